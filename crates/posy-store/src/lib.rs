@@ -1,0 +1,1 @@
+//! The content-addressed on-disk store.

@@ -1,0 +1,1 @@
+//! Test support: real wheels, sdists and a real local package index.

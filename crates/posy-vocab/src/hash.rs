@@ -1,0 +1,1 @@
+//! Artifact hashes: `sha256=<hex>` in RECORD and index URL fragments.

@@ -1,0 +1,23 @@
+//! The Python packaging vocabulary, exact to the specifications.
+//!
+//! Every value that the rest of posy passes around is a type here, parsed
+//! once at the edge: a [`PackageName`] can only hold a PEP 503-normalized
+//! name, a `Version` is cheap to copy and compare, a `Requirement` is a
+//! parsed PEP 508 string. Every parser reports a [`ParseError`] that shows
+//! the input with a caret under the bad part. Nothing in this crate does I/O.
+
+mod entry_points;
+mod hash;
+mod marker;
+mod metadata;
+mod name;
+mod parse_error;
+mod requirement;
+mod sdist_filename;
+mod specifier;
+mod tags;
+mod version;
+mod wheel_filename;
+
+pub use name::{ExtraName, GroupName, PackageName};
+pub use parse_error::ParseError;

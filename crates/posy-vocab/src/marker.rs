@@ -1,0 +1,1 @@
+//! Environment markers (PEP 508): parsing, evaluation and simplification.

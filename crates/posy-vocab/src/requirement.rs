@@ -1,0 +1,1 @@
+//! Dependency specifiers (PEP 508): `name[extras] specifiers ; markers` and `name @ url`.

@@ -1,0 +1,1 @@
+//! Version specifiers and specifier sets (PEP 440).

@@ -1,0 +1,1 @@
+//! Versions (PEP 440): parsing, normalization and total ordering.

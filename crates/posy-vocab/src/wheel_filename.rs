@@ -1,0 +1,1 @@
+//! Wheel filenames (PEP 427) with compressed tag sets.

@@ -1,0 +1,15 @@
+//! One module per command family; each is a short composition of library calls.
+
+mod cache;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Cache(cmd) => cache::run(cmd, &cli.global),
+    }
+}
