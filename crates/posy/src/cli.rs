@@ -30,6 +30,34 @@ pub enum Command {
     /// Manage posy's cache (the store).
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Create a virtual environment.
+    Venv(VenvArgs),
+}
+
+/// `posy venv`: flags as uv names them.
+#[derive(Debug, Args)]
+pub struct VenvArgs {
+    /// Where to create the environment.
+    #[arg(default_value = ".venv")]
+    pub path: PathBuf,
+    /// The interpreter to use: a version (`3.11`, `>=3.10`, `cpython3.11`), a path or an executable name.
+    #[arg(long, short = 'p', env = "POSY_PYTHON")]
+    pub python: Option<String>,
+    /// Install pip into the environment.
+    #[arg(long)]
+    pub seed: bool,
+    /// The prompt shown when the environment is active (default: the directory name).
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// Give the environment access to the interpreter's site-packages.
+    #[arg(long)]
+    pub system_site_packages: bool,
+    /// Remove anything already at the path first.
+    #[arg(long, conflicts_with = "allow_existing")]
+    pub clear: bool,
+    /// Write into an existing directory, keeping what is there.
+    #[arg(long)]
+    pub allow_existing: bool,
 }
 
 #[derive(Debug, Subcommand)]

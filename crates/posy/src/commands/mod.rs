@@ -1,6 +1,7 @@
 //! One module per command family; each is a short composition of library calls.
 
 mod cache;
+mod venv;
 
 use std::process::ExitCode;
 
@@ -11,5 +12,6 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
+        Command::Venv(args) => venv::run(args, &cli.global),
     }
 }
