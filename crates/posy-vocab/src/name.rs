@@ -35,13 +35,16 @@ fn normalize(what: &'static str, input: &str) -> Result<Arc<str>, ParseError> {
             what,
             input,
             i..i + c.len_utf8(),
-            format!(
-                "`{c}` is not allowed in a name (use letters, digits, `-`, `_` and `.`)"
-            ),
+            format!("`{c}` is not allowed in a name (use letters, digits, `-`, `_` and `.`)"),
         ));
     }
     if is_sep(first) {
-        return Err(ParseError::new(what, input, 0..1, "a name must start with a letter or digit"));
+        return Err(ParseError::new(
+            what,
+            input,
+            0..1,
+            "a name must start with a letter or digit",
+        ));
     }
     let last = bytes.len() - 1;
     if is_sep(bytes[last]) {
@@ -54,7 +57,9 @@ fn normalize(what: &'static str, input: &str) -> Result<Arc<str>, ParseError> {
     }
     // Fast path: already normalized names (the common case, e.g. from an
     // index) allocate once and copy.
-    let normalized = bytes.iter().all(|&b| !b.is_ascii_uppercase() && b != b'_' && b != b'.')
+    let normalized = bytes
+        .iter()
+        .all(|&b| !b.is_ascii_uppercase() && b != b'_' && b != b'.')
         && !input.contains("--");
     if normalized {
         return Ok(Arc::from(input));
@@ -174,7 +179,15 @@ mod tests {
 
     #[test]
     fn rejects_invalid_names() {
-        for (input, col) in [("", 0), ("-a", 0), ("a-", 1), ("a b", 1), ("a/b", 1), ("é", 0), ("_x", 0)] {
+        for (input, col) in [
+            ("", 0),
+            ("-a", 0),
+            ("a-", 1),
+            ("a b", 1),
+            ("a/b", 1),
+            ("é", 0),
+            ("_x", 0),
+        ] {
             let e = PackageName::new(input).unwrap_err();
             assert_eq!(e.span().start, col, "{input}: {e}");
         }
@@ -182,12 +195,20 @@ mod tests {
 
     #[test]
     fn extras_and_groups_normalize_the_same_way() {
-        assert_eq!(ExtraName::new("Socks_Proxy").unwrap().as_str(), "socks-proxy");
+        assert_eq!(
+            ExtraName::new("Socks_Proxy").unwrap().as_str(),
+            "socks-proxy"
+        );
         assert_eq!(GroupName::new("Dev.Test").unwrap().as_str(), "dev-test");
     }
 
     #[test]
     fn dist_info_name_uses_underscores() {
-        assert_eq!(PackageName::new("Zope.Interface").unwrap().as_dist_info_name(), "zope_interface");
+        assert_eq!(
+            PackageName::new("Zope.Interface")
+                .unwrap()
+                .as_dist_info_name(),
+            "zope_interface"
+        );
     }
 }

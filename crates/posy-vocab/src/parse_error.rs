@@ -68,7 +68,11 @@ impl ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {} `{}`: {}", self.what, self.input, self.message)?;
+        write!(
+            f,
+            "invalid {} `{}`: {}",
+            self.what, self.input, self.message
+        )?;
         // The caret line only helps when the input fits on one line.
         if self.input.contains('\n') || self.input.is_empty() {
             return Ok(());
