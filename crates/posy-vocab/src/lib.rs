@@ -19,5 +19,7 @@ mod tags;
 mod version;
 mod wheel_filename;
 
+pub use entry_points::{EntryPoint, EntryPoints};
+pub use hash::{ArtifactHash, HashAlgorithm, hash_from_url_fragment};
 pub use name::{ExtraName, GroupName, PackageName};
 pub use parse_error::ParseError;
