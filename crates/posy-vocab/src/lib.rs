@@ -23,6 +23,8 @@ pub use entry_points::{EntryPoint, EntryPoints};
 pub use hash::{ArtifactHash, HashAlgorithm, hash_from_url_fragment};
 pub use name::{ExtraName, GroupName, PackageName};
 pub use parse_error::ParseError;
+pub use specifier::{Operator, Specifier, SpecifierSet};
+pub use version::{LocalSegment, Prerelease, PrereleaseKind, Version};
 pub use tags::{
     Arch, Implementation, Platform, PlatformMarkers, Tag, TagPriority, TagSet, TagTarget, Tags,
 };
