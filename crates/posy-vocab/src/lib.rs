@@ -18,6 +18,7 @@ mod specifier;
 mod tags;
 mod version;
 mod wheel_filename;
+mod dist_filename;
 
 pub use entry_points::{EntryPoint, EntryPoints};
 pub use hash::{ArtifactHash, HashAlgorithm, hash_from_url_fragment};
@@ -28,3 +29,6 @@ pub use version::{LocalSegment, Prerelease, PrereleaseKind, Version};
 pub use tags::{
     Arch, Implementation, Platform, PlatformMarkers, Tag, TagPriority, TagSet, TagTarget, Tags,
 };
+pub use wheel_filename::{BuildTag, WheelFilename};
+pub use sdist_filename::{SdistExtension, SdistFilename};
+pub use dist_filename::DistFilename;
