@@ -17,4 +17,5 @@ mod tag;
 
 pub use platform::{Arch, Platform, PlatformMarkers};
 pub use supported::{Implementation, TagPriority, TagTarget, Tags};
+use tag::sanitize_part;
 pub use tag::{Tag, TagSet};

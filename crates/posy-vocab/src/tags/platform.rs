@@ -164,8 +164,9 @@ pub enum Platform {
     /// Android at API level `api_level` (`android_<level>_<abi>` tags).
     Android { arch: Arch, api_level: u16 },
     /// Any other platform, given as its one platform tag, e.g.
-    /// `freebsd_14_0_release_amd64` (what `sysconfig.get_platform()` gives,
-    /// with `.`, `-` and spaces turned into `_`).
+    /// `freebsd_14_0_release_amd64`: what `sysconfig.get_platform()` gives,
+    /// lowercased, with `.`, `-` and anything else a tag cannot hold turned
+    /// into `_`.
     Other { tag: String },
 }
 
@@ -349,9 +350,7 @@ impl Platform {
                     out.push(format!("android_{level}_{abi}"));
                 }
             }
-            Platform::Other { tag } => {
-                out.push(tag.to_ascii_lowercase().replace(['.', '-', ' '], "_"))
-            }
+            Platform::Other { tag } => out.push(super::sanitize_part(tag)),
         }
         out
     }

@@ -105,6 +105,18 @@ impl fmt::Debug for TagPriority {
 type Ranks = HashMap<Arc<str>, HashMap<Arc<str>, HashMap<Arc<str>, u32>>>;
 
 /// The ordered list of tags a target accepts, best first, with O(1) lookup.
+///
+/// ```
+/// use posy_vocab::{Platform, TagTarget, Tags, WheelFilename};
+///
+/// let platform = Platform::from_python_platform("x86_64-manylinux_2_28")?;
+/// let tags = Tags::from_target(&TagTarget::cpython((3, 12), platform));
+/// let native: WheelFilename =
+///     "numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl".parse()?;
+/// let pure: WheelFilename = "six-1.16.0-py2.py3-none-any.whl".parse()?;
+/// assert!(native.compatibility(&tags) > pure.compatibility(&tags));
+/// # Ok::<(), posy_vocab::ParseError>(())
+/// ```
 #[derive(Clone)]
 pub struct Tags {
     ordered: Vec<Tag>,
@@ -209,10 +221,9 @@ impl<'a> IntoIterator for &'a Tags {
     }
 }
 
-/// Lowercases an ABI string and turns `.`, `-` and spaces into `_`, as
-/// `packaging` does with the ABI it reads from `EXT_SUFFIX`.
+/// An ABI or interpreter name as a tag part (see `sanitize_part`).
 fn normalize(s: &str) -> Arc<str> {
-    Arc::from(s.to_ascii_lowercase().replace(['.', '-', ' '], "_"))
+    Arc::from(super::sanitize_part(s))
 }
 
 /// The CPython ABI tags for `abiflags`, best first: flags in the canonical
@@ -301,7 +312,7 @@ fn generate(target: &TagTarget) -> Vec<Tag> {
             None
         }
         Implementation::Other { name, abi } => {
-            let name = name.to_ascii_lowercase();
+            let name = normalize(name);
             generic(
                 &mut out,
                 &mut push_all,
@@ -508,6 +519,31 @@ mod tests {
         assert_eq!(tags.best_priority(&set), Some(pure));
         let set: crate::TagSet = "cp27-cp27mu-manylinux1_x86_64".parse().unwrap();
         assert_eq!(tags.best_priority(&set), None);
+    }
+
+    #[test]
+    fn free_text_inputs_still_give_valid_tags() {
+        let target = TagTarget {
+            implementation: Implementation::Other {
+                name: "Iron Python".into(),
+                abi: "ip-27.x/y".into(),
+            },
+            python_version: (2, 7),
+            platform: Platform::Other {
+                tag: "FreeBSD-14.0-RELEASE/amd64".into(),
+            },
+        };
+        let tags = Tags::from_target(&target);
+        assert_eq!(
+            names(&tags)[..2],
+            [
+                "iron_python27-ip_27_x_y-freebsd_14_0_release_amd64",
+                "iron_python27-none-freebsd_14_0_release_amd64"
+            ]
+        );
+        for tag in &tags {
+            assert_eq!(&tag.to_string().parse::<Tag>().unwrap(), tag);
+        }
     }
 
     #[test]

@@ -89,6 +89,22 @@ fn parse_part(
     }
 }
 
+/// Turns free text (an ABI read from `EXT_SUFFIX`, a `sysconfig` platform
+/// name) into a valid tag part the way `packaging` does (lowercase, `.`,
+/// `-` and spaces become `_`), going one step further: any other character
+/// that a tag cannot hold also becomes `_`, so generated tags always parse.
+pub(crate) fn sanitize_part(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// Parses a `.`-separated list of parts of one component (`py2.py3`).
 fn parse_component_list(
     what: &'static str,
