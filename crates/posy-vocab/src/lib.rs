@@ -8,6 +8,7 @@
 
 mod entry_points;
 mod hash;
+mod headers;
 mod marker;
 mod metadata;
 mod name;
@@ -22,8 +23,15 @@ mod dist_filename;
 
 pub use entry_points::{EntryPoint, EntryPoints};
 pub use hash::{ArtifactHash, HashAlgorithm, hash_from_url_fragment};
+pub use headers::Headers;
+pub use marker::{
+    MarkerEnvironment, MarkerExpression, MarkerKind, MarkerOperand, MarkerOperator, MarkerTree,
+    MarkerValues, MarkerVariable,
+};
+pub use metadata::{CoreMetadata, MetadataError};
 pub use name::{ExtraName, GroupName, PackageName};
 pub use parse_error::ParseError;
+pub use requirement::{Requirement, VersionOrUrl};
 pub use specifier::{Operator, Specifier, SpecifierSet};
 pub use version::{LocalSegment, Prerelease, PrereleaseKind, Version};
 pub use tags::{
