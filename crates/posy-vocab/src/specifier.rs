@@ -284,6 +284,15 @@ impl Specifier {
                 arbitrary: Some(vtext.into()),
             });
         }
+        if let Some(space) = vtext.find(char::is_whitespace) {
+            let next = vtext[space..].trim_start();
+            let msg = if next.starts_with(['<', '>', '=', '!', '~']) {
+                "separate specifiers with a comma, like `>=1.0, <2.0`"
+            } else {
+                "a version cannot contain spaces"
+            };
+            return err(vstart + space..vstart + space + 1, msg.into());
+        }
         let mut vend = end;
         if let Some(star) = vtext.find('*') {
             let at = vstart + star;

@@ -565,6 +565,15 @@ impl<'a> Parser<'a> {
         ParseError::new("version", self.input, span, message)
     }
 
+    /// The span of the character at the cursor (one byte past the end).
+    fn char_span(&self) -> std::ops::Range<usize> {
+        let len = self.input[self.pos..]
+            .chars()
+            .next()
+            .map_or(1, char::len_utf8);
+        self.pos..self.pos + len
+    }
+
     fn peek(&self) -> Option<u8> {
         (self.pos < self.end).then(|| self.bytes[self.pos])
     }
@@ -603,7 +612,7 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         if start == self.pos {
-            let span = self.pos..self.pos + 1;
+            let span = self.char_span();
             return Err(match self.peek() {
                 None => self.error(span, format!("expected {what} at the end")),
                 Some(_) => self.error(span, format!("expected {what} here; {SHAPE}")),
@@ -727,7 +736,7 @@ impl<'a> Parser<'a> {
             }
             if start == self.pos {
                 return Err(self.error(
-                    self.pos..self.pos + 1,
+                    self.char_span(),
                     "expected letters or digits in the local label (like `+ubuntu.1`)",
                 ));
             }
