@@ -1,0 +1,410 @@
+//! Finding the interpreter a [`PythonRequest`] means.
+//!
+//! Search order, first match wins:
+//!
+//! 1. the active virtual environment (`VIRTUAL_ENV`);
+//! 2. `.venv` in the working directory or the nearest parent that has one;
+//! 3. managed interpreters (those posy installs itself): not yet — a later
+//!    issue adds them, as one more [`Source`] inserted right here, ahead of
+//!    the system ones, in [`candidates`];
+//! 4. every directory on `PATH`, in order, looking for `python3.X` (when the
+//!    request names a minor version), then `python3`, then `python`; for a
+//!    specifier request also every other `python3.X` in the directory,
+//!    newest first;
+//! 5. pyenv's installed versions, newest first (`$PYENV_ROOT/versions/*/bin/python`).
+//!
+//! A path request skips the search; an executable-name request searches
+//! only `PATH`. pyenv shims met on `PATH` are resolved to the interpreter
+//! they would run (see [`crate::pyenv`]) so their probe can be cached.
+//!
+//! Every candidate is probed (cheap after the first time: cached) and
+//! checked against the request. A file whose name already contradicts the
+//! request (`python3.12` when `3.11` was asked) is rejected without running
+//! it. Everything rejected is kept, with the reason, for the error message:
+//! a user who gets "no interpreter found" deserves to see where posy looked.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::interpreter::Interpreter;
+use crate::probe_cache::ProbeCache;
+use crate::pyenv;
+use crate::python_version::PythonVersion;
+use crate::request::PythonRequest;
+
+/// The parts of the process environment discovery reads, gathered once so
+/// tests can supply their own.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoveryEnv {
+    pub cwd: PathBuf,
+    pub path: Option<OsString>,
+    pub virtual_env: Option<PathBuf>,
+    pub pyenv_root: Option<PathBuf>,
+    pub pyenv_version: Option<String>,
+    pub home: Option<PathBuf>,
+}
+
+impl DiscoveryEnv {
+    /// The current process's working directory and environment variables.
+    pub fn from_process() -> std::io::Result<DiscoveryEnv> {
+        let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        Ok(DiscoveryEnv {
+            cwd: std::env::current_dir()?,
+            path: non_empty("PATH"),
+            virtual_env: non_empty("VIRTUAL_ENV").map(PathBuf::from),
+            pyenv_root: non_empty("PYENV_ROOT").map(PathBuf::from),
+            pyenv_version: non_empty("PYENV_VERSION").and_then(|v| v.into_string().ok()),
+            home: non_empty("HOME").map(PathBuf::from),
+        })
+    }
+}
+
+/// Where a candidate came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The path given with `--python`.
+    Requested,
+    /// `VIRTUAL_ENV`.
+    ActiveVenv,
+    /// A `.venv` directory in the working directory or a parent.
+    ProjectVenv,
+    /// A directory on `PATH`.
+    SearchPath,
+    /// pyenv's installed versions.
+    Pyenv,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Requested => "requested path",
+            Source::ActiveVenv => "active virtual environment (VIRTUAL_ENV)",
+            Source::ProjectVenv => "project .venv",
+            Source::SearchPath => "PATH",
+            Source::Pyenv => "pyenv",
+        })
+    }
+}
+
+/// A candidate posy looked at and did not use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub path: PathBuf,
+    pub source: Source,
+    pub reason: String,
+}
+
+/// No interpreter satisfies the request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct DiscoveryError {
+    pub request: String,
+    pub tried: Vec<Rejection>,
+}
+
+impl fmt::Display for DiscoveryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no Python interpreter found for {}", self.request)?;
+        if self.tried.is_empty() {
+            write!(
+                f,
+                "; there was no candidate at all (no virtual environment, no python on PATH, no pyenv versions)"
+            )?;
+        } else {
+            write!(f, "; tried:")?;
+            for rejection in &self.tried {
+                write!(
+                    f,
+                    "\n  - {} ({}): {}",
+                    rejection.path.display(),
+                    rejection.source,
+                    rejection.reason
+                )?;
+            }
+        }
+        write!(
+            f,
+            "\nInstall a matching Python, or pass --python with the path of an interpreter"
+        )
+    }
+}
+
+/// Find the interpreter `request` means. See the module documentation for
+/// the order and rules.
+pub fn find_interpreter(
+    request: &PythonRequest,
+    env: &DiscoveryEnv,
+    cache: &ProbeCache,
+) -> Result<Interpreter, DiscoveryError> {
+    let mut tried = Vec::new();
+    let mut seen = HashSet::new();
+    for (path, source) in candidates(request, env, &mut tried) {
+        if !seen.insert(identity(&path)) {
+            continue;
+        }
+        match consider(request, &path, env, cache) {
+            Ok(interpreter) => return Ok(interpreter),
+            Err(reason) => tried.push(Rejection {
+                path,
+                source,
+                reason,
+            }),
+        }
+    }
+    Err(DiscoveryError {
+        request: request.to_string(),
+        tried,
+    })
+}
+
+/// Probe one candidate and check it against the request.
+fn consider(
+    request: &PythonRequest,
+    path: &Path,
+    env: &DiscoveryEnv,
+    cache: &ProbeCache,
+) -> Result<Interpreter, String> {
+    if let (Some(wanted), Some(named)) = (request.version(), version_in_name(path)) {
+        let contradicts = wanted.major != named.major
+            || matches!((wanted.minor, named.minor), (Some(a), Some(b)) if a != b);
+        if contradicts {
+            return Err(format!("its name says Python {named}, not {wanted}"));
+        }
+    }
+    let target = pyenv::resolve_shim(path, env);
+    let interpreter =
+        Interpreter::query(target.as_deref().unwrap_or(path), cache).map_err(|e| e.to_string())?;
+    request.check(&interpreter)?;
+    Ok(interpreter)
+}
+
+/// `python3.12` → 3.12, `python3` → 3, `pypy3.10` → 3.10; `python` → none.
+fn version_in_name(path: &Path) -> Option<PythonVersion> {
+    let name = path.file_name()?.to_str()?;
+    let name = name.strip_suffix(".exe").unwrap_or(name);
+    let digits = name.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    digits.parse().ok()
+}
+
+/// Two spellings of the same file in the same directory (e.g. `/bin` and
+/// `/usr/bin` when one links to the other) are one candidate. The file
+/// itself is not canonicalized: a venv's `bin/python` links to its base
+/// interpreter but is a different interpreter.
+fn identity(path: &Path) -> PathBuf {
+    match (
+        path.parent().and_then(|p| fs::canonicalize(p).ok()),
+        path.file_name(),
+    ) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The candidates for `request`, in search order. Paths that do not exist
+/// are recorded in `tried` only when the user named them.
+fn candidates(
+    request: &PythonRequest,
+    env: &DiscoveryEnv,
+    tried: &mut Vec<Rejection>,
+) -> Vec<(PathBuf, Source)> {
+    match request {
+        PythonRequest::Path(path) => {
+            let path = env.cwd.join(path);
+            match executable_at(&path) {
+                Some(executable) => vec![(executable, Source::Requested)],
+                None => {
+                    let reason = if path.exists() {
+                        "it is neither an executable file, nor a directory with bin/python (a virtual environment or an installation)"
+                    } else {
+                        "it does not exist"
+                    };
+                    tried.push(Rejection {
+                        path,
+                        source: Source::Requested,
+                        reason: reason.to_string(),
+                    });
+                    Vec::new()
+                }
+            }
+        }
+        PythonRequest::ExecutableName(name) => search_path(env)
+            .into_iter()
+            .map(|dir| dir.join(executable_name(name)))
+            .filter(|path| path.is_file())
+            .map(|path| (path, Source::SearchPath))
+            .collect(),
+        _ => {
+            let mut found = Vec::new();
+            if let Some(venv) = &env.virtual_env {
+                match venv_python(venv) {
+                    Some(python) => found.push((python, Source::ActiveVenv)),
+                    None => tried.push(Rejection {
+                        path: venv.clone(),
+                        source: Source::ActiveVenv,
+                        reason: "VIRTUAL_ENV points at a directory without bin/python".into(),
+                    }),
+                }
+            }
+            if let Some(python) = env
+                .cwd
+                .ancestors()
+                .find_map(|dir| venv_python(&dir.join(".venv")))
+            {
+                found.push((python, Source::ProjectVenv));
+            }
+            // Managed interpreters go here (issue: managed Python installs).
+            let names = path_names(request.version());
+            for dir in search_path(env) {
+                for name in &names {
+                    let path = dir.join(executable_name(name));
+                    if path.is_file() {
+                        found.push((path, Source::SearchPath));
+                    }
+                }
+                if matches!(request, PythonRequest::Specifiers(_)) {
+                    found.extend(
+                        versioned_pythons(&dir)
+                            .into_iter()
+                            .map(|path| (path, Source::SearchPath)),
+                    );
+                }
+            }
+            found.extend(
+                pyenv::installed_interpreters(env)
+                    .into_iter()
+                    .map(|path| (path, Source::Pyenv)),
+            );
+            found
+        }
+    }
+}
+
+/// The names to look for in each `PATH` directory.
+fn path_names(version: Option<PythonVersion>) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(PythonVersion {
+        major,
+        minor: Some(minor),
+        ..
+    }) = version
+    {
+        names.push(format!("python{major}.{minor}"));
+    }
+    names.push("python3".to_string());
+    names.push("python".to_string());
+    names
+}
+
+/// `python3.N` files in `dir`, highest N first.
+fn versioned_pythons(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(u64, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let name = name.strip_suffix(".exe").unwrap_or(&name).to_string();
+            let minor = name.strip_prefix("python3.")?.parse().ok()?;
+            let path = entry.path();
+            path.is_file().then_some((minor, path))
+        })
+        .collect();
+    found.sort_by_key(|entry| std::cmp::Reverse(entry.0));
+    found.into_iter().map(|(_, path)| path).collect()
+}
+
+fn search_path(env: &DiscoveryEnv) -> Vec<PathBuf> {
+    match &env.path {
+        Some(path) => std::env::split_paths(path)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .map(|dir| env.cwd.join(dir))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+fn executable_name(name: &str) -> String {
+    if cfg!(windows) && !name.ends_with(".exe") {
+        format!("{name}.exe")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The interpreter of a virtual environment or installation root at `dir`.
+pub fn venv_python(dir: &Path) -> Option<PathBuf> {
+    let candidates: &[&str] = if cfg!(windows) {
+        &["Scripts/python.exe", "python.exe"]
+    } else {
+        &["bin/python", "bin/python3"]
+    };
+    candidates
+        .iter()
+        .map(|relative| dir.join(relative))
+        .find(|path| path.is_file())
+}
+
+/// A path request: the file itself, or the interpreter inside a directory.
+fn executable_at(path: &Path) -> Option<PathBuf> {
+    if path.is_file() {
+        Some(path.to_path_buf())
+    } else if path.is_dir() {
+        venv_python(path)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_carry_versions() {
+        let v = |s: &str| version_in_name(Path::new(s));
+        assert_eq!(v("/usr/bin/python3.12"), "3.12".parse().ok());
+        assert_eq!(v("/usr/bin/python3"), "3".parse().ok());
+        assert_eq!(v("/usr/bin/pypy3.10"), "3.10".parse().ok());
+        assert_eq!(v("/usr/bin/python"), None);
+        assert_eq!(v("/usr/bin/python3.12-config"), None);
+    }
+
+    #[test]
+    fn path_names_by_request() {
+        assert_eq!(path_names(None), ["python3", "python"]);
+        assert_eq!(
+            path_names("3.11.7".parse().ok()),
+            ["python3.11", "python3", "python"]
+        );
+    }
+
+    #[test]
+    fn missing_path_request_explains() {
+        let env = DiscoveryEnv {
+            cwd: PathBuf::from("/"),
+            ..DiscoveryEnv::default()
+        };
+        let request = PythonRequest::Path("/nonexistent/python9".into());
+        let err = find_interpreter(&request, &env, &ProbeCache::disabled()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("/nonexistent/python9 (requested path): it does not exist"),
+            "{text}"
+        );
+        assert!(text.contains("pass --python"), "{text}");
+    }
+
+    #[test]
+    fn empty_environment_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = DiscoveryEnv {
+            cwd: dir.path().to_path_buf(),
+            ..DiscoveryEnv::default()
+        };
+        let err = find_interpreter(&PythonRequest::Any, &env, &ProbeCache::disabled()).unwrap_err();
+        assert!(err.to_string().contains("no candidate at all"), "{err}");
+    }
+}

@@ -1,0 +1,225 @@
+//! The probe against the truth: every interpreter on this machine is asked
+//! the same questions by posy's probe and by its own `sys`, `sysconfig` and
+//! `packaging` (`markers.default_environment()`, `tags.sys_tags()`), and
+//! the answers must agree exactly. Then the cache: a second query must not
+//! run the interpreter.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use posy_python::{DiscoveryEnv, Interpreter, ProbeCache, PythonRequest, find_interpreter};
+use serde_json::Value;
+
+/// `python3` as discovery finds it, plus every pyenv version from 3.7 on.
+fn interpreters() -> Vec<PathBuf> {
+    let env = DiscoveryEnv::from_process().unwrap();
+    let python3 = find_interpreter(&PythonRequest::Any, &env, &ProbeCache::disabled())
+        .expect("the tests need a python3 on PATH");
+    let mut found = vec![python3.executable().to_path_buf()];
+    if let Some(home) = std::env::var_os("HOME") {
+        let root = std::env::var_os("PYENV_ROOT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(&home).join(".pyenv"));
+        if let Ok(entries) = fs::read_dir(root.join("versions")) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let minor = name
+                    .strip_prefix("3.")
+                    .and_then(|rest| rest.split('.').next());
+                // Pythons before 3.7 ship a pip whose packaging predates the
+                // tag rules posy follows.
+                if minor
+                    .and_then(|m| m.parse::<u32>().ok())
+                    .is_some_and(|m| m >= 7)
+                {
+                    found.push(entry.path().join("bin/python"));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn reference(python: &Path) -> Value {
+    let output = Command::new(python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/reference.py"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        python.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Equal lists, or a failure that shows where they part (tag lists run to
+/// thousands of entries).
+fn assert_same_list(ours: &[String], theirs: &[String], what: &str) {
+    if let Some(i) = (0..ours.len().max(theirs.len())).find(|&i| ours.get(i) != theirs.get(i)) {
+        let window =
+            |list: &[String]| list[i.saturating_sub(2)..(i + 3).min(list.len())].join(", ");
+        panic!(
+            "{what}: first difference at {i} of {}/{}:\n  posy:      {}\n  packaging: {}",
+            ours.len(),
+            theirs.len(),
+            window(ours),
+            window(theirs)
+        );
+    }
+}
+
+#[test]
+fn probe_agrees_with_the_interpreter() {
+    for python in interpreters() {
+        let interpreter = Interpreter::query(&python, &ProbeCache::disabled()).unwrap();
+        let truth = reference(&python);
+        let who = python.display();
+
+        let markers = serde_json::to_value(&interpreter.facts().markers).unwrap();
+        assert_eq!(markers, truth["markers"], "{who}: markers");
+
+        let paths = serde_json::to_value(interpreter.paths()).unwrap();
+        for key in [
+            "purelib",
+            "platlib",
+            "scripts",
+            "include",
+            "data",
+            "stdlib",
+            "platstdlib",
+        ] {
+            assert_eq!(
+                paths[key], truth["paths"][key],
+                "{who}: sysconfig path {key}"
+            );
+        }
+        let sys = &interpreter.facts().sys;
+        assert_eq!(
+            sys.executable.to_str(),
+            truth["executable"].as_str(),
+            "{who}"
+        );
+        assert_eq!(sys.prefix.to_str(), truth["prefix"].as_str(), "{who}");
+        assert_eq!(
+            sys.base_prefix.to_str(),
+            truth["base_prefix"].as_str(),
+            "{who}"
+        );
+        assert_eq!(
+            sys.implementation,
+            truth["implementation"].as_str().unwrap()
+        );
+        let (major, minor, micro) = interpreter.python_release();
+        assert_eq!(
+            [major, minor, micro],
+            [0, 1, 2].map(|i| truth["version_info"][i].as_u64().unwrap()),
+            "{who}"
+        );
+        assert!(!interpreter.is_venv(), "{who}");
+
+        let mut tags: Vec<String> = interpreter.tags().iter().map(ToString::to_string).collect();
+        // packaging before 22.0 (vendored by pip up to 23.x) did not yet
+        // list `cpXY-none-any`; posy follows current packaging.
+        let packaging_major: u32 = truth["packaging_version"]
+            .as_str()
+            .and_then(|v| v.split('.').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        if packaging_major < 22 {
+            let interpreter_any = format!("cp{major}{minor}-none-any");
+            tags.retain(|tag| *tag != interpreter_any);
+        }
+        let expected: Vec<String> = truth["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect();
+        assert_same_list(
+            &tags,
+            &expected,
+            &format!("{who}: tags in sys_tags() order"),
+        );
+    }
+}
+
+#[test]
+fn venv_interpreter_knows_it_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = find_interpreter(
+        &PythonRequest::Any,
+        &DiscoveryEnv::from_process().unwrap(),
+        &ProbeCache::disabled(),
+    )
+    .unwrap();
+    let root = dir.path().join("env");
+    posy_python::create_venv(&base, &root, &posy_python::VenvOptions::default()).unwrap();
+    let venv = Interpreter::query(&root.join("bin/python"), &ProbeCache::disabled()).unwrap();
+    assert!(venv.is_venv());
+    assert_eq!(venv.prefix(), root);
+    assert_eq!(venv.base_prefix(), base.base_prefix());
+    // Made from a venv, a new venv still links to the real base interpreter.
+    assert_eq!(
+        fs::canonicalize(venv.base_executable()).unwrap(),
+        fs::canonicalize(base.base_executable()).unwrap()
+    );
+    assert!(!venv.base_executable().starts_with(&root));
+    let truth = reference(&root.join("bin/python"));
+    assert_eq!(
+        venv.paths().purelib.to_str(),
+        truth["paths"]["purelib"].as_str()
+    );
+    assert_eq!(
+        venv.paths().purelib,
+        root.join(format!(
+            "lib/python{}/site-packages",
+            venv.python_minor_version()
+        ))
+    );
+}
+
+#[test]
+fn second_query_runs_nothing() {
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = ProbeCache::new(cache_dir.path());
+    let python = interpreters().remove(0);
+
+    let first = Interpreter::query(&python, &cache).unwrap();
+    assert!(!first.was_cached());
+    let second = Interpreter::query(&python, &cache).unwrap();
+    assert!(second.was_cached());
+    assert_eq!(first.facts(), second.facts());
+
+    // Evidence that no subprocess ran: doctor the cached answer; a query
+    // that ran the interpreter could not return the doctored value.
+    let bucket = cache_dir.path().join("v1/interpreters");
+    let entries: Vec<PathBuf> = fs::read_dir(&bucket)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "one entry per interpreter path");
+    let mut entry: Value = serde_json::from_slice(&fs::read(&entries[0]).unwrap()).unwrap();
+    entry["facts"]["markers"]["platform_release"] = "doctored".into();
+    fs::write(&entries[0], serde_json::to_vec(&entry).unwrap()).unwrap();
+    let third = Interpreter::query(&python, &cache).unwrap();
+    assert_eq!(third.facts().markers.platform_release, "doctored");
+
+    // A key that no longer matches the file (as after an upgrade in place)
+    // is a miss: the probe runs again and the true value comes back.
+    entry["key"]["modified_ns"] = 1.into();
+    fs::write(&entries[0], serde_json::to_vec(&entry).unwrap()).unwrap();
+    let fourth = Interpreter::query(&python, &cache).unwrap();
+    assert!(!fourth.was_cached());
+    assert_eq!(fourth.facts(), first.facts());
+
+    // A corrupt entry is a miss, never an error.
+    fs::write(&entries[0], b"{ not json").unwrap();
+    assert!(!Interpreter::query(&python, &cache).unwrap().was_cached());
+    assert!(Interpreter::query(&python, &cache).unwrap().was_cached());
+}
