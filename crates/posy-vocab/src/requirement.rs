@@ -196,6 +196,15 @@ fn parse_specifier_tail(c: &mut Cursor<'_>) -> Result<Tail, ParseError> {
         return Err(c.error(open..c.pos(), "expected `)` to close this `(`"));
     }
     let text = &c.input()[span.clone()];
+    // PEP 508's whitespace is spaces and tabs; a line break here is a
+    // requirements-file line that was not split.
+    if let Some(i) = text.find(|ch: char| ch.is_whitespace() && ch != ' ' && ch != '\t') {
+        let at = span.start + i;
+        return Err(c.error(
+            at..at + 1,
+            "a requirement cannot contain a line break or other whitespace than spaces and tabs",
+        ));
+    }
     let trimmed = text.trim_matches([' ', '\t']);
     let version_or_url = if trimmed.is_empty() {
         None
@@ -222,13 +231,16 @@ fn parse_specifiers(c: &Cursor<'_>, text: &str, start: usize) -> Result<Specifie
     // An empty item (`>=1,,<2`, `>=1,`) is a typo that the specifier-set
     // parser may forgive; PEP 508's grammar does not.
     let mut offset = 0;
-    for item in text.split(',') {
+    let items: Vec<&str> = text.split(',').collect();
+    for (i, item) in items.iter().enumerate() {
         if item.trim_matches([' ', '\t']).is_empty() {
-            let at = start + offset;
-            return Err(c.error(
-                at.saturating_sub(1)..at + item.len(),
-                "expected a version specifier after `,`",
-            ));
+            // Point at the comma after the gap, or before it at the end.
+            let comma = if i + 1 < items.len() {
+                start + offset + item.len()
+            } else {
+                (start + offset).saturating_sub(1)
+            };
+            return Err(c.error(comma..comma + 1, "expected a version specifier after `,`"));
         }
         offset += item.len() + 1;
     }

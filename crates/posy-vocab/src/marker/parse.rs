@@ -118,17 +118,13 @@ impl<'a> Cursor<'a> {
     /// The word at the cursor, if it is exactly `word` (not a prefix of a
     /// longer identifier); consumes it then.
     fn eat_keyword(&mut self, word: &str) -> bool {
-        let rest = self.rest();
-        let boundary = rest[word.len().min(rest.len())..]
-            .bytes()
-            .next()
-            .is_none_or(|b| !is_word_byte(b));
-        if rest.starts_with(word) && boundary {
+        let rest = self.rest().as_bytes();
+        let found = rest.starts_with(word.as_bytes())
+            && rest.get(word.len()).is_none_or(|&b| !is_word_byte(b));
+        if found {
             self.pos += word.len();
-            true
-        } else {
-            false
         }
+        found
     }
 }
 
