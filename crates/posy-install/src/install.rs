@@ -1,0 +1,281 @@
+//! Linking an unpacked wheel into an environment, per the wheel specification.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use posy_vocab::{ArtifactHash, EntryPoints, HashAlgorithm};
+use sha2::{Digest, Sha256};
+
+use crate::error::{InstallError, IoContext};
+use crate::installed::{InstalledDist, installed_distributions};
+use crate::link::{LinkMode, Linker, write_atomic};
+use crate::record::{RecordEntry, write_record};
+use crate::scheme::InstallScheme;
+use crate::scripts::{launcher, rewrite_python_shebang};
+use crate::uninstall::{normalize, uninstall_except};
+use crate::unpack::UnpackedWheel;
+
+/// Installs unpacked wheels into one environment. Shared by all the wheels
+/// of a run (it is `Sync`), so a link-mode fallback happens once.
+#[derive(Debug)]
+pub struct Installer {
+    scheme: InstallScheme,
+    linker: Linker,
+    installer: String,
+}
+
+/// Per-wheel choices.
+#[derive(Debug, Clone, Default)]
+pub struct InstallOptions {
+    /// Write `REQUESTED`: the user asked for this distribution directly.
+    pub requested: bool,
+    /// PEP 610 `direct_url.json` content, for URL and path installs.
+    pub direct_url: Option<String>,
+}
+
+impl Installer {
+    /// `installer` is written to each `INSTALLER` file (`posy`).
+    pub fn new(scheme: InstallScheme, link_mode: LinkMode, installer: &str) -> Self {
+        Self {
+            scheme,
+            linker: Linker::new(link_mode),
+            installer: installer.to_string(),
+        }
+    }
+
+    pub fn scheme(&self) -> &InstallScheme {
+        &self.scheme
+    }
+
+    /// Installs `wheel`, replacing any installed distribution of the same
+    /// name once the new files are in place.
+    pub fn install(
+        &self,
+        wheel: &UnpackedWheel,
+        options: &InstallOptions,
+    ) -> Result<InstalledDist, InstallError> {
+        let built = InstalledDist::from_dist_info(&wheel.dir.join(&wheel.dist_info))?;
+        let scheme = &self.scheme;
+        let root = if wheel.info.root_is_purelib {
+            &scheme.purelib
+        } else {
+            &scheme.platlib
+        };
+        let previous: Vec<InstalledDist> =
+            installed_distributions(&[&scheme.purelib, &scheme.platlib])?
+                .into_iter()
+                .filter(|d| d.name == built.name)
+                .collect();
+
+        let source_hashes: HashMap<String, RecordEntry> = wheel
+            .record()?
+            .into_iter()
+            .map(|e| (e.path.clone(), e))
+            .collect();
+        let dist_info_dir = root.join(&wheel.dist_info);
+        let data_dir = wheel.data_dir_name();
+        let own_files = [
+            "RECORD",
+            "INSTALLER",
+            "REQUESTED",
+            "direct_url.json",
+            "RECORD.jws",
+            "RECORD.p7s",
+        ];
+        let mut record = Vec::new();
+        let mut made_dirs = HashSet::new();
+
+        for relative in walk_files(&wheel.dir)? {
+            let rel = relative.to_string_lossy().replace('\\', "/");
+            let mut parts = rel.splitn(3, '/');
+            let first = parts.next().unwrap_or_default();
+            let (dest, is_script) = if first == data_dir {
+                let (Some(category), Some(rest)) = (parts.next(), parts.next()) else {
+                    return Err(self.invalid(
+                        wheel,
+                        format!("`{rel}` is directly in {data_dir}, outside any category"),
+                    ));
+                };
+                match category {
+                    "purelib" => (scheme.purelib.join(rest), false),
+                    "platlib" => (scheme.platlib.join(rest), false),
+                    "scripts" => (scheme.scripts.join(rest), true),
+                    "headers" => (scheme.include.join(built.name.as_str()).join(rest), false),
+                    "data" => (scheme.data.join(rest), false),
+                    other => {
+                        return Err(self.invalid(
+                            wheel,
+                            format!("`{rel}` is in an unknown .data category `{other}`"),
+                        ));
+                    }
+                }
+            } else {
+                if first == wheel.dist_info && own_files.contains(&parts.next().unwrap_or_default())
+                {
+                    continue;
+                }
+                (root.join(&relative), false)
+            };
+            if !normalize(&dest).starts_with(normalize(&scheme.prefix)) {
+                return Err(InstallError::UnsafePath {
+                    wheel: wheel.dist_info.clone(),
+                    member: rel,
+                });
+            }
+            if let Some(parent) = dest.parent()
+                && made_dirs.insert(parent.to_path_buf())
+            {
+                fs::create_dir_all(parent).ctx("create directory", parent)?;
+            }
+            let src = wheel.dir.join(&relative);
+            let (hash, size) = if is_script {
+                let content = fs::read(&src).ctx("read", &src)?;
+                let content = rewrite_python_shebang(&content, &scheme.python).unwrap_or(content);
+                write_atomic(&dest, &content, true).ctx("write", &dest)?;
+                (Some(sha256(&content)), Some(content.len() as u64))
+            } else {
+                self.linker.link(&src, &dest).ctx("install", &dest)?;
+                match source_hashes.get(&rel) {
+                    Some(entry) if entry.hash.is_some() => (entry.hash.clone(), entry.size),
+                    _ => {
+                        let content = fs::read(&src).ctx("read", &src)?;
+                        (Some(sha256(&content)), Some(content.len() as u64))
+                    }
+                }
+            };
+            record.push(RecordEntry {
+                path: record_path(&dest, root),
+                hash,
+                size,
+            });
+        }
+
+        fs::create_dir_all(&scheme.scripts).ctx("create directory", &scheme.scripts)?;
+        let entry_points = dist_info_dir.join("entry_points.txt");
+        if entry_points.exists() {
+            let text = fs::read_to_string(&entry_points).ctx("read", &entry_points)?;
+            let parsed = EntryPoints::parse(&text).map_err(|e| {
+                self.invalid(wheel, format!("its entry_points.txt is invalid: {e}"))
+            })?;
+            for entry in parsed.console_scripts().chain(parsed.gui_scripts()) {
+                if entry.name.contains(['/', '\\']) || entry.name.starts_with('.') {
+                    return Err(InstallError::UnsafePath {
+                        wheel: wheel.dist_info.clone(),
+                        member: entry.name.clone(),
+                    });
+                }
+                let text = launcher(entry, &scheme.python)
+                    .map_err(|reason| self.invalid(wheel, reason))?;
+                let dest = scheme.scripts.join(&entry.name);
+                write_atomic(&dest, text.as_bytes(), true).ctx("write", &dest)?;
+                record.push(RecordEntry {
+                    path: record_path(&dest, root),
+                    hash: Some(sha256(text.as_bytes())),
+                    size: Some(text.len() as u64),
+                });
+            }
+        }
+
+        let mut extra = vec![("INSTALLER", format!("{}\n", self.installer))];
+        if options.requested {
+            extra.push(("REQUESTED", String::new()));
+        }
+        if let Some(direct_url) = &options.direct_url {
+            extra.push(("direct_url.json", direct_url.clone()));
+        }
+        for (name, content) in extra {
+            let dest = dist_info_dir.join(name);
+            write_atomic(&dest, content.as_bytes(), false).ctx("write", &dest)?;
+            record.push(RecordEntry {
+                path: record_path(&dest, root),
+                hash: Some(sha256(content.as_bytes())),
+                size: Some(content.len() as u64),
+            });
+        }
+        let record_file = dist_info_dir.join("RECORD");
+        record.push(RecordEntry {
+            path: record_path(&record_file, root),
+            hash: None,
+            size: None,
+        });
+        let mut bytes = Vec::new();
+        write_record(&mut bytes, &record).ctx("write", &record_file)?;
+        write_atomic(&record_file, &bytes, false).ctx("write", &record_file)?;
+
+        // Only now that the new distribution is complete, remove what the old one had and the new one does not.
+        let installed: BTreeSet<PathBuf> = record
+            .iter()
+            .map(|e| normalize(&root.join(&e.path)))
+            .collect();
+        for old in &previous {
+            uninstall_except(old, &scheme.prefix, &installed)?;
+        }
+        InstalledDist::from_dist_info(&dist_info_dir)
+    }
+
+    fn invalid(&self, wheel: &UnpackedWheel, reason: String) -> InstallError {
+        InstallError::InvalidWheel {
+            wheel: wheel.dist_info.trim_end_matches(".dist-info").to_string(),
+            reason,
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> ArtifactHash {
+    ArtifactHash::new(HashAlgorithm::Sha256, &Sha256::digest(bytes))
+        .expect("sha256 digests are 32 bytes")
+}
+
+/// Every file under `dir`, as paths relative to it, in a stable order.
+fn walk_files(dir: &Path) -> Result<Vec<PathBuf>, InstallError> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(relative) = stack.pop() {
+        let full = dir.join(&relative);
+        for entry in fs::read_dir(&full).ctx("read", &full)? {
+            let entry = entry.ctx("read", &full)?;
+            let path = relative.join(entry.file_name());
+            if entry.file_type().ctx("read", entry.path())?.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `path` relative to `root` with `/` separators, using `..` to leave it (RECORD's form).
+fn record_path(path: &Path, root: &Path) -> String {
+    let path = normalize(path);
+    let root = normalize(root);
+    let common = path
+        .components()
+        .zip(root.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = root.components().count() - common;
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(path.components().skip(common).filter_map(|c| match c {
+        Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+        _ => None,
+    }));
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_paths_are_relative_to_site_packages() {
+        let root = Path::new("/env/lib/python3.11/site-packages");
+        assert_eq!(record_path(&root.join("pkg/a.py"), root), "pkg/a.py");
+        assert_eq!(
+            record_path(Path::new("/env/bin/tool"), root),
+            "../../../bin/tool"
+        );
+    }
+}

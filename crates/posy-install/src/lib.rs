@@ -1,0 +1,48 @@
+//! Wheels into environments.
+//!
+//! Installing a wheel is two steps with the store between them:
+//!
+//! 1. **Unpack** ([`unpack_wheel`]): the wheel's zip is extracted once into
+//!    the store's `unpacked/` bucket, keyed by the wheel's sha256. Every
+//!    member is checked on the way: no absolute paths, no `..`, no symlinks,
+//!    and its bytes must match the hash and size the wheel's `RECORD` claims.
+//!    A wheel that fails any check leaves nothing behind.
+//! 2. **Link** ([`install_wheel`]): the unpacked tree is materialised into
+//!    the environment's scheme (purelib or platlib root, and the `.data/`
+//!    subdirectories into scripts, headers, data), by reflink where the
+//!    filesystem can, else hardlink, else copy ([`LinkMode`]). Files whose
+//!    content changes on install (scripts with a `#!python` shebang) and the
+//!    files the installer adds (`INSTALLER`, `REQUESTED`,
+//!    `direct_url.json`, entry-point launchers) are written fresh. The
+//!    `RECORD` is rewritten last, with installed paths and hashes.
+//!
+//! Replacing a distribution installs the new files first (each replaced file
+//! by write-to-temporary and rename) and only then removes what the old
+//! `RECORD` listed and the new one does not, so a failure midway leaves an
+//! environment whose files all exist. Uninstalling ([`uninstall`]) follows
+//! `RECORD` and refuses paths that point outside the environment.
+//!
+//! This crate knows nothing about indexes or resolution: it is handed wheel
+//! files and an [`InstallScheme`] (the paths of an interpreter's
+//! environment) and does what the wheel specification says.
+
+mod error;
+mod install;
+mod installed;
+mod link;
+mod record;
+mod scheme;
+mod scripts;
+mod uninstall;
+mod unpack;
+mod wheel_info;
+
+pub use error::InstallError;
+pub use install::{InstallOptions, Installer};
+pub use installed::{InstalledDist, installed_distributions};
+pub use link::LinkMode;
+pub use record::{RecordEntry, read_record, write_record};
+pub use scheme::InstallScheme;
+pub use uninstall::{UninstallReport, uninstall};
+pub use unpack::{UnpackedWheel, unpack_wheel};
+pub use wheel_info::WheelInfo;

@@ -1,0 +1,191 @@
+//! Putting a file from the store into an environment: reflink, hardlink, copy or symlink.
+//!
+//! The store's unpacked wheels are immutable, so an environment can share
+//! their bytes. A reflink (copy-on-write clone) shares them safely; a
+//! hardlink shares them for real (editing an installed file would edit the
+//! store, which uv accepts too; posy never edits installed files in place);
+//! a copy shares nothing. The default asks for a reflink and falls back,
+//! once for the whole run and silently, to a hardlink when the filesystem
+//! cannot clone, then to a copy when the store and the environment are on
+//! different filesystems. Symlinks are only used when asked for.
+//!
+//! Replacing an existing file goes through a temporary name in the same
+//! directory and a rename, so the path always holds a whole file.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// How files get from the store into an environment (`--link-mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkMode {
+    /// Copy-on-write clone, falling back to hardlink, then copy.
+    #[default]
+    Clone,
+    /// Hardlink, falling back to copy.
+    Hardlink,
+    Copy,
+    /// Symlink to the store (the environment breaks if the cache is cleaned).
+    Symlink,
+}
+
+impl LinkMode {
+    fn as_u8(self) -> u8 {
+        self as u8
+    }
+
+    fn from_u8(v: u8) -> Self {
+        match v {
+            0 => Self::Clone,
+            1 => Self::Hardlink,
+            2 => Self::Copy,
+            _ => Self::Symlink,
+        }
+    }
+}
+
+impl std::str::FromStr for LinkMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "clone" => Ok(Self::Clone),
+            "hardlink" => Ok(Self::Hardlink),
+            "copy" => Ok(Self::Copy),
+            "symlink" => Ok(Self::Symlink),
+            other => Err(format!(
+                "unknown link mode `{other}` (expected clone, hardlink, copy or symlink)"
+            )),
+        }
+    }
+}
+
+/// Links files with a mode that degrades once for all later files.
+#[derive(Debug)]
+pub(crate) struct Linker {
+    mode: AtomicU8,
+}
+
+impl Linker {
+    pub(crate) fn new(mode: LinkMode) -> Self {
+        Self {
+            mode: AtomicU8::new(mode.as_u8()),
+        }
+    }
+
+    /// Places `src` at `dst`, replacing whatever `dst` was.
+    pub(crate) fn link(&self, src: &Path, dst: &Path) -> io::Result<()> {
+        if dst.symlink_metadata().is_ok() {
+            let tmp = temporary_sibling(dst);
+            let _ = fs::remove_file(&tmp);
+            self.link_new(src, &tmp)?;
+            return fs::rename(&tmp, dst).inspect_err(|_| {
+                let _ = fs::remove_file(&tmp);
+            });
+        }
+        self.link_new(src, dst)
+    }
+
+    fn link_new(&self, src: &Path, dst: &Path) -> io::Result<()> {
+        loop {
+            let mode = LinkMode::from_u8(self.mode.load(Ordering::Relaxed));
+            let result = match mode {
+                LinkMode::Clone => reflink_copy::reflink(src, dst),
+                LinkMode::Hardlink => fs::hard_link(src, dst),
+                LinkMode::Copy => fs::copy(src, dst).map(drop),
+                LinkMode::Symlink => symlink(src, dst),
+            };
+            match result {
+                Err(e)
+                    if matches!(mode, LinkMode::Clone | LinkMode::Hardlink)
+                        && cannot_link_here(&e) =>
+                {
+                    let next = if mode == LinkMode::Clone {
+                        LinkMode::Hardlink
+                    } else {
+                        LinkMode::Copy
+                    };
+                    tracing::debug!(
+                        "{mode:?} failed ({e}); using {next:?} for the rest of this run"
+                    );
+                    let _ = fs::remove_file(dst);
+                    self.mode.store(next.as_u8(), Ordering::Relaxed);
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Whether an error says "this filesystem cannot do that" (unsupported,
+/// cross-device, too many links) rather than "this path is wrong", which
+/// would fail the same way in every mode.
+fn cannot_link_here(e: &io::Error) -> bool {
+    !matches!(
+        e.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::AlreadyExists
+    )
+}
+
+#[cfg(unix)]
+fn symlink(src: &Path, dst: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(src, dst)
+}
+
+#[cfg(not(unix))]
+fn symlink(src: &Path, dst: &Path) -> io::Result<()> {
+    std::os::windows::fs::symlink_file(src, dst)
+}
+
+/// `dir/.name.posy-tmp`, a name no distribution ships.
+pub(crate) fn temporary_sibling(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.posy-tmp"))
+}
+
+/// Writes `bytes` to `dst` through a temporary sibling and a rename.
+pub(crate) fn write_atomic(dst: &Path, bytes: &[u8], executable: bool) -> io::Result<()> {
+    let tmp = temporary_sibling(dst);
+    fs::write(&tmp, bytes)?;
+    #[cfg(unix)]
+    if executable {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))?;
+    }
+    #[cfg(not(unix))]
+    let _ = executable;
+    fs::rename(&tmp, dst).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn falls_back_once_and_replaces_existing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src.txt");
+        fs::write(&src, "new").unwrap();
+        let dst = dir.path().join("dst.txt");
+        fs::write(&dst, "old").unwrap();
+        let linker = Linker::new(LinkMode::Clone);
+        linker.link(&src, &dst).unwrap();
+        assert_eq!(fs::read_to_string(&dst).unwrap(), "new");
+        assert!(!temporary_sibling(&dst).exists());
+        // Whatever the filesystem supports, a second file uses the settled mode.
+        let settled = linker.mode.load(Ordering::Relaxed);
+        linker.link(&src, &dir.path().join("other.txt")).unwrap();
+        assert_eq!(linker.mode.load(Ordering::Relaxed), settled);
+    }
+
+    #[test]
+    fn parses_link_modes() {
+        assert_eq!("hardlink".parse::<LinkMode>().unwrap(), LinkMode::Hardlink);
+        assert!("reflink".parse::<LinkMode>().is_err());
+    }
+}

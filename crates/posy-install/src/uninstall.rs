@@ -1,0 +1,135 @@
+//! Removing an installed distribution by its `RECORD`.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{InstallError, IoContext};
+use crate::installed::InstalledDist;
+
+/// What an uninstall removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct UninstallReport {
+    pub files: usize,
+    pub dirs: usize,
+}
+
+/// Removes `dist` from the environment rooted at `prefix`: every file its
+/// `RECORD` lists (and the `__pycache__` bytecode of listed `.py` files),
+/// then directories left empty, then the `.dist-info` directory.
+///
+/// Every path is checked before anything is removed: a `RECORD` that
+/// points outside `prefix` (`../../etc/passwd`) fails the whole uninstall.
+pub fn uninstall(dist: &InstalledDist, prefix: &Path) -> Result<UninstallReport, InstallError> {
+    uninstall_except(dist, prefix, &BTreeSet::new())
+}
+
+/// Like [`uninstall`], but keeps the files in `keep` (absolute, normalized
+/// paths): used when an upgrade already put new files at some of the paths.
+pub(crate) fn uninstall_except(
+    dist: &InstalledDist,
+    prefix: &Path,
+    keep: &BTreeSet<PathBuf>,
+) -> Result<UninstallReport, InstallError> {
+    let root = dist.root().to_path_buf();
+    let prefix = normalize(prefix);
+    let mut targets = Vec::new();
+    for entry in dist.record()? {
+        let path = normalize(&root.join(&entry.path));
+        if !path.starts_with(&prefix) {
+            return Err(InstallError::OutsideEnvironment {
+                dist: dist.to_string(),
+                path: entry.path,
+                root: prefix,
+            });
+        }
+        targets.push(path);
+    }
+    let mut report = UninstallReport::default();
+    let mut parents = BTreeSet::new();
+    for path in &targets {
+        if keep.contains(path) {
+            continue;
+        }
+        if remove_file(path)? {
+            report.files += 1;
+        }
+        if path.extension().is_some_and(|e| e == "py") {
+            report.files += remove_bytecode(path)?;
+        }
+        if let Some(parent) = path.parent() {
+            parents.insert(parent.to_path_buf());
+            parents.insert(parent.join("__pycache__"));
+        }
+    }
+    let dist_info = normalize(&dist.dist_info);
+    if dist_info.starts_with(&prefix)
+        && dist_info.exists()
+        && !keep.iter().any(|k| k.starts_with(&dist_info))
+    {
+        fs::remove_dir_all(&dist_info).ctx("remove", &dist_info)?;
+        report.dirs += 1;
+    }
+    // Deepest first, so a package's subdirectories go before it.
+    let mut parents: Vec<PathBuf> = parents.into_iter().collect();
+    parents.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    for dir in parents {
+        let mut dir = dir.as_path();
+        while dir.starts_with(&root) && dir != root && fs::remove_dir(dir).is_ok() {
+            report.dirs += 1;
+            match dir.parent() {
+                Some(parent) => dir = parent,
+                None => break,
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn remove_file(path: &Path) -> Result<bool, InstallError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(InstallError::Io {
+            action: "remove",
+            path: path.to_path_buf(),
+            source: e,
+        }),
+    }
+}
+
+/// Removes `__pycache__/<stem>.*.pyc` next to a `.py` file.
+fn remove_bytecode(py: &Path) -> Result<usize, InstallError> {
+    let (Some(dir), Some(stem)) = (py.parent(), py.file_stem()) else {
+        return Ok(0);
+    };
+    let cache = dir.join("__pycache__");
+    let Ok(entries) = fs::read_dir(&cache) else {
+        return Ok(0);
+    };
+    let prefix = format!("{}.", stem.to_string_lossy());
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && name.ends_with(".pyc") && remove_file(&entry.path())? {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Resolves `.` and `..` lexically (the paths may not exist).
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
