@@ -291,7 +291,8 @@ impl Specifier {
             } else {
                 "a version cannot contain spaces"
             };
-            return err(vstart + space..vstart + space + 1, msg.into());
+            let width = vtext[space..].chars().next().map_or(1, char::len_utf8);
+            return err(vstart + space..vstart + space + width, msg.into());
         }
         let mut vend = end;
         if let Some(star) = vtext.find('*') {
@@ -594,6 +595,21 @@ fn next_prefix(epoch: u64, release: &[u64]) -> Option<Version> {
 
 /// Comma-separated specifiers that a version must all satisfy. The empty
 /// set (also the `Default`) allows every version.
+///
+/// ```
+/// use posy_vocab::{SpecifierSet, Version};
+///
+/// let set: SpecifierSet = ">=1.0, <2, !=1.5.*".parse()?;
+/// let v = |s: &str| s.parse::<Version>();
+/// assert!(set.contains(&v("1.4.2+local")?));
+/// assert!(!set.contains(&v("1.5.1")?));
+/// assert!(!set.contains(&v("2.0rc1")?)); // `<2` excludes 2's pre-releases
+/// assert!(set.contains(&v("1.6b1")?)); // pre-releases are the caller's policy...
+/// assert!(!set.allows(&v("1.6b1")?, None)); // ...or `packaging`'s default
+/// assert!(set.to_ranges().contains(&v("1.4.2")?));
+/// assert_eq!(set.to_string(), ">=1.0, <2, !=1.5.*");
+/// # Ok::<(), posy_vocab::ParseError>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SpecifierSet {
     specifiers: Vec<Specifier>,
@@ -656,6 +672,20 @@ impl SpecifierSet {
 impl FromIterator<Specifier> for SpecifierSet {
     fn from_iter<I: IntoIterator<Item = Specifier>>(iter: I) -> Self {
         Self::new(iter)
+    }
+}
+
+impl Extend<Specifier> for SpecifierSet {
+    fn extend<I: IntoIterator<Item = Specifier>>(&mut self, iter: I) {
+        self.specifiers.extend(iter);
+    }
+}
+
+impl From<Specifier> for SpecifierSet {
+    fn from(specifier: Specifier) -> Self {
+        Self {
+            specifiers: vec![specifier],
+        }
     }
 }
 

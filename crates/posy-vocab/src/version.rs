@@ -185,11 +185,19 @@ impl Version {
     }
 
     /// This version with another local label; an empty one removes it.
-    /// String segments are lowercased, as parsing would.
+    /// Segments are normalized as parsing would: strings lowercased, and an
+    /// all-digit string becomes a number. String segments should be ASCII
+    /// letters and digits; anything else would not print back to a version.
     pub fn with_local(self, local: impl IntoIterator<Item = LocalSegment>) -> Self {
         let local = local
             .into_iter()
             .map(|seg| match seg {
+                LocalSegment::String(s)
+                    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    s.parse()
+                        .map_or(LocalSegment::String(s), LocalSegment::Number)
+                }
                 LocalSegment::String(s) => LocalSegment::String(s.to_ascii_lowercase()),
                 n => n,
             })
@@ -789,6 +797,16 @@ mod tests {
         assert_eq!(hash(&small), hash(&full));
         assert_eq!(small.to_string(), "1.2");
         assert_eq!(full.to_string(), "1.2.0.0.0");
+    }
+
+    #[test]
+    fn with_local_normalizes_like_parsing() {
+        let built = Version::new([1]).with_local([
+            LocalSegment::String("Ab".into()),
+            LocalSegment::String("007".into()),
+        ]);
+        assert_eq!(built.to_string(), "1+ab.7");
+        assert_eq!(built.local(), v("1+ab.7").local());
     }
 
     #[test]
