@@ -113,6 +113,9 @@ fn compare(e: &MarkerExpression, lhs_version: Option<&Version>, lhs: &str, rhs: 
                 Some(v) => spec.contains(v),
                 None => Version::from_str(lhs).is_ok_and(|v| spec.contains(&v)),
             }),
+            Cache::StringsOnly => None,
+            // The specifier's version comes from the environment (variable
+            // on the right) or from another variable: parse it now.
             cache => specifier(op, rhs).map(|spec| match (cache, lhs_version) {
                 (Cache::LeftVersion(v), _) => spec.contains(v),
                 (_, Some(v)) => spec.contains(v),

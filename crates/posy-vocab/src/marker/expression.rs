@@ -246,6 +246,9 @@ pub(crate) enum Cache {
     Nothing,
     /// `version_var <op> "literal"` where `<op><literal>` is a specifier.
     Specifier(Box<Specifier>),
+    /// `version_var <op> "literal"` where `<op><literal>` is not a
+    /// specifier, so the string rules apply.
+    StringsOnly,
     /// `"literal" <op> version_var` where the literal is a version.
     LeftVersion(Box<Version>),
 }
@@ -327,7 +330,7 @@ impl MarkerExpression {
             (MarkerOperand::Variable(v), MarkerOperand::Literal(s))
                 if v.is_version() && op_uses_specifier(op) =>
             {
-                specifier(op, s).map_or(Cache::Nothing, |s| Cache::Specifier(Box::new(s)))
+                specifier(op, s).map_or(Cache::StringsOnly, |s| Cache::Specifier(Box::new(s)))
             }
             (MarkerOperand::Literal(s), MarkerOperand::Variable(v))
                 if v.is_version() && op_uses_specifier(op) =>

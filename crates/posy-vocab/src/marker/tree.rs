@@ -16,8 +16,16 @@ use super::expression::{MarkerExpression, MarkerOperand, MarkerOperator, MarkerV
 use super::parse::parse_marker;
 use crate::{ExtraName, GroupName, ParseError};
 
-/// A parsed PEP 508 marker expression. See the [module docs](crate::MarkerTree)
-/// for the grammar and the evaluation rules.
+/// A parsed PEP 508 marker expression, such as
+/// `python_version >= "3.8" and (sys_platform == "win32" or extra == "socks")`.
+///
+/// Parse with `str::parse`; print with `Display` (canonical, double quotes,
+/// PEP 508 names for the legacy `os.name`-style variables, parentheses only
+/// where needed), which parses back to an equal tree. Evaluation follows
+/// pypa/packaging: version variables compare as PEP 440 specifiers when the
+/// string is a version, other comparisons use string rules (`<`/`>` on
+/// non-versions never hold, `<=`/`>=` mean equal, `in` is a substring test),
+/// and comparisons packaging would reject at evaluation time are false.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MarkerTree(pub(crate) Node);
 
