@@ -139,3 +139,52 @@ fn compare(e: &MarkerExpression, lhs_version: Option<&Version>, lhs: &str, rhs: 
         | MarkerOperator::ExactEqual => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MarkerTree;
+    use crate::marker::tree::Node;
+
+    fn expression(s: &str) -> MarkerExpression {
+        match s.parse::<MarkerTree>().map(|t| t.0) {
+            Ok(Node::Expression(e)) => e,
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn string_rules_and_specifier_fallback() {
+        for (marker, lhs, rhs, want) in [
+            ("os_name == 'a'", "a", "a", true),
+            ("os_name < 'b'", "a", "b", false),
+            ("os_name <= 'a'", "a", "a", true),
+            ("os_name ~= 'a'", "a", "a", false),
+            ("os_name in 'abc'", "b", "abc", true),
+            ("python_version < '3.10'", "3.9", "3.10", true),
+            ("python_version < '3.10'", "three", "3.10", false),
+            ("python_version === '3.10'", "3.10", "3.10", true),
+            ("python_version > 'x'", "y", "x", false),
+            ("python_version >= 'x'", "x", "x", true),
+        ] {
+            assert_eq!(
+                compare(&expression(marker), None, lhs, rhs),
+                want,
+                "{marker}"
+            );
+        }
+    }
+
+    #[test]
+    fn negative_operators_need_every_extra() {
+        let names = |n: &[&str]| {
+            n.iter()
+                .map(|x| ExtraName::new(x).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let ab = names(&["a", "b"]);
+        assert!(over_extras(&ab, MarkerOperator::Equal, |x| x == "b"));
+        assert!(!over_extras(&ab, MarkerOperator::NotEqual, |x| x != "b"));
+        assert!(over_extras(&[], MarkerOperator::Equal, str::is_empty));
+    }
+}
