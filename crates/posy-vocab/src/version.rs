@@ -69,6 +69,19 @@ struct Small {
 
 const SMALL_RELEASE: usize = 4;
 
+impl Small {
+    /// The inline form of a release of 1 to 4 numbers.
+    fn new(release: &[u64]) -> Option<Self> {
+        let len = NonZeroU8::new(u8::try_from(release.len()).ok()?)?;
+        let mut inline = [0; SMALL_RELEASE];
+        inline.get_mut(..release.len())?.copy_from_slice(release);
+        Some(Self {
+            release: inline,
+            len,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Full {
     epoch: u64,
@@ -311,12 +324,9 @@ impl Version {
             && full.dev.is_none()
             && full.local.is_empty()
             && full.boundary == Boundary::None;
-        let len = u8::try_from(full.release.len()).and_then(NonZeroU8::try_from);
-        if let (true, Ok(len)) = (small, len) {
-            let mut release = [0; SMALL_RELEASE];
-            release[..full.release.len()].copy_from_slice(&full.release);
+        if let (true, Some(small)) = (small, Small::new(&full.release)) {
             return Self {
-                repr: Repr::Small(Small { release, len }),
+                repr: Repr::Small(small),
             };
         }
         Self {
@@ -649,17 +659,29 @@ impl<'a> Parser<'a> {
         self.eat(|b| b == b'v' || b == b'V');
         let first = self.number("a release number like `1.0`")?;
         let mut epoch = 0;
-        let mut release = vec![first];
+        // Most releases fit the inline form; only longer ones allocate.
+        let mut inline = [first, 0, 0, 0];
+        let mut len = 1;
+        let mut spilled = Vec::new();
         if self.eat(|b| b == b'!') {
             epoch = first;
-            release[0] = self.number("a release number after the epoch `!`")?;
+            inline[0] = self.number("a release number after the epoch `!`")?;
         }
         while self.peek() == Some(b'.')
             && self.bytes.get(self.pos + 1).is_some_and(u8::is_ascii_digit)
             && self.pos + 1 < self.end
         {
             self.pos += 1;
-            release.push(self.number("a number")?);
+            let n = self.number("a number")?;
+            if len < SMALL_RELEASE {
+                inline[len] = n;
+            } else {
+                if spilled.is_empty() {
+                    spilled.extend_from_slice(&inline);
+                }
+                spilled.push(n);
+            }
+            len += 1;
         }
         let pre = self.pre()?;
         let post = self.post()?;
@@ -676,6 +698,22 @@ impl<'a> Parser<'a> {
                 format!("unexpected `{c}`; {SHAPE}"),
             ));
         }
+        let plain = epoch == 0
+            && pre.is_none()
+            && post.is_none()
+            && dev.is_none()
+            && local.is_empty()
+            && spilled.is_empty();
+        if let (true, Some(small)) = (plain, Small::new(&inline[..len.min(SMALL_RELEASE)])) {
+            return Ok(Version {
+                repr: Repr::Small(small),
+            });
+        }
+        let release = if spilled.is_empty() {
+            inline[..len].to_vec()
+        } else {
+            spilled
+        };
         Ok(Version::from_full(Full {
             epoch,
             release,
@@ -797,6 +835,10 @@ mod tests {
         assert_eq!(hash(&small), hash(&full));
         assert_eq!(small.to_string(), "1.2");
         assert_eq!(full.to_string(), "1.2.0.0.0");
+        assert!(matches!(v("v1.2.3.4").repr, Repr::Small(_)));
+        for not_small in ["1.2.3.4.5", "1!1", "1a1", "1.post1", "1.dev1", "1+x"] {
+            assert!(matches!(v(not_small).repr, Repr::Full(_)), "{not_small}");
+        }
     }
 
     #[test]
