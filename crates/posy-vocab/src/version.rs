@@ -117,7 +117,9 @@ pub enum PrereleaseKind {
 /// A pre-release segment such as `a1` or `rc2`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Prerelease {
+    /// `a`, `b` or `rc`.
     pub kind: PrereleaseKind,
+    /// The number after the kind, 0 when it was left out (`1.0a` is `1.0a0`).
     pub number: u64,
 }
 
