@@ -1,0 +1,127 @@
+//! `--find-links`: artifacts listed by a directory or a page of links.
+//!
+//! A find-links source is flat: it lists files of many projects at once,
+//! so it is read once per client and filtered per project by file name. A
+//! directory is listed (not recursively) and every file whose name ends in
+//! a distribution extension becomes an [`IndexFile`] with a `file:` URL;
+//! hashes are computed when the file is used. A page is parsed as PEP 503
+//! HTML; relative links resolve against the page.
+//!
+//! Matching a file name to a project is done on the file name alone: a
+//! wheel's first `-`-separated field is its project name (PEP 427); an
+//! sdist is `<name>-<version>.<ext>` (PEP 625, and the legacy forms whose
+//! name contains `-`), so the normalized name must be followed by `-` and a
+//! version, which starts with a digit (or `v` and a digit).
+
+use std::path::Path;
+
+use posy_vocab::PackageName;
+use url::Url;
+
+use crate::error::IndexError;
+use crate::page::IndexFile;
+
+/// The extensions of the artifacts find-links may list.
+const SDIST_EXTENSIONS: &[&str] = &[".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"];
+
+/// Every artifact in `dir`.
+pub(crate) async fn list_directory(dir: &Path) -> Result<Vec<IndexFile>, IndexError> {
+    let mut entries = tokio::fs::read_dir(dir)
+        .await
+        .map_err(|e| IndexError::io("listing the find-links directory", dir, e))?;
+    let mut files = Vec::new();
+    while let Some(entry) = entries
+        .next_entry()
+        .await
+        .map_err(|e| IndexError::io("listing the find-links directory", dir, e))?
+    {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if !is_distribution(&name) || !entry.path().is_file() {
+            continue;
+        }
+        if let Ok(url) = Url::from_file_path(entry.path()) {
+            files.push(IndexFile::new(name, url));
+        }
+    }
+    files.sort_by(|a, b| a.filename.cmp(&b.filename));
+    Ok(files)
+}
+
+fn is_distribution(filename: &str) -> bool {
+    filename.ends_with(".whl") || SDIST_EXTENSIONS.iter().any(|ext| filename.ends_with(ext))
+}
+
+/// Whether `filename` is an artifact of project `name`.
+pub(crate) fn belongs_to(filename: &str, name: &PackageName) -> bool {
+    if let Some(stem) = filename.strip_suffix(".whl") {
+        let project = stem.split('-').next().unwrap_or("");
+        return PackageName::new(project).is_ok_and(|p| &p == name);
+    }
+    let Some(stem) = SDIST_EXTENSIONS
+        .iter()
+        .find_map(|ext| filename.strip_suffix(ext))
+    else {
+        return false;
+    };
+    let normalized = normalize_loose(stem);
+    let Some(rest) = normalized
+        .strip_prefix(name.as_str())
+        .and_then(|rest| rest.strip_prefix('-'))
+    else {
+        return false;
+    };
+    let rest = rest.strip_prefix('v').unwrap_or(rest);
+    rest.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Lowercase with runs of `-_.` collapsed to `-` (the name part of a stem
+/// normalizes like a name; the version part is only inspected loosely).
+fn normalize_loose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> PackageName {
+        PackageName::new(s).unwrap()
+    }
+
+    #[test]
+    fn matches_wheels_and_sdists_by_name() {
+        assert!(belongs_to("Foo_Bar-1.0-py3-none-any.whl", &name("foo-bar")));
+        assert!(!belongs_to("foo-1.0-py3-none-any.whl", &name("foo-bar")));
+        assert!(belongs_to("foo-bar-1.0.tar.gz", &name("foo-bar")));
+        assert!(belongs_to("foo.bar-v2.zip", &name("foo-bar")));
+        assert!(!belongs_to("foo-bar-1.0.tar.gz", &name("foo")));
+        assert!(!belongs_to("foo-1.0.exe", &name("foo")));
+        assert!(!belongs_to("foo.tar.gz", &name("foo")));
+    }
+
+    #[tokio::test]
+    async fn lists_only_distributions() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in ["a-1.0-py3-none-any.whl", "a-1.0.tar.gz", "notes.txt"] {
+            std::fs::write(dir.path().join(file), b"x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("b-1.0.tar.gz")).unwrap();
+        let files = list_directory(dir.path()).await.unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.filename.as_str()).collect();
+        assert_eq!(names, ["a-1.0-py3-none-any.whl", "a-1.0.tar.gz"]);
+        assert_eq!(files[0].url.scheme(), "file");
+        assert!(list_directory(&dir.path().join("missing")).await.is_err());
+    }
+}

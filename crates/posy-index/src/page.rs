@@ -1,0 +1,191 @@
+//! What an index says about one project: its files and their attributes.
+//!
+//! Both forms of the Simple API (PEP 503 HTML and PEP 691 JSON) and
+//! find-links pages are parsed into these types, so everything above this
+//! module sees one shape. The attributes are the union of the standards:
+//! hashes (PEP 503 fragments or PEP 691 maps), `requires-python` (PEP 345
+//! syntax, kept as text: the specifier parser lives in `posy-vocab` and
+//! reading it is the resolver's business), yanked with an optional reason
+//! (PEP 592), core-metadata availability with optional hashes (PEP 658,
+//! renamed by PEP 714), and PEP 700's `size` and `upload-time`.
+//!
+//! The filename stays a string here: a page may list files this client
+//! cannot parse (eggs, `.exe` installers, misnamed uploads), and dropping or
+//! erroring on them is a policy decision for the caller.
+
+use jiff::Timestamp;
+use posy_vocab::{ArtifactHash, HashAlgorithm, PackageName};
+use url::Url;
+
+/// One downloadable file of a project, as listed by an index or find-links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexFile {
+    /// The file name as the index spells it (`numpy-2.0.0-cp312-…whl`).
+    pub filename: String,
+    /// Where to download it: absolute, with any hash fragment removed.
+    pub url: Url,
+    /// Hashes the index promises for the file's bytes.
+    pub hashes: Vec<ArtifactHash>,
+    /// The `Requires-Python` specifier text, HTML-unescaped, if given.
+    pub requires_python: Option<String>,
+    /// Set when the file is yanked (PEP 592).
+    pub yanked: Option<Yanked>,
+    /// Whether a PEP 658 `.metadata` file is served beside the file.
+    pub core_metadata: CoreMetadata,
+    /// Size in bytes (PEP 700), if the index says.
+    pub size: Option<u64>,
+    /// When the file was uploaded (PEP 700), if the index says.
+    pub upload_time: Option<Timestamp>,
+    /// The index or find-links source that listed it (set by the client;
+    /// may carry credentials, so show it through [`crate::Redacted`]).
+    pub origin: Option<Url>,
+}
+
+impl IndexFile {
+    /// A file with only a name and a URL; the parsers fill in the rest.
+    pub fn new(filename: impl Into<String>, url: Url) -> Self {
+        Self {
+            filename: filename.into(),
+            url,
+            hashes: Vec::new(),
+            requires_python: None,
+            yanked: None,
+            core_metadata: CoreMetadata::Absent,
+            size: None,
+            upload_time: None,
+            origin: None,
+        }
+    }
+
+    /// The sha256 the index promises, if any.
+    pub fn sha256(&self) -> Option<&ArtifactHash> {
+        self.hashes
+            .iter()
+            .find(|h| h.algorithm() == HashAlgorithm::Sha256)
+    }
+
+    /// Whether the file is a wheel (by its extension).
+    pub fn is_wheel(&self) -> bool {
+        self.filename.ends_with(".whl")
+    }
+
+    /// The URL of the PEP 658 metadata file, when the index serves one.
+    pub fn metadata_url(&self) -> Option<Url> {
+        match self.core_metadata {
+            CoreMetadata::Absent => None,
+            CoreMetadata::Present { .. } => {
+                let mut url = self.url.clone();
+                url.set_path(&format!("{}.metadata", self.url.path()));
+                Some(url)
+            }
+        }
+    }
+}
+
+/// Why a file was yanked (PEP 592); the reason is optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Yanked {
+    pub reason: Option<String>,
+}
+
+/// Whether a file's core metadata is served on its own (PEP 658/714).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoreMetadata {
+    /// No `.metadata` file is advertised.
+    Absent,
+    /// A `.metadata` file is served at the file URL plus `.metadata`; the
+    /// hashes, when given, are of that metadata file.
+    Present { hashes: Vec<ArtifactHash> },
+}
+
+/// A project page: every file one index (or find-links source) lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectPage {
+    /// The project as the caller asked for it.
+    pub name: PackageName,
+    /// The files, in the order the page lists them.
+    pub files: Vec<IndexFile>,
+    /// PEP 700's `versions` list, when the JSON form gave one.
+    pub versions: Option<Vec<String>>,
+}
+
+/// Picks the hash from a URL fragment such as `#sha256=abcd`, leaving the
+/// URL without its fragment. Unknown or malformed fragments are dropped:
+/// `#egg=` and `#md5=` typos must not make a file unusable.
+pub(crate) fn split_hash_fragment(url: &mut Url) -> Option<ArtifactHash> {
+    let fragment = url.fragment()?.to_owned();
+    url.set_fragment(None);
+    let (algorithm, hex) = fragment.split_once('=')?;
+    ArtifactHash::from_hex(algorithm, hex).ok()
+}
+
+/// Parses a PEP 658 attribute value: `true`, or `<algorithm>=<hex>`.
+/// Anything else (including PEP 714's advice to treat garbage as absent)
+/// means no metadata file.
+pub(crate) fn core_metadata_from_attribute(value: &str) -> CoreMetadata {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("true") {
+        return CoreMetadata::Present { hashes: Vec::new() };
+    }
+    match value.split_once('=') {
+        Some((algorithm, hex)) => match ArtifactHash::from_hex(algorithm, hex) {
+            Ok(hash) => CoreMetadata::Present { hashes: vec![hash] },
+            // A present attribute with an unknown algorithm still says the
+            // file exists; we just cannot check it.
+            Err(_) => CoreMetadata::Present { hashes: Vec::new() },
+        },
+        None => CoreMetadata::Absent,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragment_hash_is_split_off() {
+        let mut url = Url::parse(&format!(
+            "https://f.example/a-1.0.tar.gz#sha256={}",
+            "ab".repeat(32)
+        ))
+        .unwrap();
+        let hash = split_hash_fragment(&mut url).unwrap();
+        assert_eq!(hash.hex(), "ab".repeat(32));
+        assert_eq!(url.as_str(), "https://f.example/a-1.0.tar.gz");
+    }
+
+    #[test]
+    fn bad_fragment_is_dropped() {
+        let mut url = Url::parse("https://f.example/a-1.0.tar.gz#egg=a").unwrap();
+        assert!(split_hash_fragment(&mut url).is_none());
+        assert_eq!(url.fragment(), None);
+    }
+
+    #[test]
+    fn core_metadata_attribute_forms() {
+        assert_eq!(
+            core_metadata_from_attribute("true"),
+            CoreMetadata::Present { hashes: vec![] }
+        );
+        let hex = "0f".repeat(32);
+        match core_metadata_from_attribute(&format!("sha256={hex}")) {
+            CoreMetadata::Present { hashes } => assert_eq!(hashes[0].hex(), hex),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(core_metadata_from_attribute("false"), CoreMetadata::Absent);
+    }
+
+    #[test]
+    fn metadata_url_appends_suffix() {
+        let mut file = IndexFile::new(
+            "a-1.0-py3-none-any.whl",
+            Url::parse("https://f.example/p/a-1.0-py3-none-any.whl").unwrap(),
+        );
+        assert_eq!(file.metadata_url(), None);
+        file.core_metadata = CoreMetadata::Present { hashes: vec![] };
+        assert_eq!(
+            file.metadata_url().unwrap().as_str(),
+            "https://f.example/p/a-1.0-py3-none-any.whl.metadata"
+        );
+    }
+}
