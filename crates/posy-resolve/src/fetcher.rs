@@ -1,0 +1,249 @@
+//! The bridge between the synchronous solver and the async provider.
+//!
+//! PubGrub is a synchronous algorithm that asks for data in the middle of
+//! its loop, while fetching is async and wants many requests in flight. So,
+//! as in uv, the two run apart:
+//!
+//! - The **solver** runs on a dedicated OS thread. When it needs a version
+//!   list or some metadata it claims the key in a [`OnceMap`], sends a
+//!   [`Request`] down an unbounded channel (a plain, non-blocking send), and
+//!   blocks on the map until the value is there. It also sends *prefetch*
+//!   requests that it does not wait for.
+//! - The **fetch task** ([`serve`]) runs inside the caller's future on the
+//!   caller's runtime. It turns requests into provider calls, keeps all of
+//!   them in flight at once (`FuturesUnordered`), and stores each result in
+//!   the map as it lands, waking the solver.
+//!
+//! Every key goes through the map's `register`, so each version list and
+//! each version's metadata is fetched at most once per run, whether the
+//! solver asked for it or a prefetch guessed it.
+//!
+//! Speculation: when the solver learns that a package depends on `b` in
+//! some range, it sends `Prefetch(b, range)`. The fetch task then fetches
+//! `b`'s versions and, once they are in, runs the same
+//! [`CandidateSelector`] the solver will run and starts fetching that
+//! version's metadata. By the time the solver decides `b`, the answer is
+//! usually there already: a resolution costs about one round trip per
+//! *level* of the dependency graph instead of one per package.
+//!
+//! Cancellation: if the caller drops the resolve future, the channel's
+//! receiver is dropped; the solver notices (its waits poll
+//! `Sender::is_closed`) and returns.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use posy_vocab::{PackageName, Tags, Version};
+use rustc_hash::FxHashMap;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use version_ranges::Ranges;
+
+use crate::candidate::CandidateSelector;
+use crate::once_map::OnceMap;
+use crate::provider::{DistFile, DistMetadata, MetadataProvider, ProviderError};
+use crate::version_map::{Status, VersionMap};
+
+/// A package's versions, or why there are none. `NotFound` is stored as an
+/// empty map flagged as such; other errors are kept for the solver.
+pub(crate) type VersionsResult = Result<PackageIndex, Arc<ProviderError>>;
+pub(crate) type MetadataResult = Result<DistMetadata, Arc<ProviderError>>;
+
+/// What the index knows about one package on this target.
+#[derive(Debug)]
+pub(crate) struct PackageIndex {
+    pub(crate) map: VersionMap,
+    pub(crate) not_found: bool,
+}
+
+/// What both sides share: the results of every fetch of this run.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub(crate) versions: OnceMap<PackageName, VersionsResult>,
+    pub(crate) metadata: OnceMap<(PackageName, Version), MetadataResult>,
+}
+
+pub(crate) enum Request {
+    Versions(PackageName),
+    Metadata(PackageName, Version, DistFile),
+    Prefetch(PackageName, Ranges<Version>),
+}
+
+/// The solver's end: blocking reads and non-blocking prefetches.
+pub(crate) struct Fetcher {
+    shared: Arc<Shared>,
+    tx: UnboundedSender<Request>,
+}
+
+/// The fetch task went away (the resolve future was dropped).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cancelled;
+
+impl Fetcher {
+    pub(crate) fn new(shared: Arc<Shared>, tx: UnboundedSender<Request>) -> Self {
+        Self { shared, tx }
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    /// The versions of `name`, fetching them if nobody has yet.
+    pub(crate) fn versions(&self, name: &PackageName) -> Result<Arc<VersionsResult>, Cancelled> {
+        if self.shared.versions.register(name) {
+            self.send(Request::Versions(name.clone()))?;
+        }
+        self.shared
+            .versions
+            .wait_blocking(name, || self.tx.is_closed())
+            .ok_or(Cancelled)
+    }
+
+    /// The metadata of `name` `version`, read from `file`.
+    pub(crate) fn metadata(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        file: &DistFile,
+    ) -> Result<Arc<MetadataResult>, Cancelled> {
+        let key = (name.clone(), version.clone());
+        if self.shared.metadata.register(&key) {
+            self.send(Request::Metadata(
+                name.clone(),
+                version.clone(),
+                file.clone(),
+            ))?;
+        }
+        self.shared
+            .metadata
+            .wait_blocking(&key, || self.tx.is_closed())
+            .ok_or(Cancelled)
+    }
+
+    /// Asks for `name`'s versions and its likely candidate's metadata
+    /// without waiting for either.
+    pub(crate) fn prefetch(&self, name: &PackageName, range: &Ranges<Version>) {
+        // Nothing to do if the candidate's metadata is already known; a
+        // failed send means the run is over, which the next wait notices.
+        let _ = self.tx.send(Request::Prefetch(name.clone(), range.clone()));
+    }
+
+    fn send(&self, request: Request) -> Result<(), Cancelled> {
+        self.tx.send(request).map_err(|_| Cancelled)
+    }
+}
+
+enum Fetched {
+    Versions(
+        PackageName,
+        Result<crate::provider::PackageVersions, ProviderError>,
+    ),
+    Metadata(PackageName, Version, Result<DistMetadata, ProviderError>),
+}
+
+type Pending<'a> = Pin<Box<dyn Future<Output = Fetched> + 'a>>;
+
+/// Runs the fetch side until the solver hangs up (drops its sender).
+pub(crate) async fn serve<P: MetadataProvider>(
+    provider: &P,
+    shared: &Shared,
+    selector: &CandidateSelector,
+    tags: &Tags,
+    python: &Version,
+    mut rx: UnboundedReceiver<Request>,
+) {
+    let mut in_flight: FuturesUnordered<Pending<'_>> = FuturesUnordered::new();
+    // Prefetches waiting for their package's versions.
+    let mut waiting: FxHashMap<PackageName, Vec<Ranges<Version>>> = FxHashMap::default();
+    loop {
+        tokio::select! {
+            request = rx.recv() => {
+                let Some(request) = request else { return };
+                match request {
+                    Request::Versions(name) => in_flight.push(fetch_versions(provider, name)),
+                    Request::Metadata(name, version, file) => {
+                        in_flight.push(fetch_metadata(provider, name, version, file));
+                    }
+                    Request::Prefetch(name, range) => {
+                        if shared.versions.register(&name) {
+                            in_flight.push(fetch_versions(provider, name.clone()));
+                        }
+                        match shared.versions.get(&name) {
+                            Some(versions) => {
+                                if let Some(pending) = speculate(shared, selector, &name, &range, &versions) {
+                                    in_flight.push(fetch_metadata(provider, pending.0, pending.1, pending.2));
+                                }
+                            }
+                            None => waiting.entry(name).or_default().push(range),
+                        }
+                    }
+                }
+            }
+            Some(fetched) = in_flight.next(), if !in_flight.is_empty() => match fetched {
+                Fetched::Versions(name, result) => {
+                    let stored = match result {
+                        Ok(files) => Ok(PackageIndex { map: VersionMap::new(files, tags, python), not_found: false }),
+                        Err(ProviderError::NotFound) => Ok(PackageIndex { map: VersionMap::default(), not_found: true }),
+                        Err(err) => Err(Arc::new(err)),
+                    };
+                    shared.versions.done(name.clone(), stored);
+                    if let (Some(ranges), Some(versions)) = (waiting.remove(&name), shared.versions.get(&name)) {
+                        for range in ranges {
+                            if let Some(pending) = speculate(shared, selector, &name, &range, &versions) {
+                                in_flight.push(fetch_metadata(provider, pending.0, pending.1, pending.2));
+                            }
+                        }
+                    }
+                }
+                Fetched::Metadata(name, version, result) => {
+                    shared.metadata.done((name, version), result.map_err(Arc::new));
+                }
+            }
+        }
+    }
+}
+
+/// The metadata fetch a prefetch of `name` in `range` should start, if any.
+fn speculate(
+    shared: &Shared,
+    selector: &CandidateSelector,
+    name: &PackageName,
+    range: &Ranges<Version>,
+    versions: &VersionsResult,
+) -> Option<(PackageName, Version, DistFile)> {
+    let index = versions.as_ref().ok()?;
+    let entry = selector.select(name, range, &index.map, None)?;
+    let Status::Usable { best } = entry.status else {
+        return None;
+    };
+    let key = (name.clone(), entry.version.clone());
+    if !shared.metadata.register(&key) {
+        return None;
+    }
+    Some((key.0, key.1, index.map.file(best).clone()))
+}
+
+fn fetch_versions<P: MetadataProvider>(provider: &P, name: PackageName) -> Pending<'_> {
+    Box::pin(async move {
+        let result = provider.versions(&name).await;
+        Fetched::Versions(name, result)
+    })
+}
+
+fn fetch_metadata<P: MetadataProvider>(
+    provider: &P,
+    name: PackageName,
+    version: Version,
+    file: DistFile,
+) -> Pending<'_> {
+    Box::pin(async move {
+        let result = provider.metadata(&name, &version, &file).await;
+        Fetched::Metadata(name, version, result)
+    })
+}

@@ -1,0 +1,252 @@
+//! The questions the resolver asks about packages, as a trait.
+//!
+//! The resolver never talks to an index, a cache or a build backend itself:
+//! it asks a [`MetadataProvider`] two things, and the crates below it
+//! (`posy-index` for the Simple API and PEP 658 metadata, `posy-build` for
+//! sdists) answer together where the binary wires them up. This keeps the
+//! dependency arrows pointing down (see ARCHITECTURE.md).
+//!
+//! 1. [`MetadataProvider::versions`]: every file the index lists for a
+//!    project, as [`DistFile`]s grouped into a [`PackageVersions`]. This is
+//!    one Simple API page, with each file name parsed
+//!    ([`DistFile::from_filename`]) and its `data-requires-python` and
+//!    `data-yanked` attributes attached. The provider applies
+//!    `--exclude-newer` here, by leaving out files uploaded after the
+//!    cutoff, and merges indexes as its index strategy says. The resolver
+//!    does the rest: it groups files by version, checks wheel tags against
+//!    the target, checks `Requires-Python`, and skips yanked files.
+//! 2. [`MetadataProvider::metadata`]: the core metadata of one version, for
+//!    the file the resolver chose for the target (the best wheel, or else
+//!    the sdist). From a PEP 658 `.metadata` file, a range request into the
+//!    wheel, or a build. A provider that cannot build yet answers
+//!    [`ProviderError::SdistOnly`] for an sdist without static metadata;
+//!    the resolver then treats that version as unusable and says why.
+//!
+//! Both are `async`: the resolver calls them from one task on the caller's
+//! runtime, many at a time, and never twice with the same arguments in one
+//! run (see `fetcher.rs`), so a provider needs no cache of its own for a
+//! single resolution (an HTTP cache across runs is still its business).
+//! The futures need not be `Send`.
+
+use std::fmt;
+use std::future::Future;
+
+use posy_vocab::{
+    ArtifactHash, CoreMetadata, DistFilename, ExtraName, PackageName, ParseError, Requirement,
+    SpecifierSet, TagSet, Version,
+};
+
+/// Answers the resolver's questions about packages. See the module docs.
+pub trait MetadataProvider {
+    /// Every file the index offers for `name` (after `--exclude-newer`).
+    /// A project the index does not know is [`ProviderError::NotFound`].
+    fn versions(
+        &self,
+        name: &PackageName,
+    ) -> impl Future<Output = Result<PackageVersions, ProviderError>>;
+
+    /// The core metadata of `name` `version`, read from (or built from)
+    /// `file`, which is one of the files [`Self::versions`] returned for it.
+    fn metadata(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        file: &DistFile,
+    ) -> impl Future<Output = Result<DistMetadata, ProviderError>>;
+}
+
+/// What kind of distribution a file is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistKind {
+    /// A wheel, with the tags from its file name.
+    Wheel(TagSet),
+    /// A source distribution (`.tar.gz`, or a legacy `.zip`).
+    Sdist,
+}
+
+/// PEP 592: a yanked file, with the index's reason if it gave one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Yanked {
+    pub reason: Option<String>,
+}
+
+/// One file of one version, as an index lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistFile {
+    /// The file name as listed.
+    pub filename: String,
+    /// The version the file name says.
+    pub version: Version,
+    /// Wheel (with tags) or sdist.
+    pub kind: DistKind,
+    /// Where to download it (no hash fragment).
+    pub url: String,
+    /// The hashes the index gives for it (for `--generate-hashes`).
+    pub hashes: Vec<ArtifactHash>,
+    /// `data-requires-python`, if the index gives one.
+    pub requires_python: Option<SpecifierSet>,
+    /// `data-yanked`, if the file is yanked.
+    pub yanked: Option<Yanked>,
+    /// Size in bytes, if known (PEP 700).
+    pub size: Option<u64>,
+}
+
+impl DistFile {
+    /// A file from `package`'s index listing, by its name: `Ok(None)` for a
+    /// kind of file posy does not install (eggs, `.exe` installers), `Err`
+    /// for a wheel or sdist name that is malformed or names another
+    /// project (callers usually skip those with a warning).
+    pub fn from_filename(
+        package: &PackageName,
+        filename: &str,
+        url: impl Into<String>,
+    ) -> Result<Option<Self>, ParseError> {
+        Ok(
+            DistFilename::parse(filename, package)?.map(|parsed| match parsed {
+                DistFilename::Wheel(wheel) => Self::wheel(
+                    filename,
+                    wheel.version().clone(),
+                    wheel.tag_set().clone(),
+                    url,
+                ),
+                DistFilename::Sdist(sdist) => Self::sdist(filename, sdist.version().clone(), url),
+            }),
+        )
+    }
+
+    /// A wheel of `version` with the given tags.
+    pub fn wheel(
+        filename: impl Into<String>,
+        version: Version,
+        tags: TagSet,
+        url: impl Into<String>,
+    ) -> Self {
+        Self::new(filename.into(), version, DistKind::Wheel(tags), url.into())
+    }
+
+    /// A source distribution of `version`.
+    pub fn sdist(filename: impl Into<String>, version: Version, url: impl Into<String>) -> Self {
+        Self::new(filename.into(), version, DistKind::Sdist, url.into())
+    }
+
+    fn new(filename: String, version: Version, kind: DistKind, url: String) -> Self {
+        Self {
+            filename,
+            version,
+            kind,
+            url,
+            hashes: Vec::new(),
+            requires_python: None,
+            yanked: None,
+            size: None,
+        }
+    }
+
+    /// Sets `requires_python` from an index's `data-requires-python` text.
+    /// Text that is not a valid specifier set is ignored (with a debug
+    /// log), as pip does: a typo on the index must not hide the file.
+    pub fn with_requires_python_text(mut self, text: &str) -> Self {
+        match text.trim().parse::<SpecifierSet>() {
+            Ok(specifiers) => self.requires_python = Some(specifiers),
+            Err(err) => tracing::debug!("ignoring Requires-Python of {}: {err}", self.filename),
+        }
+        self
+    }
+
+    /// Whether the file is a wheel.
+    pub fn is_wheel(&self) -> bool {
+        matches!(self.kind, DistKind::Wheel(_))
+    }
+}
+
+/// Every file an index offers for one project, in any order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageVersions {
+    pub files: Vec<DistFile>,
+}
+
+impl PackageVersions {
+    pub fn new(files: impl IntoIterator<Item = DistFile>) -> Self {
+        Self {
+            files: files.into_iter().collect(),
+        }
+    }
+}
+
+impl FromIterator<DistFile> for PackageVersions {
+    fn from_iter<I: IntoIterator<Item = DistFile>>(iter: I) -> Self {
+        Self::new(iter)
+    }
+}
+
+/// The parts of a version's core metadata the resolver reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DistMetadata {
+    /// `Requires-Dist`, in file order.
+    pub requires_dist: Vec<Requirement>,
+    /// `Requires-Python`, if present.
+    pub requires_python: Option<SpecifierSet>,
+    /// `Provides-Extra`, normalized.
+    pub provides_extra: Vec<ExtraName>,
+}
+
+impl From<CoreMetadata> for DistMetadata {
+    fn from(metadata: CoreMetadata) -> Self {
+        Self {
+            requires_dist: metadata.requires_dist,
+            requires_python: metadata.requires_python,
+            provides_extra: metadata.provides_extra,
+        }
+    }
+}
+
+/// Why a provider could not answer.
+///
+/// [`ProviderError::NotFound`], [`ProviderError::SdistOnly`],
+/// [`ProviderError::BuildFailed`] and [`ProviderError::InvalidMetadata`]
+/// are facts about a package or a version: the resolver records them and
+/// tries other versions, and the conflict report names them. Only
+/// [`ProviderError::Other`] (network, disk, an index that is down) stops
+/// the resolution.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// The index has no project by that name.
+    #[error("not found in the package index")]
+    NotFound,
+    /// The version has only a source distribution and building it (to read
+    /// its metadata) is not supported yet.
+    #[error("has only a source distribution, and building from source is not supported yet")]
+    SdistOnly,
+    /// Building the source distribution to read its metadata failed.
+    #[error("could not be built: {0}")]
+    BuildFailed(String),
+    /// The metadata could not be read or parsed.
+    #[error("has invalid metadata: {0}")]
+    InvalidMetadata(String),
+    /// The provider failed; resolution cannot go on.
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ProviderError {
+    /// Whether the error is about the package (resolution goes on without
+    /// it) rather than about the provider (resolution stops).
+    pub(crate) fn is_fact(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+
+impl From<ParseError> for ProviderError {
+    fn from(err: ParseError) -> Self {
+        Self::InvalidMetadata(err.to_string())
+    }
+}
+
+impl fmt::Display for DistKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Wheel(tags) => write!(f, "wheel ({tags})"),
+            Self::Sdist => f.write_str("source distribution"),
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The Brief, as the resolver takes it: what to resolve, and how.
+//!
+//! - `requirements`: what the user asked for (command line, `-r` files,
+//!   `pyproject.toml`), already parsed into PEP 508 requirements.
+//! - `constraints` (`-c`): they never bring a package in; when something
+//!   else does, its versions must also satisfy every constraint on it whose
+//!   marker holds on the target. Extras on constraints are ignored.
+//! - `overrides` (`--override`): for a package that has any, every
+//!   dependency on it, from any package's metadata and from the Brief
+//!   itself, is replaced by the overrides (those whose marker holds).
+//! - `preferences`: pins from an existing output file; a preferred version
+//!   is tried first when the constraints of the moment allow it, so that
+//!   recompiling keeps the pins that still work.
+//! - `upgrade`: packages whose preferences are ignored (`--upgrade`,
+//!   `--upgrade-package`).
+//! - `strategy`, `prerelease`: see `strategy.rs` and `prerelease.rs`.
+//! - `target`: the platform (see `target.rs`).
+//! - `universal`: one resolution for every platform. Not implemented yet;
+//!   asking for it is an error ([`crate::ResolveError::UniversalUnsupported`]).
+//!
+//! `--exclude-newer` is not here: it filters what the index offers, so the
+//! [`crate::MetadataProvider`] applies it.
+
+use posy_vocab::{PackageName, Requirement, Version};
+use rustc_hash::FxHashSet;
+
+use crate::prerelease::PrereleaseMode;
+use crate::strategy::ResolutionStrategy;
+use crate::target::Target;
+
+/// A pin from an earlier resolution that the resolver tries first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preference {
+    pub name: PackageName,
+    pub version: Version,
+}
+
+/// Which preferences to ignore.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Upgrade {
+    /// Keep every preferred version that still fits.
+    #[default]
+    None,
+    /// Ignore all preferences (`--upgrade`).
+    All,
+    /// Ignore the preferences of these packages (`--upgrade-package`).
+    Packages(FxHashSet<PackageName>),
+}
+
+impl Upgrade {
+    /// Whether the preference for `name` is ignored.
+    pub fn covers(&self, name: &PackageName) -> bool {
+        match self {
+            Self::None => false,
+            Self::All => true,
+            Self::Packages(names) => names.contains(name),
+        }
+    }
+}
+
+/// Everything a resolution needs besides the provider.
+#[derive(Debug, Clone)]
+pub struct ResolveRequest {
+    pub requirements: Vec<Requirement>,
+    pub constraints: Vec<Requirement>,
+    pub overrides: Vec<Requirement>,
+    pub preferences: Vec<Preference>,
+    pub upgrade: Upgrade,
+    pub strategy: ResolutionStrategy,
+    pub prerelease: PrereleaseMode,
+    pub target: Target,
+    pub universal: bool,
+}
+
+impl ResolveRequest {
+    /// A request for `requirements` on `target` with every option at its
+    /// default (highest versions, uv's pre-release default, nothing pinned).
+    pub fn new(requirements: Vec<Requirement>, target: Target) -> Self {
+        Self {
+            requirements,
+            constraints: Vec::new(),
+            overrides: Vec::new(),
+            preferences: Vec::new(),
+            upgrade: Upgrade::None,
+            strategy: ResolutionStrategy::default(),
+            prerelease: PrereleaseMode::default(),
+            target,
+            universal: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upgrade_covers() {
+        let a: PackageName = "a".parse().unwrap();
+        let b: PackageName = "b".parse().unwrap();
+        assert!(!Upgrade::None.covers(&a));
+        assert!(Upgrade::All.covers(&a));
+        let some = Upgrade::Packages([a.clone()].into_iter().collect());
+        assert!(some.covers(&a));
+        assert!(!some.covers(&b));
+    }
+}

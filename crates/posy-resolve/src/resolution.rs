@@ -1,0 +1,140 @@
+//! The answer: the core of a Blueprint.
+//!
+//! A [`Resolution`] lists every package to install, sorted by name, each
+//! with its exact version, the extras that were asked of it, why it is
+//! there ([`Via`]: the Brief itself, or the packages whose requirements
+//! brought it in, for pip-tools' `# via` lines), and the files the index
+//! offers for that version with their URLs and hashes (for
+//! `--generate-hashes` and for lock files), with the file the target would
+//! install marked. Nothing in it depends on the order in which the solver
+//! happened to work, so the same inputs give the same resolution.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use posy_vocab::{ExtraName, PackageName, Version};
+
+use crate::provider::DistFile;
+
+/// Why a package is in the resolution.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Via {
+    /// One of the Brief's requirements names it.
+    Requirement,
+    /// A requirement of this (resolved) package names it.
+    Package(PackageName),
+}
+
+/// One pinned package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedPackage {
+    pub name: PackageName,
+    pub version: Version,
+    /// The extras some requirement asked for, sorted.
+    pub extras: Vec<ExtraName>,
+    /// Why it is here: [`Via::Requirement`] first, then packages by name.
+    pub via: Vec<Via>,
+    /// Every file the index lists for this version, in the index's order.
+    pub files: Vec<DistFile>,
+    /// Which of `files` the target would install (its best wheel, or the
+    /// sdist), if any.
+    pub best_file: Option<usize>,
+}
+
+impl ResolvedPackage {
+    /// The file the target would install, if any.
+    pub fn best_file(&self) -> Option<&DistFile> {
+        self.best_file.map(|i| &self.files[i])
+    }
+}
+
+/// A successful resolution for one target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolution {
+    /// The pins, sorted by name.
+    pub packages: Vec<ResolvedPackage>,
+    /// Things a person should know that did not stop the resolution (an
+    /// extra that a package does not provide, say), deduplicated, sorted.
+    pub warnings: Vec<String>,
+}
+
+impl Resolution {
+    /// The pin for `name`, if it is in the resolution.
+    pub fn get(&self, name: &PackageName) -> Option<&ResolvedPackage> {
+        self.packages
+            .binary_search_by(|p| p.name.cmp(name))
+            .ok()
+            .map(|i| &self.packages[i])
+    }
+
+    /// `name==version` lines, one per package: handy in tests and logs.
+    pub fn pins(&self) -> Vec<String> {
+        self.packages
+            .iter()
+            .map(|p| format!("{}=={}", p.name, p.version))
+            .collect()
+    }
+}
+
+/// Collects pins while the solver's answer is turned into a [`Resolution`].
+#[derive(Default)]
+pub(crate) struct ResolutionBuilder {
+    packages: BTreeMap<PackageName, ResolvedPackage>,
+    extras: BTreeMap<PackageName, BTreeSet<ExtraName>>,
+    via: BTreeMap<PackageName, BTreeSet<Via>>,
+    warnings: BTreeSet<String>,
+}
+
+impl ResolutionBuilder {
+    pub(crate) fn pin(
+        &mut self,
+        name: PackageName,
+        version: Version,
+        files: Vec<DistFile>,
+        best_file: Option<usize>,
+    ) {
+        self.packages.insert(
+            name.clone(),
+            ResolvedPackage {
+                name,
+                version,
+                extras: Vec::new(),
+                via: Vec::new(),
+                files,
+                best_file,
+            },
+        );
+    }
+
+    pub(crate) fn extra(&mut self, name: PackageName, extra: ExtraName) {
+        self.extras.entry(name).or_default().insert(extra);
+    }
+
+    pub(crate) fn via(&mut self, name: PackageName, via: Via) {
+        self.via.entry(name).or_default().insert(via);
+    }
+
+    pub(crate) fn warn(&mut self, warning: String) {
+        self.warnings.insert(warning);
+    }
+
+    pub(crate) fn build(mut self) -> Resolution {
+        for (name, package) in &mut self.packages {
+            package.extras = self
+                .extras
+                .remove(name)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            package.via = self
+                .via
+                .remove(name)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+        }
+        Resolution {
+            packages: self.packages.into_values().collect(),
+            warnings: self.warnings.into_iter().collect(),
+        }
+    }
+}

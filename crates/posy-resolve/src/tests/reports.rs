@@ -1,0 +1,141 @@
+//! Conflict reports, checked word for word with `insta` snapshots.
+
+use insta::assert_snapshot;
+
+use super::memory_index::{MemoryIndex, outcome, request, target};
+use crate::PrereleaseMode;
+
+#[test]
+fn dependency_on_a_missing_range() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["b>=2"]);
+    index.add("b", "1.0", &[]);
+    index.add("b", "1.5", &[]);
+    assert_snapshot!(outcome(&index, &request(&["a==1.0"])));
+}
+
+#[test]
+fn direct_requirements_contradict() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &[]);
+    index.add("a", "2.0", &[]);
+    assert_snapshot!(outcome(&index, &request(&["a>=2", "a<2"])));
+}
+
+#[test]
+fn package_not_found() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["does-not-exist"]);
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}
+
+#[test]
+fn transitive_conflict_over_every_version() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["c==1.0"]);
+    index.add("a", "2.0", &["c==2.0"]);
+    index.add("b", "1.0", &["c==3.0"]);
+    for v in ["1.0", "2.0", "3.0"] {
+        index.add("c", v, &[]);
+    }
+    assert_snapshot!(outcome(&index, &request(&["a", "b"])));
+}
+
+#[test]
+fn requires_python_excludes_every_version() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &[]).file_requires_python(">=3.13");
+    index.add("a", "2.0", &[]).file_requires_python(">=3.13");
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}
+
+#[test]
+fn requires_python_from_metadata() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &[]).requires_python(">=3.13");
+    let mut req = request(&["a==1.0"]);
+    req.target = target("3.11.4", "linux", "Linux", "posix");
+    assert_snapshot!(outcome(&index, &req));
+}
+
+#[test]
+fn prerelease_only_in_range() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "0.1.0", &[]);
+    index.add("a", "1.0.0a1", &[]);
+    assert_snapshot!(outcome(&index, &request(&["a>0.1.0"])));
+}
+
+#[test]
+fn transitive_prerelease_with_a_stable_release() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["c==2.0b1"]);
+    index.add("b", "1.0", &["c>=1.0,<=3.0"]);
+    index.add("c", "1.0", &[]);
+    index.add("c", "2.0b1", &[]);
+    assert_snapshot!(outcome(&index, &request(&["a", "b"])));
+}
+
+#[test]
+fn prereleases_disallowed() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0a1", &[]);
+    let mut req = request(&["a"]);
+    req.prerelease = PrereleaseMode::Disallow;
+    assert_snapshot!(outcome(&index, &req));
+}
+
+#[test]
+fn only_version_is_yanked() {
+    let mut index = MemoryIndex::new();
+    index
+        .add("a", "1.0", &[])
+        .yanked(Some("contains a critical bug"));
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}
+
+#[test]
+fn transitive_yanked_pin() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["b==2.0"]);
+    index.add("b", "1.0", &[]);
+    index.add("b", "2.0", &[]).yanked(None);
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}
+
+#[test]
+fn sdist_only_cannot_be_built() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &[]).sdist_only(false);
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}
+
+#[test]
+fn no_wheel_for_the_platform() {
+    let mut index = MemoryIndex::new();
+    index
+        .add("a", "1.0", &[])
+        .wheels(&["cp312-cp312-win_amd64"]);
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}
+
+#[test]
+fn extra_requires_a_missing_version() {
+    let mut index = MemoryIndex::new();
+    index
+        .add("a", "1.0", &["b>=2; extra == 'x'"])
+        .extras(&["x"]);
+    index.add("b", "1.0", &[]);
+    assert_snapshot!(outcome(&index, &request(&["a[x]"])));
+}
+
+#[test]
+fn deep_chain_with_shared_conclusions() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["b", "c"]);
+    index.add("b", "1.0", &["d>=2"]);
+    index.add("c", "1.0", &["d<2"]);
+    index.add("d", "1.0", &[]);
+    index.add("d", "2.0", &[]);
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}
