@@ -155,7 +155,7 @@ impl Maintenance {
     pub fn clean_all(&self) -> Result<CleanReport, StoreError> {
         let survey = self.survey()?;
         let root = self.layout.root();
-        let size = tree_size(root).context("measure", root)?;
+        let before = tree_size(root).context("measure", root)?;
         for child in list(root)? {
             let name = child.file_name().unwrap_or_default();
             if name == ROOT_LOCK || name == CACHEDIR_TAG {
@@ -166,9 +166,10 @@ impl Maintenance {
         self.layout.create_version()?;
         self.ledger.create()?;
         self.ledger.set(0)?;
+        let after = tree_size(root).context("measure", root)?;
         Ok(CleanReport {
             entries_removed: survey.entries.len() as u64,
-            size_freed: ByteSize(size),
+            size_freed: ByteSize(before.saturating_sub(after)),
         })
     }
 

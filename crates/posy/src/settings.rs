@@ -1,10 +1,28 @@
-//! Where posy's settings come from: flags, then environment variables, then defaults.
+//! Where posy's settings come from: flags, then environment variables, then
+//! config files, then defaults.
+//!
+//! Config files are TOML, read from two places, the first that sets a key
+//! winning: `posy.toml` in the working directory (a project's settings), then
+//! `$XDG_CONFIG_HOME/posy/posy.toml` or `~/.config/posy/posy.toml` (the
+//! user's). A missing file is fine; a file that is not valid TOML, or a key
+//! with a bad value, is an error naming the file. Keys posy does not know are
+//! ignored, so a newer posy's config does not break an older one.
+//!
+//! Keys: `cache-max-size` (a size such as `"5GiB"`, or a number of bytes).
 
-use std::path::PathBuf;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use posy_store::{ByteSize, Store, StoreOptions, default_max_size};
+use serde::Deserialize;
 
 use crate::cli::GlobalArgs;
+
+/// The environment variable that bounds the cache's size.
+pub const CACHE_MAX_SIZE_ENV: &str = "POSY_CACHE_MAX_SIZE";
+const CONFIG_FILE: &str = "posy.toml";
 
 /// The cache root: `--cache-dir`/`POSY_CACHE_DIR`, else `$XDG_CACHE_HOME/posy`,
 /// else `~/.cache/posy`.
@@ -19,4 +37,138 @@ pub fn cache_dir(global: &GlobalArgs) -> Result<PathBuf> {
         .filter(|v| !v.is_empty())
         .context("cannot find a cache directory: neither POSY_CACHE_DIR, XDG_CACHE_HOME nor HOME is set; pass --cache-dir")?;
     Ok(PathBuf::from(home).join(".cache").join("posy"))
+}
+
+/// The cache's size bound: the command's `--max-size` flag if given, else
+/// `POSY_CACHE_MAX_SIZE`, else `cache-max-size` from a config file, else
+/// [`default_max_size`] (10 GiB, at most a quarter of the disk).
+pub fn cache_max_size(flag: Option<&str>, cache_dir: &Path) -> Result<ByteSize> {
+    if let Some(flag) = flag {
+        return flag
+            .parse()
+            .with_context(|| "invalid --max-size".to_string());
+    }
+    if let Some(value) = std::env::var_os(CACHE_MAX_SIZE_ENV).filter(|v| !v.is_empty()) {
+        let Some(value) = value.to_str() else {
+            bail!("invalid {CACHE_MAX_SIZE_ENV}: it is not valid UTF-8");
+        };
+        return value
+            .parse()
+            .with_context(|| format!("invalid {CACHE_MAX_SIZE_ENV}"));
+    }
+    for path in config_files() {
+        if let Some(config) = read_config(&path)?
+            && let Some(size) = config.cache_max_size
+        {
+            return size
+                .to_byte_size()
+                .with_context(|| format!("invalid `cache-max-size` in {}", path.display()));
+        }
+    }
+    Ok(default_max_size(cache_dir))
+}
+
+/// Opens the store for a command that uses it. The command should call
+/// [`Store::close`] when done, which keeps the cache within its bound.
+#[allow(dead_code)] // The first commands that install things will use it.
+pub fn open_store(global: &GlobalArgs) -> Result<Store> {
+    let dir = cache_dir(global)?;
+    let options = StoreOptions {
+        max_size: Some(cache_max_size(None, &dir)?),
+    };
+    Store::open_with(&dir, options)
+        .with_context(|| format!("cannot use the cache at {}", dir.display()))
+}
+
+/// The config files, highest precedence first.
+fn config_files() -> Vec<PathBuf> {
+    let mut files = vec![PathBuf::from(CONFIG_FILE)];
+    let user_dir = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        });
+    if let Some(dir) = user_dir {
+        files.push(dir.join("posy").join(CONFIG_FILE));
+    }
+    files
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct ConfigFile {
+    cache_max_size: Option<SizeSetting>,
+}
+
+/// A size in a config file: `"5GiB"` or `5368709120`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SizeSetting {
+    Bytes(u64),
+    Text(String),
+}
+
+impl SizeSetting {
+    fn to_byte_size(&self) -> Result<ByteSize> {
+        match self {
+            SizeSetting::Bytes(n) => Ok(ByteSize(*n)),
+            SizeSetting::Text(s) => Ok(s.parse()?),
+        }
+    }
+}
+
+fn read_config(path: &Path) -> Result<Option<ConfigFile>> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read config file {}", display(path)));
+        }
+    };
+    let config = toml::from_str(&text).with_context(|| {
+        format!(
+            "config file {} is not valid (`cache-max-size` takes a size like \"5GiB\" or a number of bytes)",
+            display(path)
+        )
+    })?;
+    Ok(Some(config))
+}
+
+fn display(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_owned())
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_accepts_sizes_as_text_or_bytes_and_ignores_other_keys() {
+        let config: ConfigFile =
+            toml::from_str("cache-max-size = \"2GiB\"\nsomething-else = 1\n").unwrap();
+        assert_eq!(
+            config.cache_max_size.unwrap().to_byte_size().unwrap(),
+            ByteSize(2 << 30)
+        );
+        let config: ConfigFile = toml::from_str("cache-max-size = 1000").unwrap();
+        assert_eq!(
+            config.cache_max_size.unwrap().to_byte_size().unwrap(),
+            ByteSize(1000)
+        );
+        let config: ConfigFile = toml::from_str("cache-max-size = \"lots\"").unwrap();
+        assert!(config.cache_max_size.unwrap().to_byte_size().is_err());
+        assert!(toml::from_str::<ConfigFile>("cache-max-size = -5").is_err());
+        assert!(
+            toml::from_str::<ConfigFile>("")
+                .unwrap()
+                .cache_max_size
+                .is_none()
+        );
+    }
 }
