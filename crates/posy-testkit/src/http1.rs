@@ -50,11 +50,12 @@ impl Request {
         Some(rest.split('#').next().unwrap_or(""))
     }
 
-    /// The decoded value of query parameter `key`.
+    /// The decoded value of query parameter `key`. A `+` stays a `+`: PEP
+    /// 691 writes media types such as `v1+json` into the query unescaped.
     pub(crate) fn query_param(&self, key: &str) -> Option<String> {
         self.query()?.split('&').find_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k) == key).then(|| percent_decode(&v.replace('+', " ")))
+            (percent_decode(k) == key).then(|| percent_decode(v))
         })
     }
 

@@ -4,8 +4,11 @@
 //! offers the ones its format switch allows and picks the offer the client
 //! values most. An offer's value comes from the most specific media range
 //! that matches it (`type/subtype` over `type/*` over `*/*`); `q=0` means
-//! "not acceptable". Ties go to the server's preference: JSON, then the
-//! versioned HTML type, then `text/html`. The `latest` aliases of the
+//! "not acceptable". Among offers of equal quality, one the client named
+//! beats one it reached only through a wildcard; among offers the client
+//! named equally, JSON wins, then the versioned HTML type, then `text/html`;
+//! an offer reached only through `*/*` is `text/html` first, because
+//! clients that send a bare wildcard predate PEP 691. The `latest` aliases of the
 //! PyPI types match the v1 types. A request without `Accept` gets HTML when
 //! HTML is offered, since clients that send no `Accept` predate PEP 691. PEP
 //! 691 also allows a `format` query parameter in place of the header; it is
@@ -57,14 +60,23 @@ pub(crate) fn negotiate(
         }
     };
     let ranges = parse_accept(accept);
-    let mut best: Option<((PageKind, &'static str), f32)> = None;
-    for offer in offers {
-        let q = quality(&ranges, offer.1);
-        if q > 0.0 && best.is_none_or(|(_, best_q)| q > best_q) {
-            best = Some((offer, q));
-        }
-    }
-    best.map(|(offer, _)| offer)
+    let count = offers.len();
+    offers
+        .into_iter()
+        .enumerate()
+        .filter_map(|(position, offer)| {
+            let (q, specificity) = quality(&ranges, offer.1)?;
+            // Offers are listed in the server's order for named types; a
+            // bare wildcard reverses it.
+            let preference = if specificity == 0 {
+                position
+            } else {
+                count - position
+            };
+            (q > 0.0).then_some((offer, (q, specificity, preference)))
+        })
+        .max_by(|(_, a), (_, b)| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal))
+        .map(|(offer, _)| offer)
 }
 
 /// One media range of an `Accept` header: type, subtype and quality.
@@ -116,12 +128,11 @@ fn alias(subtype: &str) -> &str {
     }
 }
 
-/// The quality the client gives `media`: that of the most specific matching range.
-fn quality(ranges: &[MediaRange], media: &str) -> f32 {
-    let Some((kind, subtype)) = media.split_once('/') else {
-        return 0.0;
-    };
-    let mut best: Option<(u8, f32)> = None;
+/// The quality the client gives `media` (that of the most specific matching
+/// range) and that range's specificity; `None` when no range matches.
+fn quality(ranges: &[MediaRange], media: &str) -> Option<(f32, u8)> {
+    let (kind, subtype) = media.split_once('/')?;
+    let mut best: Option<(f32, u8)> = None;
     for range in ranges {
         let specificity = match (range.kind.as_str(), range.subtype.as_str()) {
             (k, s) if k == kind && s == subtype => 2,
@@ -129,11 +140,11 @@ fn quality(ranges: &[MediaRange], media: &str) -> f32 {
             ("*", "*") => 0,
             _ => continue,
         };
-        if best.is_none_or(|(s, _)| specificity > s) {
-            best = Some((specificity, range.q));
+        if best.is_none_or(|(_, s)| specificity > s) {
+            best = Some((range.q, specificity));
         }
     }
-    best.map_or(0.0, |(_, q)| q)
+    best
 }
 
 #[cfg(test)]
@@ -173,7 +184,7 @@ mod tests {
     #[test]
     fn specific_ranges_override_wildcards() {
         let header = "*/*, application/vnd.pypi.simple.v1+json;q=0";
-        assert_eq!(negotiate(Format::Both, Some(header), None), Some(HTML));
+        assert_eq!(negotiate(Format::Both, Some(header), None), Some(TEXT));
         assert_eq!(negotiate(Format::Json, Some(header), None), None);
     }
 
@@ -185,6 +196,18 @@ mod tests {
             negotiate(Format::Both, Some("text/html"), Some(latest)),
             Some(JSON)
         );
+    }
+
+    #[test]
+    fn a_bare_wildcard_gets_html_and_named_ties_get_json() {
+        assert_eq!(negotiate(Format::Both, Some("*/*"), None), Some(TEXT));
+        assert_eq!(negotiate(Format::Json, Some("*/*"), None), Some(JSON));
+        let both = "application/vnd.pypi.simple.v1+html, application/vnd.pypi.simple.v1+json";
+        assert_eq!(negotiate(Format::Both, Some(both), None), Some(JSON));
+        let named_html = "text/html, */*";
+        assert_eq!(negotiate(Format::Both, Some(named_html), None), Some(TEXT));
+        let named_json = "application/vnd.pypi.simple.v1+json, */*";
+        assert_eq!(negotiate(Format::Both, Some(named_json), None), Some(JSON));
     }
 
     #[test]
