@@ -53,6 +53,18 @@ pub(crate) fn specifiers(range: &Ranges<Version>) -> String {
     out
 }
 
+/// Whether `range` allows exactly one public version: `==V` without a
+/// local label, which as a range also holds `V`'s local versions.
+pub(crate) fn is_exact(range: &Ranges<Version>) -> bool {
+    let mut segments = range.iter();
+    match (segments.next(), segments.next()) {
+        (Some((Bound::Included(a), Bound::Included(b) | Bound::Excluded(b))), None) => {
+            is_point(a, b)
+        }
+        _ => false,
+    }
+}
+
 /// `after` is `v` itself or the point just above all of `v`'s locals.
 fn is_point(v: &Version, after: &Version) -> bool {
     v == after || after.to_string() == format!("{v}+*")
@@ -125,6 +137,15 @@ mod tests {
         assert_eq!(show("!=1.5"), "!=1.5");
         assert_eq!(show(""), "");
         assert_eq!(show(">=2,<1"), "<none>");
+    }
+
+    #[test]
+    fn exact_pins() {
+        let range = |s: &str| s.parse::<SpecifierSet>().unwrap().to_ranges();
+        assert!(is_exact(&range("==1.0")));
+        assert!(is_exact(&range("==1.0+cpu")));
+        assert!(!is_exact(&range("==1.*")));
+        assert!(!is_exact(&range(">=1.0")));
     }
 
     #[test]

@@ -134,6 +134,15 @@ impl Fetcher {
         let _ = self.tx.send(Request::Prefetch(name.clone(), range.clone()));
     }
 
+    /// Starts fetching a version's metadata, if nobody has, without waiting.
+    pub(crate) fn prefetch_metadata(&self, name: &PackageName, version: &Version, file: &DistFile) {
+        let key = (name.clone(), version.clone());
+        if self.shared.metadata.register(&key) {
+            // A failed send means the run is over, which the next wait notices.
+            let _ = self.send(Request::Metadata(key.0, key.1, file.clone()));
+        }
+    }
+
     fn send(&self, request: Request) -> Result<(), Cancelled> {
         self.tx.send(request).map_err(|_| Cancelled)
     }

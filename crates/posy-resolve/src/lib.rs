@@ -38,6 +38,7 @@ mod fetcher;
 mod node;
 mod once_map;
 mod prerelease;
+mod priority;
 mod provider;
 mod report;
 mod request;

@@ -3,13 +3,12 @@
 //! This runs on the solver thread (see `fetcher.rs`) and answers PubGrub's
 //! three questions:
 //!
-//! - **prioritize**: which undecided package to decide next. The root and
-//!   the Python node first, then exact pins, then packages that keep
-//!   causing conflicts (deciding them early prunes the search), then the
-//!   order in which packages were discovered, which makes the search
-//!   roughly breadth-first and, above all, deterministic.
+//! - **prioritize**: which undecided package to decide next (see
+//!   `priority.rs`).
 //! - **choose_version**: the [`CandidateSelector`]'s pick, after waiting
-//!   for the package's version list.
+//!   for the package's version list. When the solver keeps coming back to
+//!   one package (it is backtracking through its versions), the metadata
+//!   of the next [`BATCH_SIZE`] candidates is fetched ahead, all at once.
 //! - **get_dependencies**: for the root, the Brief; for a version, its
 //!   metadata's `Requires-Python` (an edge to the Python node) and the
 //!   `Requires-Dist` entries whose markers hold on the target, after
@@ -27,7 +26,6 @@
 //! [`Resolution`]: crate::Resolution
 
 use std::cell::RefCell;
-use std::cmp::Reverse;
 use std::fmt;
 use std::sync::Arc;
 
@@ -39,21 +37,16 @@ use version_ranges::Ranges;
 use crate::candidate::CandidateSelector;
 use crate::fetcher::{Cancelled, Fetcher, PackageIndex};
 use crate::node::Node;
+use crate::priority::{Priorities, Priority};
 use crate::provider::{DistMetadata, ProviderError};
 use crate::requested::requirement_ranges;
 use crate::unusable::Unusable;
-use crate::version_map::Status;
+use crate::version_map::{Status, VersionMap};
 
-/// How urgent deciding a package is; higher is decided first.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Priority {
-    class: u8,
-    conflicted: bool,
-    discovery: Reverse<u32>,
-}
-
-/// Conflicts after which a package is decided before others of its class.
-const CONFLICT_THRESHOLD: u32 = 5;
+/// Candidates whose metadata is fetched ahead once a package has been tried
+/// [`BATCH_AFTER`] times: the search is backtracking through its versions.
+const BATCH_SIZE: usize = 50;
+const BATCH_AFTER: u32 = 5;
 
 /// Why the solver stopped without an answer or a conflict.
 #[derive(Debug)]
@@ -103,7 +96,9 @@ type Edges = Vec<(Node, Ranges<Version>)>;
 
 #[derive(Default)]
 struct SolverState {
-    discovery: FxHashMap<Node, u32>,
+    priorities: Priorities,
+    /// How often a version was chosen for each package.
+    tries: FxHashMap<PackageName, u32>,
     /// The version last chosen for each package, offered to its extras.
     chosen: FxHashMap<PackageName, Version>,
     /// The dependency edges of every version PubGrub looked at.
@@ -191,16 +186,38 @@ impl Solver {
         self.state.borrow().missing_extras.clone()
     }
 
-    /// The discovery index of a node, and whether it is new.
-    fn discover(&self, node: &Node) -> (u32, bool) {
-        let mut state = self.state.borrow_mut();
-        let next = u32::try_from(state.discovery.len()).unwrap_or(u32::MAX);
-        match state.discovery.get(node) {
-            Some(&index) => (index, false),
-            None => {
-                state.discovery.insert(node.clone(), next);
-                (next, true)
+    /// Counts a choice for `name`; when the solver keeps coming back to it,
+    /// fetches the metadata of the next candidates ahead of time.
+    fn batch_prefetch(
+        &self,
+        name: &PackageName,
+        range: &Ranges<Version>,
+        map: &VersionMap,
+        chosen: &Version,
+    ) {
+        let tries = {
+            let mut state = self.state.borrow_mut();
+            let tries = state.tries.entry(name.clone()).or_default();
+            *tries += 1;
+            *tries
+        };
+        if tries != BATCH_AFTER && tries % (BATCH_AFTER * 10) != 0 {
+            return;
+        }
+        let rest = range.intersection(&Ranges::singleton(chosen.clone()).complement());
+        let mut picked = 0;
+        let mut remaining = rest;
+        while picked < BATCH_SIZE {
+            let Some(entry) = self.selector.select(name, &remaining, map, None) else {
+                break;
+            };
+            if let Status::Usable { best } = entry.status {
+                self.fetcher
+                    .prefetch_metadata(name, &entry.version, map.file(best));
             }
+            remaining =
+                remaining.intersection(&Ranges::singleton(entry.version.clone()).complement());
+            picked += 1;
         }
     }
 
@@ -396,20 +413,13 @@ impl DependencyProvider for Solver {
     fn prioritize(
         &self,
         node: &Node,
-        range: &Ranges<Version>,
+        _range: &Ranges<Version>,
         stats: &PackageResolutionStatistics,
     ) -> Priority {
-        let class = match node {
-            Node::Root => 4,
-            Node::Python => 3,
-            _ if range.as_singleton().is_some() => 2,
-            _ => 1,
-        };
-        Priority {
-            class,
-            conflicted: stats.conflict_count() >= CONFLICT_THRESHOLD,
-            discovery: Reverse(self.discover(node).0),
-        }
+        self.state
+            .borrow_mut()
+            .priorities
+            .get(node, stats.conflict_count())
     }
 
     fn choose_version(
@@ -437,6 +447,7 @@ impl DependencyProvider for Solver {
                         .borrow_mut()
                         .chosen
                         .insert(name.clone(), entry.version.clone());
+                    self.batch_prefetch(name, range, map, &entry.version);
                 }
                 Ok(Some(entry.version.clone()))
             }
@@ -466,7 +477,7 @@ impl DependencyProvider for Solver {
             Err(reason) => return Ok(Dependencies::Unavailable(reason)),
         };
         for (dependency, range) in &edges {
-            let (_, new) = self.discover(dependency);
+            let new = self.state.borrow_mut().priorities.insert(dependency, range);
             if let (true, Some(name)) = (new, dependency.name()) {
                 self.fetcher.prefetch(name, range);
             }

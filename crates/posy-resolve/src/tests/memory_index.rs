@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use posy_vocab::{
     ExtraName, MarkerEnvironment, MarkerValues, PackageName, Requirement, SpecifierSet, Tag, Tags,
@@ -75,6 +76,8 @@ pub(crate) struct MemoryIndex {
     packages: BTreeMap<PackageName, Vec<Release>>,
     /// Packages whose version listing fails like a network error would.
     broken: Vec<PackageName>,
+    /// How long every answer takes, as a network round trip would.
+    latency: Option<Duration>,
     pub(crate) version_calls: Mutex<BTreeMap<String, u32>>,
     pub(crate) metadata_calls: Mutex<BTreeMap<String, u32>>,
 }
@@ -99,6 +102,19 @@ impl MemoryIndex {
             buildable: true,
         });
         releases.last_mut().unwrap()
+    }
+
+    pub(crate) fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = Some(latency);
+        self
+    }
+
+    async fn round_trip(&self) {
+        match self.latency {
+            Some(latency) => tokio::time::sleep(latency).await,
+            // Let other fetches and the solver interleave, as a network would.
+            None => tokio::task::yield_now().await,
+        }
     }
 
     pub(crate) fn break_package(&mut self, name: &str) {
@@ -127,8 +143,7 @@ fn count(calls: &Mutex<BTreeMap<String, u32>>, key: String) {
 impl MetadataProvider for MemoryIndex {
     async fn versions(&self, name: &PackageName) -> Result<PackageVersions, ProviderError> {
         count(&self.version_calls, name.to_string());
-        // Let other fetches and the solver interleave, as a network would.
-        tokio::task::yield_now().await;
+        self.round_trip().await;
         if self.broken.contains(name) {
             return Err(ProviderError::Other(
                 "connection reset by the test index".into(),
@@ -179,7 +194,7 @@ impl MetadataProvider for MemoryIndex {
         file: &DistFile,
     ) -> Result<DistMetadata, ProviderError> {
         count(&self.metadata_calls, format!("{name}=={version}"));
-        tokio::task::yield_now().await;
+        self.round_trip().await;
         let release = self
             .release(name, version)
             .ok_or_else(|| ProviderError::InvalidMetadata(format!("no {name} {version}")))?;
@@ -251,6 +266,7 @@ pub(crate) fn run(
     request: &ResolveRequest,
 ) -> Result<Resolution, ResolveError> {
     tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap()
         .block_on(resolve(request, index))

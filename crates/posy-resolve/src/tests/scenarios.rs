@@ -1,6 +1,8 @@
 //! Resolution scenarios that succeed (or fail for a reason checked by
 //! name), modelled on uv's packse scenarios.
 
+use std::time::{Duration, Instant};
+
 use super::memory_index::{MemoryIndex, outcome, reqs, request, run, target};
 use crate::{Preference, PrereleaseMode, ResolutionStrategy, ResolveError, Upgrade, Via};
 
@@ -502,6 +504,56 @@ fn nothing_is_fetched_twice() {
         "a==2.0\nb==3.0\nc==3.0\nd==1.0\ne==1.0"
     );
     assert_eq!(index.max_calls(), 1);
+}
+
+#[test]
+fn backtracking_through_many_versions_fetches_each_once() {
+    let mut index = MemoryIndex::new();
+    // Every a>=2 needs c>=2, which b rules out: the solver walks a's
+    // versions down to 1.x, prefetching candidates in batches.
+    for minor in 0..40 {
+        index.add("a", &format!("2.{minor}"), &["c>=2"]);
+    }
+    index.add("a", "1.0", &["c<2"]);
+    index.add("b", "1.0", &["c<2"]);
+    index.add("c", "1.0", &[]);
+    index.add("c", "2.0", &[]);
+    assert_eq!(
+        outcome(&index, &request(&["b", "a"])),
+        "a==1.0\nb==1.0\nc==1.0"
+    );
+    assert_eq!(index.max_calls(), 1);
+}
+
+#[test]
+fn speculative_fetching_overlaps_round_trips() {
+    // A tree five levels deep, five wide: 781 packages. One by one, at
+    // 20 ms per answer and two answers per package, that is 31 seconds;
+    // prefetching each level while the solver works on the one above
+    // makes it a few round trips per level (about 0.25 s here).
+    let mut index = MemoryIndex::new().with_latency(Duration::from_millis(20));
+    let mut level = vec!["root".to_owned()];
+    for depth in 0..4 {
+        let mut next = Vec::new();
+        for parent in &level {
+            let children: Vec<String> = (0..5).map(|i| format!("{parent}-{i}")).collect();
+            let deps: Vec<&str> = children.iter().map(String::as_str).collect();
+            index.add(parent, "1.0", &deps);
+            index.add(parent, "0.9", &[]);
+            next.extend(children);
+        }
+        level = next;
+        if depth == 3 {
+            for leaf in &level {
+                index.add(leaf, "1.0", &[]);
+            }
+        }
+    }
+    let started = Instant::now();
+    let resolution = run(&index, &request(&["root"])).unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(resolution.packages.len(), 1 + 5 + 25 + 125 + 625);
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
 }
 
 #[test]
