@@ -109,6 +109,16 @@ impl<V: ValueType> Bucket<V> {
             lock.touch();
             return Ok(Lookup::Hit(value));
         }
+        self.reserve(key, lock, false).map(Lookup::Miss)
+    }
+
+    /// A reservation for `key`, whose lock the caller holds.
+    fn reserve(
+        &self,
+        key: &Key,
+        lock: KeyLock,
+        replace: bool,
+    ) -> Result<Reservation<V>, StoreError> {
         let tmp = self.shared.layout.tmp();
         let temp = match V::create_temp(&tmp) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -118,14 +128,15 @@ impl<V: ValueType> Bucket<V> {
             other => other,
         }
         .context("create a temporary in", &tmp)?;
-        Ok(Lookup::Miss(Reservation {
+        Ok(Reservation {
             shared: Arc::clone(&self.shared),
             bucket: self.name,
             key: key.clone(),
             lock,
             temp,
             tags: Vec::new(),
-        }))
+            replace,
+        })
     }
 
     /// Probes for an entry without creating anything when it is missing;
@@ -168,6 +179,17 @@ impl<V: ValueType> Bucket<V> {
 }
 
 impl FileBucket {
+    /// Takes the key's lock whether or not the entry exists, with a
+    /// temporary for a new value; committing atomically replaces the old
+    /// one ([`Reservation::existing`]). This is for the one kind of file
+    /// whose value legitimately changes under a fixed key: an HTTP response
+    /// revalidated with new headers. Directory values are never replaced
+    /// in place, since no rename can swap a tree atomically.
+    pub fn lock_to_replace(&self, key: &Key) -> Result<Reservation<FileValue>, StoreError> {
+        let lock = KeyLock::acquire_blocking(&self.shared.layout.lock(self.name, key))?;
+        self.reserve(key, lock, true)
+    }
+
     /// The entry's path, producing it first if it is missing: `producer`
     /// writes the value into the open temporary file. If the producer fails
     /// (or panics), nothing is stored and the temporary is deleted.
@@ -395,6 +417,35 @@ mod tests {
         assert!(!lock_path.exists());
         assert_eq!(store.size_estimate(), Some(crate::ByteSize(0)));
         assert!(tmp_is_empty(&store));
+    }
+
+    #[test]
+    fn replacing_a_file_swaps_it_and_fixes_the_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let http = store.http();
+        let key = Key::hash_of(b"https://example.invalid/simple/bar/");
+        let mut first = http.lock_to_replace(&key).unwrap();
+        assert_eq!(first.existing(), None);
+        first.file().write_all(b"etag: 1\n").unwrap();
+        let path = first.commit().unwrap();
+        let reader = fs::File::open(&path).unwrap();
+
+        let mut second = http.lock_to_replace(&key).unwrap();
+        assert_eq!(fs::read(second.existing().unwrap()).unwrap(), b"etag: 1\n");
+        second.file().write_all(b"etag: 22\n").unwrap();
+        assert_eq!(second.commit().unwrap(), path);
+        assert_eq!(fs::read(&path).unwrap(), b"etag: 22\n");
+        // A reader that opened the old value keeps reading the old value.
+        assert_eq!(io::read_to_string(reader).unwrap(), "etag: 1\n");
+        assert_eq!(store.size_estimate(), Some(crate::ByteSize(9)));
+        assert!(tmp_is_empty(&store));
+
+        // A miss-reservation never reports an existing value.
+        let Lookup::Miss(r) = http.lock_or_get(&Key::hash_of(b"new")).unwrap() else {
+            panic!()
+        };
+        assert_eq!(r.existing(), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::key::Key;
 use crate::layout::{BucketName, Layout, ValueKind};
 use crate::ledger::Ledger;
 use crate::lock_file::KeyLock;
+use crate::store::Shared;
 use crate::tag::Tag;
 
 pub(crate) enum Published {
@@ -27,21 +28,29 @@ pub(crate) enum Published {
 }
 
 /// Moves `temp` into place as `key`'s value. The key's lock must be held.
+/// With `replace`, an existing file value is atomically replaced (readers
+/// see the old file or the new one) and the ledger forgets the old size.
 pub(crate) fn publish(
-    layout: &Layout,
-    ledger: &Ledger,
+    shared: &Shared,
     bucket: BucketName,
     key: &Key,
     lock: &KeyLock,
     temp: &Path,
     tags: &[Tag],
+    replace: bool,
 ) -> Result<Published, StoreError> {
+    let (layout, ledger) = (&shared.layout, &shared.ledger);
     let size = tree_size(temp).context("measure the new cache entry", temp)?;
     let delta = i64::try_from(size).unwrap_or(i64::MAX);
     for tag in tags {
         write_marker(layout, tag, bucket, key)?;
     }
     let value = layout.value(bucket, key);
+    let old_size = if replace {
+        tree_size(&value).context("measure the cache entry", &value)?
+    } else {
+        0
+    };
     // Count first: a crash after this line over-counts, which the next
     // collection corrects; counting after the rename could under-count forever.
     ledger.add(delta)?;
@@ -55,6 +64,9 @@ pub(crate) fn publish(
             &value,
             e,
         ));
+    }
+    if old_size > 0 {
+        ledger.add(-i64::try_from(old_size).unwrap_or(i64::MAX))?;
     }
     lock.touch();
     Ok(Published::New(value))

@@ -8,6 +8,9 @@
 //! sdists, interpreter probe results, managed interpreters. The store is a
 //! key–value map of *static* values: once an entry is published it never
 //! changes, it only disappears (when collected, cleaned or removed as bad).
+//! The one exception is a file whose key names a place rather than content
+//! (an HTTP response for a URL), which [`FileBucket::lock_to_replace`] swaps
+//! atomically for a newer version.
 //! Keys are content hashes ([`Key`]), so "the same key" means "the same
 //! bytes", and two processes that want the same thing want exactly one copy.
 //! The store knows nothing about Python; the crates above it decide keys.

@@ -27,7 +27,7 @@
 //! behind. A process killed mid-write leaves the temporary in `tmp/`, where
 //! collection deletes it.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -50,6 +50,8 @@ pub struct Reservation<V: ValueType> {
     pub(crate) lock: KeyLock,
     pub(crate) temp: V::Temp,
     pub(crate) tags: Vec<Tag>,
+    /// Made by `lock_to_replace`: commit replaces an existing value.
+    pub(crate) replace: bool,
 }
 
 impl<V: ValueType> Reservation<V> {
@@ -61,6 +63,14 @@ impl<V: ValueType> Reservation<V> {
     /// for directory buckets. It is on the same filesystem as the entry.
     pub fn path(&self) -> &Path {
         V::temp_path(&self.temp)
+    }
+
+    /// The value this reservation will replace on commit: only for
+    /// reservations from [`crate::FileBucket::lock_to_replace`], and only if
+    /// the entry exists. Read it (e.g. for HTTP validators) before committing.
+    pub fn existing(&self) -> Option<PathBuf> {
+        let path = self.shared.layout.value(self.bucket, &self.key);
+        (self.replace && fs::symlink_metadata(&path).is_ok()).then_some(path)
     }
 
     /// Attributes the entry to `tag` (e.g. its package) once committed.
@@ -77,17 +87,11 @@ impl<V: ValueType> Reservation<V> {
             lock,
             temp,
             tags,
+            replace,
         } = self;
         let staged = V::stage(temp);
-        let published = entry::publish(
-            &shared.layout,
-            &shared.ledger,
-            bucket,
-            &key,
-            &lock,
-            staged.path(),
-            &tags,
-        )?;
+        let published =
+            entry::publish(&shared, bucket, &key, &lock, staged.path(), &tags, replace)?;
         match published {
             Published::New(path) => {
                 staged.keep();
