@@ -449,6 +449,18 @@ mod tests {
     }
 
     #[test]
+    fn handles_move_into_spawn_blocking_and_back() {
+        fn sendable<T: Send + Sync + 'static>() {}
+        sendable::<Store>();
+        sendable::<FileBucket>();
+        sendable::<DirBucket>();
+        sendable::<Reservation<FileValue>>();
+        sendable::<Reservation<DirValue>>();
+        sendable::<Lookup<FileValue>>();
+        sendable::<EntryLock>();
+    }
+
+    #[test]
     fn get_touches_the_lock_file() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();

@@ -88,7 +88,9 @@ impl Maintenance {
     }
 
     /// Takes the root lock exclusively, waiting for running posy processes
-    /// to finish. Creates the store if it does not exist.
+    /// to finish. Creates the store if it does not exist. Never call it
+    /// while this process has a [`crate::Store`] open: it would wait for
+    /// itself (use [`Maintenance::try_begin`], or close the store first).
     pub fn begin(root: &Path) -> Result<Maintenance, StoreError> {
         let maintenance = Maintenance::begin_with(root, Wait::Yes)?;
         Ok(maintenance.expect("a waiting lock is always taken"))
