@@ -64,6 +64,10 @@ use crate::transport::{TransferStats, Transport, TransportConfig, status_failure
 /// The `Accept` header of project page requests (PEP 691).
 pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 
+/// The `Accept` header of find-links page requests: they are HTML by
+/// definition (and some servers mislabel them when JSON is preferred).
+const FIND_LINKS_ACCEPT: &str = "text/html";
+
 /// Bumped when the cached page format changes.
 const PAGE_CACHE_VERSION: &str = "simple-page-v1";
 
@@ -261,7 +265,7 @@ impl IndexClient {
         let page = if url.scheme() == "file" {
             local_index_page(&url).await?
         } else {
-            self.fetch_page(&url, name).await?
+            self.fetch_page(&url, name, SIMPLE_ACCEPT).await?
         };
         let Some(page) = page else { return Ok(None) };
         let (mut files, versions) = parse_page(&page)?;
@@ -295,12 +299,10 @@ impl IndexClient {
             FindLinks::Page(url) => {
                 let key = PackageName::new("find-links")
                     .map_err(|e| IndexError::InvalidOption(e.to_string()))?;
-                match self.fetch_page(url, &key).await? {
-                    Some(page) => parse_html(&page.url, &String::from_utf8_lossy(&page.body))
-                        .map_err(|message| IndexError::Parse {
-                            url: redact(url),
-                            message,
-                        })?,
+                match self.fetch_page(url, &key, FIND_LINKS_ACCEPT).await? {
+                    // Parsed by content type all the same: a server may
+                    // answer JSON whatever was asked.
+                    Some(page) => parse_page(&page)?.0,
                     None => {
                         return Err(IndexError::Status {
                             url: redact(url),
@@ -324,10 +326,11 @@ impl IndexClient {
         &self,
         url: &Url,
         name: &PackageName,
+        accept: &'static str,
     ) -> Result<Option<FetchedPage>, IndexError> {
         let inner = &self.inner;
         let clean = strip_credentials(url);
-        let key = Cache::key(&[PAGE_CACHE_VERSION, clean.as_str()]);
+        let key = Cache::key(&[PAGE_CACHE_VERSION, accept, clean.as_str()]);
         let cached = if inner.cache.is_persistent() {
             read_page_entry(&inner.cache, &key).await?
         } else {
@@ -348,9 +351,7 @@ impl IndexClient {
         let transport = &inner.transport;
         let (status, final_url, content_type, policy, body) = transport
             .execute(url, || async {
-                let mut request = transport
-                    .request(Method::GET, url)
-                    .header("accept", SIMPLE_ACCEPT);
+                let mut request = transport.request(Method::GET, url).header("accept", accept);
                 if let Decision::Revalidate {
                     etag,
                     last_modified,
