@@ -23,6 +23,7 @@ pub(crate) struct Settings {
     pub(crate) range_requests: bool,
     pub(crate) upload_times: bool,
     pub(crate) etag: bool,
+    pub(crate) last_modified: bool,
     pub(crate) cache_control: Option<String>,
     pub(crate) basic_auth: Option<(String, String)>,
 }
@@ -55,7 +56,8 @@ impl Default for Index {
 
 impl Index {
     /// An empty index serving HTML and JSON, with metadata files, range
-    /// requests and upload times on, and no ETag, Cache-Control or auth.
+    /// requests and upload times on, and no ETag, Last-Modified,
+    /// Cache-Control or auth.
     pub fn new() -> Self {
         Self {
             packages: Vec::new(),
@@ -68,6 +70,7 @@ impl Index {
                 range_requests: true,
                 upload_times: true,
                 etag: false,
+                last_modified: false,
                 cache_control: None,
                 basic_auth: None,
             },
@@ -134,6 +137,14 @@ impl Index {
     /// Whether responses carry an `ETag` and honour `If-None-Match` with 304 (default off).
     pub fn etag(mut self, on: bool) -> Self {
         self.settings.etag = on;
+        self
+    }
+
+    /// Whether responses carry `Last-Modified` (when the index last changed:
+    /// its start, a publish or a yank) and honour `If-Modified-Since` with
+    /// 304 (default off).
+    pub fn last_modified(mut self, on: bool) -> Self {
+        self.settings.last_modified = on;
         self
     }
 

@@ -34,12 +34,14 @@
 mod artifact;
 mod build_backend;
 mod catalog;
+mod conditional;
 mod core_metadata;
 mod digest;
 mod error;
 mod fault;
 mod find_links;
 mod http1;
+mod http_date;
 mod index;
 mod listing;
 mod negotiation;

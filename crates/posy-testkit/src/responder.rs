@@ -12,11 +12,12 @@
 //!   its PEP 658 core metadata (404 when metadata files are off).
 //! - `/links/`: a find-links page of every file.
 //!
-//! A 200 answer then gets its validator (`ETag`, from the body's sha256)
-//! and may become 304 for a matching `If-None-Match`; a file answer may
-//! then become 206 or 416 for a `Range` header.
+//! A 200 answer then gets its validators (`ETag`, `Last-Modified`) and may
+//! become 304 for a matching condition; a file answer may then become 206
+//! or 416 for a `Range` header.
 
 use crate::catalog::Catalog;
+use crate::conditional::{self, Validators};
 use crate::fault::{self, Fault, FaultRule};
 use crate::http1::{Request, Response};
 use crate::index::Settings;
@@ -24,7 +25,7 @@ use crate::listing::Listing;
 use crate::negotiation::{self, PageKind};
 use crate::range::{self, RangeAnswer};
 use crate::request_log::LoggedRequest;
-use crate::{digest, simple_html, simple_json};
+use crate::{simple_html, simple_json};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use posy_vocab::PackageName;
@@ -38,6 +39,24 @@ pub(crate) struct Shared {
     pub(crate) catalog: Mutex<Catalog>,
     pub(crate) faults: Mutex<Vec<FaultRule>>,
     pub(crate) log: Mutex<Vec<LoggedRequest>>,
+    /// When the catalog last changed (seconds since the epoch), for `Last-Modified`.
+    pub(crate) modified: Mutex<u64>,
+}
+
+impl Shared {
+    /// Records that the catalog changed: `Last-Modified` moves forward by at
+    /// least a second, so a client's `If-Modified-Since` no longer matches.
+    pub(crate) fn touch(&self) {
+        let mut modified = lock(&self.modified);
+        *modified = (*modified + 1).max(now());
+    }
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub(crate) fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Locks a mutex, carrying on after a panic elsewhere: the data it guards is
@@ -99,11 +118,11 @@ fn answer(shared: &Shared, request: &Request, path: &str, wrong_hashes: bool) ->
     if response.status != 200 {
         return response;
     }
-    let response = if settings.etag {
-        validate(request, response)
-    } else {
-        response
+    let validators = Validators {
+        etag: settings.etag,
+        last_modified: settings.last_modified.then(|| *lock(&shared.modified)),
     };
+    let response = conditional::apply(request, response, validators);
     if is_file && response.status == 200 && settings.range_requests {
         apply_range(request, response.with_header("Accept-Ranges", "bytes"))
     } else {
@@ -243,28 +262,6 @@ fn page(shared: &Shared, request: &Request, page: Page<'_>, wrong_hashes: bool) 
         response = response.with_header("Cache-Control", cache_control.clone());
     }
     response
-}
-
-/// Adds an `ETag` and turns a matching `If-None-Match` into 304.
-fn validate(request: &Request, response: Response) -> Response {
-    let etag = format!("\"{}\"", &digest::sha256_hex(&response.body)[..32]);
-    let matches = request.header("if-none-match").is_some_and(|header| {
-        header.split(',').any(|tag| {
-            let tag = tag.trim();
-            tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
-        })
-    });
-    if matches {
-        let mut not_modified = Response::new(304, "", Vec::new());
-        not_modified.headers = response
-            .headers
-            .into_iter()
-            .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
-            .collect();
-        not_modified.with_header("ETag", etag)
-    } else {
-        response.with_header("ETag", etag)
-    }
 }
 
 /// Answers a `Range` header on a file: 206 with `Content-Range`, or 416.

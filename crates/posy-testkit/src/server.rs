@@ -52,6 +52,7 @@ impl IndexServer {
             catalog: Mutex::new(catalog),
             faults: Mutex::new(faults),
             log: Mutex::new(Vec::new()),
+            modified: Mutex::new(responder::now()),
         });
         let (shutdown, stop) = oneshot::channel();
         let thread = {
@@ -171,12 +172,14 @@ impl IndexServer {
             trial.add(artifact)?;
         }
         *catalog = trial;
+        self.shared.touch();
         Ok(())
     }
 
     /// Yanks a served file (empty reason: yanked without a reason).
     pub fn yank_file(&self, filename: &str, reason: &str) -> Result<(), Error> {
         lock(&self.shared.catalog).file_mut(filename)?.yanked = Some(reason.to_string());
+        self.shared.touch();
         Ok(())
     }
 }

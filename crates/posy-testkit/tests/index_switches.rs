@@ -312,6 +312,28 @@ fn etags_revalidate_and_cache_control_is_sent() {
 }
 
 #[test]
+fn last_modified_revalidates_until_the_index_changes() {
+    let index = a_and_b().last_modified(true).serve();
+    let url = index.project_url("a").unwrap();
+    let first = get(&url, &[]);
+    let date = header(&first, "last-modified").expect("a Last-Modified date");
+    assert!(date.ends_with(" GMT"), "{date}");
+    assert_eq!(header(&first, "etag"), None);
+    let again = get(&url, &[("If-Modified-Since", &date)]);
+    assert_eq!(again.status(), 304);
+    let file = get(
+        &index.file_url("a-1.0-py3-none-any.whl"),
+        &[("If-Modified-Since", &date)],
+    );
+    assert_eq!(file.status(), 304);
+
+    index.yank_file("a-1.0-py3-none-any.whl", "").unwrap();
+    let changed = get(&url, &[("If-Modified-Since", &date)]);
+    assert_eq!(changed.status(), 200);
+    assert_ne!(header(&changed, "last-modified"), Some(date));
+}
+
+#[test]
 fn basic_auth_requires_credentials() {
     let index = a_and_b().basic_auth("alice", "s3cret").serve();
     let denied = get(&index.url(), &[]);
