@@ -43,17 +43,14 @@ pub(crate) struct CandidateSelector {
 
 impl CandidateSelector {
     /// The selector for a request; `first_party` are the requirements,
-    /// constraints and overrides of the Brief (after overrides apply).
+    /// constraints and overrides of the Brief that apply on the target, and
+    /// `preferences` the versions to try first (already without the
+    /// packages being upgraded).
     pub(crate) fn new<'a>(
         request: &ResolveRequest,
+        preferences: FxHashMap<PackageName, Version>,
         first_party: impl IntoIterator<Item = &'a Requirement> + Clone,
     ) -> Self {
-        let preferences = request
-            .preferences
-            .iter()
-            .filter(|p| !request.upgrade.covers(&p.name))
-            .map(|p| (p.name.clone(), p.version.clone()))
-            .collect();
         let direct = request
             .requirements
             .iter()

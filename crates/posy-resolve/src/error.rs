@@ -41,12 +41,12 @@ pub enum ResolveError {
          require the package by version instead"
     )]
     DirectUrl(String),
-    /// Universal (`--universal`) resolution was asked for.
+    /// Universal resolution was asked for without any environment.
     #[error(
-        "universal resolution (`--universal`) is not supported yet; \
-         resolve for one platform (leave out `--universal`)"
+        "a universal resolution needs at least one environment to hold in; \
+         list the supported Python versions and platforms"
     )]
-    UniversalUnsupported,
+    NoEnvironments,
     /// The resolution was cancelled, or its solver thread stopped.
     #[error("the resolution was cancelled")]
     Cancelled,

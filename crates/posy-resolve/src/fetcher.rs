@@ -43,22 +43,17 @@ use version_ranges::Ranges;
 
 use crate::candidate::CandidateSelector;
 use crate::once_map::OnceMap;
-use crate::provider::{DistFile, DistMetadata, MetadataProvider, ProviderError};
+use crate::provider::{DistFile, DistMetadata, MetadataProvider, PackageVersions, ProviderError};
 use crate::version_map::{Status, VersionMap};
 
-/// A package's versions, or why there are none. `NotFound` is stored as an
-/// empty map flagged as such; other errors are kept for the solver.
-pub(crate) type VersionsResult = Result<PackageIndex, Arc<ProviderError>>;
+/// A package's files as the provider gave them (`None`: the index does not
+/// know the package), or the provider's failure. Kept raw, independent of
+/// any target, so the forks of a universal resolution share them.
+pub(crate) type VersionsResult = Result<Option<PackageVersions>, Arc<ProviderError>>;
 pub(crate) type MetadataResult = Result<DistMetadata, Arc<ProviderError>>;
 
-/// What the index knows about one package on this target.
-#[derive(Debug)]
-pub(crate) struct PackageIndex {
-    pub(crate) map: VersionMap,
-    pub(crate) not_found: bool,
-}
-
-/// What both sides share: the results of every fetch of this run.
+/// What both sides share: the results of every fetch of this run (all of
+/// its forks, in universal mode).
 #[derive(Default)]
 pub(crate) struct Shared {
     pub(crate) versions: OnceMap<PackageName, VersionsResult>,
@@ -168,6 +163,8 @@ pub(crate) async fn serve<P: MetadataProvider>(
     mut rx: UnboundedReceiver<Request>,
 ) {
     let mut in_flight: FuturesUnordered<Pending<'_>> = FuturesUnordered::new();
+    // Version maps for this target, built on first speculation.
+    let mut maps: FxHashMap<PackageName, VersionMap> = FxHashMap::default();
     // Prefetches waiting for their package's versions.
     let mut waiting: FxHashMap<PackageName, Vec<Ranges<Version>>> = FxHashMap::default();
     loop {
@@ -185,7 +182,7 @@ pub(crate) async fn serve<P: MetadataProvider>(
                         }
                         match shared.versions.get(&name) {
                             Some(versions) => {
-                                if let Some(pending) = speculate(shared, selector, &name, &range, &versions) {
+                                if let Some(pending) = speculate(shared, selector, &mut maps, (tags, python), &name, &range, &versions) {
                                     in_flight.push(fetch_metadata(provider, pending.0, pending.1, pending.2));
                                 }
                             }
@@ -197,14 +194,14 @@ pub(crate) async fn serve<P: MetadataProvider>(
             Some(fetched) = in_flight.next(), if !in_flight.is_empty() => match fetched {
                 Fetched::Versions(name, result) => {
                     let stored = match result {
-                        Ok(files) => Ok(PackageIndex { map: VersionMap::new(files, tags, python), not_found: false }),
-                        Err(ProviderError::NotFound) => Ok(PackageIndex { map: VersionMap::default(), not_found: true }),
+                        Ok(files) => Ok(Some(files)),
+                        Err(ProviderError::NotFound) => Ok(None),
                         Err(err) => Err(Arc::new(err)),
                     };
                     shared.versions.done(name.clone(), stored);
                     if let (Some(ranges), Some(versions)) = (waiting.remove(&name), shared.versions.get(&name)) {
                         for range in ranges {
-                            if let Some(pending) = speculate(shared, selector, &name, &range, &versions) {
+                            if let Some(pending) = speculate(shared, selector, &mut maps, (tags, python), &name, &range, &versions) {
                                 in_flight.push(fetch_metadata(provider, pending.0, pending.1, pending.2));
                             }
                         }
@@ -222,12 +219,17 @@ pub(crate) async fn serve<P: MetadataProvider>(
 fn speculate(
     shared: &Shared,
     selector: &CandidateSelector,
+    maps: &mut FxHashMap<PackageName, VersionMap>,
+    (tags, python): (&Tags, &Version),
     name: &PackageName,
     range: &Ranges<Version>,
     versions: &VersionsResult,
 ) -> Option<(PackageName, Version, DistFile)> {
-    let index = versions.as_ref().ok()?;
-    let entry = selector.select(name, range, &index.map, None)?;
+    let files = versions.as_ref().ok()?.as_ref()?;
+    let map = maps
+        .entry(name.clone())
+        .or_insert_with(|| VersionMap::new(files, tags, python));
+    let entry = selector.select(name, range, map, None)?;
     let Status::Usable { best } = entry.status else {
         return None;
     };
@@ -235,7 +237,7 @@ fn speculate(
     if !shared.metadata.register(&key) {
         return None;
     }
-    Some((key.0, key.1, index.map.file(best).clone()))
+    Some((key.0, key.1, map.file(best).clone()))
 }
 
 fn fetch_versions<P: MetadataProvider>(provider: &P, name: PackageName) -> Pending<'_> {

@@ -28,8 +28,10 @@
 //! # }
 //! ```
 //!
-//! Not yet: universal (all-platform) resolution, and direct URL
-//! requirements; both are reported as errors rather than guessed at.
+//! Universal resolution (one answer for a list of environments, with
+//! markers on the pins that differ) is done by forking per environment, see
+//! `universal.rs`. Not yet: direct URL requirements, which are reported as
+//! an error rather than guessed at.
 
 mod candidate;
 mod display;
@@ -48,6 +50,7 @@ mod resolve;
 mod solver;
 mod strategy;
 mod target;
+mod universal;
 mod unusable;
 mod version_map;
 

@@ -39,12 +39,11 @@ use version_ranges::Ranges;
 
 use crate::display::specifiers;
 use crate::error::NoSolution;
-use crate::fetcher::PackageIndex;
 use crate::node::Node;
 use crate::prerelease::PrereleaseMode;
 use crate::solver::Solver;
 use crate::unusable::Unusable;
-use crate::version_map::Status;
+use crate::version_map::{PackageIndex, Status};
 
 type Tree = DerivationTree<Node, Ranges<Version>, Unusable>;
 type Incompat = Derived<Node, Ranges<Version>, Unusable>;
@@ -235,8 +234,7 @@ impl Writer<'_> {
         let Some(name) = node.name() else {
             return "the requirements cannot be used".to_owned();
         };
-        let versions = self.index(name);
-        let Some(Ok(index)) = versions.as_deref() else {
+        let Some(index) = self.index(name) else {
             return format!("there is no version of {}", self.term(node, range, false));
         };
         if index.not_found {
@@ -338,16 +336,15 @@ impl Writer<'_> {
         }
     }
 
-    fn index(&self, name: &PackageName) -> Option<Arc<crate::fetcher::VersionsResult>> {
-        self.solver.fetcher().shared().versions.get(name)
+    fn index(&self, name: &PackageName) -> Option<Arc<PackageIndex>> {
+        self.solver.known_index(name)
     }
 
     /// `range` simplified against the versions that exist, when that makes
     /// it shorter without widening it to every version (`a<2` beats
     /// `a==1.0 | ==1.5`, but "only a is available" says nothing).
     fn simplify(&self, name: &PackageName, range: &Ranges<Version>) -> Ranges<Version> {
-        let versions = self.index(name);
-        let Some(Ok(index)) = versions.as_deref() else {
+        let Some(index) = self.index(name) else {
             return range.clone();
         };
         if index.map.is_empty() {
@@ -543,8 +540,7 @@ fn with_index<T>(
     name: &PackageName,
     f: impl FnOnce(&PackageIndex) -> Option<T>,
 ) -> Option<T> {
-    let versions = solver.fetcher().shared().versions.get(name)?;
-    f(versions.as_ref().as_ref().ok()?)
+    f(solver.known_index(name)?.as_ref())
 }
 
 /// A pre-release in `range` that the policy held back.

@@ -15,14 +15,14 @@
 //!   `--upgrade-package`).
 //! - `strategy`, `prerelease`: see `strategy.rs` and `prerelease.rs`.
 //! - `target`: the platform (see `target.rs`).
-//! - `universal`: one resolution for every platform. Not implemented yet;
-//!   asking for it is an error ([`crate::ResolveError::UniversalUnsupported`]).
+//! - `universal`, `environments`: one resolution valid in every listed
+//!   environment (see `universal.rs`); `target` is then unused.
 //!
 //! `--exclude-newer` is not here: it filters what the index offers, so the
 //! [`crate::MetadataProvider`] applies it.
 
 use posy_vocab::{PackageName, Requirement, Version};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::prerelease::PrereleaseMode;
 use crate::strategy::ResolutionStrategy;
@@ -70,9 +70,21 @@ pub struct ResolveRequest {
     pub prerelease: PrereleaseMode,
     pub target: Target,
     pub universal: bool,
+    /// The environments a universal resolution must hold in (see
+    /// [`Target::universal_set`]); ignored unless `universal`.
+    pub environments: Vec<Target>,
 }
 
 impl ResolveRequest {
+    /// The preferences in effect: those of packages not being upgraded.
+    pub(crate) fn active_preferences(&self) -> FxHashMap<PackageName, Version> {
+        self.preferences
+            .iter()
+            .filter(|p| !self.upgrade.covers(&p.name))
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect()
+    }
+
     /// A request for `requirements` on `target` with every option at its
     /// default (highest versions, uv's pre-release default, nothing pinned).
     pub fn new(requirements: Vec<Requirement>, target: Target) -> Self {
@@ -86,6 +98,7 @@ impl ResolveRequest {
             prerelease: PrereleaseMode::default(),
             target,
             universal: false,
+            environments: Vec::new(),
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use posy_vocab::{ExtraName, PackageName, Version};
+use posy_vocab::{ExtraName, MarkerTree, PackageName, Version};
 
 use crate::provider::DistFile;
 
@@ -36,8 +36,11 @@ pub struct ResolvedPackage {
     /// Every file the index lists for this version, in the index's order.
     pub files: Vec<DistFile>,
     /// Which of `files` the target would install (its best wheel, or the
-    /// sdist), if any.
+    /// sdist), if any. In a universal resolution, the first environment's.
     pub best_file: Option<usize>,
+    /// Universal resolutions only: where this pin applies, when not
+    /// everywhere (`None` means everywhere).
+    pub marker: Option<MarkerTree>,
 }
 
 impl ResolvedPackage {
@@ -47,10 +50,12 @@ impl ResolvedPackage {
     }
 }
 
-/// A successful resolution for one target.
+/// A successful resolution: for one target, or (universal) for several,
+/// where a package may then appear more than once, at different versions,
+/// each with a marker saying where.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolution {
-    /// The pins, sorted by name.
+    /// The pins, sorted by name (then version).
     pub packages: Vec<ResolvedPackage>,
     /// Things a person should know that did not stop the resolution (an
     /// extra that a package does not provide, say), deduplicated, sorted.
@@ -58,19 +63,20 @@ pub struct Resolution {
 }
 
 impl Resolution {
-    /// The pin for `name`, if it is in the resolution.
+    /// The (first) pin for `name`, if it is in the resolution.
     pub fn get(&self, name: &PackageName) -> Option<&ResolvedPackage> {
-        self.packages
-            .binary_search_by(|p| p.name.cmp(name))
-            .ok()
-            .map(|i| &self.packages[i])
+        self.packages.iter().find(|p| p.name == *name)
     }
 
-    /// `name==version` lines, one per package: handy in tests and logs.
+    /// `name==version` lines, one per pin, with ` ; marker` where there is
+    /// one: handy in tests and logs.
     pub fn pins(&self) -> Vec<String> {
         self.packages
             .iter()
-            .map(|p| format!("{}=={}", p.name, p.version))
+            .map(|p| match &p.marker {
+                Some(marker) => format!("{}=={} ; {marker}", p.name, p.version),
+                None => format!("{}=={}", p.name, p.version),
+            })
             .collect()
     }
 }
@@ -101,6 +107,7 @@ impl ResolutionBuilder {
                 via: Vec::new(),
                 files,
                 best_file,
+                marker: None,
             },
         );
     }

@@ -1,20 +1,22 @@
 //! The entry point: Brief in, Resolution (or an explanation) out.
 //!
-//! [`resolve`] checks the request, starts the solver on its own thread
+//! [`resolve`] checks the request, then resolves it for its target (or, in
+//! universal mode, for each of its environments in turn, see
+//! `universal.rs`). One resolution starts the solver on its own thread
 //! (named `posy-resolve`), serves its fetches on the caller's runtime until
 //! it finishes (see `fetcher.rs` for why the two are split), and turns
-//! PubGrub's answer into a [`Resolution`] or a [`NoSolution`] report. Both
-//! are built on the solver thread, which holds everything they need.
-//!
-//! [`NoSolution`]: crate::NoSolution
+//! PubGrub's answer into a [`Resolution`] or a [`NoSolution`] report, both
+//! built on the solver thread, which holds everything they need. All the
+//! resolutions of one call share one fetch cache.
 
 use std::sync::Arc;
 
-use posy_vocab::{Requirement, Version};
+use posy_vocab::{PackageName, Requirement, Version};
 use pubgrub::PubGrubError;
+use rustc_hash::FxHashMap;
 
 use crate::candidate::CandidateSelector;
-use crate::error::ResolveError;
+use crate::error::{NoSolution, ResolveError};
 use crate::fetcher::{Fetcher, Shared, serve};
 use crate::node::Node;
 use crate::provider::MetadataProvider;
@@ -22,6 +24,8 @@ use crate::report::explain;
 use crate::request::ResolveRequest;
 use crate::resolution::{Resolution, ResolutionBuilder, Via};
 use crate::solver::{SolveError, Solver, root_version};
+use crate::target::Target;
+use crate::universal::{environment_marker, merge};
 use crate::version_map::Status;
 
 /// Resolves `request` with the packages `provider` knows.
@@ -33,38 +37,95 @@ pub async fn resolve<P: MetadataProvider>(
     request: &ResolveRequest,
     provider: &P,
 ) -> Result<Resolution, ResolveError> {
-    if request.universal {
-        return Err(ResolveError::UniversalUnsupported);
+    let shared = Arc::new(Shared::default());
+    if !request.universal {
+        check_urls(request, &request.target)?;
+        let preferences = request.active_preferences();
+        return resolve_for(request, &request.target, preferences, provider, &shared).await;
     }
-    let markers = &request.target.markers;
-    let applies = |r: &&Requirement| r.marker.evaluate(markers, &[]);
-    if let Some(url) = request
+    if request.environments.is_empty() {
+        return Err(ResolveError::NoEnvironments);
+    }
+    let mut preferences = request.active_preferences();
+    // Newest Python first: each Python gets the newest versions that
+    // support it, and older Pythons keep them where they can (uv's default
+    // `requires-python` fork strategy).
+    let mut order: Vec<usize> = (0..request.environments.len()).collect();
+    order.sort_by(|&a, &b| {
+        let python = |i: usize| &request.environments[i].python_version;
+        python(b).cmp(python(a))
+    });
+    let mut forks: Vec<Option<Resolution>> = vec![None; request.environments.len()];
+    for index in order {
+        let target = &request.environments[index];
+        check_urls(request, target)?;
+        match resolve_for(request, target, preferences.clone(), provider, &shared).await {
+            Ok(resolution) => {
+                // Later forks try what earlier ones chose, so they agree
+                // wherever they can.
+                for package in &resolution.packages {
+                    preferences.insert(package.name.clone(), package.version.clone());
+                }
+                forks[index] = Some(resolution);
+            }
+            Err(ResolveError::NoSolution(no_solution)) => {
+                return Err(ResolveError::NoSolution(NoSolution {
+                    report: format!(
+                        "In the environment `{}`:\n{}",
+                        environment_marker(target),
+                        no_solution.report
+                    ),
+                    hints: no_solution.hints,
+                }));
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(merge(
+        &request.environments,
+        forks.into_iter().flatten().collect(),
+    ))
+}
+
+/// Refuses direct URL requirements (not supported yet) that apply on `target`.
+fn check_urls(request: &ResolveRequest, target: &Target) -> Result<(), ResolveError> {
+    match request
         .requirements
         .iter()
         .chain(&request.overrides)
-        .filter(applies)
-        .find(|r| r.url().is_some())
+        .find(|r| r.url().is_some() && r.marker.evaluate(&target.markers, &[]))
     {
-        return Err(ResolveError::DirectUrl(url.to_string()));
+        Some(url) => Err(ResolveError::DirectUrl(url.to_string())),
+        None => Ok(()),
     }
+}
+
+/// One single-platform resolution.
+async fn resolve_for<P: MetadataProvider>(
+    request: &ResolveRequest,
+    target: &Target,
+    preferences: FxHashMap<PackageName, Version>,
+    provider: &P,
+    shared: &Arc<Shared>,
+) -> Result<Resolution, ResolveError> {
     let first_party: Vec<&Requirement> = request
         .requirements
         .iter()
         .chain(&request.constraints)
         .chain(&request.overrides)
-        .filter(applies)
+        .filter(|r| r.marker.evaluate(&target.markers, &[]))
         .collect();
-    let selector = Arc::new(CandidateSelector::new(request, first_party.iter().copied()));
-    let shared = Arc::new(Shared::default());
+    let selector = Arc::new(CandidateSelector::new(
+        request,
+        preferences,
+        first_party.iter().copied(),
+    ));
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let solver = Solver::new(
-        Fetcher::new(Arc::clone(&shared), tx),
+        Fetcher::new(Arc::clone(shared), tx),
         Arc::clone(&selector),
-        request.target.markers.clone(),
-        request.target.python_version.clone(),
-        request.requirements.clone(),
-        &request.overrides,
-        &request.constraints,
+        target,
+        request,
     );
     let (done_tx, mut done_rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
@@ -76,10 +137,10 @@ pub async fn resolve<P: MetadataProvider>(
         .map_err(ResolveError::Thread)?;
     let fetching = serve(
         provider,
-        &shared,
+        shared,
         &selector,
-        &request.target.tags,
-        &request.target.python_version,
+        &target.tags,
+        &target.python_version,
         rx,
     );
     tokio::pin!(fetching);
@@ -128,17 +189,12 @@ fn build(solver: &Solver, selected: Vec<(Node, Version)>) -> Resolution {
         match node {
             Node::Package(name) => {
                 let (files, best) = solver
-                    .fetcher()
-                    .shared()
-                    .versions
-                    .get(name)
-                    .and_then(|versions| {
-                        let index = versions.as_ref().as_ref().ok()?;
+                    .known_index(name)
+                    .and_then(|index| {
                         let entry = index.map.get(version)?;
                         let files = index.map.files(entry).to_vec();
-                        let status =
-                            entry.effective_status(solver.selector().allows_yanked(name, version));
-                        let best = match status {
+                        let allow_yanked = solver.selector().allows_yanked(name, version);
+                        let best = match entry.effective_status(allow_yanked) {
                             Status::Usable { best } => {
                                 let chosen = index.map.file(*best);
                                 files.iter().position(|f| f == chosen)

@@ -29,19 +29,23 @@ use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
-use posy_vocab::{ExtraName, MarkerEnvironment, MarkerTree, PackageName, Requirement, Version};
+use posy_vocab::{
+    ExtraName, MarkerEnvironment, MarkerTree, PackageName, Requirement, Tags, Version,
+};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
 
 use crate::candidate::CandidateSelector;
-use crate::fetcher::{Cancelled, Fetcher, PackageIndex};
+use crate::fetcher::{Cancelled, Fetcher};
 use crate::node::Node;
 use crate::priority::{Priorities, Priority};
 use crate::provider::{DistMetadata, ProviderError};
+use crate::request::ResolveRequest;
 use crate::requested::requirement_ranges;
+use crate::target::Target;
 use crate::unusable::Unusable;
-use crate::version_map::{Status, VersionMap};
+use crate::version_map::{PackageIndex, Status, VersionMap};
 
 /// Candidates whose metadata is fetched ahead once a package has been tried
 /// [`BATCH_AFTER`] times: the search is backtracking through its versions.
@@ -97,6 +101,8 @@ type Edges = Vec<(Node, Ranges<Version>)>;
 #[derive(Default)]
 struct SolverState {
     priorities: Priorities,
+    /// Version maps for this target, built from the shared raw listings.
+    indexes: FxHashMap<PackageName, Arc<PackageIndex>>,
     /// How often a version was chosen for each package.
     tries: FxHashMap<PackageName, u32>,
     /// The version last chosen for each package, offered to its extras.
@@ -111,6 +117,7 @@ pub(crate) struct Solver {
     fetcher: Fetcher,
     selector: Arc<CandidateSelector>,
     markers: MarkerEnvironment,
+    tags: Tags,
     python: Version,
     root: Vec<Requirement>,
     overrides: FxHashMap<PackageName, Vec<Requirement>>,
@@ -124,15 +131,16 @@ pub(crate) fn root_version() -> Version {
 }
 
 impl Solver {
+    /// A solver for `request` on `target` (in universal mode, one of the
+    /// request's environments).
     pub(crate) fn new(
         fetcher: Fetcher,
         selector: Arc<CandidateSelector>,
-        markers: MarkerEnvironment,
-        python: Version,
-        root: Vec<Requirement>,
-        overrides: &[Requirement],
-        constraints: &[Requirement],
+        target: &Target,
+        request: &ResolveRequest,
     ) -> Self {
+        let markers = target.markers.clone();
+        let (overrides, constraints) = (&request.overrides, &request.constraints);
         let mut by_name: FxHashMap<PackageName, Vec<Requirement>> = FxHashMap::default();
         for o in overrides {
             by_name.entry(o.name.clone()).or_default().push(o.clone());
@@ -152,8 +160,9 @@ impl Solver {
             fetcher,
             selector,
             markers,
-            python,
-            root,
+            tags: target.tags.clone(),
+            python: target.python_version.clone(),
+            root: request.requirements.clone(),
             overrides: by_name,
             constraints: narrowed,
             state: RefCell::new(SolverState::default()),
@@ -221,16 +230,40 @@ impl Solver {
         }
     }
 
-    fn index(&self, name: &PackageName) -> Result<Arc<crate::fetcher::VersionsResult>, SolveError> {
-        let versions = self.fetcher.versions(name)?;
-        if let Err(source) = versions.as_ref() {
-            return Err(SolveError::Provider {
-                name: name.clone(),
-                version: None,
-                source: Arc::clone(source),
-            });
+    /// The versions of `name` on this target, fetching them if needed.
+    fn index(&self, name: &PackageName) -> Result<Arc<PackageIndex>, SolveError> {
+        if let Some(index) = self.known_index(name) {
+            return Ok(index);
         }
-        Ok(versions)
+        let versions = self.fetcher.versions(name)?;
+        let index = match versions.as_ref() {
+            Ok(Some(files)) => PackageIndex {
+                map: VersionMap::new(files, &self.tags, &self.python),
+                not_found: false,
+            },
+            Ok(None) => PackageIndex {
+                map: VersionMap::default(),
+                not_found: true,
+            },
+            Err(source) => {
+                return Err(SolveError::Provider {
+                    name: name.clone(),
+                    version: None,
+                    source: Arc::clone(source),
+                });
+            }
+        };
+        let index = Arc::new(index);
+        self.state
+            .borrow_mut()
+            .indexes
+            .insert(name.clone(), Arc::clone(&index));
+        Ok(index)
+    }
+
+    /// The versions of `name` on this target, if the solver has seen them.
+    pub(crate) fn known_index(&self, name: &PackageName) -> Option<Arc<PackageIndex>> {
+        self.state.borrow().indexes.get(name).cloned()
     }
 
     /// Whether a marker selects a requirement for the node being expanded:
@@ -312,10 +345,7 @@ impl Solver {
                 Ranges::singleton(version.clone()),
             )]
         };
-        let versions = self.index(name)?;
-        let Ok(index) = versions.as_ref() else {
-            unreachable!("index() returns provider errors")
-        };
+        let index = self.index(name)?;
         let Some(entry) = index.map.get(version) else {
             return Ok(Err(Unusable::InvalidMetadata(format!(
                 "the index does not list {name} {version}"
@@ -431,10 +461,8 @@ impl DependencyProvider for Solver {
             Node::Root => Ok(Some(root_version()).filter(|v| range.contains(v))),
             Node::Python => Ok(range.contains(&self.python).then(|| self.python.clone())),
             Node::Package(name) | Node::Extra(name, _) => {
-                let versions = self.index(name)?;
-                let Ok(PackageIndex { map, .. }) = versions.as_ref() else {
-                    unreachable!("index() returns provider errors")
-                };
+                let index = self.index(name)?;
+                let map = &index.map;
                 let sibling = match node {
                     Node::Extra(..) => self.state.borrow().chosen.get(name).cloned(),
                     _ => None,

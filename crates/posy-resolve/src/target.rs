@@ -9,7 +9,9 @@
 //! caller passes `3.11`, which PEP 440 compares as `3.11.0`, so
 //! `Requires-Python: >=3.11.1` then excludes it, as in uv.
 
-use posy_vocab::{MarkerEnvironment, MarkerVariable, Tags, Version};
+use posy_vocab::{
+    MarkerEnvironment, MarkerValues, MarkerVariable, Platform, TagTarget, Tags, Version,
+};
 
 /// The platform and interpreter a resolution is for.
 #[derive(Debug, Clone)]
@@ -23,6 +25,57 @@ pub struct Target {
 }
 
 impl Target {
+    /// A regular CPython `python` (`3.11` or `3.11.4`) on `platform`, as
+    /// `--python-version` and `--python-platform` describe one: its markers
+    /// are the platform's and the version's (`platform_release` and
+    /// `platform_version` stay empty), its tags those `pip` would accept.
+    /// `None` when `python` has no minor version or the platform has no
+    /// PEP 508 markers.
+    pub fn cpython(python: &Version, platform: Platform) -> Option<Self> {
+        let (&major, &minor) = (python.release().first()?, python.release().get(1)?);
+        let short = (u8::try_from(major).ok()?, u8::try_from(minor).ok()?);
+        let platform_markers = platform.markers()?;
+        let values = MarkerValues {
+            implementation_name: "cpython".to_owned(),
+            implementation_version: python.to_string(),
+            os_name: platform_markers.os_name.to_owned(),
+            platform_machine: platform_markers.platform_machine.to_owned(),
+            platform_python_implementation: "CPython".to_owned(),
+            platform_release: String::new(),
+            platform_system: platform_markers.platform_system.to_owned(),
+            platform_version: String::new(),
+            python_full_version: python.to_string(),
+            python_version: format!("{major}.{minor}"),
+            sys_platform: platform_markers.sys_platform.to_owned(),
+        };
+        let tags = Tags::from_target(&TagTarget::cpython(short, platform));
+        Some(Self {
+            markers: MarkerEnvironment::new(values),
+            tags,
+            python_version: python.clone(),
+        })
+    }
+
+    /// The environments a universal resolution checks by default: CPython
+    /// `pythons` (e.g. every supported minor version) on x86_64 Linux
+    /// (manylinux 2.17), arm64 macOS and x86_64 Windows, in that order.
+    pub fn universal_set(pythons: &[Version]) -> Vec<Self> {
+        let platforms = [
+            "x86_64-manylinux_2_17",
+            "aarch64-apple-darwin",
+            "x86_64-pc-windows-msvc",
+        ];
+        platforms
+            .iter()
+            .filter_map(|name| Platform::from_python_platform(name).ok())
+            .flat_map(|platform| {
+                pythons
+                    .iter()
+                    .filter_map(move |python| Self::cpython(python, platform.clone()))
+            })
+            .collect()
+    }
+
     /// A target whose Python version is the environment's
     /// `python_full_version` (or, failing that, `python_version`).
     /// `None` when the environment has neither as a valid version.

@@ -10,3 +10,4 @@
 mod memory_index;
 mod reports;
 mod scenarios;
+mod universal;

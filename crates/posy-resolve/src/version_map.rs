@@ -63,8 +63,8 @@ pub(crate) struct VersionMap {
 }
 
 impl VersionMap {
-    pub(crate) fn new(versions: PackageVersions, tags: &Tags, python: &Version) -> Self {
-        let mut files = versions.files;
+    pub(crate) fn new(versions: &PackageVersions, tags: &Tags, python: &Version) -> Self {
+        let mut files = versions.files.clone();
         // Stable sort: files of one version keep the index's order, which
         // breaks ties between equally good files the way the index lists them.
         files.sort_by(|a, b| a.version.cmp(&b.version));
@@ -152,6 +152,14 @@ impl VersionMap {
             Bound::Excluded(v) => self.entries.partition_point(|e| e.version < *v),
         }
     }
+}
+
+/// What the index knows about one package on one target.
+#[derive(Debug, Default)]
+pub(crate) struct PackageIndex {
+    pub(crate) map: VersionMap,
+    /// The index does not know the package at all.
+    pub(crate) not_found: bool,
 }
 
 impl VersionEntry {
@@ -263,7 +271,7 @@ mod tests {
     }
 
     fn map(files: Vec<DistFile>) -> VersionMap {
-        VersionMap::new(PackageVersions::new(files), &tags(), &v("3.12.1"))
+        VersionMap::new(&PackageVersions::new(files), &tags(), &v("3.12.1"))
     }
 
     #[test]

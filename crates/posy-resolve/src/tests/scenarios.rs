@@ -568,15 +568,6 @@ fn direct_url_requirements_are_refused_clearly() {
 }
 
 #[test]
-fn universal_mode_is_refused_clearly() {
-    let index = MemoryIndex::new();
-    let mut req = request(&["a"]);
-    req.universal = true;
-    let err = run(&index, &req).unwrap_err();
-    assert!(err.to_string().contains("--universal"), "{err}");
-}
-
-#[test]
 fn a_provider_failure_stops_the_resolution() {
     let mut index = MemoryIndex::new();
     index.add("a", "1.0", &["b"]);
