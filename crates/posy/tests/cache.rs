@@ -241,3 +241,28 @@ fn prune_bound_comes_from_flag_then_env_then_project_then_user_config() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("POSY_CACHE_MAX_SIZE"));
 }
+
+#[test]
+fn clean_waits_for_a_running_posy_to_finish() {
+    let world = World::new();
+    world.add("foo", "in-use", 100);
+    let running = Store::open(&world.cache).unwrap();
+    let mut clean = world
+        .posy(&["cache", "clean"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        clean.try_wait().unwrap().is_none(),
+        "clean must wait while the store is in use"
+    );
+    assert!(running.artifacts().get(&Key::hash_of(b"in-use")).is_some());
+    drop(running);
+    let out = clean.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Waiting for other posy processes"));
+    assert!(stdout(&out).contains("Removed 1 entry"));
+    assert!(!world.has("in-use"));
+}
