@@ -37,7 +37,7 @@ use pubgrub::{DerivationTree, Derived, External, Term};
 use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
 
-use crate::display::specifiers;
+use crate::display::{is_exact, specifiers};
 use crate::error::NoSolution;
 use crate::node::Node;
 use crate::prerelease::PrereleaseMode;
@@ -187,18 +187,20 @@ impl Writer<'_> {
             self.numbers.insert(id, n);
         }
         if let Some(last) = self.lines.last_mut() {
-            last.push_str(&format!(" ({n})"));
+            // "..., a cannot be used (1)."
+            match last.strip_suffix('.') {
+                Some(sentence) => *last = format!("{sentence} ({n})."),
+                None => last.push_str(&format!(" ({n})")),
+            }
         }
         n
     }
 
-    fn push(&mut self, mut text: String, derived: &Incompat) {
-        if let Some(id) = derived.shared_id {
-            let n = self.numbers.len() + 1;
-            self.numbers.insert(id, n);
-            text.push_str(&format!(" ({n})"));
-        }
+    fn push(&mut self, text: String, derived: &Incompat) {
         self.lines.push(capitalize(text));
+        if derived.shared_id.is_some() {
+            self.force_number(derived);
+        }
     }
 
     fn blank(&mut self) {
@@ -341,8 +343,8 @@ impl Writer<'_> {
     }
 
     /// `range` simplified against the versions that exist, when that makes
-    /// it shorter without widening it to every version (`a<2` beats
-    /// `a==1.0 | ==1.5`, but "only a is available" says nothing).
+    /// it shorter (`a<2` beats `a==1.0 | ==1.5`) or covers every version
+    /// ("all versions of a"); an exact pin stays as written.
     fn simplify(&self, name: &PackageName, range: &Ranges<Version>) -> Ranges<Version> {
         let Some(index) = self.index(name) else {
             return range.clone();
@@ -350,8 +352,11 @@ impl Writer<'_> {
         if index.map.is_empty() {
             return range.clone();
         }
+        if is_exact(range) {
+            return range.clone();
+        }
         let simpler = range.simplify(index.map.entries().iter().map(|e| &e.version));
-        if simpler.iter().count() < range.iter().count() {
+        if simpler == Ranges::full() || simpler.iter().count() < range.iter().count() {
             simpler
         } else {
             range.clone()

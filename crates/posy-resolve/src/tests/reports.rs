@@ -139,3 +139,31 @@ fn deep_chain_with_shared_conclusions() {
     index.add("d", "2.0", &[]);
     assert_snapshot!(outcome(&index, &request(&["a"])));
 }
+
+#[test]
+fn two_branches_that_both_fail() {
+    // PubGrub's classic branching example: both versions of foo fail, each
+    // for a reason of its own, and the report explains both branches.
+    let mut index = MemoryIndex::new();
+    index.add("foo", "1.0", &["a>=1,<2", "b>=1,<2"]);
+    index.add("foo", "1.1", &["x>=1,<2", "y>=1,<2"]);
+    index.add("a", "1.0", &["b>=2"]);
+    index.add("b", "1.0", &[]);
+    index.add("b", "2.0", &[]);
+    index.add("x", "1.0", &["y>=2"]);
+    index.add("y", "1.0", &[]);
+    index.add("y", "2.0", &[]);
+    assert_snapshot!(outcome(&index, &request(&["foo>=1,<2"])));
+}
+
+#[test]
+fn every_version_depending_alike_is_merged() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["c>=2"]);
+    index.add("b", "1.0", &["c>=2"]);
+    index.add("c", "1.0", &[]);
+    index.add("d", "1.0", &["a", "b"]);
+    index.add("d", "2.0", &["a", "e"]);
+    index.add("e", "1.0", &["c<2"]);
+    assert_snapshot!(outcome(&index, &request(&["d", "c<2"])));
+}
