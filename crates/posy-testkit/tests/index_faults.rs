@@ -138,16 +138,27 @@ fn wrong_hashes_on_pages_and_files() {
 fn slow_responses_arrive_late_but_whole() {
     let delay = Duration::from_millis(300);
     let index = index_with_a()
-        .fault(Fault::Delay(delay).on("/simple/a/"))
+        .fault(Fault::Delay(delay).on("/simple/a/").times(1))
+        .fault(
+            Fault::Delay(Duration::from_secs(3))
+                .on("/simple/a/")
+                .times(1),
+        )
         .serve();
     let started = Instant::now();
     let response = get(index.project_url("a").unwrap()).unwrap();
     assert_eq!(response.status(), 200);
+    assert!(response.text().unwrap().contains("a-1.0-py3-none-any.whl"));
     assert!(started.elapsed() >= delay, "{:?}", started.elapsed());
+
     // A slow answer on one connection does not hold up another.
-    let started = Instant::now();
+    let url = index.project_url("a").unwrap();
+    let slow = std::thread::spawn(move || get(url).unwrap().status());
+    // Let the slow request reach the server (it is logged only once answered).
+    std::thread::sleep(Duration::from_millis(300));
     assert_eq!(get(index.url()).unwrap().status(), 200);
-    assert!(started.elapsed() < delay);
+    assert!(!slow.is_finished(), "the slow answer came first");
+    assert_eq!(slow.join().unwrap(), 200);
 }
 
 #[test]
