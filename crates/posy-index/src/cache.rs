@@ -1,76 +1,118 @@
-//! The two places this crate keeps things on disk: cached index responses
-//! and downloaded artifacts.
+//! The two things this crate keeps in the store: cached index responses
+//! (the `http` bucket) and downloaded artifacts (the `artifacts` bucket).
 //!
-//! This is a deliberately small seam in front of the store: three
-//! operations on the `http` bucket (read an entry, write an entry) and the
-//! `artifacts` bucket (look up by sha256, stage a file, commit it under its
-//! sha256). Everything else in the crate talks to this module only, so the
-//! backing layout can change without touching the HTTP logic.
+//! This is a small seam in front of `posy-store`, so the HTTP logic above
+//! deals in "read this response", "replace this response", "is this
+//! artifact here" and "stage an artifact, then publish it under its
+//! sha256", and the store keeps its invariants (atomic publish, per-key
+//! locks, recency for collection) underneath.
 //!
-//! The layout follows the store's: `<root>/v1/<bucket>/<2 hex>/<62 hex>`,
-//! with staging in `<root>/v1/tmp/` and a rename into place, so a reader
-//! never sees a half-written entry and a crash leaves only garbage in
-//! `tmp/`. Without a cache root (`IndexOptions::cache_dir` unset) nothing is
-//! cached and downloads land in a temporary directory owned by the client.
+//! - Responses live under a key derived from what identifies them (cache
+//!   format version, `Accept`, URL without credentials) and are replaced
+//!   atomically when revalidated ([`posy_store::FileBucket::lock_to_replace`]);
+//!   they are tagged with their project so a per-package clean finds them.
+//! - Artifacts live under their sha256. When the index states the hash, the
+//!   key is locked before downloading ([`posy_store::Bucket::lock_or_get`]),
+//!   so two processes wanting the same wheel download it once; when it does
+//!   not, the file is downloaded to a private temporary in the store's
+//!   `tmp/` first and published under the digest computed on the way.
+//!
+//! Taking a key lock can wait for another process, so those calls run on
+//! blocking threads. Without a store (no `--cache-dir`), a throwaway store in
+//! a temporary directory is used: downloads still land somewhere, nothing
+//! outlives the client, and pages are not cached at all.
 
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use posy_store::{FileValue, Key, Lookup, Reservation, Store, Tag};
+use posy_vocab::PackageName;
 
 use crate::error::IndexError;
 
-/// The on-disk cache, or none.
-#[derive(Debug)]
+/// The store, or a throwaway one.
 pub(crate) struct Cache {
-    root: PathBuf,
-    /// Keeps the scratch directory alive when there is no cache root.
-    _scratch: Option<tempfile::TempDir>,
+    store: Store,
     persistent: bool,
+    /// Declared after `store` so the store's root lock is released first.
+    _scratch: Option<tempfile::TempDir>,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Bucket {
-    Http,
-    Artifacts,
-}
-
-impl Bucket {
-    fn name(self) -> &'static str {
-        match self {
-            Bucket::Http => "http",
-            Bucket::Artifacts => "artifacts",
-        }
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("root", &self.store.root())
+            .field("persistent", &self.persistent)
+            .finish()
     }
 }
 
-/// A file being written into the cache; dropped without commit, it vanishes.
-pub(crate) struct Staged {
-    file: tempfile::NamedTempFile,
+/// A file being written for the artifacts bucket; dropped without
+/// [`Cache::publish_artifact`], it vanishes.
+pub(crate) struct Staging {
+    file: std::fs::File,
+    path: PathBuf,
+    slot: Slot,
 }
 
-impl Staged {
+enum Slot {
+    /// The artifact's key is locked for us (its sha256 was known).
+    Reserved(Reservation<FileValue>),
+    /// A private temporary; the key is known only after hashing.
+    Unkeyed(tempfile::NamedTempFile),
+}
+
+/// What looking up an artifact before downloading found.
+pub(crate) enum ArtifactLookup {
+    Hit(PathBuf),
+    Miss(Staging),
+}
+
+impl Staging {
     pub fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.file.write_all(bytes)
     }
 
     /// Empties the file, for a download that restarts after a failure.
     pub fn reset(&mut self) -> std::io::Result<()> {
-        use std::io::Seek;
-        self.file.as_file_mut().set_len(0)?;
-        self.file.as_file_mut().rewind().map(|_| ())
+        self.file.set_len(0)?;
+        self.file.rewind()
     }
 
     pub fn path(&self) -> &Path {
-        self.file.path()
+        &self.path
     }
 }
 
+fn store_error(action: &'static str, e: posy_store::StoreError) -> IndexError {
+    let path = e.path().to_owned();
+    IndexError::io(action, path, std::io::Error::new(e.kind(), e.to_string()))
+}
+
+async fn blocking<T: Send + 'static>(
+    op: impl FnOnce() -> Result<T, IndexError> + Send + 'static,
+) -> Result<T, IndexError> {
+    tokio::task::spawn_blocking(op).await.map_err(|e| {
+        IndexError::io(
+            "waiting for the cache",
+            PathBuf::new(),
+            std::io::Error::other(e),
+        )
+    })?
+}
+
 impl Cache {
-    /// A cache rooted at `root`, or a throwaway one when `root` is `None`.
-    pub fn new(root: Option<PathBuf>) -> Result<Self, IndexError> {
-        let (root, scratch, persistent) = match root {
-            Some(root) => (root, None, true),
+    /// Uses `store`; else opens one at `root`; else a throwaway one.
+    pub fn new(store: Option<Store>, root: Option<PathBuf>) -> Result<Self, IndexError> {
+        if let Some(store) = store {
+            return Ok(Self {
+                store,
+                persistent: true,
+                _scratch: None,
+            });
+        }
+        let (root, scratch) = match root {
+            Some(root) => (root, None),
             None => {
                 let dir = tempfile::Builder::new()
                     .prefix("posy-index-")
@@ -78,16 +120,14 @@ impl Cache {
                     .map_err(|e| {
                         IndexError::io("creating a temporary directory in", std::env::temp_dir(), e)
                     })?;
-                (dir.path().to_owned(), Some(dir), false)
+                (dir.path().to_owned(), Some(dir))
             }
         };
-        let tmp = root.join("v1").join("tmp");
-        std::fs::create_dir_all(&tmp)
-            .map_err(|e| IndexError::io("creating the cache directory", &tmp, e))?;
+        let store = Store::open(&root).map_err(|e| store_error("opening the cache", e))?;
         Ok(Self {
-            root,
+            store,
+            persistent: scratch.is_none(),
             _scratch: scratch,
-            persistent,
         })
     }
 
@@ -96,28 +136,16 @@ impl Cache {
         self.persistent
     }
 
-    /// A key from parts: the sha256 of the parts, separated by NUL bytes.
-    pub fn key(parts: &[&str]) -> String {
-        let mut hasher = Sha256::new();
-        for part in parts {
-            hasher.update(part.as_bytes());
-            hasher.update([0]);
-        }
-        hex(&hasher.finalize())
+    /// A key from parts (length-prefixed, hashed).
+    pub fn key(parts: &[&str]) -> Key {
+        Key::hash_of_parts(parts)
     }
 
-    fn path(&self, bucket: Bucket, key: &str) -> PathBuf {
-        let (prefix, rest) = key.split_at(2.min(key.len()));
-        self.root
-            .join("v1")
-            .join(bucket.name())
-            .join(prefix)
-            .join(rest)
-    }
-
-    /// The entry's bytes, if present.
-    pub async fn read(&self, bucket: Bucket, key: &str) -> Result<Option<Vec<u8>>, IndexError> {
-        let path = self.path(bucket, key);
+    /// A cached response's bytes, if present.
+    pub async fn read_http(&self, key: &Key) -> Result<Option<Vec<u8>>, IndexError> {
+        let Some(path) = self.store.http().get(key) else {
+            return Ok(None);
+        };
         match tokio::fs::read(&path).await {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -125,52 +153,116 @@ impl Cache {
         }
     }
 
-    /// Replaces the entry atomically.
-    pub async fn write(&self, bucket: Bucket, key: &str, bytes: Vec<u8>) -> Result<(), IndexError> {
-        let mut staged = self.stage()?;
-        staged
-            .write_all(&bytes)
-            .map_err(|e| IndexError::io("writing the cache entry", staged.path(), e))?;
-        self.commit(staged, bucket, key).map(|_| ())
+    /// Stores or replaces a response atomically, tagged with its project.
+    pub async fn write_http(
+        &self,
+        key: Key,
+        bytes: Vec<u8>,
+        project: Option<&PackageName>,
+    ) -> Result<(), IndexError> {
+        let bucket = self.store.http();
+        let tag = project.and_then(|p| Tag::new(p.as_str()).ok());
+        blocking(move || {
+            let mut reservation = bucket
+                .lock_to_replace(&key)
+                .map_err(|e| store_error("locking the cache entry", e))?;
+            if let Some(tag) = tag {
+                reservation.tag(tag);
+            }
+            let path = reservation.path().to_owned();
+            reservation
+                .file()
+                .write_all(&bytes)
+                .map_err(|e| IndexError::io("writing the cache entry", &path, e))?;
+            reservation
+                .commit()
+                .map_err(|e| store_error("publishing the cache entry", e))?;
+            Ok(())
+        })
+        .await
     }
 
     /// The artifact with this sha256 (lowercase hex), if stored.
     pub fn artifact(&self, sha256: &str) -> Option<PathBuf> {
-        let path = self.path(Bucket::Artifacts, sha256);
-        path.is_file().then_some(path)
+        let key = Key::from_sha256_hex(sha256).ok()?;
+        self.store.artifacts().get(&key)
     }
 
-    /// A new file in the staging area.
-    pub fn stage(&self) -> Result<Staged, IndexError> {
-        let tmp = self.root.join("v1").join("tmp");
-        let file = tempfile::NamedTempFile::new_in(&tmp)
-            .map_err(|e| IndexError::io("creating a staging file in", &tmp, e))?;
-        Ok(Staged { file })
+    /// Finds the artifact, or reserves a place to download it to: locked
+    /// under its key when `sha256` is known, a private temporary otherwise.
+    pub async fn lookup_artifact(
+        &self,
+        sha256: Option<&str>,
+    ) -> Result<ArtifactLookup, IndexError> {
+        let key = sha256.and_then(|s| Key::from_sha256_hex(s).ok());
+        let Some(key) = key else {
+            let tmp = self.store.root().join("v1").join("tmp");
+            let temp = tempfile::Builder::new()
+                .prefix(".download-")
+                .tempfile_in(&tmp)
+                .map_err(|e| IndexError::io("creating a download file in", &tmp, e))?;
+            let file = temp
+                .as_file()
+                .try_clone()
+                .map_err(|e| IndexError::io("opening", temp.path(), e))?;
+            return Ok(ArtifactLookup::Miss(Staging {
+                file,
+                path: temp.path().to_owned(),
+                slot: Slot::Unkeyed(temp),
+            }));
+        };
+        let bucket = self.store.artifacts();
+        blocking(move || match bucket.lock_or_get(&key) {
+            Ok(Lookup::Hit(path)) => Ok(ArtifactLookup::Hit(path)),
+            Ok(Lookup::Miss(mut reservation)) => {
+                let path = reservation.path().to_owned();
+                let file = reservation
+                    .file()
+                    .try_clone()
+                    .map_err(|e| IndexError::io("opening", &path, e))?;
+                Ok(ArtifactLookup::Miss(Staging {
+                    file,
+                    path,
+                    slot: Slot::Reserved(reservation),
+                }))
+            }
+            Err(e) => Err(store_error("locking the artifact", e)),
+        })
+        .await
     }
 
-    /// Moves a staged file into place under `key`; returns its path.
-    pub fn commit(&self, staged: Staged, bucket: Bucket, key: &str) -> Result<PathBuf, IndexError> {
-        let path = self.path(bucket, key);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| IndexError::io("creating the cache directory", parent, e))?;
-        }
-        staged
-            .file
-            .persist(&path)
-            .map_err(|e| IndexError::io("moving a staged file into", &path, e.error))?;
-        Ok(path)
+    /// Publishes a verified download under its sha256; returns its path.
+    pub async fn publish_artifact(
+        &self,
+        staging: Staging,
+        sha256: &str,
+    ) -> Result<PathBuf, IndexError> {
+        let key =
+            Key::from_sha256_hex(sha256).map_err(|e| IndexError::InvalidOption(e.to_string()))?;
+        let bucket = self.store.artifacts();
+        let Staging { file, path, slot } = staging;
+        drop(file);
+        blocking(move || {
+            let reservation = match slot {
+                Slot::Reserved(reservation) => reservation,
+                Slot::Unkeyed(temp) => match bucket.lock_or_get(&key) {
+                    Ok(Lookup::Hit(existing)) => return Ok(existing),
+                    Ok(Lookup::Miss(mut reservation)) => {
+                        let mut source = std::fs::File::open(temp.path())
+                            .map_err(|e| IndexError::io("reading the download", &path, e))?;
+                        std::io::copy(&mut source, reservation.file())
+                            .map_err(|e| IndexError::io("storing the download", &path, e))?;
+                        reservation
+                    }
+                    Err(e) => return Err(store_error("locking the artifact", e)),
+                },
+            };
+            reservation
+                .commit()
+                .map_err(|e| store_error("publishing the artifact", e))
+        })
+        .await
     }
-}
-
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 #[cfg(test)]
@@ -178,35 +270,71 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn write_read_and_artifacts() {
+    async fn responses_and_artifacts_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(Some(dir.path().to_owned())).unwrap();
+        let cache = Cache::new(None, Some(dir.path().to_owned())).unwrap();
+        assert!(cache.is_persistent());
         let key = Cache::key(&["a", "b"]);
         assert_ne!(key, Cache::key(&["ab", ""]));
-        assert_eq!(cache.read(Bucket::Http, &key).await.unwrap(), None);
+        assert_eq!(cache.read_http(&key).await.unwrap(), None);
+        let project = PackageName::new("demo").unwrap();
         cache
-            .write(Bucket::Http, &key, b"hello".to_vec())
+            .write_http(key.clone(), b"one".to_vec(), Some(&project))
             .await
             .unwrap();
-        assert_eq!(
-            cache.read(Bucket::Http, &key).await.unwrap().unwrap(),
-            b"hello"
-        );
+        cache
+            .write_http(key.clone(), b"two".to_vec(), None)
+            .await
+            .unwrap();
+        assert_eq!(cache.read_http(&key).await.unwrap().unwrap(), b"two");
 
-        let sha = Cache::key(&["artifact"]);
-        assert!(cache.artifact(&sha).is_none());
-        let mut staged = cache.stage().unwrap();
-        staged.write_all(b"partial").unwrap();
-        staged.reset().unwrap();
-        staged.write_all(b"whole").unwrap();
-        let path = cache.commit(staged, Bucket::Artifacts, &sha).unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"whole");
-        assert_eq!(cache.artifact(&sha), Some(path));
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("v1/tmp"))
+        for known in [true, false] {
+            let sha = if known {
+                "ab".repeat(32)
+            } else {
+                "cd".repeat(32)
+            };
+            assert!(cache.artifact(&sha).is_none());
+            let ArtifactLookup::Miss(mut staging) = cache
+                .lookup_artifact(known.then_some(sha.as_str()))
+                .await
                 .unwrap()
-                .count(),
-            0
-        );
+            else {
+                panic!("nothing is stored yet");
+            };
+            staging.write_all(b"partial").unwrap();
+            staging.reset().unwrap();
+            staging.write_all(b"whole").unwrap();
+            let path = cache.publish_artifact(staging, &sha).await.unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), b"whole");
+            assert_eq!(cache.artifact(&sha), Some(path.clone()));
+            assert!(
+                matches!(cache.lookup_artifact(Some(&sha)).await.unwrap(), ArtifactLookup::Hit(p) if p == path)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_download_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(None, Some(dir.path().to_owned())).unwrap();
+        let sha = "ef".repeat(32);
+        let ArtifactLookup::Miss(mut staging) = cache.lookup_artifact(Some(&sha)).await.unwrap()
+        else {
+            panic!()
+        };
+        staging.write_all(b"bad bytes").unwrap();
+        drop(staging);
+        assert!(cache.artifact(&sha).is_none());
+        // The key's lock was released with the reservation.
+        assert!(matches!(
+            cache.lookup_artifact(Some(&sha)).await.unwrap(),
+            ArtifactLookup::Miss(_)
+        ));
+    }
+
+    #[test]
+    fn scratch_store_is_not_persistent() {
+        assert!(!Cache::new(None, None).unwrap().is_persistent());
     }
 }

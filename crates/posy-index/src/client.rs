@@ -46,7 +46,7 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::auth::Auth;
-use crate::cache::{Bucket, Cache};
+use crate::cache::Cache;
 use crate::download::{Artifact, Hasher, download};
 use crate::error::IndexError;
 use crate::exclude_newer::ExcludeNewer;
@@ -60,6 +60,7 @@ use crate::retry::RetryPolicy;
 use crate::simple_html::parse_html;
 use crate::simple_json::parse_json;
 use crate::transport::{TransferStats, Transport, TransportConfig, status_failure};
+use posy_store::Key;
 
 /// The `Accept` header of project page requests (PEP 691).
 pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -67,6 +68,9 @@ pub const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, applicatio
 /// The `Accept` header of find-links page requests: they are HTML by
 /// definition (and some servers mislabel them when JSON is preferred).
 const FIND_LINKS_ACCEPT: &str = "text/html";
+
+/// The pseudo project name find-links pages are fetched under.
+const FIND_LINKS_TAG: &str = "find-links";
 
 /// Bumped when the cached page format changes.
 const PAGE_CACHE_VERSION: &str = "simple-page-v1";
@@ -153,7 +157,7 @@ impl IndexOptions {
             },
             auth,
         )?;
-        let cache = Cache::new(self.cache_dir.clone())?;
+        let cache = Cache::new(self.store.clone(), self.cache_dir.clone())?;
         Ok(IndexClient {
             inner: Arc::new(Inner {
                 find_links: self
@@ -297,7 +301,7 @@ impl IndexClient {
                 })?
             }
             FindLinks::Page(url) => {
-                let key = PackageName::new("find-links")
+                let key = PackageName::new(FIND_LINKS_TAG)
                     .map_err(|e| IndexError::InvalidOption(e.to_string()))?;
                 match self.fetch_page(url, &key, FIND_LINKS_ACCEPT).await? {
                     // Parsed by content type all the same: a server may
@@ -390,7 +394,7 @@ impl IndexClient {
                     policy: entry.policy.revalidated(&policy),
                     ..entry
                 };
-                self.store_page(&key, &entry, &body).await;
+                self.store_page(&key, name, &entry, &body).await;
                 return Ok(entry_to_page(entry, body));
             }
             return Err(IndexError::Parse {
@@ -407,13 +411,13 @@ impl IndexClient {
             policy,
         };
         if !entry.policy.no_store {
-            self.store_page(&key, &entry, &body).await;
+            self.store_page(&key, name, &entry, &body).await;
         }
         Ok(entry_to_page(entry, body))
     }
 
     /// Writes a page to the cache; a failure only costs a refetch later.
-    async fn store_page(&self, key: &str, entry: &PageEntry, body: &[u8]) {
+    async fn store_page(&self, key: &Key, project: &PackageName, entry: &PageEntry, body: &[u8]) {
         if !self.inner.cache.is_persistent() {
             return;
         }
@@ -422,7 +426,13 @@ impl IndexClient {
         };
         bytes.push(b'\n');
         bytes.extend_from_slice(body);
-        if let Err(e) = self.inner.cache.write(Bucket::Http, key, bytes).await {
+        let project = (project.as_str() != FIND_LINKS_TAG).then_some(project);
+        if let Err(e) = self
+            .inner
+            .cache
+            .write_http(key.clone(), bytes, project)
+            .await
+        {
             tracing::warn!("could not cache a page: {e}");
         }
     }
@@ -446,14 +456,17 @@ impl IndexClient {
             .map(|sha| Cache::key(&["core-metadata-v1", &sha.hex()]));
         if via == MetadataVia::Auto
             && let Some(key) = &cache_key
-            && let Some(bytes) = inner.cache.read(Bucket::Http, key).await?
+            && let Some(bytes) = inner.cache.read_http(key).await?
         {
             return Ok(bytes);
         }
         let metadata = self.metadata_uncached(file, via).await?;
         if let Some(key) = &cache_key
             && inner.cache.is_persistent()
-            && let Err(e) = inner.cache.write(Bucket::Http, key, metadata.clone()).await
+            && let Err(e) = inner
+                .cache
+                .write_http(key.clone(), metadata.clone(), None)
+                .await
         {
             tracing::warn!("could not cache metadata: {e}");
         }
@@ -577,9 +590,9 @@ impl IndexClient {
 /// Reads a cached page: the JSON entry line, then the body.
 async fn read_page_entry(
     cache: &Cache,
-    key: &str,
+    key: &Key,
 ) -> Result<Option<(PageEntry, Vec<u8>)>, IndexError> {
-    let Some(mut bytes) = cache.read(Bucket::Http, key).await? else {
+    let Some(mut bytes) = cache.read_http(key).await? else {
         return Ok(None);
     };
     let Some(newline) = bytes.iter().position(|&b| b == b'\n') else {

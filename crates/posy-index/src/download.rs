@@ -27,7 +27,7 @@ use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use tokio::sync::Mutex;
 use url::Url;
 
-use crate::cache::{Bucket, Cache, hex};
+use crate::cache::{ArtifactLookup, Cache};
 use crate::error::IndexError;
 use crate::redact::redact;
 use crate::transport::{Failure, Transport, status_failure};
@@ -125,20 +125,23 @@ pub(crate) async fn download(
     url: &Url,
     expected: &[ArtifactHash],
 ) -> Result<Artifact, IndexError> {
-    if let Some(sha256) = expected
-        .iter()
-        .find(|h| h.algorithm() == HashAlgorithm::Sha256)
-        && let Some(path) = cache.artifact(&sha256.hex())
-    {
-        return Ok(Artifact {
-            path,
-            sha256: sha256.hex(),
-        });
-    }
     if url.scheme() == "file" {
         return local_file(url, expected).await;
     }
-    let staged = Mutex::new(cache.stage()?);
+    let known = expected
+        .iter()
+        .find(|h| h.algorithm() == HashAlgorithm::Sha256)
+        .map(ArtifactHash::hex);
+    let staging = match cache.lookup_artifact(known.as_deref()).await? {
+        ArtifactLookup::Hit(path) => {
+            return Ok(Artifact {
+                path,
+                sha256: known.unwrap_or_default(),
+            });
+        }
+        ArtifactLookup::Miss(staging) => staging,
+    };
+    let staged = Mutex::new(staging);
     let hasher = transport
         .execute(url, || async {
             let mut staged = staged.lock().await;
@@ -166,7 +169,7 @@ pub(crate) async fn download(
         })
         .await?;
     let sha256 = hasher.verify(expected, url)?;
-    let path = cache.commit(staged.into_inner(), Bucket::Artifacts, &sha256)?;
+    let path = cache.publish_artifact(staged.into_inner(), &sha256).await?;
     Ok(Artifact { path, sha256 })
 }
 
@@ -195,4 +198,14 @@ async fn local_file(url: &Url, expected: &[ArtifactHash]) -> Result<Artifact, In
     .map_err(|e| IndexError::io("reading", &path, e))?;
     let sha256 = hasher.verify(expected, url)?;
     Ok(Artifact { path, sha256 })
+}
+
+/// Lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }

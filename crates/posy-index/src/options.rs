@@ -20,6 +20,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use posy_store::Store;
 use posy_vocab::PackageName;
 use url::Url;
 
@@ -187,6 +188,7 @@ pub struct IndexOptions {
     pub(crate) exclude_newer: Option<ExcludeNewer>,
     pub(crate) page_max_age: Option<Duration>,
     pub(crate) cache_dir: Option<PathBuf>,
+    pub(crate) store: Option<Store>,
     pub(crate) concurrency: usize,
     pub(crate) connect_timeout: Duration,
     pub(crate) read_timeout: Duration,
@@ -241,6 +243,7 @@ impl IndexOptions {
             exclude_newer: None,
             page_max_age: None,
             cache_dir: None,
+            store: None,
             concurrency: 64,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
@@ -309,6 +312,13 @@ impl IndexOptions {
     /// `--cache-dir`: the store root. Without one nothing outlives the client.
     pub fn cache_dir(mut self, root: Option<PathBuf>) -> Self {
         self.cache_dir = root;
+        self
+    }
+
+    /// An already open store (the binary opens one per run and shares it);
+    /// takes precedence over [`Self::cache_dir`].
+    pub fn store(mut self, store: Option<Store>) -> Self {
+        self.store = store;
         self
     }
 
