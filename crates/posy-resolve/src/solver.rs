@@ -414,12 +414,18 @@ impl Solver {
             }
         }
         self.add_requirements(&metadata.requires_dist, extra, &mut edges)?;
-        // A package may name itself (`a[x]` needing `a`): the edge to its own
-        // base is already there for extras, and meaningless for the base.
+        // A package may name itself (`a[all]` needing `a[x]`, or `a`): an
+        // edge from a node to itself says nothing, and an extra's edge to its
+        // base at the same version is already there.
         let own = Node::Package(name.clone());
-        if extra.is_none() {
-            edges.retain(|(node, _)| *node != own);
-        }
+        let this = match extra {
+            Some(extra) => Node::Extra(name.clone(), extra.clone()),
+            None => own.clone(),
+        };
+        let exact_base = (own.clone(), Ranges::singleton(version.clone()));
+        edges.retain(|edge| {
+            edge.0 != this && (edge.0 != own || extra.is_none_or(|_| *edge == exact_base))
+        });
         Ok(edges)
     }
 }

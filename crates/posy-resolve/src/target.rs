@@ -52,7 +52,7 @@ impl Target {
         Some(Self {
             markers: MarkerEnvironment::new(values),
             tags,
-            python_version: python.clone(),
+            python_version: Version::new(python.release().iter().copied()),
         })
     }
 
@@ -76,18 +76,57 @@ impl Target {
             .collect()
     }
 
-    /// A target whose Python version is the environment's
-    /// `python_full_version` (or, failing that, `python_version`).
+    /// A target whose Python version is the release part of the
+    /// environment's `python_full_version` (or, failing that,
+    /// `python_version`).
     /// `None` when the environment has neither as a valid version.
     pub fn from_environment(markers: MarkerEnvironment, tags: Tags) -> Option<Self> {
-        let python_version = markers
+        let full = markers
             .version(MarkerVariable::PythonFullVersion)
-            .or_else(|| markers.version(MarkerVariable::PythonVersion))?
-            .clone();
+            .or_else(|| markers.version(MarkerVariable::PythonVersion))?;
+        // As pip does: `Requires-Python: >=3.13` admits 3.13.0rc1 (a
+        // pre-release is below 3.13 to PEP 440, but it is a 3.13).
+        let python_version = Version::new(full.release().iter().copied());
         Some(Self {
             markers,
             tags,
             python_version,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn cpython_on_a_named_platform() {
+        let platform = Platform::from_python_platform("x86_64-pc-windows-msvc").unwrap();
+        let target = Target::cpython(&v("3.11"), platform).unwrap();
+        assert_eq!(target.markers.get(MarkerVariable::SysPlatform), "win32");
+        assert_eq!(target.markers.get(MarkerVariable::PythonVersion), "3.11");
+        assert_eq!(target.python_version, v("3.11"));
+        let first = target.tags.iter().next().unwrap().to_string();
+        assert!(first.starts_with("cp311-cp311-win"), "{first}");
+        assert!(
+            Target::cpython(&v("3"), Platform::from_python_platform("linux").unwrap()).is_none()
+        );
+    }
+
+    #[test]
+    fn a_prerelease_interpreter_counts_as_its_release() {
+        let target = Target::cpython(
+            &v("3.13.0rc1"),
+            Platform::from_python_platform("linux").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(target.python_version, v("3.13.0"));
+        let from_env =
+            Target::from_environment(target.markers.clone(), target.tags.clone()).unwrap();
+        assert_eq!(from_env.python_version, v("3.13.0"));
     }
 }

@@ -172,6 +172,40 @@ fn extra_markers_combine_with_environment_markers() {
 }
 
 #[test]
+fn an_extra_that_names_other_extras_of_its_own_package() {
+    let mut index = MemoryIndex::new();
+    index
+        .add(
+            "a",
+            "1.0",
+            &[
+                "b; extra == 'x'",
+                "c; extra == 'y'",
+                "a[x,y]; extra == 'all'",
+            ],
+        )
+        .extras(&["x", "y", "all"]);
+    index
+        .add(
+            "a",
+            "2.0",
+            &[
+                "b; extra == 'x'",
+                "c; extra == 'y'",
+                "a[x,y]; extra == 'all'",
+            ],
+        )
+        .extras(&["x", "y", "all"]);
+    index.add("b", "1.0", &[]);
+    index.add("c", "1.0", &[]);
+    let resolution = run(&index, &request(&["a[all]"])).unwrap();
+    assert_eq!(resolution.pins(), ["a==2.0", "b==1.0", "c==1.0"]);
+    let a = resolution.get(&"a".parse().unwrap()).unwrap();
+    let extras: Vec<String> = a.extras.iter().map(ToString::to_string).collect();
+    assert_eq!(extras, ["all", "x", "y"]);
+}
+
+#[test]
 fn an_undeclared_extra_is_a_warning() {
     let mut index = MemoryIndex::new();
     index.add("a", "1.0", &[]);
