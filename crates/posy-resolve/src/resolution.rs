@@ -18,8 +18,10 @@ use crate::provider::DistFile;
 /// Why a package is in the resolution.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Via {
-    /// One of the Brief's requirements names it.
-    Requirement,
+    /// The Brief's requirement at this index in
+    /// [`crate::ResolveRequest::requirements`] names it (or its override
+    /// does), so a caller can say which file it came from.
+    Requirement(usize),
     /// A requirement of this (resolved) package names it.
     Package(PackageName),
 }
@@ -31,7 +33,8 @@ pub struct ResolvedPackage {
     pub version: Version,
     /// The extras some requirement asked for, sorted.
     pub extras: Vec<ExtraName>,
-    /// Why it is here: [`Via::Requirement`] first, then packages by name.
+    /// Why it is here: the Brief's requirements first (by index), then
+    /// packages by name.
     pub via: Vec<Via>,
     /// Every file the index lists for this version, in the index's order.
     pub files: Vec<DistFile>,

@@ -214,7 +214,6 @@ fn build(solver: &Solver, selected: Vec<(Node, Version)>) -> Resolution {
                 continue;
             };
             let via = match node {
-                Node::Root => Via::Requirement,
                 Node::Package(name) | Node::Extra(name, _) if name != dependency_name => {
                     Via::Package(name.clone())
                 }
@@ -222,6 +221,9 @@ fn build(solver: &Solver, selected: Vec<(Node, Version)>) -> Resolution {
             };
             builder.via(dependency_name.clone(), via);
         }
+    }
+    for (index, name) in solver.requirement_sources() {
+        builder.via(name, Via::Requirement(index));
     }
     for (name, version, extra) in solver.missing_extras() {
         if selected.contains(&(Node::Package(name.clone()), version.clone())) {

@@ -191,6 +191,27 @@ impl Solver {
             .unwrap_or_default()
     }
 
+    /// For each of the Brief's requirements that applies on the target (by
+    /// index), the packages it brings in: its own, or its overrides'.
+    pub(crate) fn requirement_sources(&self) -> Vec<(usize, PackageName)> {
+        let mut sources = Vec::new();
+        for (index, requirement) in self.root.iter().enumerate() {
+            if !self.selects(&requirement.marker, None) {
+                continue;
+            }
+            match self.overrides.get(&requirement.name) {
+                Some(overrides) => sources.extend(
+                    overrides
+                        .iter()
+                        .filter(|o| o.marker.evaluate(&self.markers, &[]))
+                        .map(|o| (index, o.name.clone())),
+                ),
+                None => sources.push((index, requirement.name.clone())),
+            }
+        }
+        sources
+    }
+
     pub(crate) fn missing_extras(&self) -> Vec<(PackageName, Version, ExtraName)> {
         self.state.borrow().missing_extras.clone()
     }
