@@ -54,7 +54,7 @@ use crate::find_links::{belongs_to, list_directory};
 use crate::freshness::{CachePolicy, DEFAULT_HEURISTIC_FRESHNESS, Decision, Freshness};
 use crate::lazy_wheel::{HttpRanges, LocalFile, read_metadata};
 use crate::options::{FindLinks, IndexOptions, IndexStrategy, IndexUrl, Refresh};
-use crate::page::{CoreMetadata, IndexFile};
+use crate::page::{CoreMetadataFile, IndexFile};
 use crate::redact::{redact, strip_credentials};
 use crate::retry::RetryPolicy;
 use crate::simple_html::parse_html;
@@ -256,6 +256,9 @@ impl IndexClient {
         }
         let mut seen = HashSet::new();
         result.files.retain(|f| seen.insert(f.filename.clone()));
+        for file in &mut result.files {
+            file.parse_dist(name);
+        }
         Ok(result)
     }
 
@@ -495,7 +498,7 @@ impl IndexClient {
                 return self.metadata_from_local(file, path).await;
             }
         }
-        let advertised = matches!(file.core_metadata, CoreMetadata::Present { .. });
+        let advertised = matches!(file.core_metadata, CoreMetadataFile::Present { .. });
         if via == MetadataVia::MetadataFile || (via == MetadataVia::Auto && advertised) {
             match self.metadata_file(file).await {
                 Ok(metadata) => return Ok(metadata),
@@ -566,8 +569,8 @@ impl IndexClient {
             })
             .await?;
         let expected: &[ArtifactHash] = match &file.core_metadata {
-            CoreMetadata::Present { hashes } => hashes,
-            CoreMetadata::Absent => &[],
+            CoreMetadataFile::Present { hashes } => hashes,
+            CoreMetadataFile::Absent => &[],
         };
         let mut hasher = Hasher::new(expected);
         hasher.update(&body);

@@ -7,22 +7,18 @@
 //! hashes are computed when the file is used. A page is parsed as PEP 503
 //! HTML; relative links resolve against the page.
 //!
-//! Matching a file name to a project is done on the file name alone: a
-//! wheel's first `-`-separated field is its project name (PEP 427); an
-//! sdist is `<name>-<version>.<ext>` (PEP 625, and the legacy forms whose
-//! name contains `-`), so the normalized name must be followed by `-` and a
-//! version, which starts with a digit (or `v` and a digit).
+//! Matching a file name to a project is done on the file name alone, with
+//! `posy-vocab`'s filename parsers (PEP 427 wheels, PEP 625 and legacy
+//! sdists): a file belongs to a project when it parses as one of its
+//! wheels or sdists.
 
 use std::path::Path;
 
-use posy_vocab::PackageName;
+use posy_vocab::{DistFilename, PackageName, SdistExtension};
 use url::Url;
 
 use crate::error::IndexError;
 use crate::page::IndexFile;
-
-/// The extensions of the artifacts find-links may list.
-const SDIST_EXTENSIONS: &[&str] = &[".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"];
 
 /// Every artifact in `dir`.
 pub(crate) async fn list_directory(dir: &Path) -> Result<Vec<IndexFile>, IndexError> {
@@ -50,46 +46,12 @@ pub(crate) async fn list_directory(dir: &Path) -> Result<Vec<IndexFile>, IndexEr
 }
 
 fn is_distribution(filename: &str) -> bool {
-    filename.ends_with(".whl") || SDIST_EXTENSIONS.iter().any(|ext| filename.ends_with(ext))
+    filename.ends_with(".whl") || SdistExtension::split(filename).is_some()
 }
 
-/// Whether `filename` is an artifact of project `name`.
+/// Whether `filename` is a wheel or sdist of project `name`.
 pub(crate) fn belongs_to(filename: &str, name: &PackageName) -> bool {
-    if let Some(stem) = filename.strip_suffix(".whl") {
-        let project = stem.split('-').next().unwrap_or("");
-        return PackageName::new(project).is_ok_and(|p| &p == name);
-    }
-    let Some(stem) = SDIST_EXTENSIONS
-        .iter()
-        .find_map(|ext| filename.strip_suffix(ext))
-    else {
-        return false;
-    };
-    let normalized = normalize_loose(stem);
-    let Some(rest) = normalized
-        .strip_prefix(name.as_str())
-        .and_then(|rest| rest.strip_prefix('-'))
-    else {
-        return false;
-    };
-    let rest = rest.strip_prefix('v').unwrap_or(rest);
-    rest.starts_with(|c: char| c.is_ascii_digit())
-}
-
-/// Lowercase with runs of `-_.` collapsed to `-` (the name part of a stem
-/// normalizes like a name; the version part is only inspected loosely).
-fn normalize_loose(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
+    matches!(DistFilename::parse(filename, name), Ok(Some(_)))
 }
 
 #[cfg(test)]

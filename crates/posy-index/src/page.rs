@@ -14,7 +14,7 @@
 //! erroring on them is a policy decision for the caller.
 
 use jiff::Timestamp;
-use posy_vocab::{ArtifactHash, HashAlgorithm, PackageName};
+use posy_vocab::{ArtifactHash, DistFilename, HashAlgorithm, PackageName};
 use url::Url;
 
 /// One downloadable file of a project, as listed by an index or find-links.
@@ -22,6 +22,10 @@ use url::Url;
 pub struct IndexFile {
     /// The file name as the index spells it (`numpy-2.0.0-cp312-…whl`).
     pub filename: String,
+    /// The file name parsed as a wheel or sdist of the project, set by the
+    /// client; `None` for files posy does not install (eggs, `.exe`s) and
+    /// for names that are malformed or belong to another project.
+    pub dist: Option<DistFilename>,
     /// Where to download it: absolute, with any hash fragment removed.
     pub url: Url,
     /// Hashes the index promises for the file's bytes.
@@ -31,7 +35,7 @@ pub struct IndexFile {
     /// Set when the file is yanked (PEP 592).
     pub yanked: Option<Yanked>,
     /// Whether a PEP 658 `.metadata` file is served beside the file.
-    pub core_metadata: CoreMetadata,
+    pub core_metadata: CoreMetadataFile,
     /// Size in bytes (PEP 700), if the index says.
     pub size: Option<u64>,
     /// When the file was uploaded (PEP 700), if the index says.
@@ -46,11 +50,12 @@ impl IndexFile {
     pub fn new(filename: impl Into<String>, url: Url) -> Self {
         Self {
             filename: filename.into(),
+            dist: None,
             url,
             hashes: Vec::new(),
             requires_python: None,
             yanked: None,
-            core_metadata: CoreMetadata::Absent,
+            core_metadata: CoreMetadataFile::Absent,
             size: None,
             upload_time: None,
             origin: None,
@@ -64,6 +69,19 @@ impl IndexFile {
             .find(|h| h.algorithm() == HashAlgorithm::Sha256)
     }
 
+    /// Parses [`Self::filename`] as a file of `project` into [`Self::dist`];
+    /// a name that does not parse leaves it `None` (and says why at debug
+    /// level), since one odd upload must not hide a project's other files.
+    pub fn parse_dist(&mut self, project: &PackageName) {
+        self.dist = match DistFilename::parse(&self.filename, project) {
+            Ok(dist) => dist,
+            Err(e) => {
+                tracing::debug!("ignoring `{}`: {e}", self.filename);
+                None
+            }
+        };
+    }
+
     /// Whether the file is a wheel (by its extension).
     pub fn is_wheel(&self) -> bool {
         self.filename.ends_with(".whl")
@@ -72,8 +90,8 @@ impl IndexFile {
     /// The URL of the PEP 658 metadata file, when the index serves one.
     pub fn metadata_url(&self) -> Option<Url> {
         match self.core_metadata {
-            CoreMetadata::Absent => None,
-            CoreMetadata::Present { .. } => {
+            CoreMetadataFile::Absent => None,
+            CoreMetadataFile::Present { .. } => {
                 let mut url = self.url.clone();
                 url.set_path(&format!("{}.metadata", self.url.path()));
                 Some(url)
@@ -90,7 +108,7 @@ pub struct Yanked {
 
 /// Whether a file's core metadata is served on its own (PEP 658/714).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CoreMetadata {
+pub enum CoreMetadataFile {
     /// No `.metadata` file is advertised.
     Absent,
     /// A `.metadata` file is served at the file URL plus `.metadata`; the
@@ -122,19 +140,19 @@ pub(crate) fn split_hash_fragment(url: &mut Url) -> Option<ArtifactHash> {
 /// Parses a PEP 658 attribute value: `true`, or `<algorithm>=<hex>`.
 /// Anything else (including PEP 714's advice to treat garbage as absent)
 /// means no metadata file.
-pub(crate) fn core_metadata_from_attribute(value: &str) -> CoreMetadata {
+pub(crate) fn core_metadata_from_attribute(value: &str) -> CoreMetadataFile {
     let value = value.trim();
     if value.eq_ignore_ascii_case("true") {
-        return CoreMetadata::Present { hashes: Vec::new() };
+        return CoreMetadataFile::Present { hashes: Vec::new() };
     }
     match value.split_once('=') {
         Some((algorithm, hex)) => match ArtifactHash::from_hex(algorithm, hex) {
-            Ok(hash) => CoreMetadata::Present { hashes: vec![hash] },
+            Ok(hash) => CoreMetadataFile::Present { hashes: vec![hash] },
             // A present attribute with an unknown algorithm still says the
             // file exists; we just cannot check it.
-            Err(_) => CoreMetadata::Present { hashes: Vec::new() },
+            Err(_) => CoreMetadataFile::Present { hashes: Vec::new() },
         },
-        None => CoreMetadata::Absent,
+        None => CoreMetadataFile::Absent,
     }
 }
 
@@ -165,14 +183,17 @@ mod tests {
     fn core_metadata_attribute_forms() {
         assert_eq!(
             core_metadata_from_attribute("true"),
-            CoreMetadata::Present { hashes: vec![] }
+            CoreMetadataFile::Present { hashes: vec![] }
         );
         let hex = "0f".repeat(32);
         match core_metadata_from_attribute(&format!("sha256={hex}")) {
-            CoreMetadata::Present { hashes } => assert_eq!(hashes[0].hex(), hex),
+            CoreMetadataFile::Present { hashes } => assert_eq!(hashes[0].hex(), hex),
             other => panic!("{other:?}"),
         }
-        assert_eq!(core_metadata_from_attribute("false"), CoreMetadata::Absent);
+        assert_eq!(
+            core_metadata_from_attribute("false"),
+            CoreMetadataFile::Absent
+        );
     }
 
     #[test]
@@ -182,7 +203,7 @@ mod tests {
             Url::parse("https://f.example/p/a-1.0-py3-none-any.whl").unwrap(),
         );
         assert_eq!(file.metadata_url(), None);
-        file.core_metadata = CoreMetadata::Present { hashes: vec![] };
+        file.core_metadata = CoreMetadataFile::Present { hashes: vec![] };
         assert_eq!(
             file.metadata_url().unwrap().as_str(),
             "https://f.example/p/a-1.0-py3-none-any.whl.metadata"

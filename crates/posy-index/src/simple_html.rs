@@ -121,7 +121,7 @@ pub(crate) fn check_api_version(version: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::CoreMetadata;
+    use crate::page::CoreMetadataFile;
 
     fn page() -> Url {
         Url::parse("https://pypi.org/simple/iniconfig/").unwrap()
@@ -185,17 +185,17 @@ mod tests {
         );
         assert_eq!(files[0].requires_python.as_deref(), Some(">=3.8,<4"));
         assert_eq!(files[0].yanked, Some(Yanked { reason: None }));
-        assert_eq!(files[0].core_metadata, CoreMetadata::Absent);
+        assert_eq!(files[0].core_metadata, CoreMetadataFile::Absent);
         assert_eq!(
             files[1].url.as_str(),
             "https://files.example/root/a-2.0-py3-none-any.whl"
         );
         assert!(
-            matches!(&files[1].core_metadata, CoreMetadata::Present { hashes } if hashes.len() == 1)
+            matches!(&files[1].core_metadata, CoreMetadataFile::Present { hashes } if hashes.len() == 1)
         );
         assert_eq!(
             files[2].core_metadata,
-            CoreMetadata::Present { hashes: vec![] }
+            CoreMetadataFile::Present { hashes: vec![] }
         );
         assert_eq!(
             files[2].yanked.as_ref().unwrap().reason.as_deref(),

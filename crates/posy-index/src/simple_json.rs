@@ -21,7 +21,7 @@ use posy_vocab::ArtifactHash;
 use serde::Deserialize;
 use url::Url;
 
-use crate::page::{CoreMetadata, IndexFile, Yanked};
+use crate::page::{CoreMetadataFile, IndexFile, Yanked};
 use crate::simple_html::check_api_version;
 
 #[derive(Deserialize)]
@@ -105,9 +105,9 @@ pub(crate) fn parse_json(page_url: &Url, body: &[u8]) -> Result<JsonPage, String
             }),
         };
         file.core_metadata = match raw.core_metadata.or(raw.dist_info_metadata) {
-            None | Some(BoolOrHashes::Bool(false)) => CoreMetadata::Absent,
-            Some(BoolOrHashes::Bool(true)) => CoreMetadata::Present { hashes: Vec::new() },
-            Some(BoolOrHashes::Hashes(map)) => CoreMetadata::Present {
+            None | Some(BoolOrHashes::Bool(false)) => CoreMetadataFile::Absent,
+            Some(BoolOrHashes::Bool(true)) => CoreMetadataFile::Present { hashes: Vec::new() },
+            Some(BoolOrHashes::Hashes(map)) => CoreMetadataFile::Present {
                 hashes: hashes(&map),
             },
         };
@@ -214,10 +214,13 @@ mod tests {
             one.yanked.as_ref().unwrap().reason.as_deref(),
             Some("bad build")
         );
-        assert_eq!(one.core_metadata, CoreMetadata::Present { hashes: vec![] });
+        assert_eq!(
+            one.core_metadata,
+            CoreMetadataFile::Present { hashes: vec![] }
+        );
         assert_eq!(two.yanked, Some(Yanked { reason: None }));
         assert!(
-            matches!(&two.core_metadata, CoreMetadata::Present { hashes } if hashes.len() == 1)
+            matches!(&two.core_metadata, CoreMetadataFile::Present { hashes } if hashes.len() == 1)
         );
         assert_eq!(two.upload_time, None);
         assert_eq!(two.size, Some(12));

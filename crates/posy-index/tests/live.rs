@@ -13,18 +13,6 @@ fn live() -> bool {
     on
 }
 
-/// The `Name` and `Version` fields of a METADATA file.
-fn name_and_version(metadata: &[u8]) -> (String, String) {
-    let text = String::from_utf8_lossy(metadata);
-    let field = |key: &str| {
-        text.lines()
-            .take_while(|line| !line.is_empty())
-            .find_map(|line| line.strip_prefix(key).map(|v| v.trim().to_owned()))
-            .unwrap_or_default()
-    };
-    (field("Name:"), field("Version:"))
-}
-
 async fn file(client: &IndexClient, project: &str, filename: &str) -> IndexFile {
     let files = client
         .project(&PackageName::new(project).unwrap())
@@ -66,13 +54,10 @@ async fn real_metadata_through_every_path() {
                 .wheel_metadata_via(&wheel, via)
                 .await
                 .unwrap_or_else(|e| panic!("{filename} via {via:?}: {e}"));
-            let (name, got_version) = name_and_version(&metadata);
-            assert_eq!(
-                PackageName::new(&name).unwrap().as_str(),
-                project,
-                "{via:?}"
-            );
-            assert_eq!(got_version, version, "{via:?}");
+            let parsed = posy_vocab::CoreMetadata::parse(&metadata)
+                .unwrap_or_else(|e| panic!("{filename} via {via:?}: {e}"));
+            assert_eq!(parsed.name.as_str(), project, "{via:?}");
+            assert_eq!(parsed.version.to_string(), version, "{via:?}");
             let after = client.stats();
             eprintln!(
                 "{filename} via {via:?}: {} request(s), {} bytes",

@@ -53,6 +53,13 @@ async fn json_page_with_pep_700_fields() {
     assert!(wheel.upload_time.is_some());
     assert!(wheel.size.is_some());
     assert_eq!(files.versions.as_deref().map(<[String]>::len), Some(2));
+    assert!(
+        files
+            .files
+            .iter()
+            .all(|f| f.dist.as_ref().is_some_and(|d| d.name().as_str() == "a"))
+    );
+    assert_eq!(wheel.dist.as_ref().unwrap().version().to_string(), "2.0");
     let page = &server.requests_to("/simple/a/")[0];
     assert!(
         page.header("accept")
