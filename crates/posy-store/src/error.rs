@@ -3,14 +3,15 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// A filesystem operation on the store failed.
+/// A filesystem operation on the store failed. The message includes the
+/// I/O error, so it is not also reported as the `source()` (error-chain
+/// printers would say it twice).
 #[derive(Debug, thiserror::Error)]
-#[error("could not {action} `{}`: {source}", path.display())]
+#[error("could not {action} `{}`: {error}", path.display())]
 pub struct StoreError {
     action: &'static str,
     path: PathBuf,
-    #[source]
-    source: io::Error,
+    error: io::Error,
 }
 
 impl StoreError {
@@ -18,7 +19,7 @@ impl StoreError {
         StoreError {
             action,
             path: path.to_owned(),
-            source,
+            error: source,
         }
     }
 
@@ -34,7 +35,7 @@ impl StoreError {
 
     /// The underlying I/O error kind, e.g. to tell "permission denied" apart.
     pub fn kind(&self) -> io::ErrorKind {
-        self.source.kind()
+        self.error.kind()
     }
 }
 
