@@ -26,13 +26,17 @@
 //! usually there already: a resolution costs about one round trip per
 //! *level* of the dependency graph instead of one per package.
 //!
+//! One fetch task serves every fork of a universal resolution (each fork's
+//! prefetches carry that fork's [`Speculation`] context), so a fetch that
+//! one fork started and no longer needed is finished for the next one.
+//!
 //! Cancellation: if the caller drops the resolve future, the channel's
 //! receiver is dropped; the solver notices (its waits poll
 //! `Sender::is_closed`) and returns.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -63,13 +67,62 @@ pub(crate) struct Shared {
 pub(crate) enum Request {
     Versions(PackageName),
     Metadata(PackageName, Version, DistFile),
-    Prefetch(PackageName, Ranges<Version>),
+    Prefetch(PackageName, Ranges<Version>, Arc<Speculation>),
+}
+
+/// What the fetch task needs to guess a fork's next candidate: that fork's
+/// selector and target, and the version maps built for it so far.
+pub(crate) struct Speculation {
+    selector: Arc<CandidateSelector>,
+    tags: Tags,
+    python: Version,
+    maps: Mutex<FxHashMap<PackageName, Arc<VersionMap>>>,
+}
+
+impl Speculation {
+    pub(crate) fn new(selector: Arc<CandidateSelector>, tags: Tags, python: Version) -> Self {
+        Self {
+            selector,
+            tags,
+            python,
+            maps: Mutex::default(),
+        }
+    }
+
+    /// The metadata fetch a prefetch of `name` in `range` should start, if
+    /// any, claiming its key.
+    fn guess(
+        &self,
+        shared: &Shared,
+        name: &PackageName,
+        range: &Ranges<Version>,
+        versions: &VersionsResult,
+    ) -> Option<(PackageName, Version, DistFile)> {
+        let files = versions.as_ref().ok()?.as_ref()?;
+        let map = {
+            let mut maps = self.maps.lock().unwrap_or_else(PoisonError::into_inner);
+            let map = maps
+                .entry(name.clone())
+                .or_insert_with(|| Arc::new(VersionMap::new(files, &self.tags, &self.python)));
+            Arc::clone(map)
+        };
+        let entry = self.selector.select(name, range, &map, None)?;
+        let Status::Usable { best } = entry.status else {
+            return None;
+        };
+        let key = (name.clone(), entry.version.clone());
+        if !shared.metadata.register(&key) {
+            return None;
+        }
+        Some((key.0, key.1, map.file(best).clone()))
+    }
 }
 
 /// The solver's end: blocking reads and non-blocking prefetches.
 pub(crate) struct Fetcher {
     shared: Arc<Shared>,
     tx: UnboundedSender<Request>,
+    speculation: Arc<Speculation>,
 }
 
 /// The fetch task went away (the resolve future was dropped).
@@ -77,12 +130,16 @@ pub(crate) struct Fetcher {
 pub(crate) struct Cancelled;
 
 impl Fetcher {
-    pub(crate) fn new(shared: Arc<Shared>, tx: UnboundedSender<Request>) -> Self {
-        Self { shared, tx }
-    }
-
-    pub(crate) fn shared(&self) -> &Shared {
-        &self.shared
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        tx: UnboundedSender<Request>,
+        speculation: Speculation,
+    ) -> Self {
+        Self {
+            shared,
+            tx,
+            speculation: Arc::new(speculation),
+        }
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {
@@ -121,12 +178,24 @@ impl Fetcher {
             .ok_or(Cancelled)
     }
 
+    /// The metadata of `name` `version`, if it has been fetched.
+    pub(crate) fn known_metadata(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Option<Arc<MetadataResult>> {
+        self.shared.metadata.get(&(name.clone(), version.clone()))
+    }
+
     /// Asks for `name`'s versions and its likely candidate's metadata
     /// without waiting for either.
     pub(crate) fn prefetch(&self, name: &PackageName, range: &Ranges<Version>) {
-        // Nothing to do if the candidate's metadata is already known; a
-        // failed send means the run is over, which the next wait notices.
-        let _ = self.tx.send(Request::Prefetch(name.clone(), range.clone()));
+        // A failed send means the run is over, which the next wait notices.
+        let _ = self.tx.send(Request::Prefetch(
+            name.clone(),
+            range.clone(),
+            Arc::clone(&self.speculation),
+        ));
     }
 
     /// Starts fetching a version's metadata, if nobody has, without waiting.
@@ -144,29 +213,26 @@ impl Fetcher {
 }
 
 enum Fetched {
-    Versions(
-        PackageName,
-        Result<crate::provider::PackageVersions, ProviderError>,
-    ),
+    Versions(PackageName, Result<PackageVersions, ProviderError>),
     Metadata(PackageName, Version, Result<DistMetadata, ProviderError>),
 }
 
+/// A prefetch whose package's versions are still on their way.
+type WaitingPrefetch = (Ranges<Version>, Arc<Speculation>);
+
 type Pending<'a> = Pin<Box<dyn Future<Output = Fetched> + 'a>>;
 
-/// Runs the fetch side until the solver hangs up (drops its sender).
+/// Runs the fetch side until every solver has hung up (every sender of the
+/// channel is dropped). One fetch task serves all the forks of a run, so a
+/// fetch one fork started is finished for the next.
 pub(crate) async fn serve<P: MetadataProvider>(
     provider: &P,
     shared: &Shared,
-    selector: &CandidateSelector,
-    tags: &Tags,
-    python: &Version,
     mut rx: UnboundedReceiver<Request>,
 ) {
     let mut in_flight: FuturesUnordered<Pending<'_>> = FuturesUnordered::new();
-    // Version maps for this target, built on first speculation.
-    let mut maps: FxHashMap<PackageName, VersionMap> = FxHashMap::default();
     // Prefetches waiting for their package's versions.
-    let mut waiting: FxHashMap<PackageName, Vec<Ranges<Version>>> = FxHashMap::default();
+    let mut waiting: FxHashMap<PackageName, Vec<WaitingPrefetch>> = FxHashMap::default();
     loop {
         tokio::select! {
             request = rx.recv() => {
@@ -176,17 +242,17 @@ pub(crate) async fn serve<P: MetadataProvider>(
                     Request::Metadata(name, version, file) => {
                         in_flight.push(fetch_metadata(provider, name, version, file));
                     }
-                    Request::Prefetch(name, range) => {
+                    Request::Prefetch(name, range, speculation) => {
                         if shared.versions.register(&name) {
                             in_flight.push(fetch_versions(provider, name.clone()));
                         }
                         match shared.versions.get(&name) {
                             Some(versions) => {
-                                if let Some(pending) = speculate(shared, selector, &mut maps, (tags, python), &name, &range, &versions) {
-                                    in_flight.push(fetch_metadata(provider, pending.0, pending.1, pending.2));
+                                if let Some((n, v, f)) = speculation.guess(shared, &name, &range, &versions) {
+                                    in_flight.push(fetch_metadata(provider, n, v, f));
                                 }
                             }
-                            None => waiting.entry(name).or_default().push(range),
+                            None => waiting.entry(name).or_default().push((range, speculation)),
                         }
                     }
                 }
@@ -199,10 +265,10 @@ pub(crate) async fn serve<P: MetadataProvider>(
                         Err(err) => Err(Arc::new(err)),
                     };
                     shared.versions.done(name.clone(), stored);
-                    if let (Some(ranges), Some(versions)) = (waiting.remove(&name), shared.versions.get(&name)) {
-                        for range in ranges {
-                            if let Some(pending) = speculate(shared, selector, &mut maps, (tags, python), &name, &range, &versions) {
-                                in_flight.push(fetch_metadata(provider, pending.0, pending.1, pending.2));
+                    if let (Some(prefetches), Some(versions)) = (waiting.remove(&name), shared.versions.get(&name)) {
+                        for (range, speculation) in prefetches {
+                            if let Some((n, v, f)) = speculation.guess(shared, &name, &range, &versions) {
+                                in_flight.push(fetch_metadata(provider, n, v, f));
                             }
                         }
                     }
@@ -213,31 +279,6 @@ pub(crate) async fn serve<P: MetadataProvider>(
             }
         }
     }
-}
-
-/// The metadata fetch a prefetch of `name` in `range` should start, if any.
-fn speculate(
-    shared: &Shared,
-    selector: &CandidateSelector,
-    maps: &mut FxHashMap<PackageName, VersionMap>,
-    (tags, python): (&Tags, &Version),
-    name: &PackageName,
-    range: &Ranges<Version>,
-    versions: &VersionsResult,
-) -> Option<(PackageName, Version, DistFile)> {
-    let files = versions.as_ref().ok()?.as_ref()?;
-    let map = maps
-        .entry(name.clone())
-        .or_insert_with(|| VersionMap::new(files, tags, python));
-    let entry = selector.select(name, range, map, None)?;
-    let Status::Usable { best } = entry.status else {
-        return None;
-    };
-    let key = (name.clone(), entry.version.clone());
-    if !shared.metadata.register(&key) {
-        return None;
-    }
-    Some((key.0, key.1, map.file(best).clone()))
 }
 
 fn fetch_versions<P: MetadataProvider>(provider: &P, name: PackageName) -> Pending<'_> {

@@ -587,8 +587,7 @@ fn requires_python_hint(
             let spec = match &entry.status {
                 Status::RequiresPython(spec) => spec.clone(),
                 _ => {
-                    let key = (name.clone(), entry.version.clone());
-                    let metadata = solver.fetcher().shared().metadata.get(&key)?;
+                    let metadata = solver.fetcher().known_metadata(name, &entry.version)?;
                     metadata.as_ref().as_ref().ok()?.requires_python.clone()?
                 }
             };

@@ -1,23 +1,23 @@
 //! The entry point: Brief in, Resolution (or an explanation) out.
 //!
-//! [`resolve`] checks the request, then resolves it for its target (or, in
-//! universal mode, for each of its environments in turn, see
-//! `universal.rs`). One resolution starts the solver on its own thread
-//! (named `posy-resolve`), serves its fetches on the caller's runtime until
-//! it finishes (see `fetcher.rs` for why the two are split), and turns
-//! PubGrub's answer into a [`Resolution`] or a [`NoSolution`] report, both
-//! built on the solver thread, which holds everything they need. All the
-//! resolutions of one call share one fetch cache.
+//! [`resolve`] resolves the request for its target (or, in universal mode,
+//! for each of its environments in turn, see `universal.rs`) while one
+//! fetch task serves them all on the caller's runtime (see `fetcher.rs` for
+//! why fetching and solving are split). Each resolution runs its solver on
+//! a thread of its own (named `posy-resolve`) and turns PubGrub's answer
+//! into a [`Resolution`] or a [`NoSolution`] report, both built on the
+//! solver thread, which holds everything they need.
 
 use std::sync::Arc;
 
 use posy_vocab::{PackageName, Requirement, Version};
 use pubgrub::PubGrubError;
 use rustc_hash::FxHashMap;
+use tokio::sync::mpsc::UnboundedSender;
 
 use crate::candidate::CandidateSelector;
 use crate::error::{NoSolution, ResolveError};
-use crate::fetcher::{Fetcher, Shared, serve};
+use crate::fetcher::{Fetcher, Request, Shared, Speculation, serve};
 use crate::node::Node;
 use crate::provider::MetadataProvider;
 use crate::report::explain;
@@ -38,10 +38,32 @@ pub async fn resolve<P: MetadataProvider>(
     provider: &P,
 ) -> Result<Resolution, ResolveError> {
     let shared = Arc::new(Shared::default());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    // The forks run one after the other; the fetch task serves them all,
+    // and ends when `forks` drops the last sender.
+    let forks = resolve_forks(request, &shared, tx);
+    let fetching = serve(provider, &shared, rx);
+    tokio::pin!(forks, fetching);
+    let mut fetching_done = false;
+    loop {
+        tokio::select! {
+            outcome = &mut forks => return outcome,
+            () = &mut fetching, if !fetching_done => fetching_done = true,
+        }
+    }
+}
+
+/// The resolution for the request's target, or the merged resolutions of
+/// its environments (see `universal.rs`).
+async fn resolve_forks(
+    request: &ResolveRequest,
+    shared: &Arc<Shared>,
+    tx: UnboundedSender<Request>,
+) -> Result<Resolution, ResolveError> {
     if !request.universal {
         check_urls(request, &request.target)?;
         let preferences = request.active_preferences();
-        return resolve_for(request, &request.target, preferences, provider, &shared).await;
+        return resolve_for(request, &request.target, preferences, shared, tx).await;
     }
     if request.environments.is_empty() {
         return Err(ResolveError::NoEnvironments);
@@ -59,7 +81,7 @@ pub async fn resolve<P: MetadataProvider>(
     for index in order {
         let target = &request.environments[index];
         check_urls(request, target)?;
-        match resolve_for(request, target, preferences.clone(), provider, &shared).await {
+        match resolve_for(request, target, preferences.clone(), shared, tx.clone()).await {
             Ok(resolution) => {
                 // Later forks try what earlier ones chose, so they agree
                 // wherever they can.
@@ -100,13 +122,13 @@ fn check_urls(request: &ResolveRequest, target: &Target) -> Result<(), ResolveEr
     }
 }
 
-/// One single-platform resolution.
-async fn resolve_for<P: MetadataProvider>(
+/// One single-platform resolution, its fetches sent down `tx`.
+async fn resolve_for(
     request: &ResolveRequest,
     target: &Target,
     preferences: FxHashMap<PackageName, Version>,
-    provider: &P,
     shared: &Arc<Shared>,
+    tx: UnboundedSender<Request>,
 ) -> Result<Resolution, ResolveError> {
     let first_party: Vec<&Requirement> = request
         .requirements
@@ -120,14 +142,18 @@ async fn resolve_for<P: MetadataProvider>(
         preferences,
         first_party.iter().copied(),
     ));
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let solver = Solver::new(
-        Fetcher::new(Arc::clone(shared), tx),
+    let speculation = Speculation::new(
         Arc::clone(&selector),
+        target.tags.clone(),
+        target.python_version.clone(),
+    );
+    let solver = Solver::new(
+        Fetcher::new(Arc::clone(shared), tx, speculation),
+        selector,
         target,
         request,
     );
-    let (done_tx, mut done_rx) = tokio::sync::oneshot::channel();
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("posy-resolve".to_owned())
         .spawn(move || {
@@ -135,22 +161,9 @@ async fn resolve_for<P: MetadataProvider>(
             let _ = done_tx.send(outcome);
         })
         .map_err(ResolveError::Thread)?;
-    let fetching = serve(
-        provider,
-        shared,
-        &selector,
-        &target.tags,
-        &target.python_version,
-        rx,
-    );
-    tokio::pin!(fetching);
-    let outcome = tokio::select! {
-        outcome = &mut done_rx => outcome,
-        () = &mut fetching => (&mut done_rx).await,
-    };
     // A solver thread that ended without an answer panicked; there is no
     // better report than "cancelled" for that.
-    outcome.unwrap_or(Err(ResolveError::Cancelled))
+    done_rx.await.unwrap_or(Err(ResolveError::Cancelled))
 }
 
 /// Runs PubGrub to the end, on the solver thread.

@@ -78,6 +78,8 @@ pub(crate) struct MemoryIndex {
     broken: Vec<PackageName>,
     /// How long every answer takes, as a network round trip would.
     latency: Option<Duration>,
+    /// Packages whose answers take ten times as long.
+    slow: Vec<PackageName>,
     pub(crate) version_calls: Mutex<BTreeMap<String, u32>>,
     pub(crate) metadata_calls: Mutex<BTreeMap<String, u32>>,
 }
@@ -109,8 +111,13 @@ impl MemoryIndex {
         self
     }
 
-    async fn round_trip(&self) {
+    pub(crate) fn slow_package(&mut self, name: &str) {
+        self.slow.push(name.parse().unwrap());
+    }
+
+    async fn round_trip(&self, name: &PackageName) {
         match self.latency {
+            Some(latency) if self.slow.contains(name) => tokio::time::sleep(latency * 10).await,
             Some(latency) => tokio::time::sleep(latency).await,
             // Let other fetches and the solver interleave, as a network would.
             None => tokio::task::yield_now().await,
@@ -143,7 +150,7 @@ fn count(calls: &Mutex<BTreeMap<String, u32>>, key: String) {
 impl MetadataProvider for MemoryIndex {
     async fn versions(&self, name: &PackageName) -> Result<PackageVersions, ProviderError> {
         count(&self.version_calls, name.to_string());
-        self.round_trip().await;
+        self.round_trip(name).await;
         if self.broken.contains(name) {
             return Err(ProviderError::Other(
                 "connection reset by the test index".into(),
@@ -194,7 +201,7 @@ impl MetadataProvider for MemoryIndex {
         file: &DistFile,
     ) -> Result<DistMetadata, ProviderError> {
         count(&self.metadata_calls, format!("{name}=={version}"));
-        self.round_trip().await;
+        self.round_trip(name).await;
         let release = self
             .release(name, version)
             .ok_or_else(|| ProviderError::InvalidMetadata(format!("no {name} {version}")))?;

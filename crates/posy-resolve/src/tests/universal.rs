@@ -108,3 +108,39 @@ fn universal_without_environments_is_an_error() {
     let err = super::memory_index::run(&index, &req).unwrap_err();
     assert!(matches!(err, ResolveError::NoEnvironments), "{err}");
 }
+
+#[test]
+fn a_fetch_one_fork_abandoned_is_finished_for_the_next() {
+    // On 3.12, a 2.0 needs y, which does not exist, so the fork settles on
+    // a 1.0 while x (a 2.0's other dependency) is still being prefetched.
+    // On 3.11 a 1.0 is out (Requires-Python) and x is needed: that fork
+    // must get it from the fetch the first fork started, not wait forever
+    // and not fetch it twice.
+    let mut index = MemoryIndex::new().with_latency(std::time::Duration::from_millis(5));
+    index.add("a", "2.0", &["y; python_version >= '3.12'", "x"]);
+    index.add("a", "1.0", &[]).requires_python(">=3.12");
+    index.add("x", "1.0", &[]);
+    index.slow_package("x");
+    let request = universal(&["a"], &["3.11", "3.12"]);
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_secs(20),
+                crate::resolve(&request, &index),
+            )
+            .await
+        });
+    let resolution = outcome.expect("the second fork hung").unwrap();
+    assert_eq!(
+        resolution.pins(),
+        [
+            "a==1.0 ; python_version >= \"3.12\"",
+            "a==2.0 ; python_version < \"3.12\"",
+            "x==1.0 ; python_version < \"3.12\"",
+        ]
+    );
+    assert_eq!(index.max_calls(), 1);
+}
