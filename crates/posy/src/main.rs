@@ -7,7 +7,10 @@
 
 mod cli;
 mod commands;
+mod index_client;
+mod output;
 mod settings;
+mod target_env;
 
 use std::process::ExitCode;
 

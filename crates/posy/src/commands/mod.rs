@@ -1,6 +1,7 @@
 //! One module per command family; each is a short composition of library calls.
 
 mod cache;
+mod pip;
 mod venv;
 
 use std::process::ExitCode;
@@ -13,5 +14,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
         Command::Venv(args) => venv::run(args, &cli.global),
+        Command::Pip(cmd) => pip::run(cmd, &cli.global),
     }
 }

@@ -1,0 +1,286 @@
+//! Making an environment hold a set of pinned distributions: plan, fetch, unpack, link, remove.
+//!
+//! Shared by `posy pip sync` (the pins are the file) and `posy pip install`
+//! (the pins are the resolution). The steps and their output follow uv:
+//! one summary line per phase and a `+`/`-` list at the end.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow, bail};
+use futures_util::{StreamExt, TryStreamExt, stream};
+use posy_index::{IndexClient, IndexFile};
+use posy_install::{
+    InstallOptions, InstalledDist, Installer, LinkMode, UnpackedWheel, best_wheel, prepare_wheels,
+    uninstall,
+};
+use posy_store::Store;
+use posy_vocab::{ArtifactHash, PackageName, Tags, Version};
+
+use crate::output::{elapsed, plural};
+
+/// A distribution the environment should hold.
+#[derive(Debug, Clone)]
+pub struct Pin {
+    pub name: PackageName,
+    pub version: Version,
+    /// Acceptable hashes (`--hash`); empty means any.
+    pub hashes: Vec<ArtifactHash>,
+    /// Asked for directly (writes `REQUESTED`).
+    pub requested: bool,
+}
+
+/// What to do with the environment.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub install: Vec<Pin>,
+    /// Installed distributions the new ones replace (removed by the installer once they are in).
+    pub replaced: Vec<InstalledDist>,
+    /// Installed distributions to remove outright (`sync` only).
+    pub extraneous: Vec<InstalledDist>,
+    pub satisfied: usize,
+}
+
+/// Compares the pins with what is installed.
+pub fn plan(
+    pins: &[Pin],
+    installed: &[InstalledDist],
+    reinstall: bool,
+    remove_extraneous: bool,
+) -> Plan {
+    let by_name: HashMap<&PackageName, &InstalledDist> =
+        installed.iter().map(|d| (&d.name, d)).collect();
+    let mut plan = Plan::default();
+    for pin in pins {
+        match by_name.get(&pin.name) {
+            Some(dist) if dist.version == pin.version && !reinstall => plan.satisfied += 1,
+            Some(dist) => {
+                plan.replaced.push((*dist).clone());
+                plan.install.push(pin.clone());
+            }
+            None => plan.install.push(pin.clone()),
+        }
+    }
+    if remove_extraneous {
+        let wanted: HashMap<&PackageName, ()> = pins.iter().map(|p| (&p.name, ())).collect();
+        plan.extraneous = installed
+            .iter()
+            .filter(|d| !wanted.contains_key(&d.name))
+            .cloned()
+            .collect();
+    }
+    plan
+}
+
+/// Settings for [`execute`].
+pub struct Apply<'a> {
+    pub client: &'a IndexClient,
+    pub store: &'a Store,
+    pub installer: Installer,
+    pub tags: &'a Tags,
+    pub require_hashes: bool,
+    pub dry_run: bool,
+}
+
+/// Carries out a plan and prints what changed.
+pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
+    if plan.install.is_empty() && plan.extraneous.is_empty() {
+        eprintln!(
+            "Audited {} package{} in 0ms",
+            plan.satisfied,
+            plural(plan.satisfied)
+        );
+        return Ok(());
+    }
+    if apply.dry_run {
+        eprintln!(
+            "Would install {} package{}",
+            plan.install.len(),
+            plural(plan.install.len())
+        );
+        print_changes(
+            &plan,
+            &plan
+                .install
+                .iter()
+                .map(|p| (p.name.clone(), p.version.clone()))
+                .collect::<Vec<_>>(),
+        );
+        return Ok(());
+    }
+
+    let start = Instant::now();
+    let files = select_files(
+        apply.client,
+        &plan.install,
+        apply.tags,
+        apply.require_hashes,
+    )
+    .await?;
+    let unpacked = prepare_wheels(apply.client, apply.store, &files, 16).await?;
+    if !files.is_empty() {
+        eprintln!(
+            "Prepared {} package{} in {}",
+            files.len(),
+            plural(files.len()),
+            elapsed(start)
+        );
+    }
+
+    if !plan.extraneous.is_empty() {
+        let start = Instant::now();
+        for dist in &plan.extraneous {
+            uninstall(dist, &apply.installer.scheme().prefix)?;
+        }
+        eprintln!(
+            "Uninstalled {} package{} in {}",
+            plan.extraneous.len(),
+            plural(plan.extraneous.len()),
+            elapsed(start)
+        );
+    }
+
+    let start = Instant::now();
+    let installed = link_all(&apply.installer, &plan.install, &unpacked)?;
+    if !installed.is_empty() {
+        eprintln!(
+            "Installed {} package{} in {}",
+            installed.len(),
+            plural(installed.len()),
+            elapsed(start)
+        );
+    }
+    print_changes(&plan, &installed);
+    Ok(())
+}
+
+/// The wheel for each pin, its project pages fetched concurrently.
+async fn select_files(
+    client: &IndexClient,
+    pins: &[Pin],
+    tags: &Tags,
+    require_hashes: bool,
+) -> Result<Vec<IndexFile>> {
+    stream::iter(pins)
+        .map(|pin| async move {
+            let project = client.project(&pin.name).await?;
+            let file = best_wheel(&project.files, &pin.name, &pin.version, tags).ok_or_else(|| {
+                let has_version = project.files.iter().any(|f| f.filename.contains(&pin.version.to_string()));
+                if has_version {
+                    anyhow!(
+                        "{}=={} has no wheel compatible with this interpreter, and building from source distributions is not supported yet",
+                        pin.name,
+                        pin.version
+                    )
+                } else {
+                    anyhow!("{}=={} is not available from the configured indexes", pin.name, pin.version)
+                }
+            })?;
+            check_hashes(pin, file, require_hashes)?;
+            Ok::<_, anyhow::Error>(file.clone())
+        })
+        .buffered(32)
+        .try_collect()
+        .await
+}
+
+fn check_hashes(pin: &Pin, file: &IndexFile, require_hashes: bool) -> Result<()> {
+    if pin.hashes.is_empty() {
+        if require_hashes {
+            bail!(
+                "{}=={} has no --hash, but hashes are required (--require-hashes)",
+                pin.name,
+                pin.version
+            );
+        }
+        return Ok(());
+    }
+    let known = &file.hashes;
+    if known.is_empty() {
+        bail!(
+            "{}: the index gives no hash for {}, so it cannot be checked against the requirement's --hash",
+            pin.name,
+            file.filename
+        );
+    }
+    if !known.iter().any(|h| pin.hashes.contains(h)) {
+        bail!(
+            "{}=={}: the hash of {} ({}) is not among the requirement's --hash values; the file changed or the hashes are wrong",
+            pin.name,
+            pin.version,
+            file.filename,
+            known[0]
+        );
+    }
+    Ok(())
+}
+
+/// Links the wheels into the environment on a few threads.
+fn link_all(
+    installer: &Installer,
+    pins: &[Pin],
+    unpacked: &[UnpackedWheel],
+) -> Result<Vec<(PackageName, Version)>> {
+    let work: Mutex<Vec<(&Pin, &UnpackedWheel)>> = Mutex::new(pins.iter().zip(unpacked).collect());
+    let done = Mutex::new(Vec::new());
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 8);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    loop {
+                        let Some((pin, wheel)) = work
+                            .lock()
+                            .map_err(|_| anyhow!("an install thread failed"))?
+                            .pop()
+                        else {
+                            return Ok(());
+                        };
+                        let options = InstallOptions {
+                            requested: pin.requested,
+                            direct_url: None,
+                        };
+                        installer.install(wheel, &options).with_context(|| {
+                            format!("failed to install {}=={}", pin.name, pin.version)
+                        })?;
+                        done.lock()
+                            .map_err(|_| anyhow!("an install thread failed"))?
+                            .push((pin.name.clone(), pin.version.clone()));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .map_err(|_| anyhow!("an install thread panicked"))?
+        })
+    })?;
+    Ok(done.into_inner().unwrap_or_default())
+}
+
+/// ` - old` / ` + new` lines, sorted by name, as uv prints them.
+fn print_changes(plan: &Plan, installed: &[(PackageName, Version)]) {
+    let mut lines: BTreeMap<(PackageName, u8), String> = BTreeMap::new();
+    for dist in plan.replaced.iter().chain(&plan.extraneous) {
+        lines.insert(
+            (dist.name.clone(), 0),
+            format!(" - {}=={}", dist.name, dist.version),
+        );
+    }
+    for (name, version) in installed {
+        lines.insert((name.clone(), 1), format!(" + {name}=={version}"));
+    }
+    for line in lines.values() {
+        eprintln!("{line}");
+    }
+}
+
+/// The link mode from `--link-mode`.
+pub fn link_mode(flag: Option<&str>) -> Result<LinkMode> {
+    flag.map_or(Ok(LinkMode::default()), |m| {
+        m.parse::<LinkMode>().map_err(|e| anyhow!(e))
+    })
+}

@@ -1,0 +1,26 @@
+//! `posy pip …`: the pip-compatible interface.
+
+mod apply;
+mod inspect;
+mod sync;
+mod uninstall;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{GlobalArgs, PipCommand};
+
+pub fn run(cmd: PipCommand, global: &GlobalArgs) -> Result<ExitCode> {
+    match cmd {
+        PipCommand::List(args) => inspect::list(&args, global),
+        PipCommand::Freeze(args) => inspect::freeze(&args, global),
+        PipCommand::Show(args) => inspect::show(&args, global),
+        PipCommand::Check(args) => inspect::check(&args, global),
+        PipCommand::Uninstall(args) => uninstall::run(&args, global),
+        PipCommand::Sync(args) => sync::run(&args, global),
+        PipCommand::Compile(_) | PipCommand::Install(_) => {
+            anyhow::bail!("this command is being built: it needs the resolver and installer wiring")
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! `posy pip sync FILE…`: make the environment hold exactly the file's pins.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use posy_install::{Installer, installed_distributions};
+use posy_project::{RequirementSpec, RequirementsTxt};
+use posy_vocab::{Operator, VersionOrUrl};
+
+use super::apply::{self, Apply, Pin};
+use crate::cli::{GlobalArgs, PipSyncArgs};
+use crate::index_client::{self, FileIndexSettings};
+use crate::output::{elapsed, plural};
+use crate::settings;
+use crate::target_env::{find_env, install_scheme};
+
+pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let start = Instant::now();
+    let interpreter = find_env(&args.env, global)?;
+    let markers = interpreter.markers();
+    let mut pins = Vec::new();
+    let mut file_index = FileIndexSettings::default();
+    let mut require_hashes = args.installer.require_hashes;
+    for path in &args.src_file {
+        let file = RequirementsTxt::parse_file(path)?;
+        require_hashes |= file.require_hashes;
+        file_index.index_url = file.index_url.or(file_index.index_url);
+        file_index.extra_index_urls.extend(file.extra_index_urls);
+        file_index.find_links.extend(file.find_links);
+        file_index.no_index |= file.no_index;
+        for entry in file.requirements {
+            let at = format!("{}:{}", entry.file.display(), entry.line);
+            let RequirementSpec::Named(req) = &entry.requirement else {
+                bail!(
+                    "{at}: `{}`: posy pip sync installs pinned packages (name==version); paths and URLs are not supported yet",
+                    entry.requirement
+                );
+            };
+            if !req.marker.evaluate(&markers, &[]) {
+                continue;
+            }
+            let version = match &req.version_or_url {
+                Some(VersionOrUrl::Specifiers(set)) if set.len() == 1 => set
+                    .iter()
+                    .next()
+                    .filter(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual))
+                    .and_then(|s| s.version().cloned()),
+                _ => None,
+            };
+            let Some(version) = version else {
+                bail!(
+                    "{at}: `{req}` is not pinned; posy pip sync needs `name==version` (use posy pip compile to pin, or posy pip install)"
+                );
+            };
+            pins.push(Pin {
+                name: req.name.clone(),
+                version,
+                hashes: entry.hashes.clone(),
+                requested: true,
+            });
+        }
+    }
+    pins.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some(dup) = pins.windows(2).find(|w| w[0].name == w[1].name) {
+        bail!(
+            "{} is pinned twice ({} and {}); keep one",
+            dup[0].name,
+            dup[0].version,
+            dup[1].version
+        );
+    }
+    eprintln!(
+        "Resolved {} package{} in {}",
+        pins.len(),
+        plural(pins.len()),
+        elapsed(start)
+    );
+
+    let cache_dir = settings::cache_dir(global)?;
+    let store = settings::open_store(global)?;
+    let client = index_client::build(&args.index, &file_index, &cache_dir)?;
+    let scheme = install_scheme(&interpreter);
+    let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
+    let plan = apply::plan(&pins, &installed, args.installer.reinstall, true);
+    let tags = interpreter.tags();
+    let installer = Installer::new(
+        scheme,
+        apply::link_mode(args.installer.link_mode.as_deref())?,
+        "posy",
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(apply::execute(
+        plan,
+        Apply {
+            client: &client,
+            store: &store,
+            installer,
+            tags: &tags,
+            require_hashes,
+            dry_run: args.installer.dry_run,
+        },
+    ))?;
+    if args.installer.compile_bytecode {
+        bail!("--compile-bytecode is not supported yet");
+    }
+    store.close()?;
+    Ok(ExitCode::SUCCESS)
+}

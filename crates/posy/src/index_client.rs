@@ -1,0 +1,59 @@
+//! The index client a command uses, from its flags and requirement files.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use posy_index::{
+    ExcludeNewer, FindLinks, IndexClient, IndexOptions, IndexStrategy, IndexUrl, Refresh,
+};
+
+use crate::cli::IndexArgs;
+
+/// Index settings a requirements file may add (`--index-url`, `--find-links`, …).
+#[derive(Debug, Default)]
+pub struct FileIndexSettings {
+    pub index_url: Option<String>,
+    pub extra_index_urls: Vec<String>,
+    pub find_links: Vec<String>,
+    pub no_index: bool,
+}
+
+/// Builds the client: command-line flags win over what files say.
+pub fn build(args: &IndexArgs, files: &FileIndexSettings, cache_dir: &Path) -> Result<IndexClient> {
+    let mut options = IndexOptions::new().cache_dir(Some(cache_dir.to_path_buf()));
+    if let Some(url) = args.index_url.as_ref().or(files.index_url.as_ref()) {
+        options = options.index_url(
+            IndexUrl::parse(url).with_context(|| format!("invalid --index-url `{url}`"))?,
+        );
+    }
+    for url in args.extra_index_url.iter().chain(&files.extra_index_urls) {
+        options = options.extra_index_url(
+            IndexUrl::parse(url).with_context(|| format!("invalid --extra-index-url `{url}`"))?,
+        );
+    }
+    for link in args.find_links.iter().chain(&files.find_links) {
+        options = options.find_links(
+            FindLinks::parse(link).with_context(|| format!("invalid --find-links `{link}`"))?,
+        );
+    }
+    let strategy: IndexStrategy = args.index_strategy.parse()?;
+    let exclude_newer = args
+        .exclude_newer
+        .as_deref()
+        .map(|d| {
+            d.parse::<ExcludeNewer>()
+                .map_err(|e| anyhow::anyhow!("invalid --exclude-newer `{d}`: {e}"))
+        })
+        .transpose()?;
+    options = options
+        .no_index(args.no_index || files.no_index)
+        .index_strategy(strategy)
+        .offline(args.offline)
+        .refresh(if args.refresh {
+            Refresh::All
+        } else {
+            Refresh::None
+        })
+        .exclude_newer(exclude_newer);
+    Ok(options.build()?)
+}

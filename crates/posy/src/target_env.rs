@@ -1,0 +1,54 @@
+//! Which environment a pip command acts on, and its install scheme.
+//!
+//! As in uv: `--python` names an interpreter (or a version to find); without
+//! it, the active virtual environment (`VIRTUAL_ENV`), then `.venv` in the
+//! working directory or a parent. A system interpreter is only acted on with
+//! `--system`, so a stray `posy pip install` never changes the system's
+//! Python by accident.
+
+use anyhow::{Context, Result, bail};
+use posy_install::InstallScheme;
+use posy_python::{DiscoveryEnv, Interpreter, ProbeCache, PythonRequest, find_interpreter};
+
+use crate::cli::{EnvArgs, GlobalArgs};
+use crate::settings;
+
+/// The interpreter of the environment to act on.
+pub fn find_env(args: &EnvArgs, global: &GlobalArgs) -> Result<Interpreter> {
+    let request = match &args.python {
+        Some(text) => text.parse::<PythonRequest>()?,
+        None => PythonRequest::Any,
+    };
+    let cache = ProbeCache::new(&settings::cache_dir(global)?);
+    let env = DiscoveryEnv::from_process().context("cannot read the working directory")?;
+    let interpreter = find_interpreter(&request, &env, &cache)?;
+    if !interpreter.is_venv() && !args.system && args.python.is_none() {
+        bail!(
+            "no virtual environment found (looked at VIRTUAL_ENV and .venv in this directory and its parents); \
+             create one with `posy venv`, or pass `--system` to use {} at {}",
+            interpreter.display_name(),
+            interpreter.executable().display()
+        );
+    }
+    Ok(interpreter)
+}
+
+/// Where installed files go in the interpreter's environment.
+pub fn install_scheme(interpreter: &Interpreter) -> InstallScheme {
+    let paths = interpreter.paths();
+    let prefix = interpreter.prefix().to_path_buf();
+    let (major, minor, _) = interpreter.python_release();
+    InstallScheme {
+        purelib: paths.purelib.clone(),
+        platlib: paths.platlib.clone(),
+        scripts: paths.scripts.clone(),
+        data: paths.data.clone(),
+        // pip's layout for headers inside a virtual environment.
+        include: prefix
+            .join("include")
+            .join("site")
+            .join(format!("python{major}.{minor}")),
+        python: interpreter.executable().to_path_buf(),
+        prefix,
+    }
+}
