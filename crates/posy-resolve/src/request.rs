@@ -21,8 +21,10 @@
 //! `--exclude-newer` is not here: it filters what the index offers, so the
 //! [`crate::MetadataProvider`] applies it.
 
+use std::collections::BTreeSet;
+
 use posy_vocab::{PackageName, Requirement, Version};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::prerelease::PrereleaseMode;
 use crate::strategy::ResolutionStrategy;
@@ -44,7 +46,7 @@ pub enum Upgrade {
     /// Ignore all preferences (`--upgrade`).
     All,
     /// Ignore the preferences of these packages (`--upgrade-package`).
-    Packages(FxHashSet<PackageName>),
+    Packages(BTreeSet<PackageName>),
 }
 
 impl Upgrade {
