@@ -58,31 +58,48 @@ pub(crate) async fn read_metadata<R: RangeRead>(
             .map_err(|m| invalid(m.to_owned()))?
         {
             TailRead::Complete(directory) => break directory,
-            TailRead::NeedFrom(from) if from < tail_start => {
+            TailRead::NeedFrom { from, partial } if from < tail_start => {
+                // The tail held the end of the directory: if METADATA's
+                // entry is there, read just the member and skip the rest.
+                if let Ok(member) = wheel_zip::find_metadata(&partial, filename) {
+                    let bytes = member_bytes(source, &partial, member, &tail, tail_start).await?;
+                    if let Ok(metadata) = wheel_zip::extract(member, &bytes) {
+                        return Ok(metadata);
+                    }
+                }
                 let mut more = source.read_range(from, tail_start).await?;
                 more.extend_from_slice(&tail);
                 tail = more;
                 tail_start = from;
             }
-            TailRead::NeedFrom(_) => {
+            TailRead::NeedFrom { .. } => {
                 return Err(invalid("the zip directory points at itself".into()));
             }
         }
     };
     let member = wheel_zip::find_metadata(&directory, filename).map_err(invalid)?;
-    let (start, end) = wheel_zip::member_extent(&directory, member);
-    let bytes = if start >= tail_start {
-        let from = usize::try_from(start - tail_start)
-            .map_err(|_| invalid("offset out of range".into()))?;
-        let to =
-            usize::try_from(end - tail_start).map_err(|_| invalid("offset out of range".into()))?;
-        tail.get(from..to)
-            .ok_or_else(|| invalid("member lies outside the file".into()))?
-            .to_vec()
-    } else {
-        source.read_range(start, end).await?
-    };
+    let bytes = member_bytes(source, &directory, member, &tail, tail_start).await?;
     wheel_zip::extract(member, &bytes).map_err(invalid)
+}
+
+/// A member's local header and data: from the bytes at hand when they
+/// cover it, else with one more read.
+async fn member_bytes<R: RangeRead>(
+    source: &mut R,
+    directory: &wheel_zip::Directory,
+    member: &wheel_zip::Member,
+    tail: &[u8],
+    tail_start: u64,
+) -> Result<Vec<u8>, IndexError> {
+    let (start, end) = wheel_zip::member_extent(directory, member);
+    // The tail always runs to the end of the file.
+    let end = end.min(tail_start + tail.len() as u64);
+    if start >= tail_start
+        && let Some(bytes) = slice(tail, start - tail_start, end - tail_start)
+    {
+        return Ok(bytes);
+    }
+    source.read_range(start, end).await
 }
 
 /// A remote file read with HTTP range requests.

@@ -55,8 +55,14 @@ pub(crate) struct Directory {
 #[derive(Debug)]
 pub(crate) enum TailRead {
     Complete(Directory),
-    /// The directory starts before the tail; read from this offset.
-    NeedFrom(u64),
+    /// The directory starts before the tail; read from `from`. `partial`
+    /// holds the members whose directory entries the tail did contain
+    /// (the last ones, which in a wheel usually include `.dist-info/`), so
+    /// the caller may find METADATA without reading the rest.
+    NeedFrom {
+        from: u64,
+        partial: Directory,
+    },
 }
 
 /// Parses the central directory from `tail`, the bytes from `tail_start`
@@ -80,7 +86,13 @@ pub(crate) fn read_directory(
         }
         let record_offset = le64(tail, locator + 8);
         if record_offset < tail_start {
-            return Ok(TailRead::NeedFrom(record_offset));
+            return Ok(TailRead::NeedFrom {
+                from: record_offset,
+                partial: Directory {
+                    members: Vec::new(),
+                    offset: record_offset,
+                },
+            });
         }
         let at =
             usize::try_from(record_offset - tail_start).map_err(|_| "zip64 record out of range")?;
@@ -98,7 +110,16 @@ pub(crate) fn read_directory(
         return Err("central directory lies outside the file".into());
     }
     if cd_offset < tail_start {
-        return Ok(TailRead::NeedFrom(cd_offset));
+        let available = usize::try_from(cd_offset + cd_size - tail_start)
+            .map_err(|_| "directory out of range")?;
+        let members = tail.get(..available).map(scan_partial).unwrap_or_default();
+        return Ok(TailRead::NeedFrom {
+            from: cd_offset,
+            partial: Directory {
+                members,
+                offset: cd_offset,
+            },
+        });
     }
     let start = usize::try_from(cd_offset - tail_start).map_err(|_| "directory out of range")?;
     let end = start + usize::try_from(cd_size).map_err(|_| "directory too large")?;
@@ -108,6 +129,30 @@ pub(crate) fn read_directory(
         members,
         offset: cd_offset,
     }))
+}
+
+/// The entries of a central directory whose beginning is cut off: the
+/// longest run of well-formed entries that ends exactly at the end of
+/// `cd`. Requiring the run to end exactly where the directory ends rules
+/// out a signature that merely occurs inside a cut-off entry's name.
+fn scan_partial(cd: &[u8]) -> Vec<Member> {
+    let signature = CENTRAL_SIG.to_le_bytes();
+    for start in 0..cd.len().saturating_sub(45) {
+        if cd[start..start + 4] != signature {
+            continue;
+        }
+        let mut at = start;
+        while at + 46 <= cd.len() && le32(cd, at) == CENTRAL_SIG {
+            at += 46
+                + usize::from(le16(cd, at + 28))
+                + usize::from(le16(cd, at + 30))
+                + usize::from(le16(cd, at + 32));
+        }
+        if at == cd.len() {
+            return parse_central(&cd[start..], u64::MAX).unwrap_or_default();
+        }
+    }
+    Vec::new()
 }
 
 /// The last EOCD signature whose comment length fits the remaining bytes.
@@ -218,17 +263,23 @@ fn normalize(name: &str) -> String {
     out
 }
 
-/// The byte range `[start, end)` holding `member`'s local header and data.
+/// The byte range `[start, end)` holding `member`'s local header and data:
+/// up to the next member's local header, and never more than the largest
+/// local header (30 bytes plus a name and an extra field of at most 64 KiB
+/// each) plus the data, so a partial directory cannot make it huge.
 pub(crate) fn member_extent(directory: &Directory, member: &Member) -> (u64, u64) {
     let start = member.local_header_offset;
-    let end = directory
+    let next = directory
         .members
         .iter()
         .map(|m| m.local_header_offset)
         .filter(|&o| o > start)
         .min()
         .unwrap_or(directory.offset);
-    (start, end.max(start))
+    let largest = start
+        .saturating_add(30 + 2 * 65_535)
+        .saturating_add(member.compressed_size);
+    (start, next.min(largest).max(start))
 }
 
 /// Decompresses `member` from `bytes`, which start at its local header.
@@ -330,10 +381,10 @@ pub(crate) mod tests {
         let directory =
             match read_directory(&bytes[tail_start..], tail_start as u64, bytes.len() as u64)? {
                 TailRead::Complete(d) => d,
-                TailRead::NeedFrom(from) => {
+                TailRead::NeedFrom { from, .. } => {
                     match read_directory(&bytes[from as usize..], from, bytes.len() as u64)? {
                         TailRead::Complete(d) => d,
-                        TailRead::NeedFrom(_) => panic!("asked twice"),
+                        TailRead::NeedFrom { .. } => panic!("asked twice"),
                     }
                 }
             };
@@ -349,6 +400,40 @@ pub(crate) mod tests {
         assert_eq!(metadata_from(&wheel, 64 * 1024).unwrap(), text.as_bytes());
         // A tail too short for the directory asks for more.
         assert_eq!(metadata_from(&wheel, 30).unwrap(), text.as_bytes());
+    }
+
+    #[test]
+    fn a_partial_directory_still_finds_metadata() {
+        let text = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n";
+        // Many small members before the dist-info ones make a directory
+        // larger than the tail.
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for i in 0..2000 {
+            zip.start_file(format!("demo/module_{i:05}.py"), options)
+                .unwrap();
+            zip.write_all(b"x = 1\n").unwrap();
+        }
+        zip.start_file("demo-1.0.dist-info/METADATA", options)
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+        zip.start_file("demo-1.0.dist-info/RECORD", options)
+            .unwrap();
+        let wheel = zip.finish().unwrap().into_inner();
+        let tail_start = wheel.len() - 4096;
+        let TailRead::NeedFrom { from, partial } =
+            read_directory(&wheel[tail_start..], tail_start as u64, wheel.len() as u64).unwrap()
+        else {
+            panic!("the directory is larger than the tail");
+        };
+        assert!(from < tail_start as u64);
+        assert!(!partial.members.is_empty() && partial.members.len() < 2002);
+        let member = find_metadata(&partial, "demo-1.0-py3-none-any.whl").unwrap();
+        let (start, end) = member_extent(&partial, member);
+        assert_eq!(
+            extract(member, &wheel[start as usize..end as usize]).unwrap(),
+            text.as_bytes()
+        );
     }
 
     #[test]

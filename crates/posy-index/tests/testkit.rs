@@ -196,6 +196,28 @@ async fn metadata_by_range_requests_without_a_download() {
 }
 
 #[tokio::test]
+async fn a_directory_larger_than_the_tail_costs_one_more_request() {
+    let mut package = Package::new("big", "1.0");
+    for i in 0..3000 {
+        package = package.file(&format!("big/module_{i:05}.py"), "x = 1\n");
+    }
+    let server = Index::new().package(package).metadata_files(false).serve();
+    let client = client(&server);
+    let wheel = first_wheel(&client, "big").await;
+    let metadata = client.wheel_metadata(&wheel).await.unwrap();
+    assert_eq!(
+        metadata,
+        server
+            .artifact(&wheel.filename)
+            .unwrap()
+            .metadata()
+            .unwrap()
+    );
+    assert_eq!(server.requests_to("/files/*").len(), 2);
+    assert!(server.full_downloads().is_empty());
+}
+
+#[tokio::test]
 async fn server_that_ignores_ranges_still_works_and_is_remembered() {
     let server = Index::new()
         .package(Package::new("a", "1.0"))
