@@ -140,8 +140,14 @@ impl IndexOptions {
     /// and the connection pool. No request is made yet.
     pub fn build(self) -> Result<IndexClient, IndexError> {
         let indexes: Vec<IndexUrl> = self.indexes().into_iter().cloned().collect();
-        let named: Vec<(Option<&str>, &Url)> =
-            indexes.iter().map(|i| (i.name(), i.url())).collect();
+        let find_links_urls: Vec<Url> = self.find_links.iter().map(FindLinks::url).collect();
+        // Credentials in a find-links URL cover the files it links to on
+        // the same host, as an index URL's do.
+        let named: Vec<(Option<&str>, &Url)> = indexes
+            .iter()
+            .map(|i| (i.name(), i.url()))
+            .chain(find_links_urls.iter().map(|u| (None, u)))
+            .collect();
         let env = self.env.clone();
         let auth = Auth::new(&named, &|key| env(key), &self.netrc);
         let transport = Transport::new(

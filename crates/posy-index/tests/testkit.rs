@@ -501,6 +501,23 @@ async fn credentials_from_the_index_url_cover_files_and_never_show() {
 }
 
 #[tokio::test]
+async fn credentials_in_a_find_links_url_cover_its_files() {
+    let server = two_versions().basic_auth("carol", "pw").serve();
+    let links = server
+        .find_links_url()
+        .replace("http://", "http://carol:pw@");
+    let client = IndexOptions::new()
+        .no_index(true)
+        .find_links(FindLinks::parse(&links).unwrap())
+        .netrc(NetrcSource::Disabled)
+        .env(|_| None)
+        .build()
+        .unwrap();
+    let wheel = first_wheel(&client, "a").await;
+    client.download(&wheel).await.unwrap();
+}
+
+#[tokio::test]
 async fn credentials_from_env_and_netrc() {
     let server = two_versions().basic_auth("bob", "hunter2").serve();
     let error = client(&server).project(&name("a")).await.unwrap_err();
