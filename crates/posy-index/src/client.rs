@@ -54,7 +54,7 @@ use crate::find_links::{belongs_to, list_directory};
 use crate::freshness::{CachePolicy, DEFAULT_HEURISTIC_FRESHNESS, Decision, Freshness};
 use crate::lazy_wheel::{HttpRanges, LocalFile, read_metadata};
 use crate::options::{FindLinks, IndexOptions, IndexStrategy, IndexUrl, Refresh};
-use crate::page::{CoreMetadataFile, IndexFile};
+use crate::page::{CoreMetadataFile, IndexFile, metadata_file_url};
 use crate::redact::{redact, strip_credentials};
 use crate::retry::RetryPolicy;
 use crate::simple_html::parse_html;
@@ -562,8 +562,7 @@ impl IndexClient {
 
     /// The PEP 658 file, verified against the advertised hash.
     async fn metadata_file(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        let mut url = file.url.clone();
-        url.set_path(&format!("{}.metadata", file.url.path()));
+        let url = metadata_file_url(&file.url);
         let transport = &self.inner.transport;
         let body = transport
             .execute(&url, || async {

@@ -91,13 +91,16 @@ impl IndexFile {
     pub fn metadata_url(&self) -> Option<Url> {
         match self.core_metadata {
             CoreMetadataFile::Absent => None,
-            CoreMetadataFile::Present { .. } => {
-                let mut url = self.url.clone();
-                url.set_path(&format!("{}.metadata", self.url.path()));
-                Some(url)
-            }
+            CoreMetadataFile::Present { .. } => Some(metadata_file_url(&self.url)),
         }
     }
+}
+
+/// Where PEP 658 puts a file's metadata: `.metadata` appended to its path.
+pub(crate) fn metadata_file_url(file_url: &Url) -> Url {
+    let mut url = file_url.clone();
+    url.set_path(&format!("{}.metadata", file_url.path()));
+    url
 }
 
 /// Why a file was yanked (PEP 592); the reason is optional.

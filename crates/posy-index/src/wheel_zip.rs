@@ -22,6 +22,8 @@
 
 use std::io::Read;
 
+use posy_vocab::PackageName;
+
 /// Refuse METADATA bigger than this (the largest on the public index are a
 /// few hundred KiB of long description).
 const MAX_METADATA: u64 = 16 * 1024 * 1024;
@@ -235,32 +237,19 @@ pub(crate) fn find_metadata<'a>(
                 .is_some_and(|dir| !dir.is_empty() && !dir.contains('/'))
         })
         .collect();
-    let wanted = normalize(wheel_filename.split('-').next().unwrap_or(""));
+    let name_of = |s: &str| PackageName::new(s.split('-').next().unwrap_or("")).ok();
+    let wanted = name_of(wheel_filename);
     match candidates.as_slice() {
         [] => Err("it has no .dist-info/METADATA".into()),
         [only] => Ok(only),
         many => many
             .iter()
             .copied()
-            .find(|m| normalize(m.name.split('-').next().unwrap_or("")) == wanted)
+            .find(|m| wanted.is_some() && name_of(&m.name) == wanted)
             .ok_or_else(|| {
                 "it has several .dist-info directories and none matches its name".into()
             }),
     }
-}
-
-fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 /// The byte range `[start, end)` holding `member`'s local header and data:
