@@ -17,7 +17,8 @@
 //! 3. **netrc.** The file named by `NETRC`, else `~/.netrc`, looked up by
 //!    host, as curl and pip do.
 //!
-//! Credentials become an HTTP Basic `Authorization` header and are never
+//! Credentials become an HTTP Basic `Authorization` header (which reqwest
+//! drops when a redirect leaves the scheme, host and port) and are never
 //! written to logs, errors or the cache: [`Credentials`] has no `Display`
 //! and its `Debug` is redacted, and URLs are stripped of userinfo before
 //! they are used as cache keys. There is deliberately no keyring support:

@@ -676,6 +676,23 @@ fn parse_page(page: &FetchedPage) -> Result<(Vec<IndexFile>, Option<Vec<String>>
 mod tests {
     use super::*;
 
+    /// The client is shared across tasks and its futures can be spawned.
+    #[test]
+    fn client_and_futures_are_send() {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        fn send<T: Send>(_: T) {}
+        let client = IndexClient::new().unwrap();
+        send_sync(&client);
+        let name = PackageName::new("a").unwrap();
+        let file = IndexFile::new(
+            "a-1.0-py3-none-any.whl",
+            Url::parse("https://f.example/a-1.0-py3-none-any.whl").unwrap(),
+        );
+        send(client.project(&name));
+        send(client.wheel_metadata(&file));
+        send(client.download(&file));
+    }
+
     #[test]
     fn content_type_selects_the_parser() {
         let url = Url::parse("https://pypi.org/simple/iniconfig/").unwrap();

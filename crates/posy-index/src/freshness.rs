@@ -33,7 +33,11 @@
 //!    when the page had an `ETag` / `Last-Modified` (a `304` refreshes the
 //!    entry's age and keeps its body), else fetch again.
 //!
-//! `Cache-Control: no-store` pages are never written. `--refresh` skips
+//! "Not found" answers (404/410) are cached under the same rules, so a
+//! project that only the public index has does not cost a request to every
+//! extra index on every run; a project just published to a private index
+//! therefore shows up within the heuristic lifetime, or at once with
+//! `--refresh`. `Cache-Control: no-store` pages are never written. `--refresh` skips
 //! steps 1–5 (always fetch, then store); `--offline` uses any cached page,
 //! however old, and fails clearly when there is none.
 
