@@ -81,6 +81,17 @@ async fn html_page() {
     assert_eq!(wheel.requires_python.as_deref(), Some(">=3.8"));
     assert!(wheel.upload_time.is_none());
     assert!(wheel.sha256().is_some());
+    // PEP 658/714 in HTML: the metadata file is advertised with its hash.
+    let advertised = server
+        .artifact(&wheel.filename)
+        .unwrap()
+        .metadata_sha256()
+        .unwrap()
+        .to_owned();
+    match &wheel.core_metadata {
+        posy_index::CoreMetadataFile::Present { hashes } => assert_eq!(hashes[0].hex(), advertised),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(files.versions, None);
 }
 
