@@ -810,3 +810,56 @@ async fn many_requests_share_a_bounded_window() {
     );
     assert_eq!(client.stats().requests, 20);
 }
+
+#[tokio::test]
+async fn a_local_directory_index_and_refreshing_one_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let links = two_versions().find_links(dir.path()).unwrap();
+    let project = dir.path().join("simple").join("a");
+    std::fs::create_dir_all(&project).unwrap();
+    let anchors: String = links
+        .files()
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            format!("<a href=\"../../{name}\">{name}</a>\n")
+        })
+        .collect();
+    std::fs::write(project.join("index.html"), anchors).unwrap();
+    let client = IndexOptions::new()
+        .index_url(IndexUrl::parse(dir.path().join("simple").to_str().unwrap()).unwrap())
+        .build()
+        .unwrap();
+    let files = client.project(&name("a")).await.unwrap();
+    assert_eq!(files.files.len(), 3);
+    assert!(client.project(&name("b")).await.unwrap().files.is_empty());
+    let wheel = files
+        .files
+        .iter()
+        .find(|f| f.filename == "a-2.0-py3-none-any.whl")
+        .unwrap();
+    assert!(client.wheel_metadata(wheel).await.is_ok());
+
+    let cache = tempfile::tempdir().unwrap();
+    let server = two_versions().package(Package::new("b", "1.0")).serve();
+    let cached = |refresh| {
+        options(&server)
+            .cache_dir(Some(cache.path().to_owned()))
+            .refresh(refresh)
+            .build()
+            .unwrap()
+    };
+    for project in ["a", "b"] {
+        cached(Refresh::None).project(&name(project)).await.unwrap();
+    }
+    cached(Refresh::Packages(vec![name("b")]))
+        .project(&name("a"))
+        .await
+        .unwrap();
+    cached(Refresh::Packages(vec![name("b")]))
+        .project(&name("b"))
+        .await
+        .unwrap();
+    assert_eq!(server.requests_to("/simple/a/").len(), 1);
+    assert_eq!(server.requests_to("/simple/b/").len(), 2);
+}
