@@ -281,7 +281,7 @@ impl IndexClient {
             self.fetch_page(&url, name, SIMPLE_ACCEPT).await?
         };
         let Some(page) = page else { return Ok(None) };
-        let (mut files, versions) = parse_page(&page)?;
+        let (mut files, versions) = parse_page_off_thread(page).await?;
         if files.is_empty() {
             return Ok(None);
         }
@@ -640,6 +640,26 @@ async fn local_index_page(url: &Url) -> Result<Option<FetchedPage>, IndexError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(IndexError::io("reading the index page", path, e)),
     }
+}
+
+/// Pages above this size are parsed on a blocking thread: the largest
+/// (numpy's JSON page is over a megabyte) take long enough to stall the
+/// other requests an executor thread is driving.
+const PARSE_OFF_THREAD: usize = 256 * 1024;
+
+async fn parse_page_off_thread(
+    page: FetchedPage,
+) -> Result<(Vec<IndexFile>, Option<Vec<String>>), IndexError> {
+    if page.body.len() < PARSE_OFF_THREAD {
+        return parse_page(&page);
+    }
+    let url = redact(&page.url);
+    tokio::task::spawn_blocking(move || parse_page(&page))
+        .await
+        .map_err(|e| IndexError::Parse {
+            url,
+            message: format!("the parser stopped: {e}"),
+        })?
 }
 
 /// Parses a page by its content type (sniffed when missing or generic).
