@@ -60,6 +60,6 @@ pub use exclude_newer::ExcludeNewer;
 pub use freshness::DEFAULT_HEURISTIC_FRESHNESS;
 pub use lazy_wheel::TAIL_SIZE;
 pub use options::{FindLinks, IndexOptions, IndexStrategy, IndexUrl, PYPI_SIMPLE, Refresh};
-pub use page::{CoreMetadataFile, IndexFile, ProjectPage, Yanked};
+pub use page::{CoreMetadataFile, IndexFile, Yanked};
 pub use redact::Redacted;
 pub use transport::TransferStats;

@@ -119,17 +119,6 @@ pub enum CoreMetadataFile {
     Present { hashes: Vec<ArtifactHash> },
 }
 
-/// A project page: every file one index (or find-links source) lists.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProjectPage {
-    /// The project as the caller asked for it.
-    pub name: PackageName,
-    /// The files, in the order the page lists them.
-    pub files: Vec<IndexFile>,
-    /// PEP 700's `versions` list, when the JSON form gave one.
-    pub versions: Option<Vec<String>>,
-}
-
 /// Picks the hash from a URL fragment such as `#sha256=abcd`, leaving the
 /// URL without its fragment. Unknown or malformed fragments are dropped:
 /// `#egg=` and `#md5=` typos must not make a file unusable.
