@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod index_client;
 mod output;
+mod provider;
 mod settings;
 mod target_env;
 

@@ -1,6 +1,7 @@
 //! `posy pip …`: the pip-compatible interface.
 
 mod apply;
+mod compile;
 mod inspect;
 mod sync;
 mod uninstall;
@@ -19,7 +20,8 @@ pub fn run(cmd: PipCommand, global: &GlobalArgs) -> Result<ExitCode> {
         PipCommand::Check(args) => inspect::check(&args, global),
         PipCommand::Uninstall(args) => uninstall::run(&args, global),
         PipCommand::Sync(args) => sync::run(&args, global),
-        PipCommand::Compile(_) | PipCommand::Install(_) => {
+        PipCommand::Compile(args) => compile::run(&args, global),
+        PipCommand::Install(_) => {
             anyhow::bail!("this command is being built: it needs the resolver and installer wiring")
         }
     }

@@ -1,0 +1,401 @@
+//! `posy pip compile`: requirements in, pinned requirements out (pip-tools' and uv's format).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow, bail};
+use posy_project::{RequirementEntry, RequirementSpec, RequirementsTxt};
+use posy_resolve::{Preference, Resolution, ResolveRequest, Target, Upgrade, Via, resolve};
+use posy_vocab::{
+    MarkerEnvironment, MarkerValues, Operator, PackageName, Platform, Requirement, TagTarget, Tags,
+    Version, VersionOrUrl,
+};
+
+use crate::cli::{GlobalArgs, PipCompileArgs, ResolverArgs};
+use crate::index_client::{self, FileIndexSettings};
+use crate::output::{elapsed, plural};
+use crate::provider::IndexProvider;
+use crate::settings;
+
+/// Requirements read from files, each remembering where it came from.
+pub struct Brief {
+    pub requirements: Vec<Requirement>,
+    /// For each requirement, the `-r file` that named it.
+    pub origins: Vec<String>,
+    pub constraints: Vec<Requirement>,
+    pub overrides: Vec<Requirement>,
+    pub index: FileIndexSettings,
+    pub pre: bool,
+}
+
+/// Reads requirement files (and constraint/override files) into a Brief.
+pub fn read_brief(
+    sources: &[PathBuf],
+    extra_requirements: &[String],
+    resolver: &ResolverArgs,
+) -> Result<Brief> {
+    let mut brief = Brief {
+        requirements: Vec::new(),
+        origins: Vec::new(),
+        constraints: Vec::new(),
+        overrides: Vec::new(),
+        index: FileIndexSettings::default(),
+        pre: false,
+    };
+    for text in extra_requirements {
+        brief.requirements.push(
+            text.parse::<Requirement>()
+                .with_context(|| format!("invalid requirement `{text}`"))?,
+        );
+        brief.origins.push(String::new());
+    }
+    for source in sources {
+        if source
+            .file_name()
+            .is_some_and(|n| n == "pyproject.toml" || n == "setup.py" || n == "setup.cfg")
+        {
+            bail!(
+                "{}: reading project files is not supported yet; list the requirements in a requirements.in file",
+                source.display()
+            );
+        }
+        let file = if source == Path::new("-") {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("cannot read requirements from stdin")?;
+            RequirementsTxt::parse_str(&text, Path::new("-"), &|name| std::env::var(name).ok())?
+        } else {
+            RequirementsTxt::parse_file(source)?
+        };
+        brief.index.index_url = file.index_url.or(brief.index.index_url.take());
+        brief.index.extra_index_urls.extend(file.extra_index_urls);
+        brief.index.find_links.extend(file.find_links);
+        brief.index.no_index |= file.no_index;
+        brief.pre |= file.pre;
+        for entry in file.requirements {
+            let origin = format!("-r {}", entry.file.display());
+            brief.requirements.push(named(entry)?);
+            brief.origins.push(origin);
+        }
+        for entry in file.constraints {
+            brief.constraints.push(named(entry)?);
+        }
+    }
+    for path in &resolver.constraint {
+        for entry in RequirementsTxt::parse_file(path)?.requirements {
+            brief.constraints.push(named(entry)?);
+        }
+    }
+    for path in &resolver.r#override {
+        for entry in RequirementsTxt::parse_file(path)?.requirements {
+            brief.overrides.push(named(entry)?);
+        }
+    }
+    Ok(brief)
+}
+
+fn named(entry: RequirementEntry) -> Result<Requirement> {
+    match entry.requirement {
+        RequirementSpec::Named(req) => Ok(req),
+        RequirementSpec::Unnamed(u) => bail!(
+            "{}:{}: `{}`: requirements given as a path or URL without a name are not supported yet; write `name @ {}`",
+            entry.file.display(),
+            entry.line,
+            u.target,
+            u.target
+        ),
+    }
+}
+
+/// The environment to resolve for: an interpreter's, optionally with
+/// another Python version, or a named platform with no interpreter at all.
+pub fn resolve_target(
+    python: Option<&str>,
+    python_version: Option<&str>,
+    python_platform: Option<&str>,
+    global: &GlobalArgs,
+) -> Result<Target> {
+    let version = python_version
+        .map(|v| {
+            v.parse::<Version>()
+                .map_err(|e| anyhow!("invalid --python-version: {e}"))
+        })
+        .transpose()?;
+    if let Some(platform) = python_platform {
+        let platform = Platform::from_python_platform(platform)?;
+        let version = match version {
+            Some(v) => v,
+            None => find_interpreter(python, global)?
+                .markers()
+                .version(posy_vocab::MarkerVariable::PythonFullVersion)
+                .cloned()
+                .ok_or_else(|| anyhow!("cannot tell the interpreter's Python version"))?,
+        };
+        return Target::cpython(&version, platform)
+            .ok_or_else(|| anyhow!("cannot describe Python {version} on that platform"));
+    }
+    let interpreter = find_interpreter(python, global)?;
+    let Some(version) = version else {
+        return Target::from_environment(interpreter.markers(), interpreter.tags())
+            .ok_or_else(|| anyhow!("the interpreter reports no usable python_version"));
+    };
+    let (major, minor) = match version.release() {
+        [major, minor, ..] => (*major, *minor),
+        [major] => (*major, 0),
+        [] => bail!("invalid --python-version `{version}`"),
+    };
+    let short = (u8::try_from(major)?, u8::try_from(minor)?);
+    let base = interpreter.markers();
+    let values = MarkerValues {
+        python_version: format!("{major}.{minor}"),
+        python_full_version: if version.release().len() >= 3 {
+            version.to_string()
+        } else {
+            format!("{major}.{minor}.0")
+        },
+        ..base.values().clone()
+    };
+    let target = TagTarget {
+        python_version: short,
+        ..interpreter.tag_target()
+    };
+    Target::from_environment(MarkerEnvironment::new(values), Tags::from_target(&target))
+        .ok_or_else(|| anyhow!("invalid --python-version `{version}`"))
+}
+
+fn find_interpreter(python: Option<&str>, global: &GlobalArgs) -> Result<posy_python::Interpreter> {
+    let request = match python {
+        Some(text) => text.parse::<posy_python::PythonRequest>()?,
+        None => posy_python::PythonRequest::Any,
+    };
+    let cache = posy_python::ProbeCache::new(&settings::cache_dir(global)?);
+    let env =
+        posy_python::DiscoveryEnv::from_process().context("cannot read the working directory")?;
+    Ok(posy_python::find_interpreter(&request, &env, &cache)?)
+}
+
+/// Fills the request's policy fields from the flags.
+pub fn apply_resolver_args(
+    request: &mut ResolveRequest,
+    args: &ResolverArgs,
+    pre: bool,
+) -> Result<()> {
+    request.strategy = args
+        .resolution
+        .parse()
+        .map_err(|e| anyhow!("invalid --resolution: {e}"))?;
+    request.prerelease = if pre {
+        "allow".parse()
+    } else {
+        args.prerelease.parse()
+    }
+    .map_err(|e| anyhow!("invalid --prerelease: {e}"))?;
+    request.upgrade = if args.upgrade {
+        Upgrade::All
+    } else if !args.upgrade_package.is_empty() {
+        Upgrade::Packages(
+            args.upgrade_package
+                .iter()
+                .map(|p| PackageName::new(p))
+                .collect::<Result<BTreeSet<_>, _>>()?,
+        )
+    } else {
+        Upgrade::None
+    };
+    if args.no_build || !args.only_binary.is_empty() || !args.no_binary.is_empty() {
+        tracing_unsupported(
+            "--no-build/--only-binary/--no-binary: source distributions are never built yet, so every resolution is binary-only",
+        );
+    }
+    Ok(())
+}
+
+fn tracing_unsupported(what: &str) {
+    eprintln!("note: {what}");
+}
+
+/// Pins of an existing output file, kept unless upgraded.
+fn preferences(output: Option<&Path>) -> Result<Vec<Preference>> {
+    let Some(path) = output.filter(|p| p.exists()) else {
+        return Ok(Vec::new());
+    };
+    let file = RequirementsTxt::parse_file(path)?;
+    Ok(file
+        .requirements
+        .into_iter()
+        .filter_map(|e| match e.requirement {
+            RequirementSpec::Named(req) => Some(req),
+            RequirementSpec::Unnamed(_) => None,
+        })
+        .filter_map(|req| {
+            let Some(VersionOrUrl::Specifiers(set)) = &req.version_or_url else {
+                return None;
+            };
+            let spec = set
+                .iter()
+                .next()
+                .filter(|s| set.len() == 1 && s.operator() == Operator::Equal)?;
+            Some(Preference {
+                name: req.name.clone(),
+                version: spec.version()?.clone(),
+            })
+        })
+        .collect())
+}
+
+pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let start = Instant::now();
+    let brief = read_brief(&args.src_file, &[], &args.resolver)?;
+    let target = resolve_target(
+        args.python.as_deref(),
+        args.python_version.as_deref(),
+        args.python_platform.as_deref(),
+        global,
+    )?;
+    let mut request = ResolveRequest::new(brief.requirements.clone(), target.clone());
+    request.constraints = brief.constraints.clone();
+    request.overrides = brief.overrides.clone();
+    request.preferences = preferences(args.output_file.as_deref())?;
+    apply_resolver_args(&mut request, &args.resolver, brief.pre)?;
+    if args.universal {
+        request.universal = true;
+        let minor = target.python_version.release().get(1).copied().unwrap_or(0);
+        let pythons: Vec<Version> = (minor..=14).map(|m| Version::new([3, m])).collect();
+        request.environments = Target::universal_set(&pythons);
+    }
+
+    let cache_dir = settings::cache_dir(global)?;
+    let store = settings::open_store(global)?;
+    let client = index_client::build(&args.index, &brief.index, &cache_dir)?;
+    let provider = IndexProvider::new(&client);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let resolution = runtime
+        .block_on(resolve(&request, &provider))
+        .map_err(|e| match e {
+            posy_resolve::ResolveError::NoSolution(no) => {
+                let mut text = no.report.clone();
+                for hint in &no.hints {
+                    let _ = write!(text, "\n\nhint: {hint}");
+                }
+                anyhow!("No solution found when resolving dependencies:\n{text}")
+            }
+            other => anyhow!(other),
+        })?;
+    if !args.quiet {
+        eprintln!(
+            "Resolved {} package{} in {}",
+            resolution.packages.len(),
+            plural(resolution.packages.len()),
+            elapsed(start)
+        );
+        for warning in &resolution.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let text = render(&resolution, &brief, args);
+    match &args.output_file {
+        Some(path) => std::fs::write(path, &text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    store.close()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The requirements.txt text, in uv's layout.
+fn render(resolution: &Resolution, brief: &Brief, args: &PipCompileArgs) -> String {
+    let mut out = String::new();
+    if !args.no_header {
+        out.push_str("# This file was autogenerated by posy via the following command:\n");
+        let _ = writeln!(out, "#    {}", header_command());
+    }
+    if args.emit_index_url {
+        let first = args
+            .index
+            .index_url
+            .clone()
+            .or(brief.index.index_url.clone())
+            .unwrap_or_else(|| posy_index::PYPI_SIMPLE.to_string());
+        let extras = args
+            .index
+            .extra_index_url
+            .iter()
+            .chain(&brief.index.extra_index_urls);
+        for (i, index) in std::iter::once(&first).chain(extras).enumerate() {
+            let flag = if i == 0 {
+                "--index-url"
+            } else {
+                "--extra-index-url"
+            };
+            let _ = writeln!(out, "{flag} {index}");
+        }
+    }
+    for package in &resolution.packages {
+        let mut line = format!("{}=={}", package.name, package.version);
+        if let Some(marker) = &package.marker {
+            let _ = write!(line, " ; {marker}");
+        }
+        if args.generate_hashes {
+            let hashes: BTreeSet<String> = package
+                .files
+                .iter()
+                .flat_map(|f| &f.hashes)
+                .filter(|h| h.algorithm() == posy_vocab::HashAlgorithm::Sha256)
+                .map(|h| h.to_string())
+                .collect();
+            for hash in hashes {
+                let _ = write!(line, " \\\n    --hash={hash}");
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if !args.no_annotate {
+            let via: Vec<String> = package
+                .via
+                .iter()
+                .map(|v| match v {
+                    Via::Requirement(i) => brief.origins.get(*i).cloned().unwrap_or_default(),
+                    Via::Package(name) => name.to_string(),
+                })
+                .filter(|s| !s.is_empty())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            match via.as_slice() {
+                [] => {}
+                [one] => {
+                    let _ = writeln!(out, "    # via {one}");
+                }
+                many => {
+                    out.push_str("    # via\n");
+                    for v in many {
+                        let _ = writeln!(out, "    #   {v}");
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The command line for the header, without options that only matter locally.
+fn header_command() -> String {
+    let mut words = vec!["posy".to_string()];
+    let mut args = std::env::args().skip(1).peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--cache-dir" {
+            args.next();
+            continue;
+        }
+        if arg.starts_with("--cache-dir=") {
+            continue;
+        }
+        words.push(arg);
+    }
+    words.join(" ")
+}
