@@ -284,3 +284,28 @@ pub fn link_mode(flag: Option<&str>) -> Result<LinkMode> {
         m.parse::<LinkMode>().map_err(|e| anyhow!(e))
     })
 }
+
+/// Byte-compiles the environment's site-packages with its own interpreter
+/// (`compileall`, in parallel), as `--compile-bytecode` asks.
+pub fn compile_bytecode(interpreter: &posy_python::Interpreter) -> Result<()> {
+    let start = Instant::now();
+    let paths = interpreter.paths();
+    let mut dirs = vec![paths.purelib.clone()];
+    if paths.platlib != paths.purelib {
+        dirs.push(paths.platlib.clone());
+    }
+    let status = std::process::Command::new(interpreter.executable())
+        .args(["-m", "compileall", "-q", "-j", "0"])
+        .args(&dirs)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .with_context(|| format!("cannot run {}", interpreter.executable().display()))?;
+    if !status.success() {
+        bail!(
+            "byte-compiling {} failed ({status}); some installed file has a syntax error for this Python",
+            dirs[0].display()
+        );
+    }
+    eprintln!("Bytecode compiled in {}", elapsed(start));
+    Ok(())
+}

@@ -3,6 +3,7 @@
 mod apply;
 mod compile;
 mod inspect;
+mod install;
 mod sync;
 mod uninstall;
 
@@ -21,8 +22,6 @@ pub fn run(cmd: PipCommand, global: &GlobalArgs) -> Result<ExitCode> {
         PipCommand::Uninstall(args) => uninstall::run(&args, global),
         PipCommand::Sync(args) => sync::run(&args, global),
         PipCommand::Compile(args) => compile::run(&args, global),
-        PipCommand::Install(_) => {
-            anyhow::bail!("this command is being built: it needs the resolver and installer wiring")
-        }
+        PipCommand::Install(args) => install::run(&args, global),
     }
 }

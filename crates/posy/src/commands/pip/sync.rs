@@ -103,8 +103,8 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
             dry_run: args.installer.dry_run,
         },
     ))?;
-    if args.installer.compile_bytecode {
-        bail!("--compile-bytecode is not supported yet");
+    if args.installer.compile_bytecode && !args.installer.dry_run {
+        apply::compile_bytecode(&interpreter)?;
     }
     store.close()?;
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,163 @@
+//! `posy pip install`: resolve what is asked (keeping what is installed where it fits), then install.
+
+use std::collections::{BTreeSet, HashMap};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Result, anyhow, bail};
+use posy_install::{InstalledDist, Installer, installed_distributions};
+use posy_resolve::{Preference, ResolveRequest, Target, resolve};
+use posy_vocab::{ExtraName, MarkerEnvironment, PackageName, Requirement};
+
+use super::apply::{self, Apply, Pin};
+use super::compile::{apply_resolver_args, read_brief};
+use crate::cli::{GlobalArgs, PipInstallArgs};
+use crate::index_client;
+use crate::output::{elapsed, plural};
+use crate::provider::IndexProvider;
+use crate::settings;
+use crate::target_env::{find_env, install_scheme};
+
+pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if !args.editable.is_empty() {
+        bail!("editable installs (-e) need the build frontend, which is not wired in yet");
+    }
+    let start = Instant::now();
+    let brief = read_brief(&args.requirement, &args.packages, &args.resolver)?;
+    if brief.requirements.is_empty() {
+        bail!("nothing to install: name packages, or pass -r FILE");
+    }
+    let interpreter = find_env(&args.env, global)?;
+    let markers = interpreter.markers();
+    let scheme = install_scheme(&interpreter);
+    let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
+    let upgrading = args.resolver.upgrade || !args.resolver.upgrade_package.is_empty();
+    if !args.installer.reinstall
+        && !upgrading
+        && satisfied(&brief.requirements, &installed, &markers)
+    {
+        eprintln!(
+            "Audited {} package{} in {}",
+            brief.requirements.len(),
+            plural(brief.requirements.len()),
+            elapsed(start)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let target = Target::from_environment(markers.clone(), interpreter.tags())
+        .ok_or_else(|| anyhow!("the interpreter reports no usable python_version"))?;
+    let mut request = ResolveRequest::new(brief.requirements.clone(), target);
+    request.constraints = brief.constraints.clone();
+    request.overrides = brief.overrides.clone();
+    request.preferences = installed
+        .iter()
+        .map(|d| Preference {
+            name: d.name.clone(),
+            version: d.version.clone(),
+        })
+        .collect();
+    apply_resolver_args(&mut request, &args.resolver, brief.pre)?;
+
+    let cache_dir = settings::cache_dir(global)?;
+    let store = settings::open_store(global)?;
+    let client = index_client::build(&args.index, &brief.index, &cache_dir)?;
+    let provider = IndexProvider::new(&client);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let resolution = runtime
+        .block_on(resolve(&request, &provider))
+        .map_err(|e| match e {
+            posy_resolve::ResolveError::NoSolution(no) => {
+                let hints: String = no.hints.iter().map(|h| format!("\n\nhint: {h}")).collect();
+                anyhow!(
+                    "No solution found when resolving dependencies:\n{}{hints}",
+                    no.report
+                )
+            }
+            other => anyhow!(other),
+        })?;
+    let requested: BTreeSet<&PackageName> = brief.requirements.iter().map(|r| &r.name).collect();
+    let pins: Vec<Pin> = resolution
+        .packages
+        .iter()
+        .filter(|p| !args.no_deps || requested.contains(&p.name))
+        .map(|p| Pin {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            hashes: Vec::new(),
+            requested: requested.contains(&p.name),
+        })
+        .collect();
+    eprintln!(
+        "Resolved {} package{} in {}",
+        pins.len(),
+        plural(pins.len()),
+        elapsed(start)
+    );
+
+    let plan = apply::plan(&pins, &installed, args.installer.reinstall, false);
+    let tags = interpreter.tags();
+    let installer = Installer::new(
+        scheme,
+        apply::link_mode(args.installer.link_mode.as_deref())?,
+        "posy",
+    );
+    runtime.block_on(apply::execute(
+        plan,
+        Apply {
+            client: &client,
+            store: &store,
+            installer,
+            tags: &tags,
+            require_hashes: args.installer.require_hashes,
+            dry_run: args.installer.dry_run,
+        },
+    ))?;
+    if args.installer.compile_bytecode && !args.installer.dry_run {
+        apply::compile_bytecode(&interpreter)?;
+    }
+    store.close()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the installed distributions already satisfy the requirements and,
+/// recursively, their dependencies (with the extras asked of them).
+fn satisfied(
+    requirements: &[Requirement],
+    installed: &[InstalledDist],
+    markers: &MarkerEnvironment,
+) -> bool {
+    let by_name: HashMap<&PackageName, &InstalledDist> =
+        installed.iter().map(|d| (&d.name, d)).collect();
+    let mut queue: Vec<(Requirement, Vec<ExtraName>)> = requirements
+        .iter()
+        .map(|r| (r.clone(), Vec::new()))
+        .collect();
+    let mut seen: BTreeSet<(PackageName, Vec<ExtraName>)> = BTreeSet::new();
+    while let Some((req, parent_extras)) = queue.pop() {
+        if !req.marker.evaluate(markers, &parent_extras) {
+            continue;
+        }
+        if req.url().is_some() {
+            return false;
+        }
+        let Some(dist) = by_name.get(&req.name) else {
+            return false;
+        };
+        if req.specifiers().is_some_and(|s| !s.contains(&dist.version)) {
+            return false;
+        }
+        if !seen.insert((req.name.clone(), req.extras.clone())) {
+            continue;
+        }
+        let Ok(metadata) = dist.metadata() else {
+            return false;
+        };
+        for dep in metadata.requires_dist {
+            queue.push((dep, req.extras.clone()));
+        }
+    }
+    true
+}
