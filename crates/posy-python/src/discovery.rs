@@ -18,10 +18,9 @@
 //! they would run (see [`crate::pyenv`]) so their probe can be cached.
 //!
 //! Every candidate is probed (cheap after the first time: cached) and
-//! checked against the request. A file whose name already contradicts the
-//! request (`python3.12` when `3.11` was asked) is rejected without running
-//! it. Everything rejected is kept, with the reason, for the error message:
-//! a user who gets "no interpreter found" deserves to see where posy looked.
+//! checked against the request. Everything rejected is kept, with the
+//! reason, for the error message: a user who gets "no interpreter found"
+//! deserves to see where posy looked.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -166,26 +165,11 @@ fn consider(
     env: &DiscoveryEnv,
     cache: &ProbeCache,
 ) -> Result<Interpreter, String> {
-    if let (Some(wanted), Some(named)) = (request.version(), version_in_name(path)) {
-        let contradicts = wanted.major != named.major
-            || matches!((wanted.minor, named.minor), (Some(a), Some(b)) if a != b);
-        if contradicts {
-            return Err(format!("its name says Python {named}, not {wanted}"));
-        }
-    }
     let target = pyenv::resolve_shim(path, env);
     let interpreter =
         Interpreter::query(target.as_deref().unwrap_or(path), cache).map_err(|e| e.to_string())?;
     request.check(&interpreter)?;
     Ok(interpreter)
-}
-
-/// `python3.12` → 3.12, `python3` → 3, `pypy3.10` → 3.10; `python` → none.
-fn version_in_name(path: &Path) -> Option<PythonVersion> {
-    let name = path.file_name()?.to_str()?;
-    let name = name.strip_suffix(".exe").unwrap_or(name);
-    let digits = name.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-    digits.parse().ok()
 }
 
 /// Two spellings of the same file in the same directory (e.g. `/bin` and
@@ -361,16 +345,6 @@ fn executable_at(path: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_carry_versions() {
-        let v = |s: &str| version_in_name(Path::new(s));
-        assert_eq!(v("/usr/bin/python3.12"), "3.12".parse().ok());
-        assert_eq!(v("/usr/bin/python3"), "3".parse().ok());
-        assert_eq!(v("/usr/bin/pypy3.10"), "3.10".parse().ok());
-        assert_eq!(v("/usr/bin/python"), None);
-        assert_eq!(v("/usr/bin/python3.12-config"), None);
-    }
 
     #[test]
     fn path_names_by_request() {

@@ -48,4 +48,4 @@ pub use probe_cache::ProbeCache;
 pub use python_version::PythonVersion;
 pub use request::{PythonRequest, RequestParseError};
 pub use target::{Target, TargetError};
-pub use venv::{VenvError, VenvOptions, VenvReport, create_venv};
+pub use venv::{OnExisting, VenvError, VenvOptions, VenvReport, create_venv};

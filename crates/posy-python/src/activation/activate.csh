@@ -3,20 +3,22 @@
 # It puts the environment's scripts first on PATH, sets VIRTUAL_ENV, and
 # prefixes the prompt. `deactivate` puts everything back. Written by posy.
 
-alias deactivate 'if ($?_OLD_VIRTUAL_PATH) setenv PATH "$_OLD_VIRTUAL_PATH"; if ($?_OLD_VIRTUAL_PATH) unset _OLD_VIRTUAL_PATH; if ($?_OLD_VIRTUAL_PROMPT) set prompt="$_OLD_VIRTUAL_PROMPT"; if ($?_OLD_VIRTUAL_PROMPT) unset _OLD_VIRTUAL_PROMPT; unsetenv VIRTUAL_ENV; unsetenv VIRTUAL_ENV_PROMPT; rehash; if ("\!:*" != "nondestructive") unalias deactivate'
+# csh expands every variable on a line before running any of it, so the
+# alias guards with `test ... &&` (run command by command), never `if (...)`.
+alias deactivate 'unsetenv VIRTUAL_ENV; unsetenv VIRTUAL_ENV_PROMPT; test $?_OLD_VIRTUAL_PATH = 1 && setenv PATH "$_OLD_VIRTUAL_PATH:q" && unset _OLD_VIRTUAL_PATH; test $?_OLD_VIRTUAL_PROMPT = 1 && set prompt="$_OLD_VIRTUAL_PROMPT:q" && unset _OLD_VIRTUAL_PROMPT; rehash; test "\!:*" = "nondestructive" || unalias deactivate'
 
 # Leave whatever environment is active first, keeping this alias.
 deactivate nondestructive
 
 setenv VIRTUAL_ENV __VIRTUAL_ENV__
-set _OLD_VIRTUAL_PATH="$PATH"
+set _OLD_VIRTUAL_PATH="$PATH:q"
 setenv PATH "${VIRTUAL_ENV}/"__BIN_NAME__":${PATH}"
 setenv VIRTUAL_ENV_PROMPT __VIRTUAL_PROMPT__
 
 if (! $?VIRTUAL_ENV_DISABLE_PROMPT) then
     if ($?prompt) then
-        set _OLD_VIRTUAL_PROMPT="$prompt"
-        set prompt = "($VIRTUAL_ENV_PROMPT) $prompt"
+        set _OLD_VIRTUAL_PROMPT="$prompt:q"
+        set prompt = "($VIRTUAL_ENV_PROMPT:q) $prompt:q"
     endif
 endif
 

@@ -1,14 +1,103 @@
-//! `posy venv`.
+//! `posy venv [PATH] [--python X] [--prompt P] [--system-site-packages] [--clear|--allow-existing]`.
+//!
+//! Find the interpreter, write the environment, say what happened on stderr
+//! the way uv does (so scripts that scrape uv's output keep working):
+//!
+//! ```text
+//! Using CPython 3.12.1 interpreter at: /usr/bin/python3.12
+//! Creating virtual environment at: .venv
+//! Activate with: source .venv/bin/activate
+//! ```
+//!
+//! `--seed` would install pip into the new environment; that needs posy's
+//! installer (issue 7), so until it exists `--seed` is refused before
+//! anything is written, rather than faked with `ensurepip`.
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
+use posy_python::{
+    DiscoveryEnv, OnExisting, ProbeCache, PythonRequest, VenvOptions, create_venv, find_interpreter,
+};
 
 use crate::cli::{GlobalArgs, VenvArgs};
+use crate::settings;
 
-pub fn run(args: VenvArgs, _global: &GlobalArgs) -> Result<ExitCode> {
-    anyhow::bail!(
-        "`posy venv {}` is not available yet: interpreter support is being built (issue 5)",
-        args.path.display()
-    )
+pub fn run(args: VenvArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if args.seed {
+        bail!(
+            "`--seed` installs pip with posy's installer, which is not built yet (issue 7); create the environment without --seed for now"
+        );
+    }
+    let request = match &args.python {
+        Some(text) => text.parse::<PythonRequest>()?,
+        None => PythonRequest::Any,
+    };
+    let cache = ProbeCache::new(&settings::cache_dir(global)?);
+    let env = DiscoveryEnv::from_process().context("cannot read the working directory")?;
+    let interpreter = find_interpreter(&request, &env, &cache)?;
+    eprintln!(
+        "Using {} interpreter at: {}",
+        interpreter.display_name(),
+        interpreter.executable().display()
+    );
+    eprintln!("Creating virtual environment at: {}", args.path.display());
+
+    let options = VenvOptions {
+        prompt: args.prompt.clone(),
+        system_site_packages: args.system_site_packages,
+        on_existing: if args.clear {
+            OnExisting::Clear
+        } else if args.allow_existing {
+            OnExisting::Allow
+        } else {
+            OnExisting::Refuse
+        },
+        command: Some(command_line()),
+        posy_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let report = create_venv(&interpreter, &args.path, &options)?;
+    if report.cleared {
+        eprintln!("Removed the previous environment's contents first (--clear)");
+    }
+    let activate = args.path.join("bin").join("activate");
+    eprintln!(
+        "Activate with: source {}",
+        shell_word(&activate.to_string_lossy())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// This process's command line, for `pyvenv.cfg`'s `command`.
+fn command_line() -> String {
+    std::env::args_os()
+        .map(|arg| shell_word(&arg.to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `word` as a POSIX shell would need it typed: bare when safe, else quoted.
+fn shell_word(word: &str) -> String {
+    let safe = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if safe {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word(".venv/bin/activate"), ".venv/bin/activate");
+        assert_eq!(shell_word("my env/bin/activate"), "'my env/bin/activate'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }
