@@ -81,6 +81,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         row(label, metadata, start.elapsed().as_secs_f64(), failures);
     }
+
+    // A warm run: pages and metadata from the store, under the default
+    // freshness policy (the second client runs right after the first).
+    let cache = tempfile::tempdir()?;
+    for label in [
+        "cold run with a store (pages + automatic metadata)",
+        "warm run from the store",
+    ] {
+        let client = IndexOptions::new()
+            .cache_dir(Some(cache.path().to_owned()))
+            .build()?;
+        let start = Instant::now();
+        let files = join_all(
+            pins.iter()
+                .map(|(name, filename)| find(&client, name, filename)),
+        )
+        .await;
+        let results = join_all(
+            files
+                .iter()
+                .flatten()
+                .map(|file| client.wheel_metadata(file)),
+        )
+        .await;
+        let failures = results.iter().filter(|r| r.is_err()).count()
+            + files.iter().filter(|f| f.is_err()).count();
+        row(
+            label,
+            client.stats(),
+            start.elapsed().as_secs_f64(),
+            failures,
+        );
+    }
     Ok(())
 }
 
