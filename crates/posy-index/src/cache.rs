@@ -231,19 +231,22 @@ impl Cache {
         .await
     }
 
-    /// Publishes a verified download under its sha256; returns its path.
+    /// Publishes a verified download under its sha256, tagged with its
+    /// project when known; returns its path.
     pub async fn publish_artifact(
         &self,
         staging: Staging,
         sha256: &str,
+        project: Option<&PackageName>,
     ) -> Result<PathBuf, IndexError> {
+        let tag = project.and_then(|p| Tag::new(p.as_str()).ok());
         let key =
             Key::from_sha256_hex(sha256).map_err(|e| IndexError::InvalidOption(e.to_string()))?;
         let bucket = self.store.artifacts();
         let Staging { file, path, slot } = staging;
         drop(file);
         blocking(move || {
-            let reservation = match slot {
+            let mut reservation = match slot {
                 Slot::Reserved(reservation) => reservation,
                 Slot::Unkeyed(temp) => match bucket.lock_or_get(&key) {
                     Ok(Lookup::Hit(existing)) => return Ok(existing),
@@ -257,6 +260,9 @@ impl Cache {
                     Err(e) => return Err(store_error("locking the artifact", e)),
                 },
             };
+            if let Some(tag) = tag {
+                reservation.tag(tag);
+            }
             reservation
                 .commit()
                 .map_err(|e| store_error("publishing the artifact", e))
@@ -305,7 +311,10 @@ mod tests {
             staging.write_all(b"partial").unwrap();
             staging.reset().unwrap();
             staging.write_all(b"whole").unwrap();
-            let path = cache.publish_artifact(staging, &sha).await.unwrap();
+            let path = cache
+                .publish_artifact(staging, &sha, Some(&project))
+                .await
+                .unwrap();
             assert_eq!(std::fs::read(&path).unwrap(), b"whole");
             assert_eq!(cache.artifact(&sha), Some(path.clone()));
             assert!(

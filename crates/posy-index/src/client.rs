@@ -39,7 +39,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use posy_vocab::{ArtifactHash, PackageName};
+use posy_vocab::{ArtifactHash, DistFilename, PackageName};
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
@@ -474,7 +474,11 @@ impl IndexClient {
             && inner.cache.is_persistent()
             && let Err(e) = inner
                 .cache
-                .write_http(key.clone(), metadata.clone(), None)
+                .write_http(
+                    key.clone(),
+                    metadata.clone(),
+                    file.dist.as_ref().map(DistFilename::name),
+                )
                 .await
         {
             tracing::warn!("could not cache metadata: {e}");
@@ -590,6 +594,7 @@ impl IndexClient {
             &self.inner.cache,
             &file.url,
             &file.hashes,
+            file.dist.as_ref().map(DistFilename::name),
         )
         .await
     }

@@ -21,7 +21,7 @@
 use std::path::PathBuf;
 
 use futures_util::StreamExt;
-use posy_vocab::{ArtifactHash, HashAlgorithm};
+use posy_vocab::{ArtifactHash, HashAlgorithm, PackageName};
 use reqwest::{Method, StatusCode};
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use tokio::sync::Mutex;
@@ -124,6 +124,7 @@ pub(crate) async fn download(
     cache: &Cache,
     url: &Url,
     expected: &[ArtifactHash],
+    project: Option<&PackageName>,
 ) -> Result<Artifact, IndexError> {
     if url.scheme() == "file" {
         return local_file(url, expected).await;
@@ -169,7 +170,9 @@ pub(crate) async fn download(
         })
         .await?;
     let sha256 = hasher.verify(expected, url)?;
-    let path = cache.publish_artifact(staged.into_inner(), &sha256).await?;
+    let path = cache
+        .publish_artifact(staged.into_inner(), &sha256, project)
+        .await?;
     Ok(Artifact { path, sha256 })
 }
 

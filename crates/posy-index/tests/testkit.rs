@@ -309,6 +309,12 @@ async fn download_is_verified_and_cached_by_hash() {
     let served = server.artifact(&wheel.filename).unwrap();
     assert_eq!(std::fs::read(&artifact.path).unwrap(), served.bytes());
     assert_eq!(artifact.sha256, served.sha256());
+    // Attributed to its project, for a per-package clean.
+    let stored = walk(cache.path());
+    assert!(
+        stored.iter().any(|p| p.contains("tags/a/artifacts-")),
+        "{stored:?}"
+    );
     let before = server.requests().len();
     assert_eq!(client.download(&wheel).await.unwrap(), artifact);
     // The metadata of a stored artifact is read from disk too.
