@@ -869,3 +869,34 @@ async fn a_local_directory_index_and_refreshing_one_package() {
     assert_eq!(server.requests_to("/simple/a/").len(), 1);
     assert_eq!(server.requests_to("/simple/b/").len(), 2);
 }
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_named() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://user:hunter2@127.0.0.1:{port}/simple/");
+    let error = IndexOptions::new()
+        .index_url(IndexUrl::parse(&url).unwrap())
+        .retries(2)
+        .retry_backoff(Duration::from_millis(5))
+        .netrc(NetrcSource::Disabled)
+        .env(|_| None)
+        .build()
+        .unwrap()
+        .project(&name("a"))
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        matches!(error, IndexError::Transport { attempts: 3, .. }),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("http://****@127.0.0.1:{port}/simple/a/")),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+}
