@@ -72,23 +72,14 @@ impl Interpreter {
     /// answer). A failure to write the cache is not an error: the next run
     /// just probes again.
     pub fn query(path: &Path, cache: &ProbeCache) -> Result<Interpreter, ProbeError> {
-        let key = CacheKey::for_executable(path);
-        if let Some(facts) = key.as_ref().and_then(|key| cache.get(key)) {
-            return Ok(Interpreter {
-                path: path.to_path_buf(),
-                facts,
-                cached: true,
-            });
-        }
-        let facts = run_probe(path)?;
-        if let Some(key) = &key {
-            // Best effort, by design: see the doc comment.
-            let _ = cache.put(key, &facts);
-        }
+        let (facts, cached) = match CacheKey::for_executable(path) {
+            Some(key) => cache.get_or_probe(&key, || run_probe(path))?,
+            None => (run_probe(path)?, false),
+        };
         Ok(Interpreter {
             path: path.to_path_buf(),
             facts,
-            cached: false,
+            cached,
         })
     }
 

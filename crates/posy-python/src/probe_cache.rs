@@ -1,8 +1,9 @@
-//! The probe cache: interpreter facts kept on disk so a second run spawns nothing.
+//! The probe cache: interpreter facts kept in the store so a second run
+//! spawns nothing.
 //!
-//! An entry lives at `<cache>/v1/interpreters/<hash>.json`, where the hash
-//! is of the interpreter's path as given. The entry records its full
-//! [`CacheKey`] and is used only if the key still matches exactly:
+//! Entries live in the store's `interpreters` bucket
+//! (`<cache>/v1/interpreters/`), keyed by everything that must be unchanged
+//! for a cached answer to still be true ([`CacheKey`]):
 //!
 //! - the path as given (a venv's `bin/python` and its base interpreter are
 //!   different interpreters even though one links to the other);
@@ -10,26 +11,32 @@
 //!   (nanoseconds), size, inode and device. Upgrading Python in place,
 //!   re-pointing a symlink, or recreating a venv changes at least one.
 //!
+//! Because the key names the file's exact state, an entry never needs
+//! updating: a changed interpreter simply has a new key, and the stale entry
+//! ages out through the store's LRU collection. The store also gives each
+//! key a lock, so two posy processes meeting the same new interpreter probe
+//! it once. Each entry repeats its full key and is checked on read, and an
+//! unreadable entry is removed and probed again: the cache can be wrong only
+//! in costing a subprocess.
+//!
 //! Scripts (files starting with `#!`, such as pyenv's shims) are never
 //! cached: what they run depends on the current directory and environment,
-//! not on the file itself. [`crate::pyenv`] resolves pyenv shims before they
-//! get here, so the common case still hits the cache.
+//! not on the file itself. [`crate::discovery`] resolves pyenv shims before
+//! they get here, so the common case still hits the cache.
 //!
-//! Writes go to `<cache>/v1/tmp/` and are renamed into place, so a reader
-//! never sees a partial entry and two processes probing at once both succeed
-//! (the last rename wins; both wrote the same facts). An unreadable or
-//! mismatched entry is a miss, never an error: the cache can always be
-//! deleted. TODO: switch to posy-store's bucket API (per-key locks, LRU
-//! touch) once it lands; the on-disk layout already follows its design.
+//! If the store cannot be opened (a read-only cache directory, say), the
+//! cache is off: every query probes, and nothing else changes.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use posy_store::{FileBucket, Key, Lookup, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::facts::ProbeFacts;
+use crate::probe::ProbeError;
 
 /// Bump when [`ProbeFacts`] or `probe.py` change meaning: older entries are then misses.
 pub const SCHEMA: u32 = 1;
@@ -91,6 +98,23 @@ fn is_script(path: &Path) -> bool {
     }
 }
 
+impl CacheKey {
+    /// The store key: a hash of every part of this key and of the schema.
+    fn store_key(&self) -> Key {
+        let number = |n: u128| n.to_le_bytes();
+        Key::hash_of_parts([
+            b"posy-python probe".as_slice(),
+            &number(u128::from(SCHEMA)),
+            self.path.as_os_str().as_encoded_bytes(),
+            self.canonical.as_os_str().as_encoded_bytes(),
+            &number(self.modified_ns),
+            &number(u128::from(self.size)),
+            &number(u128::from(self.inode)),
+            &number(u128::from(self.device)),
+        ])
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Entry {
     schema: u32,
@@ -101,67 +125,83 @@ struct Entry {
 /// The `interpreters/` bucket of the store.
 #[derive(Debug, Clone)]
 pub struct ProbeCache {
-    root: Option<PathBuf>,
+    bucket: Option<FileBucket>,
 }
 
 impl ProbeCache {
-    /// The probe cache inside the cache root `root` (`posy cache dir`).
+    /// The probe cache of the store at `root` (`posy cache dir`). A store
+    /// that cannot be opened gives a disabled cache (see the module docs).
     pub fn new(root: &Path) -> ProbeCache {
+        match Store::open(root) {
+            Ok(store) => ProbeCache::in_store(&store),
+            Err(_) => ProbeCache::disabled(),
+        }
+    }
+
+    /// The probe cache of an open store.
+    pub fn in_store(store: &Store) -> ProbeCache {
         ProbeCache {
-            root: Some(root.join("v1")),
+            bucket: Some(store.interpreters()),
         }
     }
 
     /// A cache that remembers nothing (`--no-cache`, tests).
     pub fn disabled() -> ProbeCache {
-        ProbeCache { root: None }
-    }
-
-    fn entry_path(&self, key: &CacheKey) -> Option<PathBuf> {
-        let root = self.root.as_ref()?;
-        let name = format!(
-            "{:016x}.json",
-            fnv1a(key.path.as_os_str().as_encoded_bytes())
-        );
-        Some(root.join("interpreters").join(name))
+        ProbeCache { bucket: None }
     }
 
     /// The cached facts for `key`, if an entry exists and matches it exactly.
     pub fn get(&self, key: &CacheKey) -> Option<ProbeFacts> {
-        let bytes = fs::read(self.entry_path(key)?).ok()?;
-        let entry: Entry = serde_json::from_slice(&bytes).ok()?;
-        (entry.schema == SCHEMA && entry.key == *key).then_some(entry.facts)
+        let path = self.bucket.as_ref()?.get(&key.store_key())?;
+        read_entry(&path, key)
     }
 
-    /// Remember `facts` under `key`, atomically. A disabled cache does nothing.
-    pub fn put(&self, key: &CacheKey, facts: &ProbeFacts) -> io::Result<()> {
-        let (Some(root), Some(path)) = (&self.root, self.entry_path(key)) else {
-            return Ok(());
+    /// The facts for `key`: cached, or from `probe` (then cached). Returns
+    /// whether they came from the cache. Store failures only cost the
+    /// caching; probe failures are returned.
+    pub fn get_or_probe(
+        &self,
+        key: &CacheKey,
+        probe: impl FnOnce() -> Result<ProbeFacts, ProbeError>,
+    ) -> Result<(ProbeFacts, bool), ProbeError> {
+        let Some(bucket) = &self.bucket else {
+            return probe().map(|facts| (facts, false));
         };
-        let tmp_dir = root.join("tmp");
-        fs::create_dir_all(&tmp_dir)?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
+        let store_key = key.store_key();
+        if let Some(path) = bucket.get(&store_key) {
+            if let Some(facts) = read_entry(&path, key) {
+                return Ok((facts, true));
+            }
+            // Damaged: drop it and produce it again below.
+            let _ = bucket.remove(&store_key);
         }
+        let mut reservation = match bucket.lock_or_get(&store_key) {
+            Ok(Lookup::Miss(reservation)) => reservation,
+            Ok(Lookup::Hit(path)) => match read_entry(&path, key) {
+                // Another process probed it while we waited for the lock.
+                Some(facts) => return Ok((facts, true)),
+                None => return probe().map(|facts| (facts, false)),
+            },
+            Err(_) => return probe().map(|facts| (facts, false)),
+        };
+        let facts = probe()?;
         let entry = Entry {
             schema: SCHEMA,
             key: key.clone(),
-            facts: facts.clone(),
+            facts,
         };
-        let mut file = tempfile::NamedTempFile::new_in(&tmp_dir)?;
-        serde_json::to_writer(&mut file, &entry)?;
-        file.flush()?;
-        file.persist(&path).map_err(|err| err.error)?;
-        Ok(())
+        if serde_json::to_writer(reservation.file(), &entry).is_ok() {
+            // Best effort, by design: see the module docs.
+            let _ = reservation.commit();
+        }
+        Ok((entry.facts, false))
     }
 }
 
-/// FNV-1a, 64-bit: a stable file name for a path. Collisions are harmless
-/// because the entry holds its full key.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+fn read_entry(path: &Path, key: &CacheKey) -> Option<ProbeFacts> {
+    let bytes = fs::read(path).ok()?;
+    let entry: Entry = serde_json::from_slice(&bytes).ok()?;
+    (entry.schema == SCHEMA && entry.key == *key).then_some(entry.facts)
 }
 
 #[cfg(test)]
@@ -193,12 +233,5 @@ mod tests {
         fs::write(&binary, b"\x7fELF two, longer").unwrap();
         let after = CacheKey::for_executable(&binary).unwrap();
         assert_ne!(before, after);
-    }
-
-    #[test]
-    fn fnv_is_stable() {
-        // Published FNV-1a test vectors.
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

@@ -198,11 +198,7 @@ fn second_query_runs_nothing() {
 
     // Evidence that no subprocess ran: doctor the cached answer; a query
     // that ran the interpreter could not return the doctored value.
-    let bucket = cache_dir.path().join("v1/interpreters");
-    let entries: Vec<PathBuf> = fs::read_dir(&bucket)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let entries = entry_files(&cache_dir.path().join("v1/interpreters"));
     assert_eq!(entries.len(), 1, "one entry per interpreter path");
     let mut entry: Value = serde_json::from_slice(&fs::read(&entries[0]).unwrap()).unwrap();
     entry["facts"]["markers"]["platform_release"] = "doctored".into();
@@ -210,16 +206,33 @@ fn second_query_runs_nothing() {
     let third = Interpreter::query(&python, &cache).unwrap();
     assert_eq!(third.facts().markers.platform_release, "doctored");
 
-    // A key that no longer matches the file (as after an upgrade in place)
-    // is a miss: the probe runs again and the true value comes back.
+    // An entry whose recorded key does not match (a hash collision, or a
+    // file from another version) is not trusted: the probe runs again and
+    // the true value comes back.
     entry["key"]["modified_ns"] = 1.into();
     fs::write(&entries[0], serde_json::to_vec(&entry).unwrap()).unwrap();
     let fourth = Interpreter::query(&python, &cache).unwrap();
     assert!(!fourth.was_cached());
     assert_eq!(fourth.facts(), first.facts());
+    assert!(Interpreter::query(&python, &cache).unwrap().was_cached());
 
     // A corrupt entry is a miss, never an error.
+    let entries = entry_files(&cache_dir.path().join("v1/interpreters"));
     fs::write(&entries[0], b"{ not json").unwrap();
     assert!(!Interpreter::query(&python, &cache).unwrap().was_cached());
     assert!(Interpreter::query(&python, &cache).unwrap().was_cached());
+}
+
+/// The value files under a store bucket (not their lock files).
+fn entry_files(bucket: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for shard in fs::read_dir(bucket).unwrap() {
+        for entry in fs::read_dir(shard.unwrap().path()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|ext| ext != "lock") {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
