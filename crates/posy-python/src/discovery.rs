@@ -239,7 +239,10 @@ fn candidates(
                 found.push((python, Source::ProjectVenv));
             }
             // Managed interpreters go here (issue: managed Python installs).
-            let names = path_names(request.version());
+            let names = path_names(
+                request.version(),
+                matches!(request, PythonRequest::FreeThreaded(_)),
+            );
             for dir in search_path(env) {
                 for name in &names {
                     let path = dir.join(executable_name(name));
@@ -265,8 +268,9 @@ fn candidates(
     }
 }
 
-/// The names to look for in each `PATH` directory.
-fn path_names(version: Option<PythonVersion>) -> Vec<String> {
+/// The names to look for in each `PATH` directory (`python3.13t` is how
+/// free-threaded builds install themselves beside the regular one).
+fn path_names(version: Option<PythonVersion>, free_threaded: bool) -> Vec<String> {
     let mut names = Vec::new();
     if let Some(PythonVersion {
         major,
@@ -274,6 +278,9 @@ fn path_names(version: Option<PythonVersion>) -> Vec<String> {
         ..
     }) = version
     {
+        if free_threaded {
+            names.push(format!("python{major}.{minor}t"));
+        }
         names.push(format!("python{major}.{minor}"));
     }
     names.push("python3".to_string());
@@ -348,10 +355,14 @@ mod tests {
 
     #[test]
     fn path_names_by_request() {
-        assert_eq!(path_names(None), ["python3", "python"]);
+        assert_eq!(path_names(None, false), ["python3", "python"]);
         assert_eq!(
-            path_names("3.11.7".parse().ok()),
+            path_names("3.11.7".parse().ok(), false),
             ["python3.11", "python3", "python"]
+        );
+        assert_eq!(
+            path_names("3.13".parse().ok(), true),
+            ["python3.13t", "python3.13", "python3", "python"]
         );
     }
 

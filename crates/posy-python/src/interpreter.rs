@@ -151,7 +151,8 @@ impl Interpreter {
     }
 
     /// What tag generation needs to know: implementation and ABI, version,
-    /// platform. See [`crate::tag_facts`] for how the facts map.
+    /// platform, read off the probe's facts as `packaging.tags` reads them
+    /// off the running interpreter.
     pub fn tag_target(&self) -> TagTarget {
         let (major, minor, _) = self.python_release();
         let version = (

@@ -11,9 +11,10 @@
 //!
 //! When that does not give a file (the selection is `system`, a prefix such
 //! as `3.12` that newer pyenv expands, or anything else unusual), the shim
-//! itself is used: correct, only slower. So a misreading here can cost
-//! time but never pick a different interpreter than pyenv would... except
-//! if pyenv changes its selection rules, which have been stable for a decade.
+//! itself is used: correct, only slower. The one way to disagree with pyenv
+//! is `PYENV_DIR` (which moves where pyenv starts looking for
+//! `.python-version`); posy does not read it, and looks from the working
+//! directory as pyenv does by default.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -28,6 +28,8 @@ pub enum PythonRequest {
     Any,
     /// A release: `3.12` or `3.12.1`.
     Version(PythonVersion),
+    /// A free-threaded build of a release: `3.13t`.
+    FreeThreaded(PythonVersion),
     /// A PEP 440 specifier set on the full Python version: `>=3.10,<3.13`.
     Specifiers(SpecifierSet),
     /// An implementation, optionally at a release: `pypy3.10`, `cp312`.
@@ -71,6 +73,13 @@ impl FromStr for PythonRequest {
         }
         if let Ok(version) = text.parse::<PythonVersion>() {
             return Ok(PythonRequest::Version(version));
+        }
+        if let Some(version) = text
+            .strip_suffix('t')
+            .and_then(|rest| rest.parse::<PythonVersion>().ok())
+            .filter(|version| version.minor.is_some())
+        {
+            return Ok(PythonRequest::FreeThreaded(version));
         }
         if text.starts_with(['<', '>', '=', '!', '~']) {
             return text
@@ -163,6 +172,15 @@ impl PythonRequest {
                     Err(format!("{} is not {version}", describe()))
                 }
             }
+            PythonRequest::FreeThreaded(version) => {
+                if !version.matches(major, minor, patch) {
+                    Err(format!("{} is not {version}t", describe()))
+                } else if !interpreter.is_free_threaded() {
+                    Err(format!("{} is not a free-threaded build", describe()))
+                } else {
+                    Ok(())
+                }
+            }
             PythonRequest::Specifiers(specifiers) => {
                 let full = interpreter.python_full_version();
                 match full.trim_end_matches('+').parse::<Version>() {
@@ -193,7 +211,9 @@ impl PythonRequest {
     /// must agree with, and which `python3.X` to look for on `PATH`.
     pub fn version(&self) -> Option<PythonVersion> {
         match self {
-            PythonRequest::Version(version) => Some(*version),
+            PythonRequest::Version(version) | PythonRequest::FreeThreaded(version) => {
+                Some(*version)
+            }
             PythonRequest::Implementation { version, .. } => *version,
             _ => None,
         }
@@ -205,6 +225,7 @@ impl fmt::Display for PythonRequest {
         match self {
             PythonRequest::Any => f.write_str("any Python 3"),
             PythonRequest::Version(version) => write!(f, "Python {version}"),
+            PythonRequest::FreeThreaded(version) => write!(f, "free-threaded Python {version}t"),
             PythonRequest::Specifiers(specifiers) => write!(f, "Python {specifiers}"),
             PythonRequest::Implementation {
                 implementation,
@@ -238,6 +259,12 @@ mod tests {
         assert_eq!(parse(" 3.11.7 "), PythonRequest::Version(version("3.11.7")));
         assert_eq!(parse("3"), PythonRequest::Version(version("3")));
         assert_eq!(parse("any"), PythonRequest::Any);
+        assert_eq!(parse("3.13t"), PythonRequest::FreeThreaded(version("3.13")));
+        assert_eq!(
+            parse("3.13.1t"),
+            PythonRequest::FreeThreaded(version("3.13.1"))
+        );
+        assert!(matches!(parse("3t"), PythonRequest::ExecutableName(_)));
     }
 
     #[test]
