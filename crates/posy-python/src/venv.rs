@@ -217,10 +217,8 @@ fn write_environment(
     let scripts = root.join(relative("scripts", Path::new("bin")));
     let purelib = root.join(relative("purelib", &default_site));
     let platlib = root.join(relative("platlib", &default_site));
-    for dir in [&scripts, &purelib, &platlib] {
-        fs::create_dir_all(dir).map_err(io_error("create", dir))?;
-    }
-
+    // Before the directories: where platlib is `lib64/...` (Fedora, SUSE),
+    // it must land inside `lib` through this link, as with `venv`.
     let markers = &interpreter.facts().markers;
     if interpreter.pointer_size() == 64
         && markers.os_name == "posix"
@@ -230,6 +228,10 @@ fn write_environment(
         if fs::symlink_metadata(&lib64).is_err() {
             symlink(Path::new("lib"), &lib64)?;
         }
+    }
+
+    for dir in [&scripts, &purelib, &platlib] {
+        fs::create_dir_all(dir).map_err(io_error("create", dir))?;
     }
 
     let base = interpreter.base_executable();
@@ -469,6 +471,21 @@ mod tests {
         assert!(report.cleared);
         assert!(!full.join("keep.txt").exists());
         assert!(full.join("pyvenv.cfg").is_file());
+    }
+
+    #[test]
+    fn platlib_under_lib64_lands_in_lib() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("env");
+        let mut facts = interpreter().facts().clone();
+        facts.venv_scheme.paths.insert(
+            "platlib".into(),
+            PathBuf::from("lib64/python3.11/site-packages"),
+        );
+        let interpreter = Interpreter::from_facts("/opt/python/bin/python3".into(), facts);
+        create_venv(&interpreter, &root, &options()).unwrap();
+        assert_eq!(fs::read_link(root.join("lib64")).unwrap(), Path::new("lib"));
+        assert!(root.join("lib64/python3.11/site-packages").is_dir());
     }
 
     #[test]
