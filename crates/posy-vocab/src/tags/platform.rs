@@ -401,6 +401,12 @@ impl Platform {
     }
 }
 
+/// The largest libc major and minor version a `--python-platform` name may
+/// give. Far beyond any real glibc or musl, but small enough that the tag
+/// list stays a few thousand entries: every version below the target's is
+/// a tag, so `manylinux_65535_65535` would be millions.
+const MAX_LIBC_VERSION: (u16, u16) = (9, 999);
+
 /// Parses `<major>_<minor>` of a `manylinux_` / `musllinux_` name.
 fn parse_libc_version(s: &str) -> Option<(u16, u16)> {
     let (major, minor) = s.split_once('_')?;
@@ -411,7 +417,8 @@ fn parse_libc_version(s: &str) -> Option<(u16, u16)> {
             t.parse::<u16>().ok()
         }
     };
-    Some((num(major)?, num(minor)?))
+    let (major, minor) = (num(major)?, num(minor)?);
+    (major <= MAX_LIBC_VERSION.0 && minor <= MAX_LIBC_VERSION.1).then_some((major, minor))
 }
 
 /// The last minor of each glibc major below the target's, were glibc ever
@@ -784,6 +791,9 @@ mod tests {
             ("sparc-unknown-linux-gnu", 0..5),
             ("x86_64-unknown-freebsd", 7..22),
             ("x86_64-manylinux_2_x", 7..20),
+            // Found by fuzzing: millions of tags, out of memory.
+            ("x86_64-manylinux_15884_20", 7..25),
+            ("x86_64-musllinux_1_65535", 7..24),
             ("s390x-apple-darwin", 0..5),
             ("", 0..0),
         ] {
