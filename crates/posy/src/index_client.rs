@@ -1,8 +1,7 @@
 //! The index client a command uses, from its flags and requirement files.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
+use posy_store::Store;
 use posy_index::{
     ExcludeNewer, FindLinks, IndexClient, IndexOptions, IndexStrategy, IndexUrl, Refresh,
 };
@@ -19,8 +18,8 @@ pub struct FileIndexSettings {
 }
 
 /// Builds the client: command-line flags win over what files say.
-pub fn build(args: &IndexArgs, files: &FileIndexSettings, cache_dir: &Path) -> Result<IndexClient> {
-    let mut options = IndexOptions::new().cache_dir(Some(cache_dir.to_path_buf()));
+pub fn build(args: &IndexArgs, files: &FileIndexSettings, store: &Store) -> Result<IndexClient> {
+    let mut options = IndexOptions::new().store(Some(store.clone()));
     if let Some(url) = args.index_url.as_ref().or(files.index_url.as_ref()) {
         options = options.index_url(
             IndexUrl::parse(url).with_context(|| format!("invalid --index-url `{url}`"))?,

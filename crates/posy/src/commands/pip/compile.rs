@@ -267,9 +267,8 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         request.environments = Target::universal_set(&pythons);
     }
 
-    let cache_dir = settings::cache_dir(global)?;
     let store = settings::open_store(global)?;
-    let client = index_client::build(&args.index, &brief.index, &cache_dir)?;
+    let client = index_client::build(&args.index, &brief.index, &store)?;
     let provider = IndexProvider::new(&client);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

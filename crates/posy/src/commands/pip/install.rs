@@ -59,9 +59,8 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .collect();
     apply_resolver_args(&mut request, &args.resolver, brief.pre)?;
 
-    let cache_dir = settings::cache_dir(global)?;
     let store = settings::open_store(global)?;
-    let client = index_client::build(&args.index, &brief.index, &cache_dir)?;
+    let client = index_client::build(&args.index, &brief.index, &store)?;
     let provider = IndexProvider::new(&client);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

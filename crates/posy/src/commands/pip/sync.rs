@@ -77,9 +77,8 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
         elapsed(start)
     );
 
-    let cache_dir = settings::cache_dir(global)?;
     let store = settings::open_store(global)?;
-    let client = index_client::build(&args.index, &file_index, &cache_dir)?;
+    let client = index_client::build(&args.index, &file_index, &store)?;
     let scheme = install_scheme(&interpreter);
     let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
     let plan = apply::plan(&pins, &installed, args.installer.reinstall, true);
