@@ -1,0 +1,662 @@
+//! The build frontend: sources in, wheels and metadata out, through the
+//! store's `built/` cache.
+//!
+//! # Building
+//!
+//! [`BuildFrontend::build`] turns a [`BuildSource`] into a wheel:
+//!
+//! 1. The cache key is computed: the sdist's sha256, or for a directory its
+//!    canonical path and [fingerprint](crate::fingerprint_tree); the kind
+//!    (wheel or editable); the `config_settings`; isolation on or off; and the
+//!    interpreter (implementation, version and its most specific tag, which
+//!    names ABI and platform), since a backend may build for the Python it
+//!    runs on. A hit costs a hash (sdists) or one `stat` per file
+//!    (directories), and no subprocess.
+//! 2. On a miss the key's store lock is taken (a concurrent build of the
+//!    same thing, in this process or another, waits and then finds it), the
+//!    sdist is unpacked into a temporary directory (see
+//!    [`unpack_sdist`](crate::unpack_sdist)), the backend is chosen
+//!    ([`BuildSystem`]), an environment is obtained from [`BuildEnvironments`]
+//!    for `build-system.requires`, the backend is asked
+//!    `get_requires_for_build_wheel` (or `_editable`), the environment is
+//!    asked again with the union if that added anything, and `build_wheel`
+//!    (or `build_editable`) writes the wheel into a temporary directory.
+//! 3. The wheel is copied into the store reservation and committed. Any
+//!    failure drops the reservation, which deletes the temporary: a failed
+//!    build leaves no cache entry.
+//!
+//! At most `max_concurrent_builds` builds (hook subprocesses and the
+//! unpacking for them) run at once. Each build that does work logs one
+//! `tracing::info!` line when it starts (target `posy_build`, fields
+//! `source` and `kind`), for the binary to render as progress.
+//!
+//! # Metadata
+//!
+//! [`BuildFrontend::metadata`] is what a resolver needs for a source with no
+//! wheel. It takes the cheapest path that is correct, and says which it
+//! took ([`MetadataOrigin`]):
+//!
+//! 1. an sdist's `PKG-INFO`, if it is Metadata 2.2+ and does not declare
+//!    `Requires-Dist`, `Requires-Python` or `Provides-Extra` dynamic (PEP
+//!    643), read straight from the archive: no extraction, no subprocess;
+//! 2. the `METADATA` of a wheel already built from the same source;
+//! 3. `prepare_metadata_for_build_wheel` (or `_editable`);
+//! 4. if the backend lacks that hook, a full build, whose wheel is cached.
+//!
+//! # Isolation
+//!
+//! With [`Isolation::Isolated`] (the default), backends run in environments
+//! from [`BuildEnvironments`]. With [`Isolation::Shared`]
+//! (`--no-build-isolation`) they run with the frontend's interpreter as it
+//! is: nothing is installed, the build requirements are the user's business,
+//! and `get_requires_for_build_*` is not called.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use posy_python::Interpreter;
+use posy_store::{Key, Lookup, Store};
+use posy_vocab::{CoreMetadata, Requirement, WheelFilename};
+use serde_json::{Map, Value};
+use tokio::sync::Semaphore;
+
+use crate::archive::{read_pkg_info, sha256_file, unpack_sdist};
+use crate::build_system::BuildSystem;
+use crate::config_settings::ConfigSettings;
+use crate::environment::{BuildEnv, BuildEnvironments};
+use crate::error::{BuildError, IoContext};
+use crate::fingerprint::fingerprint_tree;
+use crate::hook::{Hook, HookContext, HookOutcome};
+use crate::source::BuildSource;
+use crate::wheel_name::{wheel_filename, wheel_metadata};
+
+/// Bumped when the meaning of a `built/` entry changes.
+const CACHE_FORMAT: &str = "posy-build/1";
+
+/// Whether backends run in their own environments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Isolation {
+    /// Each build gets an environment with its build requirements from
+    /// [`BuildEnvironments`] (PEP 518).
+    #[default]
+    Isolated,
+    /// Hooks run with the frontend's interpreter and whatever is installed
+    /// there (`--no-build-isolation`).
+    Shared,
+}
+
+/// How builds are done.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Passed to every hook (`--config-settings`).
+    pub config_settings: ConfigSettings,
+    pub isolation: Isolation,
+    /// At most this many builds run at once (at least one).
+    pub max_concurrent_builds: usize,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            config_settings: ConfigSettings::default(),
+            isolation: Isolation::Isolated,
+            max_concurrent_builds: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// A wheel in the store's `built/` bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltWheel {
+    /// The wheel file (its name in the store is a hash; use `filename`).
+    pub path: PathBuf,
+    /// The name the wheel has per PEP 427, read from the wheel itself.
+    pub filename: WheelFilename,
+    /// Whether it came from the cache (no backend ran).
+    pub cached: bool,
+}
+
+/// Where [`BuildFrontend::metadata`] found the metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetadataOrigin {
+    /// The sdist's `PKG-INFO`, static per PEP 643. No subprocess ran.
+    PkgInfo,
+    /// A wheel built earlier from the same source. No subprocess ran.
+    CachedWheel,
+    /// The backend's `prepare_metadata_for_build_wheel` (or `_editable`).
+    PrepareMetadataHook,
+    /// A full build (the backend has no metadata hook); the wheel is cached.
+    BuiltWheel,
+}
+
+/// A source's core metadata and how it was obtained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceMetadata {
+    pub metadata: CoreMetadata,
+    pub origin: MetadataOrigin,
+}
+
+/// The PEP 517/660 build frontend. Cheap to clone; clones share the
+/// concurrency bound.
+pub struct BuildFrontend<E> {
+    inner: Arc<Inner<E>>,
+}
+
+impl<E> Clone for BuildFrontend<E> {
+    fn clone(&self) -> Self {
+        BuildFrontend {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct Inner<E> {
+    store: Store,
+    environments: E,
+    python: Interpreter,
+    options: BuildOptions,
+    permits: Semaphore,
+    hook_runs: AtomicU64,
+}
+
+/// Wheel or editable wheel: which hooks to call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Wheel,
+    Editable,
+}
+
+impl Kind {
+    fn of(source: &BuildSource) -> Kind {
+        if source.is_editable() {
+            Kind::Editable
+        } else {
+            Kind::Wheel
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Wheel => "wheel",
+            Kind::Editable => "editable",
+        }
+    }
+
+    fn get_requires(self) -> Hook {
+        match self {
+            Kind::Wheel => Hook::GetRequiresForBuildWheel,
+            Kind::Editable => Hook::GetRequiresForBuildEditable,
+        }
+    }
+
+    fn prepare_metadata(self) -> Hook {
+        match self {
+            Kind::Wheel => Hook::PrepareMetadataForBuildWheel,
+            Kind::Editable => Hook::PrepareMetadataForBuildEditable,
+        }
+    }
+
+    fn build(self) -> Hook {
+        match self {
+            Kind::Wheel => Hook::BuildWheel,
+            Kind::Editable => Hook::BuildEditable,
+        }
+    }
+}
+
+/// A source tree ready for hooks: where it is, what builds it, and the
+/// temporary directory that holds it (for sdists) until it is dropped.
+struct Prepared {
+    tree: PathBuf,
+    system: BuildSystem,
+    label: String,
+    _scratch: Option<tempfile::TempDir>,
+}
+
+impl<E: BuildEnvironments> BuildFrontend<E> {
+    /// A frontend that caches in `store`, gets build environments from
+    /// `environments`, and builds for `python` (which also runs the hooks
+    /// under [`Isolation::Shared`]).
+    pub fn new(store: Store, environments: E, python: Interpreter, options: BuildOptions) -> Self {
+        let permits = Semaphore::new(options.max_concurrent_builds.max(1));
+        BuildFrontend {
+            inner: Arc::new(Inner {
+                store,
+                environments,
+                python,
+                options,
+                permits,
+                hook_runs: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// How many hook subprocesses this frontend (and its clones) started.
+    pub fn hook_runs(&self) -> u64 {
+        self.inner
+            .hook_runs
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The built wheel for `source`, from the cache or by building it (see
+    /// the module documentation).
+    pub async fn build(&self, source: &BuildSource) -> Result<BuiltWheel, BuildError> {
+        let key = self.cache_key(source).await?;
+        if let Some(wheel) = self.cached_wheel(&key).await? {
+            return Ok(wheel);
+        }
+        let _permit = self.permit().await;
+        let bucket = self.inner.store.built();
+        let lookup_key = key.clone();
+        let lookup =
+            blocking(move || bucket.lock_or_get(&lookup_key).map_err(BuildError::from)).await?;
+        let mut reservation = match lookup {
+            Lookup::Hit(path) => return self.open_cached(path).await,
+            Lookup::Miss(reservation) => reservation,
+        };
+        let kind = Kind::of(source);
+        tracing::info!(target: "posy_build", source = %source.display_name(), kind = kind.name(), "Building {}", source.display_name());
+        let started = Instant::now();
+        let prepared = self.prepare(source).await?;
+        let env = self.environment(&prepared, kind).await?;
+        let out = tempdir("create a temporary directory (for a wheel) in")?;
+        let built = self.run_build(&prepared, &env, kind, out.path()).await?;
+        let filename = built.filename.clone();
+        let path = blocking(move || {
+            let mut file = std::fs::File::open(&built.path).ctx("open", &built.path)?;
+            let target = reservation.path().to_path_buf();
+            std::io::copy(&mut file, reservation.file()).ctx("write", &target)?;
+            reservation.commit().map_err(BuildError::from)
+        })
+        .await?;
+        tracing::debug!(target: "posy_build", wheel = %filename, seconds = started.elapsed().as_secs_f64(), "built");
+        Ok(BuiltWheel {
+            path,
+            filename,
+            cached: false,
+        })
+    }
+
+    /// The core metadata of `source`, by the cheapest correct path (see the
+    /// module documentation).
+    pub async fn metadata(&self, source: &BuildSource) -> Result<SourceMetadata, BuildError> {
+        if let BuildSource::Sdist { path, .. } = source
+            && let Some(metadata) = static_pkg_info(path).await?
+        {
+            return Ok(SourceMetadata {
+                metadata,
+                origin: MetadataOrigin::PkgInfo,
+            });
+        }
+        let key = self.cache_key(source).await?;
+        if let Some(wheel) = self.cached_wheel(&key).await? {
+            let metadata = blocking(move || wheel_metadata(&wheel.path)).await?;
+            return Ok(SourceMetadata {
+                metadata,
+                origin: MetadataOrigin::CachedWheel,
+            });
+        }
+        {
+            let _permit = self.permit().await;
+            let kind = Kind::of(source);
+            tracing::info!(target: "posy_build", source = %source.display_name(), kind = "metadata", "Preparing metadata for {}", source.display_name());
+            let prepared = self.prepare(source).await?;
+            let env = self.environment(&prepared, kind).await?;
+            let out = tempdir("create a temporary directory (for metadata) in")?;
+            let hook = kind.prepare_metadata();
+            let mut kwargs = Map::new();
+            kwargs.insert("metadata_directory".into(), path_value(out.path()));
+            if let HookOutcome::Returned(value) = self.call(&prepared, &env, hook, kwargs).await? {
+                let dist_info = self.returned_name(&prepared, hook, &value)?;
+                let file = out.path().join(&dist_info).join("METADATA");
+                let bytes = std::fs::read(&file).map_err(|e| BuildError::BadHookResult {
+                    package: prepared.label.clone(),
+                    hook,
+                    reason: format!("`{}` cannot be read ({e})", file.display()),
+                })?;
+                let metadata =
+                    CoreMetadata::parse(&bytes).map_err(|e| BuildError::BadHookResult {
+                        package: prepared.label.clone(),
+                        hook,
+                        reason: format!("its METADATA is invalid: {e}"),
+                    })?;
+                return Ok(SourceMetadata {
+                    metadata,
+                    origin: MetadataOrigin::PrepareMetadataHook,
+                });
+            }
+        }
+        // The backend has no metadata hook: build (releasing the permit
+        // first, since `build` takes its own) and read the wheel.
+        let wheel = self.build(source).await?;
+        let metadata = blocking(move || wheel_metadata(&wheel.path)).await?;
+        Ok(SourceMetadata {
+            metadata,
+            origin: MetadataOrigin::BuiltWheel,
+        })
+    }
+
+    async fn permit(&self) -> tokio::sync::SemaphorePermit<'_> {
+        // The semaphore is never closed, so acquiring cannot fail.
+        match self.inner.permits.acquire().await {
+            Ok(permit) => permit,
+            Err(_) => unreachable!("the build semaphore is never closed"),
+        }
+    }
+
+    /// The `built/` key of `source` under this frontend's settings.
+    async fn cache_key(&self, source: &BuildSource) -> Result<Key, BuildError> {
+        let source = source.clone();
+        let identity = blocking(move || source_identity(&source)).await?;
+        let python = &self.inner.python;
+        let most_specific_tag = python
+            .tags()
+            .iter()
+            .next()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let options = &self.inner.options;
+        Ok(Key::hash_of_parts([
+            CACHE_FORMAT.to_string(),
+            identity,
+            options.config_settings.to_json().to_string(),
+            format!("{:?}", options.isolation),
+            python.display_name(),
+            most_specific_tag,
+        ]))
+    }
+
+    async fn cached_wheel(&self, key: &Key) -> Result<Option<BuiltWheel>, BuildError> {
+        match self.inner.store.built().get(key) {
+            Some(path) => self.open_cached(path).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn open_cached(&self, path: PathBuf) -> Result<BuiltWheel, BuildError> {
+        blocking(move || {
+            let filename = wheel_filename(&path)?;
+            Ok(BuiltWheel {
+                path,
+                filename,
+                cached: true,
+            })
+        })
+        .await
+    }
+
+    /// Unpacks an sdist (or checks a directory) and reads its build system.
+    async fn prepare(&self, source: &BuildSource) -> Result<Prepared, BuildError> {
+        let source = source.clone();
+        blocking(move || {
+            let label = source.display_name();
+            let (tree, scratch) = match &source {
+                BuildSource::Sdist { path, .. } => {
+                    let scratch = tempdir("create a temporary directory (for an sdist) in")?;
+                    let tree = unpack_sdist(path, &scratch.path().join("src"))?;
+                    (tree, Some(scratch))
+                }
+                BuildSource::Directory { path } | BuildSource::Editable { path } => {
+                    (std::fs::canonicalize(path).ctx("find", path)?, None)
+                }
+            };
+            let system = BuildSystem::read(&tree)?;
+            Ok(Prepared {
+                tree,
+                system,
+                label,
+                _scratch: scratch,
+            })
+        })
+        .await
+    }
+
+    /// The environment the hooks of `kind` run in.
+    async fn environment(&self, prepared: &Prepared, kind: Kind) -> Result<BuildEnv, BuildError> {
+        if self.inner.options.isolation == Isolation::Shared {
+            return Ok(BuildEnv {
+                python: self.inner.python.executable().to_path_buf(),
+                path_dirs: Vec::new(),
+            });
+        }
+        let mut requires = prepared.system.requires.clone();
+        let env = self.request_environment(prepared, &requires).await?;
+        let hook = kind.get_requires();
+        let extra = match self.call(prepared, &env, hook, Map::new()).await? {
+            HookOutcome::Missing => return Ok(env),
+            HookOutcome::Returned(value) => self.requirements(prepared, hook, &value)?,
+        };
+        let before = requires.len();
+        for requirement in extra {
+            if !requires.contains(&requirement) {
+                requires.push(requirement);
+            }
+        }
+        if requires.len() == before {
+            return Ok(env);
+        }
+        self.request_environment(prepared, &requires).await
+    }
+
+    async fn request_environment(
+        &self,
+        prepared: &Prepared,
+        requires: &[Requirement],
+    ) -> Result<BuildEnv, BuildError> {
+        self.inner
+            .environments
+            .environment(&self.inner.python, requires)
+            .await
+            .map_err(|source| BuildError::Environment {
+                package: prepared.label.clone(),
+                requires: requirement_list(requires),
+                source,
+            })
+    }
+
+    async fn call(
+        &self,
+        prepared: &Prepared,
+        env: &BuildEnv,
+        hook: Hook,
+        kwargs: Map<String, Value>,
+    ) -> Result<HookOutcome, BuildError> {
+        HookContext {
+            package: &prepared.label,
+            tree: &prepared.tree,
+            system: &prepared.system,
+            env,
+            config_settings: &self.inner.options.config_settings,
+            runs: &self.inner.hook_runs,
+        }
+        .call(hook, kwargs)
+        .await
+    }
+
+    /// Runs `build_wheel` or `build_editable` into `out`; returns the wheel.
+    async fn run_build(
+        &self,
+        prepared: &Prepared,
+        env: &BuildEnv,
+        kind: Kind,
+        out: &Path,
+    ) -> Result<BuiltWheel, BuildError> {
+        let hook = kind.build();
+        let mut kwargs = Map::new();
+        kwargs.insert("wheel_directory".into(), path_value(out));
+        kwargs.insert("metadata_directory".into(), Value::Null);
+        let value = match self.call(prepared, env, hook, kwargs).await? {
+            HookOutcome::Returned(value) => value,
+            HookOutcome::Missing => {
+                return Err(BuildError::HookMissing {
+                    package: prepared.label.clone(),
+                    hook,
+                    advice: match kind {
+                        Kind::Editable => {
+                            "it predates PEP 660 editable installs; upgrade the backend in `build-system.requires` or install without `-e`"
+                        }
+                        Kind::Wheel => {
+                            "it is not a PEP 517 backend; check `build-system.build-backend`"
+                        }
+                    },
+                });
+            }
+        };
+        let name = self.returned_name(prepared, hook, &value)?;
+        let path = out.join(&name);
+        let bad = |reason: String| BuildError::BadHookResult {
+            package: prepared.label.clone(),
+            hook,
+            reason,
+        };
+        let filename: WheelFilename = name
+            .parse()
+            .map_err(|e| bad(format!("`{name}` is not a wheel filename:\n{e}")))?;
+        if !path.is_file() {
+            return Err(bad(format!("it named `{name}`, which it did not write")));
+        }
+        Ok(BuiltWheel {
+            path,
+            filename,
+            cached: false,
+        })
+    }
+
+    /// A hook's returned basename (of a wheel or a `.dist-info`), checked
+    /// to be a plain file name.
+    fn returned_name(
+        &self,
+        prepared: &Prepared,
+        hook: Hook,
+        value: &Value,
+    ) -> Result<String, BuildError> {
+        let name = value.as_str().unwrap_or_default();
+        let plain = !name.is_empty()
+            && Path::new(name).file_name().is_some_and(|n| n == name)
+            && name != "..";
+        if plain {
+            Ok(name.to_string())
+        } else {
+            Err(BuildError::BadHookResult {
+                package: prepared.label.clone(),
+                hook,
+                reason: format!("expected a file name, got {value}"),
+            })
+        }
+    }
+
+    fn requirements(
+        &self,
+        prepared: &Prepared,
+        hook: Hook,
+        value: &Value,
+    ) -> Result<Vec<Requirement>, BuildError> {
+        let bad = |reason: String| BuildError::BadHookResult {
+            package: prepared.label.clone(),
+            hook,
+            reason,
+        };
+        let items = value
+            .as_array()
+            .ok_or_else(|| bad(format!("expected a list of requirements, got {value}")))?;
+        items
+            .iter()
+            .map(|item| {
+                let text = item
+                    .as_str()
+                    .ok_or_else(|| bad(format!("expected a requirement string, got {item}")))?;
+                text.parse::<Requirement>()
+                    .map_err(|e| bad(format!("invalid requirement:\n{e}")))
+            })
+            .collect()
+    }
+}
+
+/// What identifies the source's content for the cache key.
+fn source_identity(source: &BuildSource) -> Result<String, BuildError> {
+    Ok(match source {
+        BuildSource::Sdist { path, sha256 } => {
+            let digest = match sha256 {
+                Some(digest) => digest.to_ascii_lowercase(),
+                None => sha256_file(path)?,
+            };
+            format!("sdist:{digest}")
+        }
+        BuildSource::Directory { path } | BuildSource::Editable { path } => {
+            let root = std::fs::canonicalize(path).ctx("find", path)?;
+            if !root.is_dir() {
+                return Err(BuildError::NotAProject { path: root });
+            }
+            let kind = if source.is_editable() {
+                "editable"
+            } else {
+                "directory"
+            };
+            format!("{kind}:{}:{}", root.display(), fingerprint_tree(&root)?)
+        }
+    })
+}
+
+/// The sdist's `PKG-INFO`, if PEP 643 lets a resolver trust it.
+async fn static_pkg_info(archive: &Path) -> Result<Option<CoreMetadata>, BuildError> {
+    let archive = archive.to_path_buf();
+    blocking(move || {
+        let Some(bytes) = read_pkg_info(&archive)? else {
+            return Ok(None);
+        };
+        let metadata = match CoreMetadata::parse(&bytes) {
+            Ok(metadata) => metadata,
+            Err(e) => {
+                tracing::debug!(sdist = %archive.display(), "unusable PKG-INFO ({e}); asking the backend");
+                return Ok(None);
+            }
+        };
+        let fields = ["Requires-Dist", "Requires-Python", "Provides-Extra"];
+        Ok(fields
+            .iter()
+            .all(|field| metadata.is_static(field))
+            .then_some(metadata))
+    })
+    .await
+}
+
+fn requirement_list(requires: &[Requirement]) -> String {
+    if requires.is_empty() {
+        return "none".into();
+    }
+    requires
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn path_value(path: &Path) -> Value {
+    Value::String(path.to_string_lossy().into_owned())
+}
+
+fn tempdir(action: &'static str) -> Result<tempfile::TempDir, BuildError> {
+    tempfile::Builder::new()
+        .prefix("posy-build-")
+        .tempdir()
+        .ctx(action, &std::env::temp_dir())
+}
+
+/// Runs blocking file work off the async threads.
+async fn blocking<T, F>(work: F) -> Result<T, BuildError>
+where
+    F: FnOnce() -> Result<T, BuildError> + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(BuildError::Io {
+            action: "finish background work for",
+            path: PathBuf::from("build"),
+            source: std::io::Error::other(e),
+        }),
+    }
+}

@@ -1,0 +1,243 @@
+//! Builds with in-tree backends (`backend-path`) and static sdist metadata:
+//! no requirement needs the network, so these always run.
+
+mod common;
+
+use std::path::Path;
+
+use common::{NoEnvironments, VenvEnvironments, make_sdist, python, store, write_tree};
+use posy_build::{
+    BuildError, BuildFrontend, BuildOptions, BuildSource, ConfigSettings, Hook, Isolation,
+    MetadataOrigin,
+};
+
+/// A backend that writes a wheel by hand, has no metadata hook, prints on
+/// stdout, and puts its `config_settings` into the wheel's `Summary`.
+const BACKEND: &str = r#"
+import base64, hashlib, json, os, zipfile
+
+def get_requires_for_build_wheel(config_settings=None):
+    extra = (config_settings or {}).get("requires")
+    return [extra] if extra else []
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    print("lots of noise on stdout, which must not confuse the frontend")
+    dist_info = "intree-0.5.dist-info"
+    files = {
+        "intree.py": "VALUE = 5\n",
+        dist_info + "/METADATA": "Metadata-Version: 2.1\nName: intree\nVersion: 0.5\nSummary: "
+            + json.dumps(config_settings or {}, sort_keys=True) + "\n",
+        dist_info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: intree\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for path, text in files.items():
+        data = text.encode()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append("%s,sha256=%s,%d" % (path, digest, len(data)))
+    record.append(dist_info + "/RECORD,,")
+    name = "intree-0.5-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as z:
+        for path, text in files.items():
+            z.writestr(path, text)
+        z.writestr(dist_info + "/RECORD", "\n".join(record) + "\n")
+    return name
+"#;
+
+const PYPROJECT: &str = "[build-system]\nrequires = []\nbuild-backend = \"intree_backend\"\nbackend-path = [\"backend\"]\n";
+
+fn in_tree_project(root: &Path) {
+    write_tree(
+        root,
+        &[
+            ("pyproject.toml", PYPROJECT),
+            ("backend/intree_backend.py", BACKEND),
+            ("intree.py", "VALUE = 5\n"),
+        ],
+    );
+}
+
+fn frontend<E: posy_build::BuildEnvironments>(
+    cache: &Path,
+    envs: E,
+    options: BuildOptions,
+) -> BuildFrontend<E> {
+    BuildFrontend::new(store(cache), envs, python(), options)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_tree_backend_builds_caches_and_passes_config_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("intree");
+    in_tree_project(&project);
+    let mut options = BuildOptions::default();
+    options.config_settings.push("--opt", "x");
+    options.config_settings.push("--opt", "y");
+    let envs = VenvEnvironments::shared();
+    let frontend = frontend(dir.path(), envs.clone(), options);
+    let source = BuildSource::directory(&project);
+
+    // No metadata hook: a full build, whose wheel is then cached.
+    let meta = frontend.metadata(&source).await.unwrap();
+    assert_eq!(meta.origin, MetadataOrigin::BuiltWheel);
+    assert_eq!(meta.metadata.name.as_str(), "intree");
+    assert_eq!(
+        meta.metadata.summary.as_deref(),
+        Some(r#"{"--opt": ["x", "y"]}"#)
+    );
+    let runs = frontend.hook_runs();
+    assert_eq!(
+        runs, 4,
+        "get_requires and prepare_metadata (missing), then get_requires and build_wheel"
+    );
+
+    let wheel = frontend.build(&source).await.unwrap();
+    assert!(wheel.cached);
+    assert_eq!(wheel.filename.to_string(), "intree-0.5-py3-none-any.whl");
+    let again = frontend.metadata(&source).await.unwrap();
+    assert_eq!(again.origin, MetadataOrigin::CachedWheel);
+    assert_eq!(frontend.hook_runs(), runs, "cache hits run nothing");
+
+    // A source change is a new build.
+    std::fs::write(project.join("intree.py"), "VALUE = 6\n").unwrap();
+    let rebuilt = frontend.build(&source).await.unwrap();
+    assert!(!rebuilt.cached);
+
+    // Other settings, other entry.
+    let plain = BuildFrontend::new(store(dir.path()), envs, python(), BuildOptions::default());
+    let other = plain.build(&source).await.unwrap();
+    assert!(!other.cached);
+    assert_ne!(other.path, rebuilt.path);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_build_isolation_uses_the_given_interpreter() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("intree");
+    in_tree_project(&project);
+    let options = BuildOptions {
+        isolation: Isolation::Shared,
+        ..BuildOptions::default()
+    };
+    let frontend = frontend(dir.path(), NoEnvironments, options);
+    let wheel = frontend
+        .build(&BuildSource::directory(&project))
+        .await
+        .unwrap();
+    assert_eq!(wheel.filename.to_string(), "intree-0.5-py3-none-any.whl");
+    assert_eq!(
+        frontend.hook_runs(),
+        1,
+        "only build_wheel: no get_requires without isolation"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failing_backend_shows_its_output_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("fail-proj");
+    let backend = "import sys\n\
+        def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n\
+        \x20   for i in range(1, 101):\n\
+        \x20       print('noise line %d' % i)\n\
+        \x20   sys.stdout.flush()\n\
+        \x20   raise RuntimeError('compiler exploded')\n";
+    write_tree(
+        &project,
+        &[
+            (
+                "pyproject.toml",
+                "[build-system]\nrequires = []\nbuild-backend = \"failing\"\nbackend-path = [\".\"]\n",
+            ),
+            ("failing.py", backend),
+        ],
+    );
+    let frontend = frontend(
+        dir.path(),
+        VenvEnvironments::shared(),
+        BuildOptions::default(),
+    );
+    let error = frontend
+        .build(&BuildSource::directory(&project))
+        .await
+        .unwrap_err();
+    let BuildError::HookFailed { hook, .. } = &error else {
+        panic!("expected a hook failure, got {error}");
+    };
+    assert_eq!(*hook, Hook::BuildWheel);
+    let message = error.to_string();
+    assert!(
+        message.contains("build_wheel failed for fail-proj"),
+        "{message}"
+    );
+    assert!(
+        message.contains("RuntimeError: compiler exploded"),
+        "{message}"
+    );
+    assert!(message.contains("noise line 100"), "{message}");
+    assert!(
+        !message.contains("noise line 20\n"),
+        "only the tail: {message}"
+    );
+
+    // Nothing was published in the built bucket.
+    let built = dir.path().join("cache/v1/built");
+    let entries: Vec<_> = walkdir::WalkDir::new(&built)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.path().extension().is_none_or(|x| x != "lock"))
+        .collect();
+    assert!(entries.is_empty(), "{entries:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn static_pkg_info_is_used_without_any_subprocess() {
+    let dir = tempfile::tempdir().unwrap();
+    let frontend = frontend(dir.path(), NoEnvironments, BuildOptions::default());
+
+    let archive = dir.path().join("static_pkg-1.0.tar.gz");
+    let pkg_info = "Metadata-Version: 2.2\nName: static-pkg\nVersion: 1.0\n\
+                    Requires-Dist: six>=1\nRequires-Python: >=3.8\nDynamic: Summary\n";
+    make_sdist(
+        &archive,
+        "static_pkg-1.0",
+        &[
+            ("PKG-INFO", pkg_info),
+            ("setup.py", "raise SystemExit('must not run')\n"),
+        ],
+    );
+    let meta = frontend
+        .metadata(&BuildSource::sdist(&archive))
+        .await
+        .unwrap();
+    assert_eq!(meta.origin, MetadataOrigin::PkgInfo);
+    assert_eq!(meta.metadata.requires_dist[0].to_string(), "six>=1");
+    assert_eq!(frontend.hook_runs(), 0);
+
+    // Dynamic dependencies, or metadata older than 2.2: the backend must be
+    // asked, which here means asking for an environment (and failing).
+    for pkg_info in [
+        "Metadata-Version: 2.2\nName: dyn\nVersion: 1.0\nDynamic: Requires-Dist\n",
+        "Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\n",
+    ] {
+        let archive = dir.path().join("dyn-1.0.tar.gz");
+        make_sdist(
+            &archive,
+            "dyn-1.0",
+            &[("PKG-INFO", pkg_info), ("setup.py", "")],
+        );
+        let error = frontend
+            .metadata(&BuildSource::sdist(&archive))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, BuildError::Environment { .. }), "{error}");
+        assert!(error.to_string().contains("setuptools>=40.8.0"), "{error}");
+    }
+    assert_eq!(frontend.hook_runs(), 0);
+}
+
+#[test]
+fn config_settings_parse_from_the_command_line() {
+    let settings: ConfigSettings = "editable_mode=strict".parse().unwrap();
+    assert_eq!(settings.to_json()["editable_mode"], "strict");
+}
