@@ -40,8 +40,10 @@
 //!    `Requires-Dist`, `Requires-Python` or `Provides-Extra` dynamic (PEP
 //!    643), read straight from the archive: no extraction, no subprocess;
 //! 2. the `METADATA` of a wheel already built from the same source;
-//! 3. `prepare_metadata_for_build_wheel` (or `_editable`);
-//! 4. if the backend lacks that hook, a full build, whose wheel is cached.
+//! 3. the answer of an earlier metadata hook for the same source (kept in
+//!    the `built/` bucket beside the wheels);
+//! 4. `prepare_metadata_for_build_wheel` (or `_editable`);
+//! 5. if the backend lacks that hook, a full build, whose wheel is cached.
 //!
 //! # Isolation
 //!
@@ -51,13 +53,14 @@
 //! is: nothing is installed, the build requirements are the user's business,
 //! and `get_requires_for_build_*` is not called.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use posy_python::Interpreter;
-use posy_store::{Key, Lookup, Store};
+use posy_store::{Key, Lookup, ProduceError, Store, Tag};
 use posy_vocab::{CoreMetadata, Requirement, WheelFilename};
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
@@ -74,6 +77,9 @@ use crate::wheel_name::{wheel_filename, wheel_metadata};
 
 /// Bumped when the meaning of a `built/` entry changes.
 const CACHE_FORMAT: &str = "posy-build/1";
+/// The same for the `METADATA` files kept from metadata hooks (keyed by
+/// the built-wheel key of the same source and settings).
+const METADATA_FORMAT: &str = "posy-build/metadata/1";
 
 /// Whether backends run in their own environments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -125,7 +131,11 @@ pub enum MetadataOrigin {
     PkgInfo,
     /// A wheel built earlier from the same source. No subprocess ran.
     CachedWheel,
-    /// The backend's `prepare_metadata_for_build_wheel` (or `_editable`).
+    /// An earlier `prepare_metadata_for_build_*` answer for the same
+    /// source and settings, kept in the store. No subprocess ran.
+    CachedMetadata,
+    /// The backend's `prepare_metadata_for_build_wheel` (or `_editable`);
+    /// the answer is kept in the store.
     PrepareMetadataHook,
     /// A full build (the backend has no metadata hook); the wheel is cached.
     BuiltWheel,
@@ -264,6 +274,10 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         let out = tempdir("create a temporary directory (for a wheel) in")?;
         let built = self.run_build(&prepared, &env, kind, out.path()).await?;
         let filename = built.filename.clone();
+        // Attribute the entry to its package, for `posy cache clean NAME`.
+        if let Ok(tag) = Tag::new(filename.name().as_str()) {
+            reservation.tag(tag);
+        }
         let path = blocking(move || {
             let mut file = std::fs::File::open(&built.path).ctx("open", &built.path)?;
             let target = reservation.path().to_path_buf();
@@ -298,6 +312,13 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 origin: MetadataOrigin::CachedWheel,
             });
         }
+        let metadata_key = Key::hash_of_parts([METADATA_FORMAT, key.as_str()]);
+        if let Some(metadata) = self.cached_metadata(&metadata_key).await? {
+            return Ok(SourceMetadata {
+                metadata,
+                origin: MetadataOrigin::CachedMetadata,
+            });
+        }
         {
             let _permit = self.permit().await;
             let kind = Kind::of(source);
@@ -322,6 +343,20 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                         hook,
                         reason: format!("its METADATA is invalid: {e}"),
                     })?;
+                let bucket = self.inner.store.built();
+                blocking(move || {
+                    bucket
+                        .get_or_set(&metadata_key, |file| file.write_all(&bytes))
+                        .map_err(|e| match e {
+                            ProduceError::Store(e) => BuildError::Store(e),
+                            ProduceError::Producer(e) => BuildError::Io {
+                                action: "write",
+                                path: bucket.path(&metadata_key),
+                                source: e,
+                            },
+                        })
+                })
+                .await?;
                 return Ok(SourceMetadata {
                     metadata,
                     origin: MetadataOrigin::PrepareMetadataHook,
@@ -368,11 +403,46 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         ]))
     }
 
+    /// The cached wheel under `key`; an unreadable entry is removed and
+    /// counts as a miss.
     async fn cached_wheel(&self, key: &Key) -> Result<Option<BuiltWheel>, BuildError> {
-        match self.inner.store.built().get(key) {
-            Some(path) => self.open_cached(path).await.map(Some),
-            None => Ok(None),
+        let bucket = self.inner.store.built();
+        let Some(path) = bucket.get(key) else {
+            return Ok(None);
+        };
+        match self.open_cached(path).await {
+            Ok(wheel) => Ok(Some(wheel)),
+            Err(BuildError::BadWheel { path, reason }) => {
+                tracing::warn!(entry = %path.display(), "removing unusable cached wheel: {reason}");
+                bucket.remove(key)?;
+                Ok(None)
+            }
+            Err(e) => Err(e),
         }
+    }
+
+    /// Metadata cached from an earlier metadata hook; an unreadable entry
+    /// is removed and counts as a miss.
+    async fn cached_metadata(&self, key: &Key) -> Result<Option<CoreMetadata>, BuildError> {
+        let bucket = self.inner.store.built();
+        let Some(path) = bucket.get(key) else {
+            return Ok(None);
+        };
+        let key = key.clone();
+        blocking(move || {
+            let parsed = std::fs::read(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| CoreMetadata::parse(&bytes).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(metadata) => Ok(Some(metadata)),
+                Err(reason) => {
+                    tracing::warn!(entry = %path.display(), "removing unusable cached metadata: {reason}");
+                    bucket.remove(&key)?;
+                    Ok(None)
+                }
+            }
+        })
+        .await
     }
 
     async fn open_cached(&self, path: PathBuf) -> Result<BuiltWheel, BuildError> {

@@ -58,6 +58,11 @@ async fn setuptools_pyproject_directory() {
     let meta = frontend.metadata(&source).await.unwrap();
     assert_eq!(meta.origin, MetadataOrigin::PrepareMetadataHook);
     assert_eq!(meta.metadata.requires_dist[0].to_string(), "six>=1");
+    let runs = frontend.hook_runs();
+    let again = frontend.metadata(&source).await.unwrap();
+    assert_eq!(again.origin, MetadataOrigin::CachedMetadata);
+    assert_eq!(again.metadata, meta.metadata);
+    assert_eq!(frontend.hook_runs(), runs);
 
     let wheel = frontend.build(&source).await.unwrap();
     assert!(!wheel.cached);
@@ -334,9 +339,12 @@ async fn measure_second_build_with_a_cached_environment() {
         "the second build creates no environment"
     );
     eprintln!(
-        "setuptools>=61 build: first (creates the env) {:.2}s, second (cached env) {:.2}s, cached wheel {:.3}s",
+        "setuptools>=61 build: first (creates {} env(s)) {:.2}s, second (cached env) {:.2}s, \
+         cached wheel {:.3}s; environments asked for: {:?}",
+        created[0],
         times[0].as_secs_f64(),
         times[1].as_secs_f64(),
-        hit_time.as_secs_f64()
+        hit_time.as_secs_f64(),
+        envs.requests.lock().unwrap()
     );
 }

@@ -241,3 +241,66 @@ fn config_settings_parse_from_the_command_line() {
     let settings: ConfigSettings = "editable_mode=strict".parse().unwrap();
     assert_eq!(settings.to_json()["editable_mode"], "strict");
 }
+
+/// Wraps the in-tree backend to record when each `build_wheel` runs.
+const SLOW_BACKEND: &str = r#"
+import os, time
+import intree_backend
+get_requires_for_build_wheel = intree_backend.get_requires_for_build_wheel
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    start = time.time()
+    time.sleep(1.5)
+    with open(config_settings["log"], "a") as f:
+        f.write("%f %f\n" % (start, time.time()))
+    return intree_backend.build_wheel(wheel_directory, config_settings, metadata_directory)
+"#;
+
+/// Runs two slow builds at once under `bound`; returns their intervals.
+async fn two_builds(bound: usize) -> Vec<(f64, f64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    let mut projects = Vec::new();
+    for name in ["one", "two"] {
+        let project = dir.path().join(name);
+        in_tree_project(&project);
+        write_tree(
+            &project,
+            &[
+                ("backend/slow_backend.py", SLOW_BACKEND),
+                (
+                    "pyproject.toml",
+                    &PYPROJECT.replace("intree_backend", "slow_backend"),
+                ),
+            ],
+        );
+        projects.push(BuildSource::directory(project));
+    }
+    let mut options = BuildOptions {
+        max_concurrent_builds: bound,
+        ..BuildOptions::default()
+    };
+    options.config_settings.push("log", log.to_string_lossy());
+    let frontend = frontend(dir.path(), VenvEnvironments::shared(), options);
+    let (a, b) = tokio::join!(frontend.build(&projects[0]), frontend.build(&projects[1]));
+    a.unwrap();
+    b.unwrap();
+    std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let (start, end) = line.split_once(' ').unwrap();
+            (start.parse().unwrap(), end.parse().unwrap())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn builds_run_concurrently_up_to_the_bound() {
+    let overlaps = |v: &[(f64, f64)]| v[0].0 < v[1].1 && v[1].0 < v[0].1;
+    let serial = two_builds(1).await;
+    assert_eq!(serial.len(), 2);
+    assert!(!overlaps(&serial), "bound 1 must serialise: {serial:?}");
+    let parallel = two_builds(2).await;
+    assert!(overlaps(&parallel), "bound 2 lets both run: {parallel:?}");
+}
