@@ -3,11 +3,13 @@
 #
 # Keep this file parseable by Python 2 so that an old interpreter reports
 # "unsupported" cleanly instead of a SyntaxError. Import nothing outside the
-# standard library, and nothing slow. It runs as `python -E -s -c SCRIPT`
-# (-I would be better but Python 2 rejects it; -S would skip `site`, which is
-# what applies pyvenv.cfg), so first drop the current directory from the
-# import path: a stray json.py there must not be imported. The answer is one
-# JSON line, printed last.
+# standard library, and nothing slow. It runs as `python -E -s -S -c SCRIPT`
+# (-I would be better but Python 2 rejects it), so first drop the current
+# directory from the import path: a stray json.py there must not be imported.
+# -S skips `site` (and the .pth files it runs, which can cost tens of
+# milliseconds); the one thing `site` does that matters here, applying
+# pyvenv.cfg to sys.prefix, is done by apply_pyvenv_cfg below. The answer is
+# one JSON line, printed last.
 import sys
 
 sys.path = [entry for entry in sys.path if entry]
@@ -16,7 +18,27 @@ import json
 import os
 import platform
 import struct
-import sysconfig
+
+
+def apply_pyvenv_cfg():
+    # What site.venv() does to the prefixes, without its side effects: if a
+    # pyvenv.cfg sits beside the executable or one directory up, this
+    # interpreter runs a virtual environment rooted above its bin directory.
+    # It must run before sysconfig is imported, which reads sys.prefix once.
+    executable = sys.executable
+    if sys.platform == "darwin" and "__PYVENV_LAUNCHER__" in os.environ:
+        executable = os.environ["__PYVENV_LAUNCHER__"]
+    exe_dir = os.path.dirname(os.path.abspath(executable))
+    site_prefix = os.path.dirname(exe_dir)
+    for folder in (exe_dir, site_prefix):
+        if os.path.isfile(os.path.join(folder, "pyvenv.cfg")):
+            sys.prefix = sys.exec_prefix = site_prefix
+            return
+
+
+apply_pyvenv_cfg()
+
+import sysconfig  # noqa: E402 (after the prefixes are final)
 
 
 def config_var(name):

@@ -17,6 +17,11 @@ fn interpreters() -> Vec<PathBuf> {
     let python3 = find_interpreter(&PythonRequest::Any, &env, &ProbeCache::disabled())
         .expect("the tests need a python3 on PATH");
     let mut found = vec![python3.executable().to_path_buf()];
+    // A distribution's Python, with its patched sysconfig (Debian's
+    // posix_local scheme), when there is one.
+    if Path::new("/usr/bin/python3").is_file() {
+        found.push(PathBuf::from("/usr/bin/python3"));
+    }
     if let Some(home) = std::env::var_os("HOME") {
         let root = std::env::var_os("PYENV_ROOT")
             .map(PathBuf::from)
@@ -150,38 +155,52 @@ fn probe_agrees_with_the_interpreter() {
 }
 
 #[test]
-fn venv_interpreter_knows_it_is_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let base = find_interpreter(
-        &PythonRequest::Any,
-        &DiscoveryEnv::from_process().unwrap(),
-        &ProbeCache::disabled(),
-    )
-    .unwrap();
-    let root = dir.path().join("env");
-    posy_python::create_venv(&base, &root, &posy_python::VenvOptions::default()).unwrap();
-    let venv = Interpreter::query(&root.join("bin/python"), &ProbeCache::disabled()).unwrap();
-    assert!(venv.is_venv());
-    assert_eq!(venv.prefix(), root);
-    assert_eq!(venv.base_prefix(), base.base_prefix());
-    // Made from a venv, a new venv still links to the real base interpreter.
-    assert_eq!(
-        fs::canonicalize(venv.base_executable()).unwrap(),
-        fs::canonicalize(base.base_executable()).unwrap()
-    );
-    assert!(!venv.base_executable().starts_with(&root));
-    let truth = reference(&root.join("bin/python"));
-    assert_eq!(
-        venv.paths().purelib.to_str(),
-        truth["paths"]["purelib"].as_str()
-    );
-    assert_eq!(
-        venv.paths().purelib,
-        root.join(format!(
-            "lib/python{}/site-packages",
-            venv.python_minor_version()
-        ))
-    );
+fn venv_interpreters_know_they_are_one() {
+    for python in interpreters() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = Interpreter::query(&python, &ProbeCache::disabled()).unwrap();
+        let root = dir.path().join("env");
+        posy_python::create_venv(&base, &root, &posy_python::VenvOptions::default()).unwrap();
+        let venv = Interpreter::query(&root.join("bin/python"), &ProbeCache::disabled()).unwrap();
+        let who = python.display();
+        assert!(venv.is_venv(), "{who}");
+        assert_eq!(venv.prefix(), root, "{who}");
+        assert_eq!(venv.base_prefix(), base.base_prefix(), "{who}");
+        // A venv made from this venv would link to the real base interpreter.
+        assert_eq!(
+            fs::canonicalize(venv.base_executable()).unwrap(),
+            fs::canonicalize(base.base_executable()).unwrap(),
+            "{who}"
+        );
+        assert!(!venv.base_executable().starts_with(&root), "{who}");
+
+        // The probe skips `site` but must see the venv as `site` makes it.
+        let truth = reference(&root.join("bin/python"));
+        assert_eq!(venv.prefix().to_str(), truth["prefix"].as_str(), "{who}");
+        let paths = serde_json::to_value(venv.paths()).unwrap();
+        for key in [
+            "purelib",
+            "platlib",
+            "scripts",
+            "include",
+            "data",
+            "stdlib",
+            "platstdlib",
+        ] {
+            assert_eq!(
+                paths[key], truth["paths"][key],
+                "{who}: venv sysconfig path {key}"
+            );
+        }
+        assert_eq!(
+            venv.paths().purelib,
+            root.join(format!(
+                "lib/python{}/site-packages",
+                venv.python_minor_version()
+            )),
+            "{who}"
+        );
+    }
 }
 
 #[test]
