@@ -238,8 +238,10 @@ impl<'a> Sink<'a> {
         for component in Path::new(member).components() {
             match component {
                 Component::Normal(part) => {
-                    if part.to_string_lossy().contains('\\') || part.to_string_lossy().contains(':')
-                    {
+                    // On Windows a backslash separates and a colon names a drive or
+                    // an alternate data stream; elsewhere both are ordinary.
+                    let text = part.to_string_lossy();
+                    if cfg!(windows) && (text.contains('\\') || text.contains(':')) {
                         return Err(self.refuse(member, "it has a Windows-style path"));
                     }
                     out.push(part);

@@ -60,7 +60,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use posy_python::Interpreter;
-use posy_store::{Key, Lookup, ProduceError, Store, Tag};
+use posy_store::{FileValue, Key, Lookup, ProduceError, Reservation, Store, Tag};
 use posy_vocab::{CoreMetadata, Requirement, WheelFilename};
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
@@ -258,21 +258,36 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
             return Ok(wheel);
         }
         let _permit = self.permit().await;
-        let bucket = self.inner.store.built();
-        let lookup_key = key.clone();
-        let lookup =
-            blocking(move || bucket.lock_or_get(&lookup_key).map_err(BuildError::from)).await?;
-        let mut reservation = match lookup {
+        let reservation = match self.reserve(&key).await? {
             Lookup::Hit(path) => return self.open_cached(path).await,
             Lookup::Miss(reservation) => reservation,
         };
         let kind = Kind::of(source);
         tracing::info!(target: "posy_build", source = %source.display_name(), kind = kind.name(), "Building {}", source.display_name());
-        let started = Instant::now();
         let prepared = self.prepare(source).await?;
         let env = self.environment(&prepared, kind).await?;
+        self.build_into(reservation, &prepared, &env, kind).await
+    }
+
+    /// Takes the store lock of `key` (waiting for whoever holds it).
+    async fn reserve(&self, key: &Key) -> Result<Lookup<FileValue>, BuildError> {
+        let bucket = self.inner.store.built();
+        let key = key.clone();
+        blocking(move || bucket.lock_or_get(&key).map_err(BuildError::from)).await
+    }
+
+    /// Builds the wheel and publishes it under the reservation; on any
+    /// error the reservation is dropped, which leaves no entry.
+    async fn build_into(
+        &self,
+        mut reservation: Reservation<FileValue>,
+        prepared: &Prepared,
+        env: &BuildEnv,
+        kind: Kind,
+    ) -> Result<BuiltWheel, BuildError> {
+        let started = Instant::now();
         let out = tempdir("create a temporary directory (for a wheel) in")?;
-        let built = self.run_build(&prepared, &env, kind, out.path()).await?;
+        let built = self.run_build(prepared, env, kind, out.path()).await?;
         let filename = built.filename.clone();
         // Attribute the entry to its package, for `posy cache clean NAME`.
         if let Ok(tag) = Tag::new(filename.name().as_str()) {
@@ -319,53 +334,55 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 origin: MetadataOrigin::CachedMetadata,
             });
         }
-        {
-            let _permit = self.permit().await;
-            let kind = Kind::of(source);
-            tracing::info!(target: "posy_build", source = %source.display_name(), kind = "metadata", "Preparing metadata for {}", source.display_name());
-            let prepared = self.prepare(source).await?;
-            let env = self.environment(&prepared, kind).await?;
-            let out = tempdir("create a temporary directory (for metadata) in")?;
-            let hook = kind.prepare_metadata();
-            let mut kwargs = Map::new();
-            kwargs.insert("metadata_directory".into(), path_value(out.path()));
-            if let HookOutcome::Returned(value) = self.call(&prepared, &env, hook, kwargs).await? {
-                let dist_info = self.returned_name(&prepared, hook, &value)?;
-                let file = out.path().join(&dist_info).join("METADATA");
-                let bytes = std::fs::read(&file).map_err(|e| BuildError::BadHookResult {
-                    package: prepared.label.clone(),
-                    hook,
-                    reason: format!("`{}` cannot be read ({e})", file.display()),
-                })?;
-                let metadata =
-                    CoreMetadata::parse(&bytes).map_err(|e| BuildError::BadHookResult {
-                        package: prepared.label.clone(),
-                        hook,
-                        reason: format!("its METADATA is invalid: {e}"),
-                    })?;
-                let bucket = self.inner.store.built();
-                blocking(move || {
-                    bucket
-                        .get_or_set(&metadata_key, |file| file.write_all(&bytes))
-                        .map_err(|e| match e {
-                            ProduceError::Store(e) => BuildError::Store(e),
-                            ProduceError::Producer(e) => BuildError::Io {
-                                action: "write",
-                                path: bucket.path(&metadata_key),
-                                source: e,
-                            },
-                        })
-                })
-                .await?;
-                return Ok(SourceMetadata {
-                    metadata,
-                    origin: MetadataOrigin::PrepareMetadataHook,
-                });
-            }
+        let _permit = self.permit().await;
+        let kind = Kind::of(source);
+        tracing::info!(target: "posy_build", source = %source.display_name(), kind = "metadata", "Preparing metadata for {}", source.display_name());
+        let prepared = self.prepare(source).await?;
+        let env = self.environment(&prepared, kind).await?;
+        let out = tempdir("create a temporary directory (for metadata) in")?;
+        let hook = kind.prepare_metadata();
+        let mut kwargs = Map::new();
+        kwargs.insert("metadata_directory".into(), path_value(out.path()));
+        if let HookOutcome::Returned(value) = self.call(&prepared, &env, hook, kwargs).await? {
+            let dist_info = self.returned_name(&prepared, hook, &value)?;
+            let file = out.path().join(&dist_info).join("METADATA");
+            let bytes = std::fs::read(&file).map_err(|e| BuildError::BadHookResult {
+                package: prepared.label.clone(),
+                hook,
+                reason: format!("`{}` cannot be read ({e})", file.display()),
+            })?;
+            let metadata = CoreMetadata::parse(&bytes).map_err(|e| BuildError::BadHookResult {
+                package: prepared.label.clone(),
+                hook,
+                reason: format!("its METADATA is invalid: {e}"),
+            })?;
+            let bucket = self.inner.store.built();
+            blocking(move || {
+                bucket
+                    .get_or_set(&metadata_key, |file| file.write_all(&bytes))
+                    .map_err(|e| match e {
+                        ProduceError::Store(e) => BuildError::Store(e),
+                        ProduceError::Producer(e) => BuildError::Io {
+                            action: "write",
+                            path: bucket.path(&metadata_key),
+                            source: e,
+                        },
+                    })
+            })
+            .await?;
+            return Ok(SourceMetadata {
+                metadata,
+                origin: MetadataOrigin::PrepareMetadataHook,
+            });
         }
-        // The backend has no metadata hook: build (releasing the permit
-        // first, since `build` takes its own) and read the wheel.
-        let wheel = self.build(source).await?;
+        // The backend has no metadata hook: build the wheel with the tree and
+        // environment at hand, and read its METADATA.
+        let wheel = match self.reserve(&key).await? {
+            Lookup::Hit(path) => self.open_cached(path).await?,
+            Lookup::Miss(reservation) => {
+                self.build_into(reservation, &prepared, &env, kind).await?
+            }
+        };
         let metadata = blocking(move || wheel_metadata(&wheel.path)).await?;
         Ok(SourceMetadata {
             metadata,

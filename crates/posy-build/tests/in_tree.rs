@@ -86,8 +86,8 @@ async fn in_tree_backend_builds_caches_and_passes_config_settings() {
     );
     let runs = frontend.hook_runs();
     assert_eq!(
-        runs, 4,
-        "get_requires and prepare_metadata (missing), then get_requires and build_wheel"
+        runs, 3,
+        "get_requires, prepare_metadata (missing), then build_wheel in the same environment"
     );
 
     let wheel = frontend.build(&source).await.unwrap();
