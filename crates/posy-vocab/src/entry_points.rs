@@ -47,7 +47,8 @@ impl fmt::Display for EntryPoint {
     }
 }
 
-/// All entry points of a distribution, in file order.
+/// All entry points of a distribution, in file order, except that a group
+/// whose header repeats is kept together at its first position.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntryPoints(Vec<EntryPoint>);
 
@@ -83,6 +84,15 @@ impl EntryPoints {
             };
             entries.push(parse_line(group, line)?);
         }
+        // A group header may repeat; its entries join the group's first
+        // section, so that the order kept is the order `Display` writes.
+        let mut groups: Vec<String> = Vec::new();
+        for e in &entries {
+            if !groups.contains(&e.group) {
+                groups.push(e.group.clone());
+            }
+        }
+        entries.sort_by_key(|e| groups.iter().position(|g| *g == e.group));
         Ok(Self(entries))
     }
 
@@ -238,6 +248,16 @@ xdist.looponfail = xdist.looponfail
         let eps = EntryPoints::parse(SAMPLE).unwrap();
         let again = EntryPoints::parse(&eps.to_string()).unwrap();
         assert_eq!(eps, again);
+    }
+
+    #[test]
+    fn repeated_group_headers_join_the_first_section() {
+        // Found by fuzzing: the entries were kept in file order but written
+        // grouped, so the written file parsed back in another order.
+        let eps = EntryPoints::parse("[a]\nx = m\n[b]\ny = m\n[a]\nz = m\n").unwrap();
+        let order: Vec<_> = eps.iter().map(|e| (&*e.group, &*e.name)).collect();
+        assert_eq!(order, [("a", "x"), ("a", "z"), ("b", "y")]);
+        assert_eq!(EntryPoints::parse(&eps.to_string()).unwrap(), eps);
     }
 
     #[test]
