@@ -304,3 +304,14 @@ async fn builds_run_concurrently_up_to_the_bound() {
     let parallel = two_builds(2).await;
     assert!(overlaps(&parallel), "bound 2 lets both run: {parallel:?}");
 }
+
+/// The binary runs builds on a multi-threaded runtime (`tokio::spawn`).
+#[test]
+fn build_futures_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let dir = tempfile::tempdir().unwrap();
+    let frontend = frontend(dir.path(), NoEnvironments, BuildOptions::default());
+    let source = BuildSource::directory(dir.path());
+    send(&frontend.build(&source));
+    send(&frontend.metadata(&source));
+}
