@@ -1,0 +1,414 @@
+//! `posy pip install` end to end: real wheels from a real local index
+//! (posy-testkit) installed into an environment made by `posy venv`, then
+//! checked the way a person (and the real pip) would: imports work, console
+//! scripts run, the dist-info says who installed what and why, and a second
+//! run does nothing.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+
+use common::{Env, World, real_pip};
+use posy_testkit::{Artifact, Fault, Index, Package};
+
+/// `a` (with a console script) needs `b`; both are plain modules.
+fn app_and_library() -> Index {
+    Index::new()
+        .package(
+            Package::new("a", "1.0")
+                .dep("b>=1")
+                .summary("The app")
+                .file(
+                    "a/__init__.py",
+                    "import b\nVERSION = '1.0'\ndef main():\n    print('hello from a, b says', b.WORD)\n",
+                )
+                .entry_point("console_scripts", "a-cli", "a:main"),
+        )
+        .package(Package::new("b", "1.0").file("b.py", "WORD = 'hi'\n"))
+}
+
+/// Every path in `RECORD` (relative to site-packages) exists.
+fn assert_record_complete(env: &Env, dist_info: &str) {
+    let dir = env.site_packages().join(dist_info);
+    let record = fs::read_to_string(dir.join("RECORD")).unwrap();
+    for line in record.lines() {
+        let path = line.rsplitn(3, ',').last().unwrap();
+        let full = env.site_packages().join(path);
+        assert!(
+            full.exists(),
+            "{dist_info}/RECORD lists {path}, which is missing"
+        );
+    }
+}
+
+#[test]
+fn installs_importable_packages_with_scripts_and_dist_info() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_ok(&["install", "a", "--python", env.arg()]);
+    let text = &run.stderr;
+    assert!(text.contains("Resolved 2 packages in "), "{text}");
+    assert!(text.contains("Prepared 2 packages in "), "{text}");
+    assert!(text.contains("Installed 2 packages in "), "{text}");
+    assert!(text.ends_with(" + a==1.0\n + b==1.0\n"), "{text}");
+
+    assert_eq!(
+        env.python_ok("import a, b; print(a.VERSION, b.WORD)"),
+        "1.0 hi"
+    );
+    let script = std::process::Command::new(env.bin("a-cli"))
+        .output()
+        .unwrap();
+    assert!(script.status.success(), "{}", common::stderr(&script));
+    assert_eq!(
+        String::from_utf8_lossy(&script.stdout),
+        "hello from a, b says hi\n"
+    );
+    let shebang = fs::read_to_string(env.bin("a-cli")).unwrap();
+    assert!(
+        shebang.starts_with(&format!("#!{}", env.bin("python").display())),
+        "{shebang}"
+    );
+
+    let a = env.dist_info("a", "1.0");
+    let b = env.dist_info("b", "1.0");
+    assert_eq!(fs::read_to_string(a.join("INSTALLER")).unwrap(), "posy\n");
+    assert_eq!(fs::read_to_string(b.join("INSTALLER")).unwrap(), "posy\n");
+    assert!(a.join("REQUESTED").exists(), "a was asked for");
+    assert!(!b.join("REQUESTED").exists(), "b was only a dependency");
+
+    let record = fs::read_to_string(a.join("RECORD")).unwrap();
+    for expected in [
+        "a/__init__.py,sha256=",
+        "a-1.0.dist-info/METADATA,sha256=",
+        "a-1.0.dist-info/INSTALLER,sha256=",
+        "a-1.0.dist-info/RECORD,,",
+        "/bin/a-cli,sha256=",
+    ] {
+        assert!(record.contains(expected), "{expected} not in:\n{record}");
+    }
+    assert_record_complete(&env, "a-1.0.dist-info");
+    assert_record_complete(&env, "b-1.0.dist-info");
+
+    // Everything is there: the second run asks the index nothing.
+    index.clear_requests();
+    let again = world.pip_ok(&["install", "a", "--python", env.arg()]);
+    assert!(
+        again.stderr.starts_with("Audited 1 package in "),
+        "{}",
+        again.stderr
+    );
+    assert!(index.full_downloads().is_empty());
+    assert!(index.requests().is_empty(), "{:?}", index.requests());
+}
+
+#[test]
+fn the_real_pip_agrees_with_what_posy_installed() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a", "--python", env.arg()]);
+
+    let Some(freeze) = real_pip(&env, &["freeze"]) else {
+        return;
+    };
+    assert!(freeze.status.success(), "{}", common::stderr(&freeze));
+    let posy_freeze = world.pip_ok(&["freeze", "--python", env.arg()]);
+    assert_eq!(String::from_utf8_lossy(&freeze.stdout), posy_freeze.stdout);
+    assert_eq!(posy_freeze.stdout, "a==1.0\nb==1.0\n");
+
+    let check = real_pip(&env, &["check"]).unwrap();
+    assert!(
+        check.status.success(),
+        "pip check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        common::stderr(&check)
+    );
+    world.pip_ok(&["check", "--python", env.arg()]);
+
+    // pip reads posy's RECORD to uninstall: every file and the script go.
+    let uninstall = real_pip(&env, &["uninstall", "--yes", "a"]).unwrap();
+    assert!(uninstall.status.success(), "{}", common::stderr(&uninstall));
+    assert!(!env.site_packages().join("a").exists());
+    assert!(!env.bin("a-cli").exists());
+    assert!(!env.dist_info("a", "1.0").exists());
+    assert_eq!(
+        world.pip_ok(&["freeze", "--python", env.arg()]).stdout,
+        "b==1.0\n"
+    );
+}
+
+#[test]
+fn an_upgrade_replaces_the_old_version_files() {
+    let index = Index::new()
+        .package(
+            Package::new("a", "1.0")
+                .file("a/__init__.py", "V = 1\n")
+                .file("a/old.py", "")
+                .entry_point("console_scripts", "a-old", "a:V"),
+        )
+        .package(
+            Package::new("a", "2.0")
+                .file("a/__init__.py", "V = 2\n")
+                .file("a/new.py", ""),
+        )
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a==1.0", "--python", env.arg()]);
+    assert!(env.site_packages().join("a/old.py").exists());
+    assert!(env.bin("a-old").exists());
+
+    // Satisfied by what is installed: nothing changes without --upgrade.
+    let kept = world.pip_ok(&["install", "a", "--python", env.arg()]);
+    assert!(
+        kept.stderr.starts_with("Audited 1 package"),
+        "{}",
+        kept.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(env.site_packages().join("a/__init__.py")).unwrap(),
+        "V = 1\n"
+    );
+
+    let run = world.pip_ok(&["install", "--upgrade", "a", "--python", env.arg()]);
+    assert!(
+        run.stderr.ends_with(" - a==1.0\n + a==2.0\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.python_ok("import a; print(a.V)"), "2");
+    assert!(!env.site_packages().join("a/old.py").exists());
+    assert!(env.site_packages().join("a/new.py").exists());
+    assert!(!env.bin("a-old").exists());
+    assert_eq!(env.dist_infos(), ["a-2.0.dist-info"]);
+    assert_record_complete(&env, "a-2.0.dist-info");
+
+    // And back down, by asking for the old version.
+    world.pip_ok(&["install", "a==1.0", "--python", env.arg()]);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info"]);
+    assert!(!env.site_packages().join("a/new.py").exists());
+}
+
+#[test]
+#[ignore = "posy-install bug: an upgrade keeps the old __pycache__ of files both versions have \
+            (uninstall_except skips remove_bytecode for kept paths), so Python may run the old code"]
+fn an_upgrade_leaves_no_stale_bytecode() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").file("a/__init__.py", "V = 1\n"))
+        .package(Package::new("a", "2.0").file("a/__init__.py", "V = 2\n"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a==1.0", "--python", env.arg()]);
+    assert_eq!(env.python_ok("import a; print(a.V)"), "1");
+    let cache = env.site_packages().join("a/__pycache__");
+    assert!(cache.exists());
+
+    world.pip_ok(&["install", "a==2.0", "--python", env.arg()]);
+    // The bytecode of 1.0's `a/__init__.py` went with 1.0. (Left behind, it
+    // is used whenever the new source has the same size and mtime second.)
+    let left: Vec<_> = fs::read_dir(&cache)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "stale bytecode: {left:?}");
+    assert_eq!(env.python_ok("import a; print(a.V)"), "2");
+}
+
+#[test]
+fn reinstall_restores_a_damaged_installation() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a", "--python", env.arg()]);
+    fs::remove_file(env.site_packages().join("a/__init__.py")).unwrap();
+
+    let run = world.pip_ok(&["install", "a", "--reinstall", "--python", env.arg()]);
+    assert!(
+        run.stderr
+            .ends_with(" - a==1.0\n + a==1.0\n - b==1.0\n + b==1.0\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.python_ok("import a; print(a.VERSION)"), "1.0");
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info", "b-1.0.dist-info"]);
+    // The reinstall took the wheels from the store: only the first install downloaded them.
+    assert_eq!(index.full_downloads().len(), 2);
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_ok(&["install", "a", "--dry-run", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("Would install 2 packages"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(" + a==1.0"), "{}", run.stderr);
+    assert!(env.dist_infos().is_empty());
+    assert!(!env.bin("a-cli").exists());
+    assert!(index.full_downloads().is_empty());
+}
+
+#[test]
+fn no_deps_installs_only_what_was_named() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_ok(&["install", "a", "--no-deps", "--python", env.arg()]);
+    assert!(run.stderr.ends_with(" + a==1.0\n"), "{}", run.stderr);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info"]);
+    let check = world.posy(&["pip", "check", "--python", env.arg()]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        common::stderr(&check).contains("The package `a` requires `b>=1`, but it's not installed"),
+        "{}",
+        common::stderr(&check)
+    );
+}
+
+#[test]
+fn a_wheel_whose_bytes_do_not_match_the_index_hash_is_refused() {
+    let index = app_and_library()
+        .fault(Fault::WrongHash.on("/files/b-1.0-py3-none-any.whl"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_fails(&["install", "a", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("b-1.0-py3-none-any.whl"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.to_lowercase().contains("hash"), "{}", run.stderr);
+    // Neither the bad wheel nor the good one that needs it was installed.
+    assert!(env.dist_infos().is_empty(), "{:?}", env.dist_infos());
+    assert!(!env.bin("a-cli").exists());
+}
+
+/// A wheel with one member whose name is `member`, and otherwise valid
+/// (its RECORD lists only itself, which installers accept with a warning).
+fn hostile_wheel(name: &str, member: &str) -> Artifact {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let metadata = format!("Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n");
+    let dist_info = format!("{name}-1.0.dist-info");
+    let members = [
+        (format!("{name}/__init__.py"), String::new()),
+        (member.to_string(), "gotcha\n".to_string()),
+        (format!("{dist_info}/METADATA"), metadata.clone()),
+        (
+            format!("{dist_info}/WHEEL"),
+            "Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+                .to_string(),
+        ),
+        (
+            format!("{dist_info}/RECORD"),
+            format!("{dist_info}/RECORD,,\n"),
+        ),
+    ];
+    for (path, text) in members {
+        zip.start_file(path, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    Artifact::raw(name, "1.0", &format!("{name}-1.0-py3-none-any.whl"), bytes)
+        .unwrap()
+        .with_metadata(metadata)
+}
+
+#[test]
+fn hostile_wheels_are_refused_and_write_nothing_outside() {
+    let index = Index::new()
+        .artifact(hostile_wheel("climber", "../../../../escaped.txt"))
+        .artifact(hostile_wheel("absolute", "/tmp/posy-clitests-absolute.txt"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_fails(&["install", "climber", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("../../../../escaped.txt"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("refusing to install"), "{}", run.stderr);
+    assert!(!world.root.join("escaped.txt").exists());
+    assert!(!env.path.join("escaped.txt").exists());
+    assert!(!env.site_packages().join("climber").exists());
+    assert!(env.dist_infos().is_empty());
+
+    let run = world.pip_fails(&["install", "absolute", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("/tmp/posy-clitests-absolute.txt"),
+        "{}",
+        run.stderr
+    );
+    assert!(!std::path::Path::new("/tmp/posy-clitests-absolute.txt").exists());
+    assert!(env.dist_infos().is_empty());
+}
+
+#[test]
+#[ignore = "posy-install bug: prepare_one unpacks from the store's copy, so an unpack error names \
+            the artifact's store key (a sha256) instead of the wheel's file name"]
+fn a_refused_wheel_is_named_by_its_file_name() {
+    let index = Index::new()
+        .artifact(hostile_wheel("climber", "../../../../escaped.txt"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_fails(&["install", "climber", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("climber-1.0-py3-none-any.whl"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn requirements_files_and_constraints_drive_the_install() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").dep("b"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("b", "2.0"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.write("requirements.txt", "a\n");
+    world.write("constraints.txt", "b<2\n");
+    world.pip_ok(&[
+        "install",
+        "-r",
+        "requirements.txt",
+        "-c",
+        "constraints.txt",
+        "--python",
+        env.arg(),
+    ]);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info", "b-1.0.dist-info"]);
+
+    let run = world.pip_fails(&["install", "--python", env.arg()]);
+    assert!(run.stderr.contains("nothing to install"), "{}", run.stderr);
+}
+
+#[test]
+fn without_an_environment_posy_refuses_to_touch_the_system() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let run = world.pip_fails(&["install", "a"]);
+    assert!(
+        run.stderr.contains("no virtual environment found"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("posy venv"), "{}", run.stderr);
+
+    // The `.venv` in the working directory is found without --python.
+    let env = world.venv(".venv");
+    world.pip_ok(&["install", "a"]);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info", "b-1.0.dist-info"]);
+}
