@@ -6,7 +6,7 @@
 //! 2. `.venv` in the working directory or the nearest parent that has one;
 //! 3. managed interpreters (those posy installs itself): not yet — a later
 //!    issue adds them, as one more [`Source`] inserted right here, ahead of
-//!    the system ones, in [`candidates`];
+//!    the system ones, in `candidates`;
 //! 4. every directory on `PATH`, in order, looking for `python3.X` (when the
 //!    request names a minor version), then `python3`, then `python`; for a
 //!    specifier request also every other `python3.X` in the directory,
@@ -15,7 +15,7 @@
 //!
 //! A path request skips the search; an executable-name request searches
 //! only `PATH`. pyenv shims met on `PATH` are resolved to the interpreter
-//! they would run (see [`crate::pyenv`]) so their probe can be cached.
+//! they would run (see the `pyenv` module) so their probe can be cached.
 //!
 //! Every candidate is probed (cheap after the first time: cached) and
 //! checked against the request. Everything rejected is kept, with the
