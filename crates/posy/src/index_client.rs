@@ -5,6 +5,7 @@ use posy_store::Store;
 use posy_index::{
     ExcludeNewer, FindLinks, IndexClient, IndexOptions, IndexStrategy, IndexUrl, Refresh,
 };
+use posy_resolve::Upgrade;
 
 use crate::cli::IndexArgs;
 
@@ -17,8 +18,15 @@ pub struct FileIndexSettings {
     pub no_index: bool,
 }
 
-/// Builds the client: command-line flags win over what files say.
-pub fn build(args: &IndexArgs, files: &FileIndexSettings, store: &Store) -> Result<IndexClient> {
+/// Builds the client: command-line flags win over what files say. The
+/// cached pages of what `upgrade` lets move are fetched again, so an upgrade
+/// sees a release made since the last run (as uv does).
+pub fn build(
+    args: &IndexArgs,
+    files: &FileIndexSettings,
+    store: &Store,
+    upgrade: &Upgrade,
+) -> Result<IndexClient> {
     let mut options = IndexOptions::new().store(Some(store.clone()));
     if let Some(url) = args.index_url.as_ref().or(files.index_url.as_ref()) {
         options = options.index_url(
@@ -48,10 +56,11 @@ pub fn build(args: &IndexArgs, files: &FileIndexSettings, store: &Store) -> Resu
         .no_index(args.no_index || files.no_index)
         .index_strategy(strategy)
         .offline(args.offline)
-        .refresh(if args.refresh {
-            Refresh::All
-        } else {
-            Refresh::None
+        .refresh(match upgrade {
+            _ if args.refresh => Refresh::All,
+            Upgrade::All => Refresh::All,
+            Upgrade::Packages(names) => Refresh::Packages(names.iter().cloned().collect()),
+            Upgrade::None => Refresh::None,
         })
         .exclude_newer(exclude_newer);
     Ok(options.build()?)

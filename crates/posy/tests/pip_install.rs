@@ -190,6 +190,13 @@ fn an_upgrade_replaces_the_old_version_files() {
     world.pip_ok(&["install", "a==1.0", "--python", env.arg()]);
     assert_eq!(env.dist_infos(), ["a-1.0.dist-info"]);
     assert!(!env.site_packages().join("a/new.py").exists());
+
+    // A release made a moment ago is seen by an upgrade of that package.
+    index
+        .publish(Package::new("a", "3.0").file("a/__init__.py", "V = 3\n"))
+        .unwrap();
+    world.pip_ok(&["install", "a", "-P", "a", "--python", env.arg()]);
+    assert_eq!(env.dist_infos(), ["a-3.0.dist-info"]);
 }
 
 #[test]

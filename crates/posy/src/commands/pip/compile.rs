@@ -268,7 +268,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
 
     let store = settings::open_store(global)?;
-    let client = index_client::build(&args.index, &brief.index, &store)?;
+    let client = index_client::build(&args.index, &brief.index, &store, &request.upgrade)?;
     let provider = IndexProvider::new(&client);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

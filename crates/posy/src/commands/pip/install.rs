@@ -60,7 +60,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     apply_resolver_args(&mut request, &args.resolver, brief.pre)?;
 
     let store = settings::open_store(global)?;
-    let client = index_client::build(&args.index, &brief.index, &store)?;
+    let client = index_client::build(&args.index, &brief.index, &store, &request.upgrade)?;
     let provider = IndexProvider::new(&client);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

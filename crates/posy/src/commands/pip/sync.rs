@@ -78,7 +78,12 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     );
 
     let store = settings::open_store(global)?;
-    let client = index_client::build(&args.index, &file_index, &store)?;
+    let client = index_client::build(
+        &args.index,
+        &file_index,
+        &store,
+        &posy_resolve::Upgrade::None,
+    )?;
     let scheme = install_scheme(&interpreter);
     let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
     let plan = apply::plan(&pins, &installed, args.installer.reinstall, true);
