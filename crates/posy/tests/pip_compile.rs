@@ -429,3 +429,119 @@ fn an_unreadable_requirement_names_its_file_and_line() {
     let run = world.pip_fails(&["compile", "missing.in"]);
     assert!(run.stderr.contains("missing.in"), "{}", run.stderr);
 }
+
+#[test]
+fn nested_files_stdin_and_index_url_lines() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0"))
+        .package(Package::new("Some_Name", "1.0"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write("base.in", "some.name\n");
+    world.write("requirements.in", "-r base.in\na\n");
+    let run = world.pip_ok(&["compile", "requirements.in", "--no-header"]);
+    assert_eq!(
+        run.stdout,
+        "a==1.0\n    # via -r requirements.in\nsome-name==1.0\n    # via -r base.in\n"
+    );
+
+    let mut child = world
+        .command(
+            &world
+                .pip_args(&["compile", "-", "--no-header", "--emit-index-url"])
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"a\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(
+        world.redact(&String::from_utf8_lossy(&out.stdout)),
+        "--index-url [INDEX]/simple/\na==1.0\n    # via -r -\n"
+    );
+
+    // An index named inside the file is used when the command line names none.
+    world.write(
+        "with-index.in",
+        &format!("--index-url {}\na\n", index.url()),
+    );
+    let run = world.ok(&["pip", "compile", "with-index.in", "--no-header"]);
+    assert_eq!(pins(&run.stdout), ["a==1.0"]);
+}
+
+#[test]
+fn a_prerelease_only_answer_gets_a_hint() {
+    let index = Index::new()
+        // `>1.0` takes 2.0rc1 but does not ask for pre-releases explicitly.
+        .package(Package::new("a", "1.0").dep("b>1.0"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("b", "2.0rc1"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\n");
+    let run = world.pip_fails(&["compile", "requirements.in"]);
+    insta::assert_snapshot!("prerelease_hint", world.redact(&run.stderr));
+    let allowed = world.pip_ok(&[
+        "compile",
+        "requirements.in",
+        "--no-header",
+        "--prerelease",
+        "allow",
+    ]);
+    assert_eq!(pins(&allowed.stdout), ["a==1.0", "b==2.0rc1"]);
+}
+
+#[test]
+fn requires_python_conflicts_are_explained() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").requires_python(">=3.99"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\n");
+    let run = world.pip_fails(&["compile", "requirements.in", "--python-version", "3.11"]);
+    insta::assert_snapshot!("requires_python", world.redact(&run.stderr));
+}
+
+#[test]
+fn only_sdists_are_reported_not_guessed() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").sdist_only())
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\n");
+    let run = world.pip_fails(&["compile", "requirements.in"]);
+    assert!(run.stderr.contains("a"), "{}", run.stderr);
+    insta::assert_snapshot!("sdist_only", world.redact(&run.stderr));
+}
+
+#[test]
+fn another_platform_can_be_targeted() {
+    let index = Index::new()
+        .package(
+            Package::new("a", "1.0")
+                .dep("win-only; sys_platform == \"win32\"")
+                .dep("linux-only; sys_platform == \"linux\""),
+        )
+        .package(Package::new("win-only", "1.0"))
+        .package(Package::new("linux-only", "1.0"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\n");
+    let run = world.pip_ok(&[
+        "compile",
+        "requirements.in",
+        "--no-header",
+        "--python-platform",
+        "windows",
+        "--python-version",
+        "3.12",
+    ]);
+    assert_eq!(pins(&run.stdout), ["a==1.0", "win-only==1.0"]);
+}

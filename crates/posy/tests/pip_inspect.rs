@@ -173,3 +173,26 @@ fn uninstall_removes_files_scripts_and_bytecode() {
         run.stderr
     );
 }
+
+#[test]
+fn uninstall_refuses_a_record_that_points_outside_the_environment() {
+    let (_index, world, env) = installed_world();
+    let outside = world.write("precious.txt", "keep me\n");
+    let record = env.dist_info("lib", "1.0").join("RECORD");
+    let mut text = std::fs::read_to_string(&record).unwrap();
+    let depth = env
+        .site_packages()
+        .strip_prefix(&world.root)
+        .unwrap()
+        .components()
+        .count();
+    text.push_str(&format!("{}precious.txt,,\n", "../".repeat(depth)));
+    std::fs::write(&record, text).unwrap();
+
+    let run = world.pip_fails(&["uninstall", "lib", "--python", env.arg()]);
+    assert!(run.stderr.contains("precious.txt"), "{}", run.stderr);
+    assert!(outside.exists());
+    // Nothing of lib was removed either: the check comes first.
+    assert!(env.site_packages().join("lib.py").exists());
+    assert!(env.dist_info("lib", "1.0").exists());
+}

@@ -419,3 +419,244 @@ fn without_an_environment_posy_refuses_to_touch_the_system() {
     world.pip_ok(&["install", "a"]);
     assert_eq!(env.dist_infos(), ["a-1.0.dist-info", "b-1.0.dist-info"]);
 }
+
+#[test]
+fn wheel_data_directories_land_in_their_schemes() {
+    let index = Index::new()
+        .package(
+            Package::new("tools", "1.0")
+                .file("tools/__init__.py", "")
+                .data_file(
+                    "scripts",
+                    "tool",
+                    "#!python\nimport sys\nprint(sys.prefix)\n",
+                )
+                .data_file("data", "share/tools/notes.txt", "notes\n")
+                .data_file("headers", "tools.h", "/* h */\n")
+                .data_file("purelib", "tools_extra.py", "EXTRA = 1\n")
+                .file("tools.pth", "import tools\n")
+                .entry_point("gui_scripts", "tools-gui", "tools:gui"),
+        )
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "tools", "--python", env.arg()]);
+
+    // `#!python` becomes this environment's interpreter, and the script runs.
+    let tool = env.bin("tool");
+    let text = fs::read_to_string(&tool).unwrap();
+    assert!(
+        text.starts_with(&format!("#!{}\n", env.bin("python").display())),
+        "{text}"
+    );
+    let out = std::process::Command::new(&tool).output().unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        env.path.to_str().unwrap()
+    );
+    assert!(env.bin("tools-gui").exists());
+    assert_eq!(
+        fs::read_to_string(env.path.join("share/tools/notes.txt")).unwrap(),
+        "notes\n"
+    );
+    let headers = fs::read_dir(env.path.join("include/site"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert!(
+        headers.join("tools/tools.h").exists(),
+        "{}",
+        headers.display()
+    );
+    assert_eq!(
+        env.python_ok("import tools_extra; print(tools_extra.EXTRA)"),
+        "1"
+    );
+    // The .pth file ran at startup.
+    assert_eq!(
+        env.python_ok("import sys; print('tools' in sys.modules)"),
+        "True"
+    );
+    assert_record_complete(&env, "tools-1.0.dist-info");
+
+    // Uninstalling takes all of it away again.
+    world.pip_ok(&["uninstall", "tools", "--python", env.arg()]);
+    assert!(!tool.exists());
+    assert!(!env.bin("tools-gui").exists());
+    assert!(!env.path.join("share/tools/notes.txt").exists());
+    assert!(!headers.join("tools/tools.h").exists());
+    assert!(!env.site_packages().join("tools.pth").exists());
+    assert!(!env.site_packages().join("tools_extra.py").exists());
+}
+
+#[test]
+fn asking_for_an_extra_later_installs_what_it_adds() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").extra("x", ["c"]))
+        .package(Package::new("c", "1.0"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a", "--python", env.arg()]);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info"]);
+    let run = world.pip_ok(&["install", "a[x]", "--python", env.arg()]);
+    assert!(run.stderr.ends_with(" + c==1.0\n"), "{}", run.stderr);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info", "c-1.0.dist-info"]);
+    let again = world.pip_ok(&["install", "A[X]", "--python", env.arg()]);
+    assert!(
+        again.stderr.starts_with("Audited 1 package"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn names_are_normalized_everywhere() {
+    let index = Index::new()
+        .package(Package::new("Foo.Bar_Baz", "1.0").file("foo_bar_baz.py", ""))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_ok(&["install", "FOO_bar.baz", "--python", env.arg()]);
+    assert!(
+        run.stderr.ends_with(" + foo-bar-baz==1.0\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.dist_infos(), ["foo_bar_baz-1.0.dist-info"]);
+    let again = world.pip_ok(&["install", "foo-bar-baz", "--python", env.arg()]);
+    assert!(again.stderr.starts_with("Audited"), "{}", again.stderr);
+    world.pip_ok(&["uninstall", "Foo.Bar.Baz", "--python", env.arg()]);
+    assert!(env.dist_infos().is_empty());
+}
+
+#[test]
+fn broken_downloads_are_retried() {
+    let index = app_and_library()
+        .fault(Fault::Truncate.on("/files/a-1.0-py3-none-any.whl").times(1))
+        .fault(Fault::Reset.on("/files/b-1.0-py3-none-any.whl").times(1))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a", "--python", env.arg()]);
+    assert_eq!(env.python_ok("import a; print(a.VERSION)"), "1.0");
+    let statuses = |file: &str| -> Vec<Option<u16>> {
+        index
+            .requests_to(&format!("/files/{file}"))
+            .iter()
+            .map(|r| r.status())
+            .collect()
+    };
+    // The truncated answer said 200 before it stopped; the reset said nothing.
+    assert_eq!(statuses("a-1.0-py3-none-any.whl"), [Some(200), Some(200)]);
+    assert_eq!(statuses("b-1.0-py3-none-any.whl"), [None, Some(200)]);
+}
+
+#[test]
+fn a_killed_upgrade_leaves_a_working_environment() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").file("a/__init__.py", "V = 1\n"))
+        .package(Package::new("a", "2.0").file("a/__init__.py", "V = 2\n"))
+        .fault(Fault::Delay(std::time::Duration::from_secs(30)).on("/files/a-2.0-py3-none-any.whl"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a==1.0", "--python", env.arg()]);
+    let mut child = world
+        .command(&[
+            "pip",
+            "install",
+            "a==2.0",
+            "--python",
+            env.arg(),
+            "--index-url",
+            &index.url(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once it has resolved (the metadata of 2.0 was read) and is
+    // waiting for the new wheel, which the index holds back.
+    let started = std::time::Instant::now();
+    while index
+        .requests_to("/files/a-2.0-py3-none-any.whl.metadata")
+        .is_empty()
+    {
+        assert!(started.elapsed().as_secs() < 20, "posy never resolved");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(env.python_ok("import a; print(a.V)"), "1");
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info"]);
+}
+
+#[test]
+fn no_compatible_wheel_is_a_clear_error() {
+    let index = Index::new()
+        .package(Package::new("winonly", "1.0").tag("cp311-cp311-win_amd64"))
+        .package(Package::new("source", "1.0").sdist_only())
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_fails(&["install", "winonly", "--python", env.arg()]);
+    assert!(run.stderr.contains("winonly"), "{}", run.stderr);
+    let run = world.pip_fails(&["install", "source", "--python", env.arg()]);
+    assert!(run.stderr.contains("source"), "{}", run.stderr);
+    assert!(env.dist_infos().is_empty());
+}
+
+#[test]
+fn packages_pip_installed_are_read_upgraded_and_removed() {
+    let index = app_and_library()
+        .package(
+            Package::new("a", "2.0")
+                .dep("b>=1")
+                .file("a/__init__.py", "VERSION = '2.0'\n"),
+        )
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let Some(pip) = real_pip(&env, &["install", "--index-url", &index.url(), "a==1.0"]) else {
+        return;
+    };
+    assert!(
+        pip.status.success(),
+        "pip install: {}",
+        common::stderr(&pip)
+    );
+    assert_eq!(
+        fs::read_to_string(env.dist_info("a", "1.0").join("INSTALLER")).unwrap(),
+        "pip\n"
+    );
+    assert_eq!(
+        world.pip_ok(&["freeze", "--python", env.arg()]).stdout,
+        "a==1.0\nb==1.0\n"
+    );
+    world.pip_ok(&["check", "--python", env.arg()]);
+    let show = world.pip_ok(&["show", "b", "--python", env.arg()]);
+    assert!(show.stdout.contains("Required-by: a\n"), "{}", show.stdout);
+
+    // posy upgrades over pip's installation, removing pip's files (and the
+    // bytecode pip compiled) through pip's RECORD.
+    world.pip_ok(&["install", "a==2.0", "--python", env.arg()]);
+    assert_eq!(env.python_ok("import a; print(a.VERSION)"), "2.0");
+    assert_eq!(env.dist_infos(), ["a-2.0.dist-info", "b-1.0.dist-info"]);
+    assert!(!env.bin("a-cli").exists());
+
+    world.pip_ok(&["uninstall", "b", "--python", env.arg()]);
+    assert!(!env.site_packages().join("b.py").exists());
+    let leftovers: Vec<_> = fs::read_dir(env.site_packages().join("__pycache__"))
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        !leftovers
+            .iter()
+            .any(|n: &std::ffi::OsString| n.to_string_lossy().starts_with("b.")),
+        "{leftovers:?}"
+    );
+}
