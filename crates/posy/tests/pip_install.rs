@@ -660,3 +660,95 @@ fn packages_pip_installed_are_read_upgraded_and_removed() {
         "{leftovers:?}"
     );
 }
+
+#[test]
+fn hashes_in_a_requirements_file_are_checked() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let a = index.artifact("a-1.0-py3-none-any.whl").unwrap();
+    let b = index.artifact("b-1.0-py3-none-any.whl").unwrap();
+    let wrong = "0".repeat(64);
+    world.write(
+        "wrong.txt",
+        &format!(
+            "a==1.0 --hash=sha256:{wrong}\nb==1.0 --hash=sha256:{}\n",
+            b.sha256()
+        ),
+    );
+    let run = world.pip_fails(&["install", "-r", "wrong.txt", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("a-1.0-py3-none-any.whl"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.dist_infos().is_empty(), "{:?}", env.dist_infos());
+
+    world.write(
+        "right.txt",
+        &format!(
+            "a==1.0 --hash=sha256:{}\nb==1.0 --hash=sha256:{}\n",
+            a.sha256(),
+            b.sha256()
+        ),
+    );
+    world.pip_ok(&[
+        "install",
+        "-r",
+        "right.txt",
+        "--require-hashes",
+        "--python",
+        env.arg(),
+    ]);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info", "b-1.0.dist-info"]);
+}
+
+#[test]
+fn link_modes_and_bytecode() {
+    use std::os::unix::fs::MetadataExt;
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    for mode in ["copy", "hardlink", "symlink", "clone"] {
+        let env = world.venv(mode);
+        world.pip_ok(&["install", "a", "--link-mode", mode, "--python", env.arg()]);
+        assert_eq!(
+            env.python_ok("import a, b; print(a.VERSION)"),
+            "1.0",
+            "{mode}"
+        );
+        let file = env.site_packages().join("b.py");
+        let meta = fs::symlink_metadata(&file).unwrap();
+        match mode {
+            "copy" => assert_eq!(meta.nlink(), 1, "{mode}"),
+            "hardlink" => assert!(meta.nlink() > 1, "{mode}"),
+            "symlink" => assert!(meta.file_type().is_symlink(), "{mode}"),
+            _ => assert!(!meta.file_type().is_symlink(), "{mode}"),
+        }
+        // Files that posy writes per environment are never shared with the store.
+        let installer = env.dist_info("a", "1.0").join("INSTALLER");
+        let meta = fs::symlink_metadata(&installer).unwrap();
+        assert!(meta.file_type().is_file() && meta.nlink() == 1, "{mode}");
+    }
+    let bad = world.venv("bad");
+    let run = world.pip_fails(&[
+        "install",
+        "a",
+        "--link-mode",
+        "teleport",
+        "--python",
+        bad.arg(),
+    ]);
+    assert!(run.stderr.contains("teleport"), "{}", run.stderr);
+
+    let env = world.venv("compiled");
+    world.pip_ok(&["install", "a", "--compile-bytecode", "--python", env.arg()]);
+    let cache = env.site_packages().join("a/__pycache__");
+    assert!(
+        fs::read_dir(&cache).unwrap().count() >= 1,
+        "no bytecode in {}",
+        cache.display()
+    );
+    world.pip_ok(&["uninstall", "a", "b", "--python", env.arg()]);
+    assert!(!env.site_packages().join("a").exists());
+    assert!(env.dist_infos().is_empty());
+}

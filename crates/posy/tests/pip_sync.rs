@@ -154,3 +154,34 @@ fn hashes_are_required_and_checked() {
     ]);
     assert_eq!(env.dist_infos(), ["a-2.0.dist-info", "b-1.0.dist-info"]);
 }
+
+#[test]
+fn dry_run_and_unsupported_lines() {
+    let index = three_packages().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "extra-stuff", "--python", env.arg()]);
+    world.write("requirements.txt", "a==2.0\n");
+    let run = world.pip_ok(&[
+        "sync",
+        "requirements.txt",
+        "--dry-run",
+        "--python",
+        env.arg(),
+    ]);
+    assert!(run.stderr.contains(" + a==2.0"), "{}", run.stderr);
+    assert!(run.stderr.contains(" - extra-stuff==1.0"), "{}", run.stderr);
+    assert_eq!(env.dist_infos(), ["extra_stuff-1.0.dist-info"]);
+
+    world.write(
+        "urls.txt",
+        &format!("a==2.0\n{}\n", index.file_url("b-1.0-py3-none-any.whl")),
+    );
+    let run = world.pip_fails(&["sync", "urls.txt", "--python", env.arg()]);
+    assert!(run.stderr.contains("urls.txt:2"), "{}", run.stderr);
+
+    world.write("missing.txt", "a==9.9\n");
+    let run = world.pip_fails(&["sync", "missing.txt", "--python", env.arg()]);
+    assert!(run.stderr.contains("a==9.9"), "{}", run.stderr);
+    assert_eq!(env.dist_infos(), ["extra_stuff-1.0.dist-info"]);
+}

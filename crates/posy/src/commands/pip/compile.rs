@@ -1,6 +1,6 @@
 //! `posy pip compile`: requirements in, pinned requirements out (pip-tools' and uv's format).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,8 +10,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use posy_project::{RequirementEntry, RequirementSpec, RequirementsTxt};
 use posy_resolve::{Preference, Resolution, ResolveRequest, Target, Upgrade, Via, resolve};
 use posy_vocab::{
-    MarkerEnvironment, MarkerValues, Operator, PackageName, Platform, Requirement, TagTarget, Tags,
-    Version, VersionOrUrl,
+    ArtifactHash, MarkerEnvironment, MarkerValues, Operator, PackageName, Platform, Requirement,
+    TagTarget, Tags, Version, VersionOrUrl,
 };
 
 use crate::cli::{GlobalArgs, PipCompileArgs, ResolverArgs};
@@ -27,6 +27,8 @@ pub struct Brief {
     pub origins: Vec<String>,
     pub constraints: Vec<Requirement>,
     pub overrides: Vec<Requirement>,
+    /// The `--hash` values requirement files give, by package.
+    pub hashes: HashMap<PackageName, Vec<ArtifactHash>>,
     pub index: FileIndexSettings,
     pub pre: bool,
 }
@@ -42,6 +44,7 @@ pub fn read_brief(
         origins: Vec::new(),
         constraints: Vec::new(),
         overrides: Vec::new(),
+        hashes: HashMap::new(),
         index: FileIndexSettings::default(),
         pre: false,
     };
@@ -77,7 +80,16 @@ pub fn read_brief(
         brief.pre |= file.pre;
         for entry in file.requirements {
             let origin = format!("-r {}", entry.file.display());
-            brief.requirements.push(named(entry)?);
+            let hashes = entry.hashes.clone();
+            let requirement = named(entry)?;
+            if !hashes.is_empty() {
+                brief
+                    .hashes
+                    .entry(requirement.name.clone())
+                    .or_default()
+                    .extend(hashes);
+            }
+            brief.requirements.push(requirement);
             brief.origins.push(origin);
         }
         for entry in file.constraints {

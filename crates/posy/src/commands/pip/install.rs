@@ -85,7 +85,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .map(|p| Pin {
             name: p.name.clone(),
             version: p.version.clone(),
-            hashes: Vec::new(),
+            hashes: brief.hashes.get(&p.name).cloned().unwrap_or_default(),
             requested: requested.contains(&p.name),
         })
         .collect();
