@@ -36,6 +36,7 @@
 pub mod auth;
 mod cache;
 mod client;
+mod dns;
 mod download;
 mod error;
 mod exclude_newer;

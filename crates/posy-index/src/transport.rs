@@ -17,6 +17,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -83,6 +84,7 @@ impl Transport {
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
+            .dns_resolver(Arc::new(crate::dns::CachingResolver::default()))
             .build()
             .map_err(|e| {
                 IndexError::InvalidOption(format!(

@@ -314,6 +314,9 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => print!("{text}"),
     }
+    // Lookups still running on blocking threads (a slow DNS answer no
+    // one waits for any more) must not hold up the exit.
+    runtime.shutdown_background();
     store.close()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -117,6 +117,9 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if args.installer.compile_bytecode && !args.installer.dry_run {
         apply::compile_bytecode(&interpreter)?;
     }
+    // Lookups still running on blocking threads (a slow DNS answer no
+    // one waits for any more) must not hold up the exit.
+    runtime.shutdown_background();
     store.close()?;
     Ok(ExitCode::SUCCESS)
 }
