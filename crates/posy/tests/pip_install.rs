@@ -752,3 +752,90 @@ fn link_modes_and_bytecode() {
     assert!(!env.site_packages().join("a").exists());
     assert!(env.dist_infos().is_empty());
 }
+
+#[test]
+fn the_most_specific_compatible_wheel_is_chosen() {
+    let probe = World::new();
+    let env = probe.venv("env");
+    let (python, arch) = {
+        let text = env.python_ok(
+            "import sys, platform; print(f'{sys.version_info[0]}{sys.version_info[1]}', platform.machine())",
+        );
+        let (v, a) = text.split_once(' ').unwrap();
+        (v.to_string(), a.to_string())
+    };
+    if !cfg!(target_os = "linux") || !["x86_64", "aarch64"].contains(&arch.as_str()) {
+        eprintln!("skipped: needs linux on x86_64 or aarch64");
+        return;
+    }
+    let specific = format!("cp{python}-abi3-manylinux_2_17_{arch}");
+    let index = Index::new()
+        .package(
+            Package::new("fast", "1.0")
+                .file("fast.py", "")
+                .tag("py3-none-any")
+                .tag(&specific)
+                .tag("cp311-cp311-win_amd64"),
+        )
+        .package(
+            Package::new("fast", "2.0")
+                .file("fast.py", "")
+                .tag("cp27-cp27m-manylinux1_x86_64"),
+        )
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    // 2.0 has no wheel this interpreter can use, so 1.0 is chosen, and of
+    // its wheels the most specific.
+    world.pip_ok(&["install", "fast", "--python", env.arg()]);
+    let wheel = fs::read_to_string(env.dist_info("fast", "1.0").join("WHEEL")).unwrap();
+    assert!(wheel.contains(&format!("Tag: {specific}")), "{wheel}");
+}
+
+#[test]
+fn requires_python_of_the_environment_is_respected() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").requires_python(">=3.7"))
+        .package(Package::new("a", "2.0").requires_python(">=3.99"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a", "--python", env.arg()]);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info"]);
+    let run = world.pip_fails(&["install", "a==2.0", "--python", env.arg()]);
+    assert!(run.stderr.contains("3.99"), "{}", run.stderr);
+
+    let run = world.pip_fails(&["install", "a", "--python", "/nowhere/python3"]);
+    assert!(run.stderr.contains("/nowhere/python3"), "{}", run.stderr);
+}
+
+#[test]
+#[ignore = "posy-install: a file another installed distribution owns is overwritten silently; \
+            issue 7 asks for a refusal or a warning"]
+fn two_distributions_claiming_one_file() {
+    let index = Index::new()
+        .package(Package::new("first", "1.0").file("shared.py", "WHO = 'first'\n"))
+        .package(Package::new("second", "1.0").file("shared.py", "WHO = 'second'\n"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "first", "--python", env.arg()]);
+    let run = world.posy(&[
+        "pip",
+        "install",
+        "second",
+        "--python",
+        env.arg(),
+        "--index-url",
+        &index.url(),
+    ]);
+    let text = common::stderr(&run);
+    // Either refused, or installed with a warning naming the file; never silent.
+    assert!(text.contains("shared"), "{text}");
+    if run.status.success() {
+        assert_eq!(env.python_ok("import shared; print(shared.WHO)"), "second");
+    } else {
+        assert_eq!(env.python_ok("import shared; print(shared.WHO)"), "first");
+        assert_eq!(env.dist_infos(), ["first-1.0.dist-info"]);
+    }
+}
