@@ -128,6 +128,41 @@ fn the_real_pip_agrees_with_what_posy_installed() {
     );
     world.pip_ok(&["check", "--python", env.arg()]);
 
+    let json = |text: &[u8]| serde_json::from_slice::<serde_json::Value>(text).unwrap();
+    let pip_list = real_pip(&env, &["list", "--format", "json"]).unwrap();
+    let posy_list = world.pip_ok(&["list", "--format", "json", "--python", env.arg()]);
+    assert_eq!(json(&pip_list.stdout), json(posy_list.stdout.as_bytes()));
+
+    // `show` agrees on the fields both print (pip prints an empty
+    // `Summary:` where posy, like uv, leaves it out).
+    let fields = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| {
+                [
+                    "Name:",
+                    "Version:",
+                    "Summary:",
+                    "Location:",
+                    "Requires:",
+                    "Required-by:",
+                ]
+                .iter()
+                .any(|f| l.starts_with(f))
+            })
+            .map(|l| l.trim_end().to_string())
+            .filter(|l| l != "Summary:")
+            .collect()
+    };
+    for name in ["a", "b"] {
+        let pip_show = real_pip(&env, &["show", name]).unwrap();
+        let posy_show = world.pip_ok(&["show", name, "--python", env.arg()]);
+        assert_eq!(
+            fields(&String::from_utf8_lossy(&pip_show.stdout)),
+            fields(&posy_show.stdout),
+            "{name}"
+        );
+    }
+
     // pip reads posy's RECORD to uninstall: every file and the script go.
     let uninstall = real_pip(&env, &["uninstall", "--yes", "a"]).unwrap();
     assert!(uninstall.status.success(), "{}", common::stderr(&uninstall));
