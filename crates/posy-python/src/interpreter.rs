@@ -8,7 +8,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use posy_vocab::{Arch, MarkerEnvironment, Platform, TagTarget, Tags};
+use posy_vocab::{Arch, MarkerEnvironment, Platform, TagTarget, Tags, Version};
 
 use crate::facts::{ProbeFacts, SysconfigPaths, VenvScheme};
 use crate::probe::{ProbeError, run_probe};
@@ -128,6 +128,18 @@ impl Interpreter {
         (major, minor, micro)
     }
 
+    /// The version as a PEP 440 value (`3.13.0rc1`). An untagged
+    /// development build reports `3.14.0a1+`, which is not PEP 440; it reads
+    /// as its release (`3.14.0a1`), since that is what it will be compared
+    /// against.
+    pub fn python_version(&self) -> Version {
+        let full = self.python_full_version();
+        full.trim_end_matches('+').parse().unwrap_or_else(|_| {
+            let (major, minor, micro) = self.python_release();
+            Version::new([major, minor, micro])
+        })
+    }
+
     /// `python_full_version` as PEP 508 defines it (`3.13.0rc1`, `3.12.1`).
     pub fn python_full_version(&self) -> &str {
         &self.facts.markers.python_full_version
@@ -217,5 +229,41 @@ impl Interpreter {
             self.implementation(),
             self.python_full_version()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interpreter(full_version: &str) -> Interpreter {
+        let mut facts: ProbeFacts =
+            serde_json::from_str(include_str!("../tests/data/cpython311-linux.json")).unwrap();
+        facts.markers.python_full_version = full_version.to_string();
+        Interpreter::from_facts("/opt/python/bin/python3".into(), facts)
+    }
+
+    #[test]
+    fn python_version_is_pep440() {
+        assert_eq!(interpreter("3.11.7").python_version().to_string(), "3.11.7");
+        assert_eq!(
+            interpreter("3.13.0rc1").python_version().to_string(),
+            "3.13.0rc1"
+        );
+        assert_eq!(
+            interpreter("3.14.0a1+").python_version().to_string(),
+            "3.14.0a1"
+        );
+        // Not a version at all: fall back to sys.version_info's release.
+        assert_eq!(interpreter("weird").python_version().to_string(), "3.11.7");
+    }
+
+    #[test]
+    fn display_names() {
+        let mut python = interpreter("3.13.0");
+        assert_eq!(python.display_name(), "CPython 3.13.0");
+        python.facts.abi.gil_disabled = true;
+        assert_eq!(python.display_name(), "CPython 3.13.0t");
+        assert_eq!(python.implementation().sys_name(), "cpython");
     }
 }

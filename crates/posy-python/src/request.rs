@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use posy_vocab::{SpecifierSet, Version};
+use posy_vocab::SpecifierSet;
 
 use crate::interpreter::{Implementation, Interpreter};
 use crate::python_version::PythonVersion;
@@ -182,11 +182,10 @@ impl PythonRequest {
                 }
             }
             PythonRequest::Specifiers(specifiers) => {
-                let full = interpreter.python_full_version();
-                match full.trim_end_matches('+').parse::<Version>() {
-                    Ok(version) if specifiers.contains(&version) => Ok(()),
-                    Ok(_) => Err(format!("{} does not satisfy `{specifiers}`", describe())),
-                    Err(_) => Err(format!("its version `{full}` is not a PEP 440 version")),
+                if specifiers.contains(&interpreter.python_version()) {
+                    Ok(())
+                } else {
+                    Err(format!("{} does not satisfy `{specifiers}`", describe()))
                 }
             }
             PythonRequest::Implementation {
