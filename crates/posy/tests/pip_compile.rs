@@ -367,9 +367,19 @@ fn yanked_versions_are_skipped_unless_pinned() {
     let run = world.pip_ok(&["compile", "requirements.in", "--no-header"]);
     assert_eq!(pins(&run.stdout), ["a==1.0"]);
 
+    assert!(!run.stderr.contains("yanked"), "{}", run.stderr);
+
+    // Pinned exactly, it is chosen, with a warning that gives the reason (PEP 592).
     world.write("requirements.in", "a==2.0\n");
     let pinned = world.pip_ok(&["compile", "requirements.in", "--no-header"]);
     assert_eq!(pins(&pinned.stdout), ["a==2.0"]);
+    assert!(
+        pinned
+            .stderr
+            .contains("warning: a==2.0 is yanked (reason: \"broken\")"),
+        "{}",
+        pinned.stderr
+    );
 }
 
 #[test]

@@ -874,3 +874,23 @@ fn two_distributions_claiming_one_file() {
         assert_eq!(env.dist_infos(), ["first-1.0.dist-info"]);
     }
 }
+
+#[test]
+fn installing_a_pinned_yanked_version_warns() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0"))
+        .package(Package::new("a", "2.0").yanked(""))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_ok(&["install", "a", "--python", env.arg()]);
+    assert!(!run.stderr.contains("yanked"), "{}", run.stderr);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info"]);
+    let run = world.pip_ok(&["install", "a==2.0", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("warning: a==2.0 is yanked\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.dist_infos(), ["a-2.0.dist-info"]);
+}

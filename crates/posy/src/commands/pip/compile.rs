@@ -304,7 +304,8 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
             plural(resolution.packages.len()),
             elapsed(start)
         );
-        for warning in &resolution.warnings {
+        let yanks = yank_warnings(&resolution);
+        for warning in resolution.warnings.iter().chain(&yanks) {
             eprintln!("warning: {warning}");
         }
     }
@@ -319,6 +320,23 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
     runtime.shutdown_background();
     store.close()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A warning for each pin whose file is yanked, with the reason (PEP 592
+/// asks installers to say so; only an exact pin can choose such a file).
+pub fn yank_warnings(resolution: &Resolution) -> Vec<String> {
+    resolution
+        .packages
+        .iter()
+        .filter_map(|package| {
+            let yanked = package.best_file()?.yanked.as_ref()?;
+            let (name, version) = (&package.name, &package.version);
+            Some(match yanked.reason.as_deref().filter(|r| !r.is_empty()) {
+                Some(reason) => format!("{name}=={version} is yanked (reason: \"{reason}\")"),
+                None => format!("{name}=={version} is yanked"),
+            })
+        })
+        .collect()
 }
 
 /// The requirements.txt text, in uv's layout.

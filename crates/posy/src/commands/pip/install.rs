@@ -10,7 +10,7 @@ use posy_resolve::{Preference, ResolveRequest, Target, resolve};
 use posy_vocab::{ExtraName, MarkerEnvironment, PackageName, Requirement};
 
 use super::apply::{self, Apply, Pin};
-use super::compile::{apply_resolver_args, read_brief};
+use super::compile::{apply_resolver_args, read_brief, yank_warnings};
 use crate::cli::{GlobalArgs, PipInstallArgs};
 use crate::index_client;
 use crate::output::{elapsed, plural};
@@ -95,6 +95,9 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         plural(pins.len()),
         elapsed(start)
     );
+    for warning in yank_warnings(&resolution) {
+        eprintln!("warning: {warning}");
+    }
 
     let plan = apply::plan(&pins, &installed, args.installer.reinstall, false);
     let tags = interpreter.tags();
