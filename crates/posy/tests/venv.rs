@@ -279,3 +279,33 @@ fn python_requests() {
         link.display()
     );
 }
+
+#[test]
+fn prompts_are_shown_and_never_run() {
+    let scratch = Scratch::new();
+    let prompt = "50% $(echo hacked)";
+    assert_success(&scratch.posy(&["venv", "env", "--prompt", prompt]));
+    // bash draws `${VIRTUAL_ENV_PROMPT}` when it shows the prompt, so the
+    // text is never run through command substitution.
+    let bash = r#"PS1='\w $ '; source env/bin/activate; printf '%s' "${PS1@P}""#;
+    if let Some(output) = shell("bash", bash, &scratch.root) {
+        assert!(output.status.success(), "bash: {}", stderr(&output));
+        let shown = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(shown.starts_with("(50% $(echo hacked)) "), "bash: {shown}");
+    }
+    // zsh gets the text with `%` escaped from prompt expansion.
+    let zsh = r#"PS1='%~ $ '; source env/bin/activate; print -rn -- "$PS1""#;
+    if let Some(output) = shell("zsh", zsh, &scratch.root) {
+        assert!(output.status.success(), "zsh: {}", stderr(&output));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "(50%% $(echo hacked)) %~ $ "
+        );
+    }
+    let fish = "source env/bin/activate.fish; false; fish_prompt | string collect";
+    if let Some(output) = shell("fish", fish, &scratch.root) {
+        assert!(output.status.success(), "fish: {}", stderr(&output));
+        let shown = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(shown.starts_with("(50% $(echo hacked)) "), "fish: {shown}");
+    }
+}
