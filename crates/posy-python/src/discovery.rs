@@ -213,12 +213,22 @@ fn candidates(
                 }
             }
         }
-        PythonRequest::ExecutableName(name) => search_path(env)
-            .into_iter()
-            .map(|dir| dir.join(executable_name(name)))
-            .filter(|path| path.is_file())
-            .map(|path| (path, Source::SearchPath))
-            .collect(),
+        PythonRequest::ExecutableName(name) => {
+            let found: Vec<_> = search_path(env)
+                .into_iter()
+                .map(|dir| dir.join(executable_name(name)))
+                .filter(|path| path.is_file())
+                .map(|path| (path, Source::SearchPath))
+                .collect();
+            if found.is_empty() {
+                tried.push(Rejection {
+                    path: PathBuf::from(name),
+                    source: Source::SearchPath,
+                    reason: "no directory on PATH has it".to_string(),
+                });
+            }
+            found
+        }
         _ => {
             let mut found = Vec::new();
             if let Some(venv) = &env.virtual_env {
