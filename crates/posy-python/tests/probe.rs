@@ -255,3 +255,53 @@ fn entry_files(bucket: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// Run one of `probe.py`'s helper functions on its own (the script without
+/// its final `main()` call, plus `expression` printed as JSON).
+fn probe_helper(python: &Path, expression: &str) -> Value {
+    let script = posy_python::probe::PROBE_SCRIPT;
+    let body = script
+        .strip_suffix("main()\n")
+        .expect("probe.py ends with its main() call");
+    let code = format!("{body}\nprint(json.dumps({expression}))\n");
+    let output = Command::new(python)
+        .args(["-E", "-s", "-S", "-c", &code])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn libc_detection_helpers() {
+    let python = interpreters().remove(0);
+    // The ELF loader of the interpreter, read from its headers.
+    let loader = probe_helper(&python, "elf_interpreter(sys.executable)");
+    let loader = loader.as_str().expect("a dynamically linked Linux python");
+    assert!(Path::new(loader).exists(), "{loader}");
+    assert_eq!(
+        probe_helper(&python, "elf_interpreter('/etc/hostname')"),
+        Value::Null
+    );
+    // musl's loader reports its version; glibc's does not look like musl.
+    let musl = Path::new("/lib/ld-musl-x86_64.so.1");
+    if musl.exists() {
+        let version = probe_helper(&python, "musl_version('/lib/ld-musl-x86_64.so.1')");
+        assert_eq!(version[0], 1, "{version}");
+        assert!(version[1].as_u64().is_some(), "{version}");
+    } else {
+        eprintln!(
+            "skipped the musl loader check: no /lib/ld-musl-x86_64.so.1 (apt-get install musl)"
+        );
+    }
+    assert_eq!(
+        probe_helper(&python, &format!("musl_version({loader:?})")),
+        Value::Null
+    );
+    let glibc = probe_helper(&python, "glibc_version()");
+    assert_eq!(glibc[0], 2, "{glibc}");
+}
