@@ -177,7 +177,10 @@ fn nothing_matches_explains_every_candidate() {
     assert!(err.contains("is not PyPy"), "{err}");
 
     let err = w.find("python9.9", &env).unwrap_err();
-    assert!(err.contains("python9.9 (PATH): no directory on PATH has it"), "{err}");
+    assert!(
+        err.contains("python9.9 (PATH): no directory on PATH has it"),
+        "{err}"
+    );
 }
 
 #[test]
