@@ -894,3 +894,29 @@ fn installing_a_pinned_yanked_version_warns() {
     );
     assert_eq!(env.dist_infos(), ["a-2.0.dist-info"]);
 }
+
+#[test]
+#[ignore = "not supported yet: posy-resolve refuses direct URL and path requirements \
+            (with a clear error), so direct_url.json (PEP 610) is never written"]
+fn direct_url_and_path_requirements() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let url = index.file_url("b-1.0-py3-none-any.whl");
+    world.pip_ok(&["install", &format!("b @ {url}"), "--python", env.arg()]);
+    let direct = fs::read_to_string(env.dist_info("b", "1.0").join("direct_url.json")).unwrap();
+    let direct: serde_json::Value = serde_json::from_str(&direct).unwrap();
+    assert_eq!(direct["url"], url.as_str());
+    assert_eq!(
+        world.pip_ok(&["freeze", "--python", env.arg()]).stdout,
+        format!("b @ {url}\n")
+    );
+
+    let wheel = index
+        .artifact("a-1.0-py3-none-any.whl")
+        .unwrap()
+        .write_to(&world.root)
+        .unwrap();
+    world.pip_ok(&["install", wheel.to_str().unwrap(), "--python", env.arg()]);
+    assert_eq!(env.python_ok("import a; print(a.VERSION)"), "1.0");
+}
