@@ -196,3 +196,28 @@ fn uninstall_refuses_a_record_that_points_outside_the_environment() {
     assert!(env.site_packages().join("lib.py").exists());
     assert!(env.dist_info("lib", "1.0").exists());
 }
+
+#[test]
+fn a_broken_dist_info_does_not_hide_the_rest() {
+    let (_index, world, env) = installed_world();
+    let junk = env.site_packages().join("junk-1.0.dist-info");
+    std::fs::create_dir(&junk).unwrap();
+    std::fs::write(junk.join("METADATA"), "this is not metadata\n").unwrap();
+    let list = world.posy(&["pip", "list", "--format", "freeze", "--python", env.arg()]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    let err = common::stderr(&list);
+    // Either listed as what its directory name says, or skipped with a
+    // warning naming it; the good distributions are listed either way.
+    assert!(list.status.success(), "{err}");
+    assert!(
+        text.contains("app==1.0\n") && text.contains("lib==1.0\n"),
+        "{text}"
+    );
+    assert!(text.contains("junk") || err.contains("junk"), "{text}{err}");
+    let check = world.posy(&["pip", "check", "--python", env.arg()]);
+    assert!(
+        common::stderr(&check).contains("junk"),
+        "{}",
+        common::stderr(&check)
+    );
+}
