@@ -32,6 +32,9 @@ pub struct InstallOptions {
     pub requested: bool,
     /// PEP 610 `direct_url.json` content, for URL and path installs.
     pub direct_url: Option<String>,
+    /// The installed distributions of the same name that this one replaces,
+    /// when the caller already knows them; `None` makes the installer look.
+    pub replaces: Option<Vec<InstalledDist>>,
 }
 
 impl Installer {

@@ -43,7 +43,7 @@ pub use error::InstallError;
 pub use install::{InstallOptions, Installer};
 pub use installed::{InstalledDist, installed_distributions};
 pub use link::LinkMode;
-pub use prepare::{PrepareError, prepare_wheels};
+pub use prepare::{PrepareError, prepare_wheel};
 pub use record::{RecordEntry, read_record, write_record};
 pub use scheme::InstallScheme;
 pub use select::best_wheel;

@@ -75,15 +75,19 @@ impl Linker {
 
     /// Places `src` at `dst`, replacing whatever `dst` was.
     pub(crate) fn link(&self, src: &Path, dst: &Path) -> io::Result<()> {
-        if dst.symlink_metadata().is_ok() {
-            let tmp = temporary_sibling(dst);
-            let _ = fs::remove_file(&tmp);
-            self.link_new(src, &tmp)?;
-            return fs::rename(&tmp, dst).inspect_err(|_| {
+        // Most destinations are new: try directly, and only go through a
+        // temporary when something is already there.
+        match self.link_new(src, dst) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let tmp = temporary_sibling(dst);
                 let _ = fs::remove_file(&tmp);
-            });
+                self.link_new(src, &tmp)?;
+                fs::rename(&tmp, dst).inspect_err(|_| {
+                    let _ = fs::remove_file(&tmp);
+                })
+            }
+            other => other,
         }
-        self.link_new(src, dst)
     }
 
     fn link_new(&self, src: &Path, dst: &Path) -> io::Result<()> {

@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 
-use futures_util::{StreamExt, TryStreamExt, stream};
 use posy_index::{IndexClient, IndexFile};
 use posy_store::{Key, ProduceError, Store};
 
@@ -27,20 +26,15 @@ pub enum PrepareError {
     Join(String),
 }
 
-/// Unpacks each wheel file into the store (downloading it when needed) and
-/// returns the unpacked trees in the same order as `files`.
-pub async fn prepare_wheels(
+/// Unpacks a wheel file into the store, downloading it first unless the
+/// store already holds its unpacked tree (found by the sha256 the index gives).
+/// Callers run many of these at once (see the module docs).
+pub async fn prepare_wheel(
     client: &IndexClient,
     store: &Store,
-    files: &[IndexFile],
-    concurrency: usize,
-) -> Result<Vec<UnpackedWheel>, PrepareError> {
-    let store = Arc::new(store.clone());
-    stream::iter(files.iter().cloned())
-        .map(|file| prepare_one(client, Arc::clone(&store), file))
-        .buffered(concurrency.max(1))
-        .try_collect()
-        .await
+    file: IndexFile,
+) -> Result<UnpackedWheel, PrepareError> {
+    prepare_one(client, Arc::new(store.clone()), file).await
 }
 
 async fn prepare_one(

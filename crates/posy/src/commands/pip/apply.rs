@@ -12,7 +12,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use futures_util::{StreamExt, TryStreamExt, stream};
 use posy_index::{IndexClient, IndexFile};
 use posy_install::{
-    InstallOptions, InstalledDist, Installer, LinkMode, UnpackedWheel, best_wheel, prepare_wheels,
+    InstallOptions, InstalledDist, Installer, LinkMode, UnpackedWheel, best_wheel, prepare_wheel,
     uninstall,
 };
 use posy_store::Store;
@@ -111,19 +111,12 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
     }
 
     let start = Instant::now();
-    let files = select_files(
-        apply.client,
-        &plan.install,
-        apply.tags,
-        apply.require_hashes,
-    )
-    .await?;
-    let unpacked = prepare_wheels(apply.client, apply.store, &files, 16).await?;
-    if !files.is_empty() {
+    let unpacked = prepare(&apply, &plan.install).await?;
+    if !unpacked.is_empty() {
         eprintln!(
             "Prepared {} package{} in {}",
-            files.len(),
-            plural(files.len()),
+            unpacked.len(),
+            plural(unpacked.len()),
             elapsed(start)
         );
     }
@@ -142,7 +135,7 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
     }
 
     let start = Instant::now();
-    let installed = link_all(&apply.installer, &plan.install, &unpacked)?;
+    let installed = link_all(&apply.installer, &plan.install, &plan.replaced, &unpacked)?;
     if !installed.is_empty() {
         eprintln!(
             "Installed {} package{} in {}",
@@ -155,34 +148,44 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The wheel for each pin, its project pages fetched concurrently.
-async fn select_files(
-    client: &IndexClient,
-    pins: &[Pin],
-    tags: &Tags,
-    require_hashes: bool,
-) -> Result<Vec<IndexFile>> {
+/// Each pin's wheel, unpacked in the store: its project page, then its
+/// download and unpacking, one chain per pin, many chains at once, so
+/// downloads start as soon as their page is in.
+async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> {
     stream::iter(pins)
         .map(|pin| async move {
-            let project = client.project(&pin.name).await?;
-            let file = best_wheel(&project.files, &pin.name, &pin.version, tags).ok_or_else(|| {
-                let has_version = project.files.iter().any(|f| f.filename.contains(&pin.version.to_string()));
-                if has_version {
-                    anyhow!(
-                        "{}=={} has no wheel compatible with this interpreter, and building from source distributions is not supported yet",
-                        pin.name,
-                        pin.version
-                    )
-                } else {
-                    anyhow!("{}=={} is not available from the configured indexes", pin.name, pin.version)
-                }
-            })?;
-            check_hashes(pin, file, require_hashes)?;
-            Ok::<_, anyhow::Error>(file.clone())
+            let file = select_file(apply.client, pin, apply.tags, apply.require_hashes).await?;
+            prepare_wheel(apply.client, apply.store, file)
+                .await
+                .with_context(|| format!("failed to prepare {}=={}", pin.name, pin.version))
         })
         .buffered(32)
         .try_collect()
         .await
+}
+
+/// The wheel to install for a pin.
+async fn select_file(
+    client: &IndexClient,
+    pin: &Pin,
+    tags: &Tags,
+    require_hashes: bool,
+) -> Result<IndexFile> {
+    let project = client.project(&pin.name).await?;
+    let file = best_wheel(&project.files, &pin.name, &pin.version, tags).ok_or_else(|| {
+        let has_version = project.files.iter().any(|f| f.filename.contains(&pin.version.to_string()));
+        if has_version {
+            anyhow!(
+                "{}=={} has no wheel compatible with this interpreter, and building from source distributions is not supported yet",
+                pin.name,
+                pin.version
+            )
+        } else {
+            anyhow!("{}=={} is not available from the configured indexes", pin.name, pin.version)
+        }
+    })?;
+    check_hashes(pin, file, require_hashes)?;
+    Ok(file.clone())
 }
 
 fn check_hashes(pin: &Pin, file: &IndexFile, require_hashes: bool) -> Result<()> {
@@ -220,13 +223,16 @@ fn check_hashes(pin: &Pin, file: &IndexFile, require_hashes: bool) -> Result<()>
 fn link_all(
     installer: &Installer,
     pins: &[Pin],
+    replaced: &[InstalledDist],
     unpacked: &[UnpackedWheel],
 ) -> Result<Vec<(PackageName, Version)>> {
     let work: Mutex<Vec<(&Pin, &UnpackedWheel)>> = Mutex::new(pins.iter().zip(unpacked).collect());
     let done = Mutex::new(Vec::new());
+    // Linking waits on the filesystem more than on the CPU: a few more
+    // threads than cores keep the disk busy.
     let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(2, 8);
+        .map_or(4, |n| n.get() * 2)
+        .clamp(4, 16);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
@@ -239,9 +245,15 @@ fn link_all(
                         else {
                             return Ok(());
                         };
+                        let replaces = replaced
+                            .iter()
+                            .filter(|d| d.name == pin.name)
+                            .cloned()
+                            .collect();
                         let options = InstallOptions {
                             requested: pin.requested,
                             direct_url: None,
+                            replaces: Some(replaces),
                         };
                         installer.install(wheel, &options).with_context(|| {
                             format!("failed to install {}=={}", pin.name, pin.version)
