@@ -43,13 +43,16 @@ impl Resolve for CachingResolver {
             .unwrap_or_default();
         Box::pin(async move {
             let addrs = cell.get_or_try_init(|| hedged_lookup(host)).await?;
-            let addrs: Addrs = Box::new(addrs.to_vec().into_iter());
+            let addrs = Arc::clone(addrs);
+            let addrs: Addrs = Box::new((0..addrs.len()).map(move |i| addrs[i]));
             Ok(addrs)
         })
     }
 }
 
-async fn hedged_lookup(host: String) -> Result<Arc<[SocketAddr]>, Box<dyn std::error::Error + Send + Sync>> {
+async fn hedged_lookup(
+    host: String,
+) -> Result<Arc<[SocketAddr]>, Box<dyn std::error::Error + Send + Sync>> {
     let first = lookup(host.clone());
     tokio::pin!(first);
     tokio::select! {
@@ -71,7 +74,9 @@ async fn hedged_lookup(host: String) -> Result<Arc<[SocketAddr]>, Box<dyn std::e
     }
 }
 
-async fn lookup(host: String) -> Result<Arc<[SocketAddr]>, Box<dyn std::error::Error + Send + Sync>> {
+async fn lookup(
+    host: String,
+) -> Result<Arc<[SocketAddr]>, Box<dyn std::error::Error + Send + Sync>> {
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
     if addrs.is_empty() {
         return Err(format!("{host} has no address").into());
@@ -86,8 +91,16 @@ mod tests {
     #[tokio::test]
     async fn resolves_once_and_shares_the_answer() {
         let resolver = CachingResolver::default();
-        let a: Vec<_> = resolver.resolve("localhost".parse().unwrap()).await.unwrap().collect();
-        let b: Vec<_> = resolver.resolve("localhost".parse().unwrap()).await.unwrap().collect();
+        let a: Vec<_> = resolver
+            .resolve("localhost".parse().unwrap())
+            .await
+            .unwrap()
+            .collect();
+        let b: Vec<_> = resolver
+            .resolve("localhost".parse().unwrap())
+            .await
+            .unwrap()
+            .collect();
         assert!(!a.is_empty());
         assert_eq!(a, b);
         assert_eq!(resolver.hosts.lock().unwrap().len(), 1);
@@ -96,8 +109,19 @@ mod tests {
     #[tokio::test]
     async fn failures_are_not_cached() {
         let resolver = CachingResolver::default();
-        assert!(resolver.resolve("no-such-host.invalid".parse().unwrap()).await.is_err());
-        let cell = resolver.hosts.lock().unwrap().get("no-such-host.invalid").cloned().unwrap();
+        assert!(
+            resolver
+                .resolve("no-such-host.invalid".parse().unwrap())
+                .await
+                .is_err()
+        );
+        let cell = resolver
+            .hosts
+            .lock()
+            .unwrap()
+            .get("no-such-host.invalid")
+            .cloned()
+            .unwrap();
         assert!(cell.get().is_none());
     }
 }

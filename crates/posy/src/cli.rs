@@ -34,7 +34,7 @@ pub enum Command {
     Venv(VenvArgs),
     /// pip-compatible commands: compile, install, sync, uninstall, list, freeze, show, check.
     #[command(subcommand)]
-    Pip(PipCommand),
+    Pip(Box<PipCommand>),
 }
 
 #[derive(Debug, Subcommand)]

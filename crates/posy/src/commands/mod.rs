@@ -14,6 +14,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
         Command::Venv(args) => venv::run(args, &cli.global),
-        Command::Pip(cmd) => pip::run(cmd, &cli.global),
+        Command::Pip(cmd) => pip::run(*cmd, &cli.global),
     }
 }

@@ -65,7 +65,7 @@ pub fn list(args: &PipListArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 .collect();
             let w0 = rows.iter().map(|r| r.0.len()).chain([7]).max().unwrap_or(7);
             let w1 = rows.iter().map(|r| r.1.len()).chain([7]).max().unwrap_or(7);
-            println!("{:w0$} {}", "Package", "Version");
+            println!("{:w0$} Version", "Package");
             println!("{} {}", "-".repeat(w0), "-".repeat(w1));
             for (name, version) in rows {
                 println!("{name:w0$} {version}");
