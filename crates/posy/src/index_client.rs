@@ -1,11 +1,11 @@
 //! The index client a command uses, from its flags and requirement files.
 
 use anyhow::{Context, Result};
-use posy_store::Store;
 use posy_index::{
     ExcludeNewer, FindLinks, IndexClient, IndexOptions, IndexStrategy, IndexUrl, Refresh,
 };
 use posy_resolve::Upgrade;
+use posy_store::Store;
 
 use crate::cli::IndexArgs;
 

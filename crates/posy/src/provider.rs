@@ -9,23 +9,38 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use posy_build::{BuildFrontend, BuildSource};
 use posy_index::{IndexClient, IndexFile};
 use posy_resolve::{
     DistFile, DistKind, DistMetadata, MetadataProvider, PackageVersions, ProviderError, Yanked,
 };
 use posy_vocab::{CoreMetadata, PackageName, Version};
 
-/// Answers the resolver from the configured indexes.
+use crate::build_envs::PosyBuildEnvironments;
+
+/// The build frontend posy uses, with environments from its own resolver and installer.
+pub type Builder = BuildFrontend<PosyBuildEnvironments>;
+
+/// Answers the resolver from the configured indexes, building sdists
+/// (for their metadata) when given a builder.
 pub struct IndexProvider<'a> {
     client: &'a IndexClient,
+    builder: Option<&'a Builder>,
     /// Index entries by download URL, from the listings seen so far.
     files: Mutex<HashMap<String, IndexFile>>,
 }
 
 impl<'a> IndexProvider<'a> {
+    /// A provider that reports sdist-only versions as unusable.
     pub fn new(client: &'a IndexClient) -> Self {
+        Self::with_builder(client, None)
+    }
+
+    /// A provider that reads sdists' metadata through `builder`.
+    pub fn with_builder(client: &'a IndexClient, builder: Option<&'a Builder>) -> Self {
         Self {
             client,
+            builder,
             files: Mutex::new(HashMap::new()),
         }
     }
@@ -77,18 +92,31 @@ impl MetadataProvider for IndexProvider<'_> {
         version: &Version,
         file: &DistFile,
     ) -> Result<DistMetadata, ProviderError> {
-        if matches!(file.kind, DistKind::Sdist) {
-            return Err(ProviderError::SdistOnly);
-        }
         let entry = self.index_file(file).ok_or_else(|| {
             ProviderError::InvalidMetadata(format!(
                 "{} was not in the index listing of {name}",
                 file.filename
             ))
         })?;
-        let bytes = self.client.wheel_metadata(&entry).await.map_err(other)?;
-        let metadata = CoreMetadata::parse(&bytes)
-            .map_err(|e| ProviderError::InvalidMetadata(e.to_string()))?;
+        let metadata = if matches!(file.kind, DistKind::Sdist) {
+            let Some(builder) = self.builder else {
+                return Err(ProviderError::SdistOnly);
+            };
+            let artifact = self.client.download(&entry).await.map_err(other)?;
+            let source = BuildSource::Sdist {
+                path: artifact.path,
+                sha256: Some(artifact.sha256),
+            };
+            builder
+                .metadata(&source)
+                .await
+                .map_err(|e| ProviderError::BuildFailed(e.to_string()))?
+                .metadata
+        } else {
+            let bytes = self.client.wheel_metadata(&entry).await.map_err(other)?;
+            CoreMetadata::parse(&bytes)
+                .map_err(|e| ProviderError::InvalidMetadata(e.to_string()))?
+        };
         if metadata.name != *name || metadata.version != *version {
             return Err(ProviderError::InvalidMetadata(format!(
                 "{} declares itself as {} {} in its metadata",

@@ -10,15 +10,18 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use futures_util::{StreamExt, TryStreamExt, stream};
+use posy_build::BuildSource;
 use posy_index::{IndexClient, IndexFile};
 use posy_install::{
     InstallOptions, InstalledDist, Installer, LinkMode, UnpackedWheel, best_wheel, prepare_wheel,
-    uninstall,
+    uninstall, unpack_wheel,
 };
-use posy_store::Store;
-use posy_vocab::{ArtifactHash, PackageName, Tags, Version};
+use posy_store::{Key, Store};
+use posy_vocab::{ArtifactHash, DistFilename, PackageName, Tags, Version};
+use sha2::{Digest, Sha256};
 
 use crate::output::{elapsed, plural};
+use crate::provider::Builder;
 
 /// A distribution the environment should hold.
 #[derive(Debug, Clone)]
@@ -29,6 +32,16 @@ pub struct Pin {
     pub hashes: Vec<ArtifactHash>,
     /// Asked for directly (writes `REQUESTED`).
     pub requested: bool,
+    /// A wheel built locally (from a directory, or editable) rather than
+    /// one from the index, with its PEP 610 `direct_url.json`.
+    pub built: Option<BuiltPin>,
+}
+
+/// A locally built wheel to install for a pin.
+#[derive(Debug, Clone)]
+pub struct BuiltPin {
+    pub wheel: std::path::PathBuf,
+    pub direct_url: String,
 }
 
 /// What to do with the environment.
@@ -81,6 +94,8 @@ pub struct Apply<'a> {
     pub tags: &'a Tags,
     pub require_hashes: bool,
     pub dry_run: bool,
+    /// Builds sdist-only versions; without it they are an error.
+    pub builder: Option<&'a Builder>,
 }
 
 /// Carries out a plan and prints what changed.
@@ -154,38 +169,81 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
 async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> {
     stream::iter(pins)
         .map(|pin| async move {
-            let file = select_file(apply.client, pin, apply.tags, apply.require_hashes).await?;
-            prepare_wheel(apply.client, apply.store, file)
-                .await
-                .with_context(|| format!("failed to prepare {}=={}", pin.name, pin.version))
+            let wheel = match &pin.built {
+                Some(built) => unpack_local(apply.store, built.wheel.clone()).await,
+                None => match select_file(apply, pin).await? {
+                    Chosen::Wheel(file) => {
+                        Ok(prepare_wheel(apply.client, apply.store, file).await?)
+                    }
+                    Chosen::Built(path) => unpack_local(apply.store, path).await,
+                },
+            };
+            wheel.with_context(|| format!("failed to prepare {}=={}", pin.name, pin.version))
         })
         .buffered(32)
         .try_collect()
         .await
 }
 
-/// The wheel to install for a pin.
-async fn select_file(
-    client: &IndexClient,
-    pin: &Pin,
-    tags: &Tags,
-    require_hashes: bool,
-) -> Result<IndexFile> {
-    let project = client.project(&pin.name).await?;
-    let file = best_wheel(&project.files, &pin.name, &pin.version, tags).ok_or_else(|| {
-        let has_version = project.files.iter().any(|f| f.filename.contains(&pin.version.to_string()));
+/// What to install for an index pin.
+enum Chosen {
+    Wheel(IndexFile),
+    /// A wheel built from the version's sdist.
+    Built(std::path::PathBuf),
+}
+
+/// The wheel to install for a pin: the best compatible one, else one built from its sdist.
+async fn select_file(apply: &Apply<'_>, pin: &Pin) -> Result<Chosen> {
+    let project = apply.client.project(&pin.name).await?;
+    if let Some(file) = best_wheel(&project.files, &pin.name, &pin.version, apply.tags) {
+        check_hashes(pin, file, apply.require_hashes)?;
+        return Ok(Chosen::Wheel(file.clone()));
+    }
+    let sdist = project.files.iter().find(
+        |f| matches!(&f.dist, Some(DistFilename::Sdist(sdist)) if *sdist.version() == pin.version),
+    );
+    let (Some(sdist), Some(builder)) = (sdist, apply.builder) else {
+        let has_version = project
+            .files
+            .iter()
+            .any(|f| f.dist.as_ref().is_some_and(|d| *d.version() == pin.version));
         if has_version {
-            anyhow!(
-                "{}=={} has no wheel compatible with this interpreter, and building from source distributions is not supported yet",
+            bail!(
+                "{}=={} has no wheel compatible with this interpreter and no source distribution to build",
                 pin.name,
                 pin.version
-            )
-        } else {
-            anyhow!("{}=={} is not available from the configured indexes", pin.name, pin.version)
+            );
         }
-    })?;
-    check_hashes(pin, file, require_hashes)?;
-    Ok(file.clone())
+        bail!(
+            "{}=={} is not available from the configured indexes",
+            pin.name,
+            pin.version
+        );
+    };
+    check_hashes(pin, sdist, apply.require_hashes)?;
+    let artifact = apply.client.download(sdist).await?;
+    let source = BuildSource::Sdist {
+        path: artifact.path,
+        sha256: Some(artifact.sha256),
+    };
+    let built = builder.build(&source).await?;
+    Ok(Chosen::Built(built.path))
+}
+
+/// Unpacks a wheel from a local file into the store, keyed by its sha256.
+async fn unpack_local(store: &Store, wheel: std::path::PathBuf) -> Result<UnpackedWheel> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || -> Result<UnpackedWheel> {
+        let bytes =
+            std::fs::read(&wheel).with_context(|| format!("cannot read {}", wheel.display()))?;
+        let key = Key::from_sha256(Sha256::digest(&bytes).into());
+        let dir = store
+            .unpacked()
+            .get_or_set(&key, |tmp| unpack_wheel(&wheel, tmp))
+            .map_err(|e| anyhow!("{e}"))?;
+        Ok(UnpackedWheel::open(&dir)?)
+    })
+    .await?
 }
 
 fn check_hashes(pin: &Pin, file: &IndexFile, require_hashes: bool) -> Result<()> {
@@ -252,7 +310,7 @@ fn link_all(
                             .collect();
                         let options = InstallOptions {
                             requested: pin.requested,
-                            direct_url: None,
+                            direct_url: pin.built.as_ref().map(|b| b.direct_url.clone()),
                             replaces: Some(replaces),
                         };
                         installer.install(wheel, &options).with_context(|| {

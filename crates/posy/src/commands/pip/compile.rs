@@ -14,6 +14,7 @@ use posy_vocab::{
     TagTarget, Tags, Version, VersionOrUrl,
 };
 
+use crate::build_envs;
 use crate::cli::{GlobalArgs, PipCompileArgs, ResolverArgs};
 use crate::index_client::{self, FileIndexSettings};
 use crate::output::{elapsed, plural};
@@ -205,7 +206,16 @@ pub fn apply_resolver_args(
         args.prerelease.parse()
     }
     .map_err(|e| anyhow!("invalid --prerelease: {e}"))?;
-    request.upgrade = if args.upgrade {
+    request.upgrade = upgrade(args)?;
+    if args.no_build || !args.only_binary.is_empty() || !args.no_binary.is_empty() {
+        eprintln!("warning: --no-build, --only-binary and --no-binary are not honoured yet");
+    }
+    Ok(())
+}
+
+/// `--upgrade` / `--upgrade-package` as the resolver's [`Upgrade`].
+pub fn upgrade(args: &ResolverArgs) -> Result<Upgrade> {
+    Ok(if args.upgrade {
         Upgrade::All
     } else if !args.upgrade_package.is_empty() {
         Upgrade::Packages(
@@ -216,17 +226,7 @@ pub fn apply_resolver_args(
         )
     } else {
         Upgrade::None
-    };
-    if args.no_build || !args.only_binary.is_empty() || !args.no_binary.is_empty() {
-        tracing_unsupported(
-            "--no-build/--only-binary/--no-binary: source distributions are never built yet, so every resolution is binary-only",
-        );
-    }
-    Ok(())
-}
-
-fn tracing_unsupported(what: &str) {
-    eprintln!("note: {what}");
+    })
 }
 
 /// Pins of an existing output file, kept unless upgraded.
@@ -281,7 +281,15 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
     let store = settings::open_store(global)?;
     let client = index_client::build(&args.index, &brief.index, &store, &request.upgrade)?;
-    let provider = IndexProvider::new(&client);
+    // Sdist-only versions are built with the interpreter being resolved
+    // for; a resolution for another platform has none to build with.
+    let builder = args
+        .python_platform
+        .is_none()
+        .then(|| find_interpreter(args.python.as_deref(), global).ok())
+        .flatten()
+        .map(|python| build_envs::builder(&store, &client, python));
+    let provider = IndexProvider::with_builder(&client, builder.as_ref());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -4,27 +4,26 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
+use posy_build::BuildSource;
 use posy_install::{InstalledDist, Installer, installed_distributions};
 use posy_resolve::{Preference, ResolveRequest, Target, resolve};
 use posy_vocab::{ExtraName, MarkerEnvironment, PackageName, Requirement};
 
-use super::apply::{self, Apply, Pin};
-use super::compile::{apply_resolver_args, read_brief, yank_warnings};
+use super::apply::{self, Apply, BuiltPin, Pin};
+use super::compile::{apply_resolver_args, read_brief, upgrade, yank_warnings};
+use crate::build_envs;
 use crate::cli::{GlobalArgs, PipInstallArgs};
 use crate::index_client;
 use crate::output::{elapsed, plural};
-use crate::provider::IndexProvider;
+use crate::provider::{Builder, IndexProvider};
 use crate::settings;
 use crate::target_env::{find_env, install_scheme};
 
 pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    if !args.editable.is_empty() {
-        bail!("editable installs (-e) need the build frontend, which is not wired in yet");
-    }
     let start = Instant::now();
     let brief = read_brief(&args.requirement, &args.packages, &args.resolver)?;
-    if brief.requirements.is_empty() {
+    if brief.requirements.is_empty() && args.editable.is_empty() {
         bail!("nothing to install: name packages, or pass -r FILE");
     }
     let interpreter = find_env(&args.env, global)?;
@@ -32,7 +31,8 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let scheme = install_scheme(&interpreter);
     let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
     let upgrading = args.resolver.upgrade || !args.resolver.upgrade_package.is_empty();
-    if !args.installer.reinstall
+    if args.editable.is_empty()
+        && !args.installer.reinstall
         && !upgrading
         && satisfied(&brief.requirements, &installed, &markers)
     {
@@ -45,9 +45,28 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
+    let store = settings::open_store(global)?;
+    let upgrade = upgrade(&args.resolver)?;
+    let client = index_client::build(&args.index, &brief.index, &store, &upgrade)?;
+    let builder = build_envs::builder(&store, &client, interpreter.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+
+    // Editable projects are built first: their metadata brings their
+    // dependencies into the resolution, and they are pinned as built.
+    let mut editables = Vec::new();
+    let mut requirements = brief.requirements.clone();
+    for path in &args.editable {
+        let (pin, requires) = runtime.block_on(editable(&builder, path))?;
+        requirements.extend(requires);
+        editables.push(pin);
+    }
+    requirements.retain(|r| !editables.iter().any(|e: &Pin| e.name == r.name));
+
     let target = Target::from_environment(markers.clone(), interpreter.tags())
         .ok_or_else(|| anyhow!("the interpreter reports no usable python_version"))?;
-    let mut request = ResolveRequest::new(brief.requirements.clone(), target);
+    let mut request = ResolveRequest::new(requirements, target);
     request.constraints = brief.constraints.clone();
     request.overrides = brief.overrides.clone();
     request.preferences = installed
@@ -59,12 +78,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .collect();
     apply_resolver_args(&mut request, &args.resolver, brief.pre)?;
 
-    let store = settings::open_store(global)?;
-    let client = index_client::build(&args.index, &brief.index, &store, &request.upgrade)?;
-    let provider = IndexProvider::new(&client);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let provider = IndexProvider::with_builder(&client, Some(&builder));
     let resolution = runtime
         .block_on(resolve(&request, &provider))
         .map_err(|e| match e {
@@ -87,7 +101,9 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
             version: p.version.clone(),
             hashes: brief.hashes.get(&p.name).cloned().unwrap_or_default(),
             requested: requested.contains(&p.name),
+            built: None,
         })
+        .chain(editables)
         .collect();
     eprintln!(
         "Resolved {} package{} in {}",
@@ -115,6 +131,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
             tags: &tags,
             require_hashes: args.installer.require_hashes,
             dry_run: args.installer.dry_run,
+            builder: Some(&builder),
         },
     ))?;
     if args.installer.compile_bytecode && !args.installer.dry_run {
@@ -165,4 +182,27 @@ fn satisfied(
         }
     }
     true
+}
+
+/// Builds an editable project: its pin (as built) and its dependencies.
+async fn editable(builder: &Builder, path: &str) -> Result<(Pin, Vec<Requirement>)> {
+    let root = std::path::Path::new(path)
+        .canonicalize()
+        .with_context(|| format!("cannot find the editable project `{path}`"))?;
+    let source = BuildSource::editable(&root);
+    let metadata = builder.metadata(&source).await?.metadata;
+    let built = builder.build(&source).await?;
+    let url = format!("file://{}", root.display());
+    let direct_url = serde_json::json!({"url": url, "dir_info": {"editable": true}}).to_string();
+    let pin = Pin {
+        name: metadata.name.clone(),
+        version: metadata.version.clone(),
+        hashes: Vec::new(),
+        requested: true,
+        built: Some(BuiltPin {
+            wheel: built.path,
+            direct_url,
+        }),
+    };
+    Ok((pin, metadata.requires_dist))
 }

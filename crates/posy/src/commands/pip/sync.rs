@@ -9,6 +9,7 @@ use posy_project::{RequirementSpec, RequirementsTxt};
 use posy_vocab::{Operator, VersionOrUrl};
 
 use super::apply::{self, Apply, Pin};
+use crate::build_envs;
 use crate::cli::{GlobalArgs, PipSyncArgs};
 use crate::index_client::{self, FileIndexSettings};
 use crate::output::{elapsed, plural};
@@ -58,6 +59,7 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 version,
                 hashes: entry.hashes.clone(),
                 requested: true,
+                built: None,
             });
         }
     }
@@ -88,6 +90,7 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
     let plan = apply::plan(&pins, &installed, args.installer.reinstall, true);
     let tags = interpreter.tags();
+    let builder = build_envs::builder(&store, &client, interpreter.clone());
     let installer = Installer::new(
         scheme,
         apply::link_mode(args.installer.link_mode.as_deref())?,
@@ -105,6 +108,7 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
             tags: &tags,
             require_hashes,
             dry_run: args.installer.dry_run,
+            builder: Some(&builder),
         },
     ))?;
     if args.installer.compile_bytecode && !args.installer.dry_run {
