@@ -307,6 +307,9 @@ pub struct VenvArgs {
     /// Write into an existing directory, keeping what is there.
     #[arg(long)]
     pub allow_existing: bool,
+    /// Where `--seed` gets pip from.
+    #[command(flatten)]
+    pub index: IndexArgs,
 }
 
 #[derive(Debug, Subcommand)]

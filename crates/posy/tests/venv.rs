@@ -242,12 +242,56 @@ fn clear_never_wipes_a_directory_that_is_not_an_environment() {
 }
 
 #[test]
-fn seed_is_refused_until_the_installer_exists() {
+fn seed_installs_pip_from_the_index() {
+    let index = posy_testkit::Index::new()
+        .package(
+            posy_testkit::Package::new("pip", "24.0")
+                .file("pip/__init__.py", "__version__ = '24.0'\n"),
+        )
+        .serve();
     let scratch = Scratch::new();
-    let output = scratch.posy(&["venv", "env", "--seed"]);
+    let output = scratch.posy(&[
+        "venv",
+        "env",
+        "--python",
+        "python3",
+        "--seed",
+        "--index-url",
+        &index.url(),
+    ]);
+    assert_success(&output);
+    assert!(
+        stderr(&output).contains("+ pip==24.0"),
+        "{}",
+        stderr(&output)
+    );
+    let check = Command::new(scratch.root.join("env/bin/python"))
+        .args(["-c", "import pip, sys; assert pip.__version__ == '24.0'; assert sys.prefix != sys.base_prefix"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    // A seed that cannot be had is an error, after the environment is written.
+    let empty = posy_testkit::Index::new().serve();
+    let output = scratch.posy(&[
+        "venv",
+        "env2",
+        "--python",
+        "python3",
+        "--seed",
+        "--index-url",
+        &empty.url(),
+    ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("issue 7"), "{}", stderr(&output));
-    assert!(!scratch.root.join("env").exists());
+    assert!(
+        stderr(&output).contains("seeding the environment with pip failed"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

@@ -9,13 +9,14 @@
 //! Activate with: source .venv/bin/activate
 //! ```
 //!
-//! `--seed` would install pip into the new environment; that needs posy's
-//! installer (issue 7), so until it exists `--seed` is refused before
-//! anything is written, rather than faked with `ensurepip`.
+//! `--seed` then installs pip into the new environment with posy's own
+//! resolver and installer (`posy pip install pip --python ENV/bin/python`,
+//! with the same index flags), not with `ensurepip`.
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use clap::Parser;
 use posy_python::{
     DiscoveryEnv, OnExisting, ProbeCache, PythonRequest, VenvOptions, create_venv, find_interpreter,
 };
@@ -24,11 +25,6 @@ use crate::cli::{GlobalArgs, VenvArgs};
 use crate::settings;
 
 pub fn run(args: VenvArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    if args.seed {
-        bail!(
-            "`--seed` installs pip with posy's installer, which is not built yet (issue 7); create the environment without --seed for now"
-        );
-    }
     let request = match &args.python {
         Some(text) => text.parse::<PythonRequest>()?,
         None => PythonRequest::Any,
@@ -59,6 +55,9 @@ pub fn run(args: VenvArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let report = create_venv(&interpreter, &args.path, &options)?;
     if report.cleared {
         eprintln!("Removed the previous environment's contents first (--clear)");
+    }
+    if args.seed {
+        seed(&args, &report.python, global)?;
     }
     let activate = args.path.join("bin").join("activate");
     eprintln!(
@@ -100,4 +99,44 @@ mod tests {
         assert_eq!(shell_word("it's"), r"'it'\''s'");
         assert_eq!(shell_word(""), "''");
     }
+}
+
+/// Installs pip into the new environment, as `posy pip install pip` would.
+fn seed(args: &VenvArgs, python: &std::path::Path, global: &GlobalArgs) -> Result<()> {
+    let mut argv: Vec<std::ffi::OsString> = ["posy", "pip", "install", "pip", "--python"]
+        .map(Into::into)
+        .to_vec();
+    argv.push(python.as_os_str().to_owned());
+    if let Some(dir) = &global.cache_dir {
+        argv.extend(["--cache-dir".into(), dir.as_os_str().to_owned()]);
+    }
+    let index = &args.index;
+    let flags = index
+        .index_url
+        .iter()
+        .map(|u| ("--index-url", u))
+        .chain(
+            index
+                .extra_index_url
+                .iter()
+                .map(|u| ("--extra-index-url", u)),
+        )
+        .chain(index.find_links.iter().map(|u| ("--find-links", u)))
+        .chain(index.exclude_newer.iter().map(|d| ("--exclude-newer", d)));
+    for (flag, value) in flags {
+        argv.extend([flag.into(), value.into()]);
+    }
+    for (on, flag) in [
+        (index.no_index, "--no-index"),
+        (index.offline, "--offline"),
+        (index.refresh, "--refresh"),
+    ] {
+        if on {
+            argv.push(flag.into());
+        }
+    }
+    let cli = crate::cli::Cli::try_parse_from(argv)
+        .context("cannot set up the pip install for --seed")?;
+    crate::commands::run(cli).context("seeding the environment with pip failed")?;
+    Ok(())
 }
