@@ -6,6 +6,7 @@
 //! parsed PEP 508 string. Every parser reports a [`ParseError`] that shows
 //! the input with a caret under the bad part. Nothing in this crate does I/O.
 
+mod dist_filename;
 mod entry_points;
 mod hash;
 mod headers;
@@ -19,8 +20,8 @@ mod specifier;
 mod tags;
 mod version;
 mod wheel_filename;
-mod dist_filename;
 
+pub use dist_filename::DistFilename;
 pub use entry_points::{EntryPoint, EntryPoints};
 pub use hash::{ArtifactHash, HashAlgorithm, hash_from_url_fragment};
 pub use headers::Headers;
@@ -32,11 +33,10 @@ pub use metadata::{CoreMetadata, MetadataError};
 pub use name::{ExtraName, GroupName, PackageName};
 pub use parse_error::ParseError;
 pub use requirement::{Requirement, VersionOrUrl};
+pub use sdist_filename::{SdistExtension, SdistFilename};
 pub use specifier::{Operator, Specifier, SpecifierSet};
-pub use version::{LocalSegment, Prerelease, PrereleaseKind, Version};
 pub use tags::{
     Arch, Implementation, Platform, PlatformMarkers, Tag, TagPriority, TagSet, TagTarget, Tags,
 };
+pub use version::{LocalSegment, Prerelease, PrereleaseKind, Version};
 pub use wheel_filename::{BuildTag, WheelFilename};
-pub use sdist_filename::{SdistExtension, SdistFilename};
-pub use dist_filename::DistFilename;

@@ -88,19 +88,6 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shell_words() {
-        assert_eq!(shell_word(".venv/bin/activate"), ".venv/bin/activate");
-        assert_eq!(shell_word("my env/bin/activate"), "'my env/bin/activate'");
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
-        assert_eq!(shell_word(""), "''");
-    }
-}
-
 /// Installs pip into the new environment, as `posy pip install pip` would.
 fn seed(args: &VenvArgs, python: &std::path::Path, global: &GlobalArgs) -> Result<()> {
     let mut argv: Vec<std::ffi::OsString> = ["posy", "pip", "install", "pip", "--python"]
@@ -139,4 +126,17 @@ fn seed(args: &VenvArgs, python: &std::path::Path, global: &GlobalArgs) -> Resul
         .context("cannot set up the pip install for --seed")?;
     crate::commands::run(cli).context("seeding the environment with pip failed")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word(".venv/bin/activate"), ".venv/bin/activate");
+        assert_eq!(shell_word("my env/bin/activate"), "'my env/bin/activate'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

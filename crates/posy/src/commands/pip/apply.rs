@@ -187,7 +187,7 @@ async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> 
 
 /// What to install for an index pin.
 enum Chosen {
-    Wheel(IndexFile),
+    Wheel(Box<IndexFile>),
     /// A wheel built from the version's sdist.
     Built(std::path::PathBuf),
 }
@@ -197,7 +197,7 @@ async fn select_file(apply: &Apply<'_>, pin: &Pin) -> Result<Chosen> {
     let project = apply.client.project(&pin.name).await?;
     if let Some(file) = best_wheel(&project.files, &pin.name, &pin.version, apply.tags) {
         check_hashes(pin, file, apply.require_hashes)?;
-        return Ok(Chosen::Wheel(file.clone()));
+        return Ok(Chosen::Wheel(Box::new(file.clone())));
     }
     let sdist = project.files.iter().find(
         |f| matches!(&f.dist, Some(DistFilename::Sdist(sdist)) if *sdist.version() == pin.version),
