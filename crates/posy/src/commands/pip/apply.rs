@@ -173,7 +173,7 @@ async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> 
                 Some(built) => unpack_local(apply.store, built.wheel.clone()).await,
                 None => match select_file(apply, pin).await? {
                     Chosen::Wheel(file) => {
-                        Ok(prepare_wheel(apply.client, apply.store, file).await?)
+                        Ok(prepare_wheel(apply.client, apply.store, *file).await?)
                     }
                     Chosen::Built(path) => unpack_local(apply.store, path).await,
                 },
