@@ -1,6 +1,6 @@
 //! Linking an unpacked wheel into an environment, per the wheel specification.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -10,10 +10,11 @@ use sha2::{Digest, Sha256};
 use crate::error::{InstallError, IoContext};
 use crate::installed::{InstalledDist, installed_distributions};
 use crate::link::{LinkMode, Linker, write_atomic};
+use crate::owners::Owners;
 use crate::record::{RecordEntry, write_record};
 use crate::scheme::InstallScheme;
 use crate::scripts::{launcher, rewrite_python_shebang};
-use crate::uninstall::{normalize, uninstall_except};
+use crate::uninstall::{normalize, remove_bytecode, uninstall_except};
 use crate::unpack::UnpackedWheel;
 
 /// Installs unpacked wheels into one environment. Shared by all the wheels
@@ -23,6 +24,7 @@ pub struct Installer {
     scheme: InstallScheme,
     linker: Linker,
     installer: String,
+    owners: Owners,
 }
 
 /// Per-wheel choices.
@@ -41,6 +43,7 @@ impl Installer {
     /// `installer` is written to each `INSTALLER` file (`posy`).
     pub fn new(scheme: InstallScheme, link_mode: LinkMode, installer: &str) -> Self {
         Self {
+            owners: Owners::new(vec![scheme.purelib.clone(), scheme.platlib.clone()]),
             scheme,
             linker: Linker::new(link_mode),
             installer: installer.to_string(),
@@ -52,7 +55,8 @@ impl Installer {
     }
 
     /// Installs `wheel`, replacing any installed distribution of the same
-    /// name once the new files are in place.
+    /// name once the new files are in place. Overwriting a file that another
+    /// distribution installed is allowed, with a warning (see `owners.rs`).
     pub fn install(
         &self,
         wheel: &UnpackedWheel,
@@ -65,11 +69,13 @@ impl Installer {
         } else {
             &scheme.platlib
         };
-        let previous: Vec<InstalledDist> =
-            installed_distributions(&[&scheme.purelib, &scheme.platlib])?
+        let previous: Vec<InstalledDist> = match &options.replaces {
+            Some(replaces) => replaces.clone(),
+            None => installed_distributions(&[&scheme.purelib, &scheme.platlib])?
                 .into_iter()
                 .filter(|d| d.name == built.name)
-                .collect();
+                .collect(),
+        };
 
         let source_hashes: HashMap<String, RecordEntry> = wheel
             .record()?
@@ -88,6 +94,9 @@ impl Installer {
         ];
         let mut record = Vec::new();
         let mut made_dirs = HashSet::new();
+        // Paths where something was already: the replaced distribution's
+        // files, or another distribution's.
+        let mut overwritten = Vec::new();
 
         for relative in walk_files(&wheel.dir)? {
             let rel = relative.to_string_lossy().replace('\\', "/");
@@ -135,10 +144,14 @@ impl Installer {
             let (hash, size) = if is_script {
                 let content = fs::read(&src).ctx("read", &src)?;
                 let content = rewrite_python_shebang(&content, &scheme.python).unwrap_or(content);
-                write_atomic(&dest, &content, true).ctx("write", &dest)?;
+                if write_replacing(&dest, &content)? {
+                    overwritten.push(dest.clone());
+                }
                 (Some(sha256(&content)), Some(content.len() as u64))
             } else {
-                self.linker.link(&src, &dest).ctx("install", &dest)?;
+                if self.linker.link(&src, &dest).ctx("install", &dest)? {
+                    overwritten.push(dest.clone());
+                }
                 match source_hashes.get(&rel) {
                     Some(entry) if entry.hash.is_some() => (entry.hash.clone(), entry.size),
                     _ => {
@@ -171,7 +184,9 @@ impl Installer {
                 let text = launcher(entry, &scheme.python)
                     .map_err(|reason| self.invalid(wheel, reason))?;
                 let dest = scheme.scripts.join(&entry.name);
-                write_atomic(&dest, text.as_bytes(), true).ctx("write", &dest)?;
+                if write_replacing(&dest, text.as_bytes())? {
+                    overwritten.push(dest.clone());
+                }
                 record.push(RecordEntry {
                     path: record_path(&dest, root),
                     hash: Some(sha256(text.as_bytes())),
@@ -206,15 +221,47 @@ impl Installer {
         write_record(&mut bytes, &record).ctx("write", &record_file)?;
         write_atomic(&record_file, &bytes, false).ctx("write", &record_file)?;
 
-        // Only now that the new distribution is complete, remove what the old one had and the new one does not.
+        let dist = InstalledDist::from_dist_info(&dist_info_dir)?;
         let installed: BTreeSet<PathBuf> = record
             .iter()
             .map(|e| normalize(&root.join(&e.path)))
             .collect();
+        self.after_overwriting(&dist, root, &overwritten)?;
+        self.owners.claim(&dist, installed.iter().cloned());
+        // Only now that the new distribution is complete, remove what the old one had and the new one does not.
         for old in &previous {
             uninstall_except(old, &scheme.prefix, &installed)?;
         }
-        InstalledDist::from_dist_info(&dist_info_dir)
+        Ok(dist)
+    }
+
+    /// Cleans up after files put where files already were: the bytecode of
+    /// a replaced `.py` goes (it was compiled from the old file), and a file
+    /// that a distribution of another name lists gets a warning, each time
+    /// (a reinstall of either of two conflicting distributions warns again).
+    fn after_overwriting(
+        &self,
+        dist: &InstalledDist,
+        root: &Path,
+        overwritten: &[PathBuf],
+    ) -> Result<(), InstallError> {
+        let mut conflicts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for path in overwritten {
+            if path.extension().is_some_and(|e| e == "py") {
+                remove_bytecode(path)?;
+            }
+            let path = normalize(path);
+            if let Some(owner) = self.owners.other_owner(&path, &dist.name) {
+                conflicts
+                    .entry(owner.to_string())
+                    .or_default()
+                    .push(record_path(&path, root));
+            }
+        }
+        for (owner, paths) in conflicts {
+            tracing::warn!("{}", conflict_message(dist, &owner, &paths));
+        }
+        Ok(())
     }
 
     fn invalid(&self, wheel: &UnpackedWheel, reason: String) -> InstallError {
@@ -223,6 +270,37 @@ impl Installer {
             reason,
         }
     }
+}
+
+/// Says that `dist` overwrote `paths` (RECORD form), which `owner` installed too.
+fn conflict_message(dist: &InstalledDist, owner: &str, paths: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut list = paths
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        list.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    let (what, it) = if paths.len() == 1 {
+        ("file", "it")
+    } else {
+        ("files", "them")
+    };
+    format!(
+        "{dist} overwrote the {what} {list}, which {owner} installed too: the two distributions \
+         conflict, and uninstalling either one removes {it}; consider keeping only one of them"
+    )
+}
+
+/// Writes an executable script through a temporary and a rename; says
+/// whether something was at `dest` before.
+fn write_replacing(dest: &Path, bytes: &[u8]) -> Result<bool, InstallError> {
+    let existed = dest.symlink_metadata().is_ok();
+    write_atomic(dest, bytes, true).ctx("write", dest)?;
+    Ok(existed)
 }
 
 fn sha256(bytes: &[u8]) -> ArtifactHash {
@@ -271,6 +349,125 @@ fn record_path(path: &Path, root: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_wheel::{TestWheel, scheme, warnings_of};
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_upgrade_removes_the_bytecode_of_every_old_py_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let scheme = scheme(&tmp.path().join("env"));
+        let installer = Installer::new(scheme.clone(), LinkMode::Copy, "posy");
+        let v1 = TestWheel::new("a", "1.0")
+            .file("a/__init__.py", "V = 1\n")
+            .file("a/gone.py", "")
+            .unpacked(tmp.path());
+        installer.install(&v1, &InstallOptions::default()).unwrap();
+        let cache = scheme.purelib.join("a/__pycache__");
+        fs::create_dir(&cache).unwrap();
+        for pyc in ["__init__.cpython-312.pyc", "gone.cpython-312.opt-1.pyc"] {
+            fs::write(cache.join(pyc), "old bytecode").unwrap();
+        }
+
+        let v2 = TestWheel::new("a", "2.0")
+            .file("a/__init__.py", "V = 2\n")
+            .unpacked(tmp.path());
+        let (dist, warnings) =
+            warnings_of(|| installer.install(&v2, &InstallOptions::default()).unwrap());
+        assert_eq!(dist.to_string(), "a==2.0");
+        assert_eq!(warnings, Vec::<String>::new());
+        assert!(!cache.exists(), "stale bytecode: {:?}", files_in(&cache));
+        assert_eq!(files_in(&scheme.purelib.join("a")), ["__init__.py"]);
+        assert_eq!(
+            fs::read_to_string(scheme.purelib.join("a/__init__.py")).unwrap(),
+            "V = 2\n"
+        );
+        assert_eq!(
+            files_in(&scheme.purelib),
+            ["a", "a-2.0.dist-info"],
+            "only the new version is left"
+        );
+    }
+
+    #[test]
+    fn overwriting_another_distributions_file_warns_naming_both() {
+        let tmp = tempfile::tempdir().unwrap();
+        let scheme = scheme(&tmp.path().join("env"));
+        let first = TestWheel::new("first", "1.0")
+            .file("shared.py", "WHO = 'first'\n")
+            .file("first.py", "")
+            .unpacked(tmp.path());
+        let second = TestWheel::new("second", "1.0")
+            .file("shared.py", "WHO = 'second'\n")
+            .unpacked(tmp.path());
+        let installer = Installer::new(scheme.clone(), LinkMode::Hardlink, "posy");
+        installer
+            .install(&first, &InstallOptions::default())
+            .unwrap();
+        let cache = scheme.purelib.join("__pycache__");
+        fs::create_dir(&cache).unwrap();
+        fs::write(cache.join("shared.cpython-312.pyc"), "first's bytecode").unwrap();
+
+        // A new installer, as in a later run: it reads the RECORDs on the first overwrite.
+        let installer = Installer::new(scheme.clone(), LinkMode::Hardlink, "posy");
+        let (_, warnings) = warnings_of(|| {
+            installer
+                .install(&second, &InstallOptions::default())
+                .unwrap()
+        });
+        assert_eq!(
+            warnings,
+            [
+                "second==1.0 overwrote the file `shared.py`, which first==1.0 installed too: \
+              the two distributions conflict, and uninstalling either one removes it; \
+              consider keeping only one of them"
+            ]
+        );
+        assert_eq!(
+            fs::read_to_string(scheme.purelib.join("shared.py")).unwrap(),
+            "WHO = 'second'\n"
+        );
+        assert!(files_in(&cache).is_empty(), "{:?}", files_in(&cache));
+        assert!(scheme.purelib.join("first-1.0.dist-info/RECORD").exists());
+
+        // The same installer knows what it installed: reinstalling the
+        // other one warns the other way round.
+        let (_, warnings) = warnings_of(|| {
+            installer
+                .install(&first, &InstallOptions::default())
+                .unwrap()
+        });
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("first==1.0 overwrote the file `shared.py`, which second==1.0"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn conflicts_name_a_few_files_and_count_the_rest() {
+        let dist = InstalledDist {
+            name: posy_vocab::PackageName::new("b").unwrap(),
+            version: "2.0".parse().unwrap(),
+            dist_info: PathBuf::from("site/b-2.0.dist-info"),
+        };
+        let paths: Vec<String> = (1..=5).map(|i| format!("m/{i}.py")).collect();
+        assert_eq!(
+            conflict_message(&dist, "a==1.0", &paths),
+            "b==2.0 overwrote the files `m/1.py`, `m/2.py`, `m/3.py` and 2 more, which a==1.0 \
+             installed too: the two distributions conflict, and uninstalling either one removes \
+             them; consider keeping only one of them"
+        );
+    }
 
     #[test]
     fn record_paths_are_relative_to_site_packages() {

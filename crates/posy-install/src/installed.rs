@@ -100,6 +100,17 @@ fn read_metadata(dist_info: &Path) -> Result<CoreMetadata, InstallError> {
 /// (purelib and platlib may be the same directory; it is read once),
 /// sorted by name. Directories that do not exist hold nothing.
 pub fn installed_distributions(dirs: &[&Path]) -> Result<Vec<InstalledDist>, InstallError> {
+    let mut out = dist_info_dirs(dirs)?
+        .iter()
+        .map(|dir| InstalledDist::from_dist_info(dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.version.cmp(&b.version)));
+    Ok(out)
+}
+
+/// The `.dist-info` directories in the given site-packages directories,
+/// each directory read once. Directories that do not exist hold nothing.
+pub(crate) fn dist_info_dirs(dirs: &[&Path]) -> Result<Vec<PathBuf>, InstallError> {
     let mut seen: Vec<&Path> = Vec::new();
     let mut out = Vec::new();
     for dir in dirs {
@@ -122,10 +133,9 @@ pub fn installed_distributions(dirs: &[&Path]) -> Result<Vec<InstalledDist>, Ins
             let entry = entry.ctx("read", *dir)?;
             if entry.file_name().to_string_lossy().ends_with(".dist-info") && entry.path().is_dir()
             {
-                out.push(InstalledDist::from_dist_info(&entry.path())?);
+                out.push(entry.path());
             }
         }
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.version.cmp(&b.version)));
     Ok(out)
 }

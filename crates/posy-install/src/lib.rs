@@ -19,7 +19,10 @@
 //! Replacing a distribution installs the new files first (each replaced file
 //! by write-to-temporary and rename) and only then removes what the old
 //! `RECORD` listed and the new one does not, so a failure midway leaves an
-//! environment whose files all exist. Uninstalling ([`uninstall`]) follows
+//! environment whose files all exist. The bytecode of every replaced `.py`
+//! goes with the old version, so it cannot stand in for the new source. A
+//! file that another distribution installed is overwritten with a warning
+//! naming both, as uv does (`owners.rs`). Uninstalling ([`uninstall`]) follows
 //! `RECORD` and refuses paths that point outside the environment.
 //!
 //! This crate knows nothing about indexes or resolution: it is handed wheel
@@ -30,11 +33,14 @@ mod error;
 mod install;
 mod installed;
 mod link;
+mod owners;
 mod prepare;
 mod record;
 mod scheme;
 mod scripts;
 mod select;
+#[cfg(test)]
+mod test_wheel;
 mod uninstall;
 mod unpack;
 mod wheel_info;
@@ -48,5 +54,5 @@ pub use record::{RecordEntry, read_record, write_record};
 pub use scheme::InstallScheme;
 pub use select::best_wheel;
 pub use uninstall::{UninstallReport, uninstall};
-pub use unpack::{UnpackedWheel, unpack_wheel};
+pub use unpack::{UnpackedWheel, unpack_wheel, unpack_wheel_as};
 pub use wheel_info::WheelInfo;

@@ -73,20 +73,23 @@ impl Linker {
         }
     }
 
-    /// Places `src` at `dst`, replacing whatever `dst` was.
-    pub(crate) fn link(&self, src: &Path, dst: &Path) -> io::Result<()> {
+    /// Places `src` at `dst`, replacing whatever `dst` was; says whether
+    /// something was there (the caller then checks whose it was).
+    pub(crate) fn link(&self, src: &Path, dst: &Path) -> io::Result<bool> {
         // Most destinations are new: try directly, and only go through a
         // temporary when something is already there.
         match self.link_new(src, dst) {
+            Ok(()) => Ok(false),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 let tmp = temporary_sibling(dst);
                 let _ = fs::remove_file(&tmp);
                 self.link_new(src, &tmp)?;
                 fs::rename(&tmp, dst).inspect_err(|_| {
                     let _ = fs::remove_file(&tmp);
-                })
+                })?;
+                Ok(true)
             }
-            other => other,
+            Err(e) => Err(e),
         }
     }
 
@@ -96,7 +99,7 @@ impl Linker {
             let result = match mode {
                 LinkMode::Clone => reflink_copy::reflink(src, dst),
                 LinkMode::Hardlink => fs::hard_link(src, dst),
-                LinkMode::Copy => fs::copy(src, dst).map(drop),
+                LinkMode::Copy => copy_new(src, dst),
                 LinkMode::Symlink => symlink(src, dst),
             };
             match result {
@@ -129,6 +132,18 @@ fn cannot_link_here(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::NotFound | io::ErrorKind::AlreadyExists
     )
+}
+
+/// Copies `src` to `dst`, which must not exist yet (unlike `fs::copy`,
+/// which would overwrite it in place, neither atomically nor visibly).
+fn copy_new(src: &Path, dst: &Path) -> io::Result<()> {
+    let mut from = fs::File::open(src)?;
+    let mut to = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dst)?;
+    io::copy(&mut from, &mut to)?;
+    to.set_permissions(from.metadata()?.permissions())
 }
 
 #[cfg(unix)]
@@ -178,13 +193,35 @@ mod tests {
         let dst = dir.path().join("dst.txt");
         fs::write(&dst, "old").unwrap();
         let linker = Linker::new(LinkMode::Clone);
-        linker.link(&src, &dst).unwrap();
+        assert!(linker.link(&src, &dst).unwrap(), "dst.txt was replaced");
         assert_eq!(fs::read_to_string(&dst).unwrap(), "new");
         assert!(!temporary_sibling(&dst).exists());
         // Whatever the filesystem supports, a second file uses the settled mode.
         let settled = linker.mode.load(Ordering::Relaxed);
-        linker.link(&src, &dir.path().join("other.txt")).unwrap();
+        assert!(!linker.link(&src, &dir.path().join("other.txt")).unwrap());
         assert_eq!(linker.mode.load(Ordering::Relaxed), settled);
+    }
+
+    #[test]
+    fn every_mode_replaces_and_says_so() {
+        for mode in [
+            LinkMode::Clone,
+            LinkMode::Hardlink,
+            LinkMode::Copy,
+            LinkMode::Symlink,
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let src = dir.path().join("src.txt");
+            fs::write(&src, "new").unwrap();
+            let dst = dir.path().join("dst.txt");
+            let linker = Linker::new(mode);
+            assert!(!linker.link(&src, &dst).unwrap(), "{mode:?}");
+            fs::remove_file(&dst).unwrap();
+            fs::write(&dst, "old").unwrap();
+            assert!(linker.link(&src, &dst).unwrap(), "{mode:?}");
+            assert_eq!(fs::read_to_string(&dst).unwrap(), "new", "{mode:?}");
+            assert!(!temporary_sibling(&dst).exists(), "{mode:?}");
+        }
     }
 
     #[test]

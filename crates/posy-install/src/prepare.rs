@@ -13,7 +13,7 @@ use posy_index::{IndexClient, IndexFile};
 use posy_store::{Key, ProduceError, Store};
 
 use crate::error::InstallError;
-use crate::unpack::{UnpackedWheel, unpack_wheel};
+use crate::unpack::{UnpackedWheel, unpack_wheel_as};
 
 /// Why preparing a wheel failed.
 #[derive(Debug, thiserror::Error)]
@@ -58,12 +58,12 @@ async fn prepare_one(
             })?;
         let dir = store
             .unpacked()
-            .get_or_set(&key, |tmp| unpack_wheel(&artifact.path, tmp))
+            .get_or_set(&key, |tmp| unpack_wheel_as(&artifact.path, &filename, tmp))
             .map_err(|e| match e {
                 ProduceError::Producer(e) => e,
                 ProduceError::Store(e) => InstallError::Store(e),
             })?;
-        Ok::<_, InstallError>(UnpackedWheel::open(&dir)?)
+        UnpackedWheel::open(&dir)
     })
     .await
     .map_err(|_| PrepareError::Join(file.filename.clone()))?

@@ -27,6 +27,8 @@ pub fn uninstall(dist: &InstalledDist, prefix: &Path) -> Result<UninstallReport,
 
 /// Like [`uninstall`], but keeps the files in `keep` (absolute, normalized
 /// paths): used when an upgrade already put new files at some of the paths.
+/// The bytecode of a kept `.py` file is removed all the same, since it was
+/// compiled from the old file.
 pub(crate) fn uninstall_except(
     dist: &InstalledDist,
     prefix: &Path,
@@ -49,18 +51,22 @@ pub(crate) fn uninstall_except(
     let mut report = UninstallReport::default();
     let mut parents = BTreeSet::new();
     for path in &targets {
+        // Bytecode goes even when the source is kept: a new version's file at
+        // the same path must not run as the old one's cached code.
+        if path.extension().is_some_and(|e| e == "py") {
+            report.files += remove_bytecode(path)?;
+        }
+        if let Some(parent) = path.parent() {
+            parents.insert(parent.join("__pycache__"));
+        }
         if keep.contains(path) {
             continue;
         }
         if remove_file(path)? {
             report.files += 1;
         }
-        if path.extension().is_some_and(|e| e == "py") {
-            report.files += remove_bytecode(path)?;
-        }
         if let Some(parent) = path.parent() {
             parents.insert(parent.to_path_buf());
-            parents.insert(parent.join("__pycache__"));
         }
     }
     let dist_info = normalize(&dist.dist_info);
@@ -100,7 +106,7 @@ fn remove_file(path: &Path) -> Result<bool, InstallError> {
 }
 
 /// Removes `__pycache__/<stem>.*.pyc` next to a `.py` file.
-fn remove_bytecode(py: &Path) -> Result<usize, InstallError> {
+pub(crate) fn remove_bytecode(py: &Path) -> Result<usize, InstallError> {
     let (Some(dir), Some(stem)) = (py.parent(), py.file_stem()) else {
         return Ok(0);
     };
@@ -132,4 +138,44 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bytecode_of_kept_files_goes_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = tmp.path().join("lib/site-packages");
+        let dist_info = site.join("a-1.0.dist-info");
+        fs::create_dir_all(&dist_info).unwrap();
+        fs::create_dir_all(site.join("a/__pycache__")).unwrap();
+        fs::write(
+            dist_info.join("RECORD"),
+            "a/__init__.py,,\na/old.py,,\na/data.txt,,\na-1.0.dist-info/RECORD,,\n",
+        )
+        .unwrap();
+        for file in [
+            "a/__init__.py",
+            "a/old.py",
+            "a/data.txt",
+            "a/__pycache__/__init__.cpython-312.pyc",
+            "a/__pycache__/__init__.cpython-312.opt-2.pyc",
+            "a/__pycache__/old.cpython-312.pyc",
+        ] {
+            fs::write(site.join(file), "").unwrap();
+        }
+        let dist = InstalledDist::from_dist_info(&dist_info).unwrap();
+        let keep = BTreeSet::from([site.join("a/__init__.py"), site.join("a/data.txt")]);
+
+        let report = uninstall_except(&dist, tmp.path(), &keep).unwrap();
+        assert!(site.join("a/__init__.py").exists());
+        assert!(site.join("a/data.txt").exists());
+        assert!(!site.join("a/old.py").exists());
+        assert!(!site.join("a/__pycache__").exists());
+        assert!(!dist_info.exists());
+        // old.py, three .pyc files and RECORD; __pycache__ and the .dist-info.
+        assert_eq!(report, UninstallReport { files: 5, dirs: 2 });
+    }
 }

@@ -25,9 +25,13 @@ pub struct UnpackedWheel {
 impl UnpackedWheel {
     /// Opens an unpacked wheel, finding its `.dist-info` and reading `WHEEL`.
     pub fn open(dir: &Path) -> Result<Self, InstallError> {
-        let wheel = dir.display().to_string();
+        Self::open_as(dir, &dir.display().to_string())
+    }
+
+    /// [`open`](Self::open), with errors calling the wheel `wheel_name`.
+    fn open_as(dir: &Path, wheel_name: &str) -> Result<Self, InstallError> {
         let invalid = |reason: String| InstallError::InvalidWheel {
-            wheel: wheel.clone(),
+            wheel: wheel_name.to_string(),
             reason,
         };
         let mut dist_infos = Vec::new();
@@ -45,6 +49,7 @@ impl UnpackedWheel {
             1 => dist_infos.remove(0),
             0 => return Err(invalid("it has no .dist-info directory".into())),
             _ => {
+                dist_infos.sort();
                 return Err(invalid(format!(
                     "it has several .dist-info directories: {}",
                     dist_infos.join(", ")
@@ -52,7 +57,13 @@ impl UnpackedWheel {
             }
         };
         let wheel_file = dir.join(&dist_info).join("WHEEL");
-        let text = fs::read_to_string(&wheel_file).ctx("read", &wheel_file)?;
+        let text = match fs::read_to_string(&wheel_file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(invalid(format!("it has no {dist_info}/WHEEL file")));
+            }
+            Err(e) => return Err(e).ctx("read", &wheel_file),
+        };
         let info = WheelInfo::parse(&text).map_err(invalid)?;
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -77,21 +88,31 @@ impl UnpackedWheel {
     }
 }
 
-/// Extracts the wheel at `wheel` into the empty directory `dest`.
-///
-/// Refuses members with absolute paths, `..`, symlinks or a name that is
-/// not valid UTF-8; checks every file against the hash and size in the
-/// wheel's `RECORD` (a mismatch is an error; a file `RECORD` forgot is
-/// accepted with a warning, as pip does). Executable bits are kept.
-/// On error, `dest` may hold a partial tree: callers extract into a store
-/// reservation, which is discarded on error.
+/// Extracts the wheel at `wheel` into the empty directory `dest`; errors
+/// call the wheel by its file name. See [`unpack_wheel_as`].
 pub fn unpack_wheel(wheel: &Path, dest: &Path) -> Result<(), InstallError> {
     let wheel_name = wheel.file_name().map_or_else(
         || wheel.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    unpack_wheel_as(wheel, &wheel_name, dest)
+}
+
+/// Extracts the wheel at `wheel` into the empty directory `dest`, calling it
+/// `wheel_name` in every error: the file may be a store entry named by its
+/// hash, while the user knows it as `climber-1.0-py3-none-any.whl`.
+///
+/// Refuses members with absolute paths, `..`, symlinks or a name that is
+/// not valid UTF-8; checks every file against the hash and size in the
+/// wheel's `RECORD` (a mismatch is an error; a file `RECORD` forgot is
+/// accepted with a warning, as pip does). Executable bits are kept. The
+/// tree must then open as an [`UnpackedWheel`] (one `.dist-info` with a
+/// `WHEEL` posy understands), so the store never holds one that cannot.
+/// On error, `dest` may hold a partial tree: callers extract into a store
+/// reservation, which is discarded on error.
+pub fn unpack_wheel_as(wheel: &Path, wheel_name: &str, dest: &Path) -> Result<(), InstallError> {
     let invalid = |reason: String| InstallError::InvalidWheel {
-        wheel: wheel_name.clone(),
+        wheel: wheel_name.to_string(),
         reason,
     };
     let file = File::open(wheel).ctx("open", wheel)?;
@@ -112,7 +133,7 @@ pub fn unpack_wheel(wheel: &Path, dest: &Path) -> Result<(), InstallError> {
         let relative = safe_relative_path(&raw_name)
             .filter(|_| !member.is_symlink())
             .ok_or_else(|| InstallError::UnsafePath {
-                wheel: wheel_name.clone(),
+                wheel: wheel_name.to_string(),
                 member: raw_name.clone(),
             })?;
         let target = dest.join(&relative);
@@ -148,12 +169,13 @@ pub fn unpack_wheel(wheel: &Path, dest: &Path) -> Result<(), InstallError> {
         }
         check_against_record(&record, &raw_name, hasher, size).map_err(|detail| {
             InstallError::RecordMismatch {
-                wheel: wheel_name.clone(),
+                wheel: wheel_name.to_string(),
                 member: raw_name.clone(),
                 detail,
             }
         })?;
     }
+    UnpackedWheel::open_as(dest, wheel_name)?;
     Ok(())
 }
 
@@ -244,6 +266,48 @@ pub(crate) fn safe_relative_path(name: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_wheel::{TestWheel, zip_of};
+
+    #[test]
+    fn errors_name_the_wheel_not_the_store_file_it_is_read_from() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stored = tmp.path().join("9f86d081884c7d659a2feaa0c55ad015");
+        let name = "climber-1.0-py3-none-any.whl";
+        let unpack = |bytes: Vec<u8>| {
+            fs::write(&stored, bytes).unwrap();
+            let dest = tempfile::tempdir_in(tmp.path()).unwrap();
+            unpack_wheel_as(&stored, name, dest.path())
+                .unwrap_err()
+                .to_string()
+        };
+        let hostile = TestWheel::new("climber", "1.0")
+            .file("../../escaped.txt", "gotcha")
+            .zip();
+        let no_wheel_file = zip_of(&[
+            (
+                "climber-1.0.dist-info/METADATA".into(),
+                b"Name: climber".to_vec(),
+            ),
+            ("climber-1.0.dist-info/RECORD".into(), Vec::new()),
+        ]);
+        let corrupt = b"PK not really a zip".to_vec();
+        for (bytes, says) in [
+            (
+                hostile,
+                "`../../escaped.txt`, which would be written outside",
+            ),
+            (no_wheel_file, "it has no climber-1.0.dist-info/WHEEL file"),
+            (corrupt, "it is not a zip archive"),
+        ] {
+            let error = unpack(bytes);
+            assert!(
+                error.starts_with("`climber-1.0-py3-none-any.whl`"),
+                "{error}"
+            );
+            assert!(error.contains(says), "{error}");
+            assert!(!error.contains("9f86d08"), "{error}");
+        }
+    }
 
     #[test]
     fn unsafe_paths_are_refused() {

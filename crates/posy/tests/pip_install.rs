@@ -235,8 +235,6 @@ fn an_upgrade_replaces_the_old_version_files() {
 }
 
 #[test]
-#[ignore = "posy-install bug: an upgrade keeps the old __pycache__ of files both versions have \
-            (uninstall_except skips remove_bytecode for kept paths), so Python may run the old code"]
 fn an_upgrade_leaves_no_stale_bytecode() {
     let index = Index::new()
         .package(Package::new("a", "1.0").file("a/__init__.py", "V = 1\n"))
@@ -395,8 +393,6 @@ fn hostile_wheels_are_refused_and_write_nothing_outside() {
 }
 
 #[test]
-#[ignore = "posy-install bug: prepare_one unpacks from the store's copy, so an unpack error names \
-            the artifact's store key (a sha256) instead of the wheel's file name"]
 fn a_refused_wheel_is_named_by_its_file_name() {
     let index = Index::new()
         .artifact(hostile_wheel("climber", "../../../../escaped.txt"))
@@ -845,8 +841,6 @@ fn requires_python_of_the_environment_is_respected() {
 }
 
 #[test]
-#[ignore = "posy-install: a file another installed distribution owns is overwritten silently; \
-            issue 7 asks for a refusal or a warning"]
 fn two_distributions_claiming_one_file() {
     let index = Index::new()
         .package(Package::new("first", "1.0").file("shared.py", "WHO = 'first'\n"))
