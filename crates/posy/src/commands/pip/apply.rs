@@ -14,7 +14,7 @@ use posy_build::BuildSource;
 use posy_index::{IndexClient, IndexFile};
 use posy_install::{
     InstallOptions, InstalledDist, Installer, LinkMode, UnpackedWheel, best_wheel, prepare_wheel,
-    uninstall, unpack_wheel,
+    uninstall, unpack_wheel_as,
 };
 use posy_store::{Key, Store};
 use posy_vocab::{ArtifactHash, DistFilename, PackageName, Tags, Version};
@@ -41,6 +41,8 @@ pub struct Pin {
 #[derive(Debug, Clone)]
 pub struct BuiltPin {
     pub wheel: std::path::PathBuf,
+    /// The wheel's file name (the store names it by its hash).
+    pub filename: String,
     pub direct_url: String,
 }
 
@@ -169,15 +171,22 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
 async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> {
     stream::iter(pins)
         .map(|pin| async move {
-            let wheel = match &pin.built {
-                Some(built) => unpack_local(apply.store, built.wheel.clone()).await,
-                None => match select_file(apply, pin).await? {
-                    Chosen::Wheel(file) => {
-                        Ok(prepare_wheel(apply.client, apply.store, *file).await?)
+            let wheel = async {
+                match &pin.built {
+                    Some(built) => {
+                        unpack_local(apply.store, built.wheel.clone(), &built.filename).await
                     }
-                    Chosen::Built(path) => unpack_local(apply.store, path).await,
-                },
-            };
+                    None => match select_file(apply, pin).await? {
+                        Chosen::Wheel(file) => {
+                            Ok(prepare_wheel(apply.client, apply.store, *file).await?)
+                        }
+                        Chosen::Built(path, filename) => {
+                            unpack_local(apply.store, path, &filename).await
+                        }
+                    },
+                }
+            }
+            .await;
             wheel.with_context(|| format!("failed to prepare {}=={}", pin.name, pin.version))
         })
         .buffered(32)
@@ -188,8 +197,8 @@ async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> 
 /// What to install for an index pin.
 enum Chosen {
     Wheel(Box<IndexFile>),
-    /// A wheel built from the version's sdist.
-    Built(std::path::PathBuf),
+    /// A wheel built from the version's sdist, and its file name.
+    Built(std::path::PathBuf, String),
 }
 
 /// The wheel to install for a pin: the best compatible one, else one built from its sdist.
@@ -226,20 +235,30 @@ async fn select_file(apply: &Apply<'_>, pin: &Pin) -> Result<Chosen> {
         path: artifact.path,
         sha256: Some(artifact.sha256),
     };
-    let built = builder.build(&source).await?;
-    Ok(Chosen::Built(built.path))
+    let built = builder.build(&source).await.with_context(|| {
+        format!(
+            "failed to build {}=={} from {}",
+            pin.name, pin.version, sdist.filename
+        )
+    })?;
+    Ok(Chosen::Built(built.path, built.filename.to_string()))
 }
 
 /// Unpacks a wheel from a local file into the store, keyed by its sha256.
-async fn unpack_local(store: &Store, wheel: std::path::PathBuf) -> Result<UnpackedWheel> {
+async fn unpack_local(
+    store: &Store,
+    wheel: std::path::PathBuf,
+    filename: &str,
+) -> Result<UnpackedWheel> {
     let store = store.clone();
+    let filename = filename.to_string();
     tokio::task::spawn_blocking(move || -> Result<UnpackedWheel> {
         let bytes =
             std::fs::read(&wheel).with_context(|| format!("cannot read {}", wheel.display()))?;
         let key = Key::from_sha256(Sha256::digest(&bytes).into());
         let dir = store
             .unpacked()
-            .get_or_set(&key, |tmp| unpack_wheel(&wheel, tmp))
+            .get_or_set(&key, |tmp| unpack_wheel_as(&wheel, &filename, tmp))
             .map_err(|e| anyhow!("{e}"))?;
         Ok(UnpackedWheel::open(&dir)?)
     })

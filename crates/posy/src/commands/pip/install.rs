@@ -200,6 +200,7 @@ async fn editable(builder: &Builder, path: &str) -> Result<(Pin, Vec<Requirement
         hashes: Vec::new(),
         requested: true,
         built: Some(BuiltPin {
+            filename: built.filename.to_string(),
             wheel: built.path,
             direct_url,
         }),
