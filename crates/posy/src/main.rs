@@ -5,6 +5,7 @@
 //! Env), and prints what happened. Anything that is not argument handling or
 //! output belongs in a library crate.
 
+mod binary_policy;
 mod build_envs;
 mod cli;
 mod commands;

@@ -16,6 +16,7 @@ use posy_resolve::{
 };
 use posy_vocab::{CoreMetadata, PackageName, Version};
 
+use crate::binary_policy::BinaryPolicy;
 use crate::build_envs::PosyBuildEnvironments;
 
 /// The build frontend posy uses, with environments from its own resolver and installer.
@@ -26,6 +27,7 @@ pub type Builder = BuildFrontend<PosyBuildEnvironments>;
 pub struct IndexProvider<'a> {
     client: &'a IndexClient,
     builder: Option<&'a Builder>,
+    policy: BinaryPolicy,
     /// Index entries by download URL, from the listings seen so far.
     files: Mutex<HashMap<String, IndexFile>>,
 }
@@ -33,14 +35,19 @@ pub struct IndexProvider<'a> {
 impl<'a> IndexProvider<'a> {
     /// A provider that reports sdist-only versions as unusable.
     pub fn new(client: &'a IndexClient) -> Self {
-        Self::with_builder(client, None)
+        Self::with_builder(client, None, BinaryPolicy::default())
     }
 
     /// A provider that reads sdists' metadata through `builder`.
-    pub fn with_builder(client: &'a IndexClient, builder: Option<&'a Builder>) -> Self {
+    pub fn with_builder(
+        client: &'a IndexClient,
+        builder: Option<&'a Builder>,
+        policy: BinaryPolicy,
+    ) -> Self {
         Self {
             client,
             builder,
+            policy,
             files: Mutex::new(HashMap::new()),
         }
     }
@@ -72,6 +79,14 @@ impl MetadataProvider for IndexProvider<'_> {
             else {
                 continue;
             };
+            let allowed = if dist.is_wheel() {
+                self.policy.allows_wheel(name)
+            } else {
+                self.policy.allows_sdist(name)
+            };
+            if !allowed {
+                continue;
+            }
             dist.hashes = file.hashes.clone();
             dist.size = file.size;
             dist.yanked = file.yanked.as_ref().map(|y| Yanked {

@@ -25,9 +25,15 @@ pub const CACHE_MAX_SIZE_ENV: &str = "POSY_CACHE_MAX_SIZE";
 const CONFIG_FILE: &str = "posy.toml";
 
 /// The cache root: `--cache-dir`/`POSY_CACHE_DIR`, else `$XDG_CACHE_HOME/posy`,
-/// else `~/.cache/posy`.
+/// else `~/.cache/posy`. Always absolute: paths inside it (build
+/// environments' interpreters) are handed to processes running elsewhere.
 pub fn cache_dir(global: &GlobalArgs) -> Result<PathBuf> {
     if let Some(dir) = &global.cache_dir {
+        if dir.is_relative() {
+            return Ok(std::env::current_dir()
+                .context("cannot read the working directory")?
+                .join(dir));
+        }
         return Ok(dir.clone());
     }
     if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {

@@ -20,6 +20,7 @@ use posy_store::{Key, Store};
 use posy_vocab::{ArtifactHash, DistFilename, PackageName, Tags, Version};
 use sha2::{Digest, Sha256};
 
+use crate::binary_policy::BinaryPolicy;
 use crate::output::{elapsed, plural};
 use crate::provider::Builder;
 
@@ -98,6 +99,8 @@ pub struct Apply<'a> {
     pub dry_run: bool,
     /// Builds sdist-only versions; without it they are an error.
     pub builder: Option<&'a Builder>,
+    /// Which packages may use wheels, and which sdists.
+    pub policy: &'a BinaryPolicy,
 }
 
 /// Carries out a plan and prints what changed.
@@ -204,13 +207,16 @@ enum Chosen {
 /// The wheel to install for a pin: the best compatible one, else one built from its sdist.
 async fn select_file(apply: &Apply<'_>, pin: &Pin) -> Result<Chosen> {
     let project = apply.client.project(&pin.name).await?;
-    if let Some(file) = best_wheel(&project.files, &pin.name, &pin.version, apply.tags) {
+    let wheel = best_wheel(&project.files, &pin.name, &pin.version, apply.tags)
+        .filter(|_| apply.policy.allows_wheel(&pin.name));
+    if let Some(file) = wheel {
         check_hashes(pin, file, apply.require_hashes)?;
         return Ok(Chosen::Wheel(Box::new(file.clone())));
     }
     let sdist = project.files.iter().find(
         |f| matches!(&f.dist, Some(DistFilename::Sdist(sdist)) if *sdist.version() == pin.version),
     );
+    let sdist = sdist.filter(|_| apply.policy.allows_sdist(&pin.name));
     let (Some(sdist), Some(builder)) = (sdist, apply.builder) else {
         let has_version = project
             .files

@@ -14,6 +14,7 @@ use posy_vocab::{
     TagTarget, Tags, Version, VersionOrUrl,
 };
 
+use crate::binary_policy::BinaryPolicy;
 use crate::build_envs;
 use crate::cli::{GlobalArgs, PipCompileArgs, ResolverArgs};
 use crate::index_client::{self, FileIndexSettings};
@@ -32,6 +33,9 @@ pub struct Brief {
     pub hashes: HashMap<PackageName, Vec<ArtifactHash>>,
     pub index: FileIndexSettings,
     pub pre: bool,
+    /// `--only-binary` / `--no-binary` values from the files.
+    pub only_binary: Vec<String>,
+    pub no_binary: Vec<String>,
 }
 
 /// Reads requirement files (and constraint/override files) into a Brief.
@@ -48,6 +52,8 @@ pub fn read_brief(
         hashes: HashMap::new(),
         index: FileIndexSettings::default(),
         pre: false,
+        only_binary: Vec::new(),
+        no_binary: Vec::new(),
     };
     for text in extra_requirements {
         brief.requirements.push(
@@ -79,6 +85,8 @@ pub fn read_brief(
         brief.index.find_links.extend(file.find_links);
         brief.index.no_index |= file.no_index;
         brief.pre |= file.pre;
+        brief.only_binary.extend(file.only_binary);
+        brief.no_binary.extend(file.no_binary);
         for entry in file.requirements {
             let origin = format!("-r {}", entry.file.display());
             let hashes = entry.hashes.clone();
@@ -207,10 +215,24 @@ pub fn apply_resolver_args(
     }
     .map_err(|e| anyhow!("invalid --prerelease: {e}"))?;
     request.upgrade = upgrade(args)?;
-    if args.no_build || !args.only_binary.is_empty() || !args.no_binary.is_empty() {
-        eprintln!("warning: --no-build, --only-binary and --no-binary are not honoured yet");
-    }
     Ok(())
+}
+
+/// The binary policy of the flags and the files, flags last (they win over `:none:`/`:all:` in files).
+pub fn binary_policy(args: &ResolverArgs, brief: &Brief) -> Result<BinaryPolicy> {
+    let only: Vec<String> = brief
+        .only_binary
+        .iter()
+        .chain(&args.only_binary)
+        .cloned()
+        .collect();
+    let no: Vec<String> = brief
+        .no_binary
+        .iter()
+        .chain(&args.no_binary)
+        .cloned()
+        .collect();
+    BinaryPolicy::new(args.no_build, &only, &no)
 }
 
 /// `--upgrade` / `--upgrade-package` as the resolver's [`Upgrade`].
@@ -289,7 +311,11 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .then(|| find_interpreter(args.python.as_deref(), global).ok())
         .flatten()
         .map(|python| build_envs::builder(&store, &client, python));
-    let provider = IndexProvider::with_builder(&client, builder.as_ref());
+    let provider = IndexProvider::with_builder(
+        &client,
+        builder.as_ref(),
+        binary_policy(&args.resolver, &brief)?,
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

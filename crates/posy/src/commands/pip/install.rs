@@ -11,7 +11,7 @@ use posy_resolve::{Preference, ResolveRequest, Target, resolve};
 use posy_vocab::{ExtraName, MarkerEnvironment, PackageName, Requirement};
 
 use super::apply::{self, Apply, BuiltPin, Pin};
-use super::compile::{apply_resolver_args, read_brief, upgrade, yank_warnings};
+use super::compile::{apply_resolver_args, binary_policy, read_brief, upgrade, yank_warnings};
 use crate::build_envs;
 use crate::cli::{GlobalArgs, PipInstallArgs};
 use crate::index_client;
@@ -78,7 +78,8 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .collect();
     apply_resolver_args(&mut request, &args.resolver, brief.pre)?;
 
-    let provider = IndexProvider::with_builder(&client, Some(&builder));
+    let policy = binary_policy(&args.resolver, &brief)?;
+    let provider = IndexProvider::with_builder(&client, Some(&builder), policy.clone());
     let resolution = runtime
         .block_on(resolve(&request, &provider))
         .map_err(|e| match e {
@@ -132,6 +133,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
             require_hashes: args.installer.require_hashes,
             dry_run: args.installer.dry_run,
             builder: Some(&builder),
+            policy: &policy,
         },
     ))?;
     if args.installer.compile_bytecode && !args.installer.dry_run {

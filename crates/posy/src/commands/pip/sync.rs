@@ -9,6 +9,7 @@ use posy_project::{RequirementSpec, RequirementsTxt};
 use posy_vocab::{Operator, VersionOrUrl};
 
 use super::apply::{self, Apply, Pin};
+use crate::binary_policy::BinaryPolicy;
 use crate::build_envs;
 use crate::cli::{GlobalArgs, PipSyncArgs};
 use crate::index_client::{self, FileIndexSettings};
@@ -22,6 +23,7 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let markers = interpreter.markers();
     let mut pins = Vec::new();
     let mut file_index = FileIndexSettings::default();
+    let (mut only_binary, mut no_binary) = (Vec::new(), Vec::new());
     let mut require_hashes = args.installer.require_hashes;
     for path in &args.src_file {
         let file = RequirementsTxt::parse_file(path)?;
@@ -30,6 +32,8 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
         file_index.extra_index_urls.extend(file.extra_index_urls);
         file_index.find_links.extend(file.find_links);
         file_index.no_index |= file.no_index;
+        only_binary.extend(file.only_binary);
+        no_binary.extend(file.no_binary);
         for entry in file.requirements {
             let at = format!("{}:{}", entry.file.display(), entry.line);
             let RequirementSpec::Named(req) = &entry.requirement else {
@@ -91,6 +95,7 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let plan = apply::plan(&pins, &installed, args.installer.reinstall, true);
     let tags = interpreter.tags();
     let builder = build_envs::builder(&store, &client, interpreter.clone());
+    let policy = BinaryPolicy::new(false, &only_binary, &no_binary)?;
     let installer = Installer::new(
         scheme,
         apply::link_mode(args.installer.link_mode.as_deref())?,
@@ -109,6 +114,7 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
             require_hashes,
             dry_run: args.installer.dry_run,
             builder: Some(&builder),
+            policy: &policy,
         },
     ))?;
     if args.installer.compile_bytecode && !args.installer.dry_run {
