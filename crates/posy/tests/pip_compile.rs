@@ -534,14 +534,21 @@ fn requires_python_conflicts_are_explained() {
 }
 
 #[test]
-fn only_sdists_are_reported_not_guessed() {
+fn sdist_only_versions_use_static_metadata_unless_binaries_are_required() {
+    // The testkit's sdists carry Metadata 2.2 PKG-INFO with nothing dynamic
+    // (PEP 643): the resolver reads it without running any build backend
+    // (this index has no setuptools, so a build would fail).
     let index = Index::new()
-        .package(Package::new("a", "1.0").sdist_only())
+        .package(Package::new("a", "1.0").dep("b").sdist_only())
+        .package(Package::new("b", "1.0"))
         .serve();
     let world = World::with_index(&index);
     world.write("requirements.in", "a\n");
-    let run = world.pip_fails(&["compile", "requirements.in"]);
-    assert!(run.stderr.contains("a"), "{}", run.stderr);
+    let run = world.pip_ok(&["compile", "requirements.in"]);
+    assert_eq!(pins(&run.stdout), ["a==1.0", "b==1.0"]);
+
+    let run = world.pip_fails(&["compile", "requirements.in", "--only-binary", ":all:"]);
+    assert!(run.stderr.contains("no versions of a"), "{}", run.stderr);
     insta::assert_snapshot!("sdist_only", world.redact(&run.stderr));
 }
 
