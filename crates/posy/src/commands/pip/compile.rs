@@ -235,6 +235,20 @@ pub fn binary_policy(args: &ResolverArgs, brief: &Brief) -> Result<BinaryPolicy>
     BinaryPolicy::new(args.no_build, &only, &no)
 }
 
+/// A resolver error as the user reads it: the conflict report, then its hints.
+pub fn resolve_error(error: posy_resolve::ResolveError) -> anyhow::Error {
+    match error {
+        posy_resolve::ResolveError::NoSolution(no) => {
+            let hints: String = no.hints.iter().map(|h| format!("\n\nhint: {h}")).collect();
+            anyhow!(
+                "No solution found when resolving dependencies:\n{}{hints}",
+                no.report
+            )
+        }
+        other => anyhow!(other),
+    }
+}
+
 /// `--upgrade` / `--upgrade-package` as the resolver's [`Upgrade`].
 pub fn upgrade(args: &ResolverArgs) -> Result<Upgrade> {
     Ok(if args.upgrade {
@@ -321,16 +335,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .build()?;
     let resolution = runtime
         .block_on(resolve(&request, &provider))
-        .map_err(|e| match e {
-            posy_resolve::ResolveError::NoSolution(no) => {
-                let mut text = no.report.clone();
-                for hint in &no.hints {
-                    let _ = write!(text, "\n\nhint: {hint}");
-                }
-                anyhow!("No solution found when resolving dependencies:\n{text}")
-            }
-            other => anyhow!(other),
-        })?;
+        .map_err(resolve_error)?;
     if !args.quiet {
         eprintln!(
             "Resolved {} package{} in {}",

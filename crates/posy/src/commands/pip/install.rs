@@ -11,7 +11,9 @@ use posy_resolve::{Preference, ResolveRequest, Target, resolve};
 use posy_vocab::{ExtraName, MarkerEnvironment, PackageName, Requirement};
 
 use super::apply::{self, Apply, BuiltPin, Pin};
-use super::compile::{apply_resolver_args, binary_policy, read_brief, upgrade, yank_warnings};
+use super::compile::{
+    apply_resolver_args, binary_policy, read_brief, resolve_error, upgrade, yank_warnings,
+};
 use crate::build_envs;
 use crate::cli::{GlobalArgs, PipInstallArgs};
 use crate::index_client;
@@ -82,16 +84,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let provider = IndexProvider::with_builder(&client, Some(&builder), policy.clone());
     let resolution = runtime
         .block_on(resolve(&request, &provider))
-        .map_err(|e| match e {
-            posy_resolve::ResolveError::NoSolution(no) => {
-                let hints: String = no.hints.iter().map(|h| format!("\n\nhint: {h}")).collect();
-                anyhow!(
-                    "No solution found when resolving dependencies:\n{}{hints}",
-                    no.report
-                )
-            }
-            other => anyhow!(other),
-        })?;
+        .map_err(resolve_error)?;
     let requested: BTreeSet<&PackageName> = brief.requirements.iter().map(|r| &r.name).collect();
     let pins: Vec<Pin> = resolution
         .packages
