@@ -219,6 +219,12 @@ pub struct PipInstallArgs {
     /// Install only the named packages, not their dependencies.
     #[arg(long)]
     pub no_deps: bool,
+    /// Install into this directory (for `PYTHONPATH`) instead of the environment.
+    #[arg(long, value_name = "DIR", conflicts_with = "prefix")]
+    pub target: Option<std::path::PathBuf>,
+    /// Install under this prefix (`DIR/lib/pythonX.Y/site-packages`, `DIR/bin`).
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub env: EnvArgs,
     #[command(flatten)]

@@ -6,6 +6,8 @@
 //! `--system`, so a stray `posy pip install` never changes the system's
 //! Python by accident.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, Result, bail};
 use posy_install::InstallScheme;
 use posy_python::{DiscoveryEnv, Interpreter, ProbeCache, PythonRequest, find_interpreter};
@@ -15,6 +17,12 @@ use crate::settings;
 
 /// The interpreter of the environment to act on.
 pub fn find_env(args: &EnvArgs, global: &GlobalArgs) -> Result<Interpreter> {
+    find_env_for(args, global, false)
+}
+
+/// Like [`find_env`]; `elsewhere` (installing with `--target`/`--prefix`)
+/// lets a system interpreter be used, since its environment is not changed.
+pub fn find_env_for(args: &EnvArgs, global: &GlobalArgs, elsewhere: bool) -> Result<Interpreter> {
     let request = match &args.python {
         Some(text) => text.parse::<PythonRequest>()?,
         None => PythonRequest::Any,
@@ -22,7 +30,7 @@ pub fn find_env(args: &EnvArgs, global: &GlobalArgs) -> Result<Interpreter> {
     let cache = ProbeCache::new(&settings::cache_dir(global)?);
     let env = DiscoveryEnv::from_process().context("cannot read the working directory")?;
     let interpreter = find_interpreter(&request, &env, &cache)?;
-    if !interpreter.is_venv() && !args.system && args.python.is_none() {
+    if !interpreter.is_venv() && !args.system && !elsewhere && args.python.is_none() {
         bail!(
             "no virtual environment found (looked at VIRTUAL_ENV and .venv in this directory and its parents); \
              create one with `posy venv`, or pass `--system` to use {} at {}",
@@ -51,4 +59,47 @@ pub fn install_scheme(interpreter: &Interpreter) -> InstallScheme {
         python: interpreter.executable().to_path_buf(),
         prefix,
     }
+}
+
+/// The scheme of `--target DIR`: everything importable lands directly in
+/// `DIR` (pip's layout: scripts in `DIR/bin`), for a `PYTHONPATH` entry.
+pub fn target_scheme(interpreter: &Interpreter, dir: &Path) -> Result<InstallScheme> {
+    let dir = absolute(dir)?;
+    Ok(InstallScheme {
+        purelib: dir.clone(),
+        platlib: dir.clone(),
+        scripts: dir.join("bin"),
+        data: dir.clone(),
+        include: dir.join("include"),
+        python: interpreter.executable().to_path_buf(),
+        prefix: dir,
+    })
+}
+
+/// The scheme of `--prefix DIR`: the interpreter's layout rooted at `DIR`
+/// (`DIR/lib/pythonX.Y/site-packages`, `DIR/bin`), as a venv would have it.
+pub fn prefix_scheme(interpreter: &Interpreter, dir: &Path) -> Result<InstallScheme> {
+    let dir = absolute(dir)?;
+    let (major, minor, _) = interpreter.python_release();
+    let site = dir
+        .join("lib")
+        .join(format!("python{major}.{minor}"))
+        .join("site-packages");
+    Ok(InstallScheme {
+        purelib: site.clone(),
+        platlib: site,
+        scripts: dir.join("bin"),
+        data: dir.clone(),
+        include: dir.join("include").join(format!("python{major}.{minor}")),
+        python: interpreter.executable().to_path_buf(),
+        prefix: dir,
+    })
+}
+
+fn absolute(dir: &Path) -> Result<PathBuf> {
+    Ok(if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(dir)
+    })
 }

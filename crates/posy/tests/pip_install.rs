@@ -914,3 +914,39 @@ fn direct_url_and_path_requirements() {
     world.pip_ok(&["install", wheel.to_str().unwrap(), "--python", env.arg()]);
     assert_eq!(env.python_ok("import a; print(a.VERSION)"), "1.0");
 }
+
+#[test]
+fn target_and_prefix_install_outside_the_environment() {
+    let index = Index::new()
+        .package(
+            Package::new("tool", "1.0")
+                .file("tool/__init__.py", "NAME = 'tool'\n")
+                .entry_point("console_scripts", "tool", "tool:main"),
+        )
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "tool", "--python", env.arg(), "--target", "tgt"]);
+    assert!(world.root.join("tgt/tool/__init__.py").exists());
+    assert!(world.root.join("tgt/tool-1.0.dist-info/RECORD").exists());
+    assert!(world.root.join("tgt/bin/tool").exists());
+    assert!(
+        env.dist_infos().is_empty(),
+        "the environment itself is untouched"
+    );
+
+    world.pip_ok(&["install", "tool", "--python", env.arg(), "--prefix", "pfx"]);
+    let site = world
+        .root
+        .join("pfx/lib")
+        .read_dir()
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("site-packages");
+    assert!(site.join("tool/__init__.py").exists(), "{}", site.display());
+    assert!(world.root.join("pfx/bin/tool").exists());
+    assert!(env.dist_infos().is_empty());
+}

@@ -380,21 +380,24 @@ pub fn link_mode(flag: Option<&str>) -> Result<LinkMode> {
     })
 }
 
-/// Byte-compiles the environment's site-packages with its own interpreter
-/// (`compileall`, in parallel), as `--compile-bytecode` asks.
-pub fn compile_bytecode(interpreter: &posy_python::Interpreter) -> Result<()> {
+/// Byte-compiles the installed packages (`compileall`, in parallel, with
+/// the target interpreter), as `--compile-bytecode` asks.
+pub fn compile_bytecode(
+    python: &std::path::Path,
+    purelib: &std::path::Path,
+    platlib: &std::path::Path,
+) -> Result<()> {
     let start = Instant::now();
-    let paths = interpreter.paths();
-    let mut dirs = vec![paths.purelib.clone()];
-    if paths.platlib != paths.purelib {
-        dirs.push(paths.platlib.clone());
+    let mut dirs = vec![purelib];
+    if platlib != purelib {
+        dirs.push(platlib);
     }
-    let status = std::process::Command::new(interpreter.executable())
+    let status = std::process::Command::new(python)
         .args(["-m", "compileall", "-q", "-j", "0"])
         .args(&dirs)
         .stdout(std::process::Stdio::null())
         .status()
-        .with_context(|| format!("cannot run {}", interpreter.executable().display()))?;
+        .with_context(|| format!("cannot run {}", python.display()))?;
     if !status.success() {
         bail!(
             "byte-compiling {} failed ({status}); some installed file has a syntax error for this Python",

@@ -20,7 +20,7 @@ use crate::index_client;
 use crate::output::{elapsed, plural};
 use crate::provider::{Builder, IndexProvider};
 use crate::settings;
-use crate::target_env::{find_env, install_scheme};
+use crate::target_env::{find_env_for, install_scheme, prefix_scheme, target_scheme};
 
 pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let start = Instant::now();
@@ -28,9 +28,17 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if brief.requirements.is_empty() && args.editable.is_empty() {
         bail!("nothing to install: name packages, or pass -r FILE");
     }
-    let interpreter = find_env(&args.env, global)?;
+    let interpreter = find_env_for(
+        &args.env,
+        global,
+        args.target.is_some() || args.prefix.is_some(),
+    )?;
     let markers = interpreter.markers();
-    let scheme = install_scheme(&interpreter);
+    let scheme = match (&args.target, &args.prefix) {
+        (Some(dir), _) => target_scheme(&interpreter, dir)?,
+        (None, Some(dir)) => prefix_scheme(&interpreter, dir)?,
+        (None, None) => install_scheme(&interpreter),
+    };
     let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
     let upgrading = args.resolver.upgrade || !args.resolver.upgrade_package.is_empty();
     if args.editable.is_empty()
@@ -111,6 +119,11 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
     let plan = apply::plan(&pins, &installed, args.installer.reinstall, false);
     let tags = interpreter.tags();
+    let (python, purelib, platlib) = (
+        scheme.python.clone(),
+        scheme.purelib.clone(),
+        scheme.platlib.clone(),
+    );
     let installer = Installer::new(
         scheme,
         apply::link_mode(args.installer.link_mode.as_deref())?,
@@ -130,7 +143,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         },
     ))?;
     if args.installer.compile_bytecode && !args.installer.dry_run {
-        apply::compile_bytecode(&interpreter)?;
+        apply::compile_bytecode(&python, &purelib, &platlib)?;
     }
     // Lookups still running on blocking threads (a slow DNS answer no
     // one waits for any more) must not hold up the exit.
