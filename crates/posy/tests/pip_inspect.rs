@@ -221,3 +221,33 @@ fn a_broken_dist_info_does_not_hide_the_rest() {
         common::stderr(&check)
     );
 }
+
+#[test]
+fn list_outdated_names_newer_versions_on_the_index() {
+    let index = Index::new()
+        .package(Package::new("old", "1.0"))
+        .package(Package::new("old", "2.0"))
+        .package(Package::new("old", "3.0a1"))
+        .package(Package::new("current", "1.0"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "old==1.0", "current", "--python", env.arg()]);
+    let url = index.url();
+    let run = world.pip_ok(&[
+        "list",
+        "--outdated",
+        "--python",
+        env.arg(),
+        "--index-url",
+        &url,
+    ]);
+    let rows: Vec<&str> = run.stdout.lines().skip(2).collect();
+    assert_eq!(rows.len(), 1, "{}", run.stdout);
+    let cells: Vec<&str> = rows[0].split_whitespace().collect();
+    assert_eq!(
+        cells,
+        ["old", "1.0", "2.0", "wheel"],
+        "prereleases are not offered for a final release"
+    );
+}

@@ -43,12 +43,10 @@ pub fn freeze(args: &EnvArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 pub fn list(args: &PipListArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let (interpreter, dists) = installed(&args.env, global)?;
     if args.outdated {
-        bail!(
-            "`posy pip list --outdated` is not available yet: it needs the index wiring of `posy pip install`"
-        );
+        return outdated(args, global, &interpreter, &dists);
     }
-    let (_, dists) = installed(&args.env, global)?;
     match args.format.as_str() {
         "freeze" => dists.iter().for_each(|d| println!("{}", freeze_line(d))),
         "json" => {
@@ -199,4 +197,110 @@ pub fn check(args: &EnvArgs, global: &GlobalArgs) -> Result<ExitCode> {
         eprintln!("{problem}");
     }
     Ok(ExitCode::from(1))
+}
+
+/// `pip list --outdated`: installed distributions with a newer usable
+/// version on the index (a compatible wheel or an sdist, not yanked, not a
+/// prerelease unless the installed one is).
+fn outdated(
+    args: &PipListArgs,
+    global: &GlobalArgs,
+    interpreter: &Interpreter,
+    dists: &[InstalledDist],
+) -> Result<ExitCode> {
+    let store = crate::settings::open_store(global)?;
+    let client = crate::index_client::build(
+        &args.index,
+        &Default::default(),
+        &store,
+        &Default::default(),
+    )?;
+    let tags = interpreter.tags();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let latest: Vec<Option<(posy_vocab::Version, &'static str)>> = runtime.block_on(async {
+        let lookups = dists.iter().map(|dist| {
+            let client = &client;
+            let tags = &tags;
+            async move {
+                let project = client.project(&dist.name).await.ok()?;
+                project
+                    .files
+                    .iter()
+                    .filter(|f| f.yanked.is_none())
+                    .filter_map(|f| match f.dist.as_ref()? {
+                        posy_vocab::DistFilename::Wheel(w) if w.is_compatible(tags) => {
+                            Some((w.version().clone(), "wheel"))
+                        }
+                        posy_vocab::DistFilename::Sdist(s) => Some((s.version().clone(), "sdist")),
+                        _ => None,
+                    })
+                    .filter(|(v, _)| !v.is_prerelease() || dist.version.is_prerelease())
+                    .max_by(|a, b| {
+                        a.0.cmp(&b.0)
+                            .then_with(|| (a.1 == "wheel").cmp(&(b.1 == "wheel")))
+                    })
+            }
+        });
+        futures_util::future::join_all(lookups).await
+    });
+    runtime.shutdown_background();
+    let rows: Vec<(&InstalledDist, posy_vocab::Version, &str)> = dists
+        .iter()
+        .zip(latest)
+        .filter_map(|(d, l)| {
+            l.filter(|(v, _)| *v > d.version)
+                .map(|(v, kind)| (d, v, kind))
+        })
+        .collect();
+    match args.format.as_str() {
+        "json" => {
+            let rows: Vec<_> = rows
+                .iter()
+                .map(|(d, v, kind)| serde_json::json!({"name": d.name.as_str(), "version": d.version.to_string(), "latest_version": v.to_string(), "latest_filetype": kind}))
+                .collect();
+            println!("{}", serde_json::Value::Array(rows));
+        }
+        "freeze" => rows
+            .iter()
+            .for_each(|(d, _, _)| println!("{}", freeze_line(d))),
+        _ => {
+            let header: Vec<String> = ["Package", "Version", "Latest", "Type"]
+                .map(String::from)
+                .to_vec();
+            let table: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(d, v, kind)| {
+                    vec![
+                        d.name.to_string(),
+                        d.version.to_string(),
+                        v.to_string(),
+                        kind.to_string(),
+                    ]
+                })
+                .collect();
+            let widths: Vec<usize> = (0..header.len())
+                .map(|i| {
+                    table
+                        .iter()
+                        .chain([&header])
+                        .map(|r| r[i].len())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            for row in [header, dashes].into_iter().chain(table) {
+                let cells: Vec<String> = row
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, w)| format!("{c:w$}"))
+                    .collect();
+                println!("{}", cells.join(" ").trim_end());
+            }
+        }
+    }
+    store.close()?;
+    Ok(ExitCode::SUCCESS)
 }
