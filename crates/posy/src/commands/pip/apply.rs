@@ -172,8 +172,11 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
 /// download and unpacking, one chain per pin, many chains at once, so
 /// downloads start as soon as their page is in.
 async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> {
-    stream::iter(pins)
+    let progress = crate::output::progress_bar(pins.len() as u64, "Preparing");
+    let progress = &progress;
+    let prepared = stream::iter(pins)
         .map(|pin| async move {
+            progress.set_message(pin.name.to_string());
             let wheel = async {
                 match &pin.built {
                     Some(built) => {
@@ -190,11 +193,14 @@ async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> 
                 }
             }
             .await;
+            progress.inc(1);
             wheel.with_context(|| format!("failed to prepare {}=={}", pin.name, pin.version))
         })
         .buffered(32)
         .try_collect()
-        .await
+        .await;
+    progress.finish_and_clear();
+    prepared
 }
 
 /// What to install for an index pin.
