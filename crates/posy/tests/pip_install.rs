@@ -950,3 +950,27 @@ fn target_and_prefix_install_outside_the_environment() {
     assert!(world.root.join("pfx/bin/tool").exists());
     assert!(env.dist_infos().is_empty());
 }
+
+#[test]
+fn a_wheel_file_given_by_path_installs_with_its_direct_url() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let wheel = index
+        .artifact("a-1.0-py3-none-any.whl")
+        .unwrap()
+        .write_to(&world.root)
+        .unwrap();
+    let run = world.pip_ok(&["install", wheel.to_str().unwrap(), "--python", env.arg()]);
+    assert!(run.stderr.contains("+ a==1.0"), "{}", run.stderr);
+    // Its dependency comes from the index.
+    assert!(run.stderr.contains("+ b=="), "{}", run.stderr);
+    assert_eq!(env.python_ok("import a; print(a.VERSION)"), "1.0");
+    let direct = fs::read_to_string(env.dist_info("a", "1.0").join("direct_url.json")).unwrap();
+    let direct: serde_json::Value = serde_json::from_str(&direct).unwrap();
+    assert_eq!(
+        direct["url"],
+        format!("file://{}", wheel.canonicalize().unwrap().display())
+    );
+    assert!(direct["archive_info"].is_object());
+}

@@ -24,8 +24,15 @@ use crate::target_env::{find_env_for, install_scheme, prefix_scheme, target_sche
 
 pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let start = Instant::now();
-    let brief = read_brief(&args.requirement, &args.packages, &args.resolver)?;
-    if brief.requirements.is_empty() && args.editable.is_empty() {
+    // Wheels, sdists and project directories named by path are installed
+    // as they are (built first when needed); the rest are requirements.
+    let (paths, specs): (Vec<String>, Vec<String>) = args
+        .packages
+        .iter()
+        .cloned()
+        .partition(|p| is_local_path(p));
+    let brief = read_brief(&args.requirement, &specs, &args.resolver)?;
+    if brief.requirements.is_empty() && args.editable.is_empty() && paths.is_empty() {
         bail!("nothing to install: name packages, or pass -r FILE");
     }
     let interpreter = find_env_for(
@@ -42,6 +49,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
     let upgrading = args.resolver.upgrade || !args.resolver.upgrade_package.is_empty();
     if args.editable.is_empty()
+        && paths.is_empty()
         && !args.installer.reinstall
         && !upgrading
         && satisfied(&brief.requirements, &installed, &markers)
@@ -68,7 +76,12 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let mut editables = Vec::new();
     let mut requirements = brief.requirements.clone();
     for path in &args.editable {
-        let (pin, requires) = runtime.block_on(editable(&builder, path))?;
+        let (pin, requires) = runtime.block_on(local(&builder, path, true))?;
+        requirements.extend(requires);
+        editables.push(pin);
+    }
+    for path in &paths {
+        let (pin, requires) = runtime.block_on(local(&builder, path, false))?;
         requirements.extend(requires);
         editables.push(pin);
     }
@@ -192,25 +205,65 @@ fn satisfied(
     true
 }
 
-/// Builds an editable project: its pin (as built) and its dependencies.
-async fn editable(builder: &Builder, path: &str) -> Result<(Pin, Vec<Requirement>)> {
+/// Whether a command-line package is a local file or directory rather than a requirement.
+fn is_local_path(text: &str) -> bool {
+    if text.contains("://") || text.contains('@') {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    text.starts_with(['.', '/', '~'])
+        || text.contains(std::path::MAIN_SEPARATOR)
+        || [".whl", ".tar.gz", ".zip", ".tar.bz2"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+}
+
+/// A local wheel, sdist or project directory (`editable` for `-e`): its pin
+/// (built when needed, with its PEP 610 `direct_url.json`) and its dependencies.
+async fn local(builder: &Builder, path: &str, editable: bool) -> Result<(Pin, Vec<Requirement>)> {
     let root = std::path::Path::new(path)
         .canonicalize()
-        .with_context(|| format!("cannot find the editable project `{path}`"))?;
-    let source = BuildSource::editable(&root);
-    let metadata = builder.metadata(&source).await?.metadata;
-    let built = builder.build(&source).await?;
+        .with_context(|| format!("cannot find `{path}`"))?;
     let url = format!("file://{}", root.display());
-    let direct_url = serde_json::json!({"url": url, "dir_info": {"editable": true}}).to_string();
+    let is_wheel = root.extension().is_some_and(|e| e == "whl");
+    let (metadata, wheel, filename, direct_url) = if is_wheel {
+        let metadata = posy_build::wheel_metadata(&root)?;
+        let filename = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let direct_url = serde_json::json!({"url": url, "archive_info": {}});
+        (metadata, root.clone(), filename, direct_url)
+    } else {
+        let (source, direct_url) = if editable {
+            (
+                BuildSource::editable(&root),
+                serde_json::json!({"url": url, "dir_info": {"editable": true}}),
+            )
+        } else if root.is_dir() {
+            (
+                BuildSource::directory(&root),
+                serde_json::json!({"url": url, "dir_info": {}}),
+            )
+        } else {
+            (
+                BuildSource::sdist(&root),
+                serde_json::json!({"url": url, "archive_info": {}}),
+            )
+        };
+        let metadata = builder.metadata(&source).await?.metadata;
+        let built = builder.build(&source).await?;
+        (metadata, built.path, built.filename.to_string(), direct_url)
+    };
     let pin = Pin {
         name: metadata.name.clone(),
         version: metadata.version.clone(),
         hashes: Vec::new(),
         requested: true,
         built: Some(BuiltPin {
-            filename: built.filename.to_string(),
-            wheel: built.path,
-            direct_url,
+            filename,
+            wheel,
+            direct_url: direct_url.to_string(),
         }),
     };
     Ok((pin, metadata.requires_dist))
