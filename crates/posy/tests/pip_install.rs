@@ -890,8 +890,6 @@ fn installing_a_pinned_yanked_version_warns() {
 }
 
 #[test]
-#[ignore = "not supported yet: posy-resolve refuses direct URL and path requirements \
-            (with a clear error), so direct_url.json (PEP 610) is never written"]
 fn direct_url_and_path_requirements() {
     let index = app_and_library().serve();
     let world = World::with_index(&index);

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use posy_build::BuildSource;
+use posy_index::{IndexClient, IndexFile};
 use posy_install::{InstalledDist, Installer, installed_distributions};
 use posy_resolve::{Preference, ResolveRequest, Target, resolve};
 use posy_vocab::{ExtraName, MarkerEnvironment, PackageName, Requirement};
@@ -85,7 +86,16 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         requirements.extend(requires);
         editables.push(pin);
     }
-    requirements.retain(|r| !editables.iter().any(|e: &Pin| e.name == r.name));
+    for req in brief.requirements.iter().filter(|r| r.url().is_some()) {
+        if !req.marker.evaluate(&markers, &[]) {
+            continue;
+        }
+        let url = req.url().unwrap_or_default();
+        let (pin, requires) = runtime.block_on(remote(&builder, &client, req, url))?;
+        requirements.extend(requires);
+        editables.push(pin);
+    }
+    requirements.retain(|r| r.url().is_none() && !editables.iter().any(|e: &Pin| e.name == r.name));
 
     let target = Target::from_environment(markers.clone(), interpreter.tags())
         .ok_or_else(|| anyhow!("the interpreter reports no usable python_version"))?;
@@ -218,37 +228,106 @@ fn is_local_path(text: &str) -> bool {
             .any(|ext| lower.ends_with(ext))
 }
 
-/// A local wheel, sdist or project directory (`editable` for `-e`): its pin
-/// (built when needed, with its PEP 610 `direct_url.json`) and its dependencies.
+/// A wheel, sdist or project directory on disk, and how PEP 610 names where it came from.
+struct Located {
+    path: std::path::PathBuf,
+    /// The file's real name (a downloaded file is stored under its hash).
+    filename: String,
+    url: String,
+    /// `archive_info` for archives (with the hash when known).
+    archive_info: serde_json::Value,
+}
+
+/// A local wheel, sdist or project directory (`editable` for `-e`).
 async fn local(builder: &Builder, path: &str, editable: bool) -> Result<(Pin, Vec<Requirement>)> {
     let root = std::path::Path::new(path)
         .canonicalize()
         .with_context(|| format!("cannot find `{path}`"))?;
+    let filename = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let url = format!("file://{}", root.display());
-    let is_wheel = root.extension().is_some_and(|e| e == "whl");
-    let (metadata, wheel, filename, direct_url) = if is_wheel {
-        let metadata = posy_build::wheel_metadata(&root)?;
-        let filename = root
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let direct_url = serde_json::json!({"url": url, "archive_info": {}});
-        (metadata, root.clone(), filename, direct_url)
+    let located = Located {
+        path: root,
+        filename,
+        url,
+        archive_info: serde_json::json!({}),
+    };
+    install_located(builder, located, editable).await
+}
+
+/// A `name @ https://…/file` requirement: downloaded (into the store), then installed as it is.
+async fn remote(
+    builder: &Builder,
+    client: &IndexClient,
+    req: &Requirement,
+    url: &str,
+) -> Result<(Pin, Vec<Requirement>)> {
+    let parsed = url::Url::parse(url).with_context(|| format!("`{req}`: invalid URL"))?;
+    let filename = parsed
+        .path_segments()
+        .and_then(|mut s| s.next_back())
+        .unwrap_or_default()
+        .to_string();
+    let mut file = IndexFile::new(filename.clone(), parsed.clone());
+    file.hashes = posy_vocab::hash_from_url_fragment(url)
+        .into_iter()
+        .collect();
+    let artifact = client
+        .download(&file)
+        .await
+        .with_context(|| format!("cannot download `{req}`"))?;
+    let mut plain = parsed;
+    plain.set_fragment(None);
+    let located = Located {
+        path: artifact.path,
+        filename,
+        url: plain.to_string(),
+        archive_info: serde_json::json!({"hash": format!("sha256={}", artifact.sha256), "hashes": {"sha256": artifact.sha256}}),
+    };
+    let (pin, requires) = install_located(builder, located, false).await?;
+    if pin.name != req.name {
+        bail!("`{req}` names {}, but the file is {}", req.name, pin.name);
+    }
+    Ok((pin, requires))
+}
+
+/// The pin (built when needed, with its PEP 610 `direct_url.json`) and dependencies of a located source.
+async fn install_located(
+    builder: &Builder,
+    located: Located,
+    editable: bool,
+) -> Result<(Pin, Vec<Requirement>)> {
+    let Located {
+        path,
+        filename,
+        url,
+        archive_info,
+    } = located;
+    let (metadata, wheel, filename, direct_url) = if filename.ends_with(".whl") {
+        let metadata = posy_build::wheel_metadata(&path)?;
+        (
+            metadata,
+            path,
+            filename,
+            serde_json::json!({"url": url, "archive_info": archive_info}),
+        )
     } else {
         let (source, direct_url) = if editable {
             (
-                BuildSource::editable(&root),
+                BuildSource::editable(&path),
                 serde_json::json!({"url": url, "dir_info": {"editable": true}}),
             )
-        } else if root.is_dir() {
+        } else if path.is_dir() {
             (
-                BuildSource::directory(&root),
+                BuildSource::directory(&path),
                 serde_json::json!({"url": url, "dir_info": {}}),
             )
         } else {
             (
-                BuildSource::sdist(&root),
-                serde_json::json!({"url": url, "archive_info": {}}),
+                BuildSource::sdist(&path),
+                serde_json::json!({"url": url, "archive_info": archive_info}),
             )
         };
         let metadata = builder.metadata(&source).await?.metadata;
