@@ -101,6 +101,8 @@ pub struct Apply<'a> {
     pub builder: Option<&'a Builder>,
     /// Which packages may use wheels, and which sdists.
     pub policy: &'a BinaryPolicy,
+    /// Byte-compile the installed packages afterwards (`--compile-bytecode`).
+    pub compile_bytecode: bool,
 }
 
 /// Carries out a plan and prints what changed.
@@ -165,6 +167,10 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
         );
     }
     print_changes(&plan, &installed);
+    if apply.compile_bytecode {
+        let scheme = apply.installer.scheme();
+        compile_bytecode(&scheme.python, &scheme.purelib, &scheme.platlib)?;
+    }
     Ok(())
 }
 
@@ -388,7 +394,7 @@ pub fn link_mode(flag: Option<&str>) -> Result<LinkMode> {
 
 /// Byte-compiles the installed packages (`compileall`, in parallel, with
 /// the target interpreter), as `--compile-bytecode` asks.
-pub fn compile_bytecode(
+fn compile_bytecode(
     python: &std::path::Path,
     purelib: &std::path::Path,
     platlib: &std::path::Path,

@@ -142,11 +142,6 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
     let plan = apply::plan(&pins, &installed, args.installer.reinstall, false);
     let tags = interpreter.tags();
-    let (python, purelib, platlib) = (
-        scheme.python.clone(),
-        scheme.purelib.clone(),
-        scheme.platlib.clone(),
-    );
     let installer = Installer::new(
         scheme,
         apply::link_mode(args.installer.link_mode.as_deref())?,
@@ -163,11 +158,9 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
             dry_run: args.installer.dry_run,
             builder: Some(&builder),
             policy: &policy,
+            compile_bytecode: args.installer.compile_bytecode,
         },
     ))?;
-    if args.installer.compile_bytecode && !args.installer.dry_run {
-        apply::compile_bytecode(&python, &purelib, &platlib)?;
-    }
     // Lookups still running on blocking threads (a slow DNS answer no
     // one waits for any more) must not hold up the exit.
     runtime.shutdown_background();

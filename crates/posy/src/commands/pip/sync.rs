@@ -96,11 +96,6 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let tags = interpreter.tags();
     let builder = build_envs::builder(&store, &client, interpreter.clone());
     let policy = BinaryPolicy::new(false, &only_binary, &no_binary)?;
-    let (python, purelib, platlib) = (
-        scheme.python.clone(),
-        scheme.purelib.clone(),
-        scheme.platlib.clone(),
-    );
     let installer = Installer::new(
         scheme,
         apply::link_mode(args.installer.link_mode.as_deref())?,
@@ -120,11 +115,9 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
             dry_run: args.installer.dry_run,
             builder: Some(&builder),
             policy: &policy,
+            compile_bytecode: args.installer.compile_bytecode,
         },
     ))?;
-    if args.installer.compile_bytecode && !args.installer.dry_run {
-        apply::compile_bytecode(&python, &purelib, &platlib)?;
-    }
     // Lookups still running on blocking threads (a slow DNS answer no
     // one waits for any more) must not hold up the exit.
     runtime.shutdown_background();
