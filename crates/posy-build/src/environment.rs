@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use posy_python::Interpreter;
 use posy_vocab::Requirement;
 
+use crate::reporter::BuildLabel;
+
 /// An environment a backend runs in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildEnv {
@@ -41,7 +43,7 @@ pub type EnvironmentError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// # Contract
 ///
-/// - `environment(python, requires)` returns an environment made from
+/// - `environment(python, requires, building)` returns an environment made from
 ///   `python` (same implementation, version and platform: the frontend's
 ///   built-wheel cache is keyed by that interpreter) in which exactly
 ///   `requires`, resolved for that interpreter, are importable, and nothing
@@ -59,16 +61,22 @@ pub type EnvironmentError = Box<dyn std::error::Error + Send + Sync>;
 ///   has completed; the frontend never modifies it (backends are expected
 ///   not to either, but a cached environment that must be pristine can be
 ///   re-verified or rebuilt by the implementor).
+/// - `building` names the package whose build needs the environment. An
+///   implementor that builds requirements from source (an sdist-only
+///   build requirement) uses it to refuse cycles, naming the chain, where
+///   building `x` needs `x` built first.
 /// - It is called concurrently from several builds: implementations must be
 ///   safe under concurrent calls for the same set (build once, share).
 /// - The future must be `Send`: builds run on a multi-threaded runtime.
 ///   Blocking work (creating a venv, linking files) belongs on blocking
 ///   threads (`tokio::task::spawn_blocking`).
 pub trait BuildEnvironments: Send + Sync {
-    /// An environment made from `python` with `requires` installed.
+    /// An environment made from `python` with `requires` installed, for
+    /// building `building`.
     fn environment(
         &self,
         python: &Interpreter,
         requires: &[Requirement],
+        building: &BuildLabel,
     ) -> impl Future<Output = Result<BuildEnv, EnvironmentError>> + Send;
 }

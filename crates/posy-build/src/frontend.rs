@@ -26,9 +26,11 @@
 //!    build leaves no cache entry.
 //!
 //! At most `max_concurrent_builds` builds (hook subprocesses and the
-//! unpacking for them) run at once. Each build that does work logs one
-//! `tracing::info!` line when it starts (target `posy_build`, fields
-//! `source` and `kind`), for the binary to render as progress.
+//! unpacking for them) run at once. Each build that does work (a metadata
+//! hook or a wheel build, not a cache hit) is announced to the
+//! [`BuildReporter`] of the options, if any, when it starts and when it
+//! ends, with the [`BuildLabel`] read from its tree; it also logs a
+//! `tracing::info!` line (target `posy_build`) when it starts.
 //!
 //! # Metadata
 //!
@@ -72,6 +74,7 @@ use crate::environment::{BuildEnv, BuildEnvironments};
 use crate::error::{BuildError, IoContext};
 use crate::fingerprint::fingerprint_tree;
 use crate::hook::{Hook, HookContext, HookOutcome};
+use crate::reporter::{BuildLabel, BuildReporter, BuildStage, Reported};
 use crate::source::BuildSource;
 use crate::wheel_name::{wheel_filename, wheel_metadata};
 
@@ -101,6 +104,8 @@ pub struct BuildOptions {
     pub isolation: Isolation,
     /// At most this many builds run at once (at least one).
     pub max_concurrent_builds: usize,
+    /// Told when each build starts and ends (progress lines).
+    pub reporter: Option<Arc<dyn BuildReporter>>,
 }
 
 impl Default for BuildOptions {
@@ -109,6 +114,7 @@ impl Default for BuildOptions {
             config_settings: ConfigSettings::default(),
             isolation: Isolation::Isolated,
             max_concurrent_builds: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            reporter: None,
         }
     }
 }
@@ -187,10 +193,10 @@ impl Kind {
         }
     }
 
-    fn name(self) -> &'static str {
+    fn stage(self) -> BuildStage {
         match self {
-            Kind::Wheel => "wheel",
-            Kind::Editable => "editable",
+            Kind::Wheel => BuildStage::Wheel,
+            Kind::Editable => BuildStage::Editable,
         }
     }
 
@@ -216,11 +222,14 @@ impl Kind {
     }
 }
 
-/// A source tree ready for hooks: where it is, what builds it, and the
-/// temporary directory that holds it (for sdists) until it is dropped.
+/// A source tree ready for hooks: where it is, what builds it, what it
+/// is called, and the temporary directory that holds it (for sdists)
+/// until it is dropped.
 struct Prepared {
     tree: PathBuf,
     system: BuildSystem,
+    build_label: BuildLabel,
+    /// `build_label` as text, for error messages.
     label: String,
     _scratch: Option<tempfile::TempDir>,
 }
@@ -263,10 +272,17 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
             Lookup::Miss(reservation) => reservation,
         };
         let kind = Kind::of(source);
-        tracing::info!(target: "posy_build", source = %source.display_name(), kind = kind.name(), "Building {}", source.display_name());
         let prepared = self.prepare(source).await?;
+        tracing::info!(target: "posy_build", source = %source.display_name(), "Building {}", prepared.label);
+        let mut reported = Reported::start(self.reporter(), &prepared.build_label, kind.stage());
         let env = self.environment(&prepared, kind).await?;
-        self.build_into(reservation, &prepared, &env, kind).await
+        let wheel = self.build_into(reservation, &prepared, &env, kind).await?;
+        reported.succeeded();
+        Ok(wheel)
+    }
+
+    fn reporter(&self) -> Option<&dyn BuildReporter> {
+        self.inner.options.reporter.as_deref()
     }
 
     /// Takes the store lock of `key` (waiting for whoever holds it).
@@ -336,8 +352,10 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         }
         let _permit = self.permit().await;
         let kind = Kind::of(source);
-        tracing::info!(target: "posy_build", source = %source.display_name(), kind = "metadata", "Preparing metadata for {}", source.display_name());
         let prepared = self.prepare(source).await?;
+        tracing::info!(target: "posy_build", source = %source.display_name(), "Preparing metadata for {}", prepared.label);
+        let mut reported =
+            Reported::start(self.reporter(), &prepared.build_label, BuildStage::Metadata);
         let env = self.environment(&prepared, kind).await?;
         let out = tempdir("create a temporary directory (for metadata) in")?;
         let hook = kind.prepare_metadata();
@@ -370,6 +388,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                     })
             })
             .await?;
+            reported.succeeded();
             return Ok(SourceMetadata {
                 metadata,
                 origin: MetadataOrigin::PrepareMetadataHook,
@@ -384,6 +403,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
             }
         };
         let metadata = blocking(move || wheel_metadata(&wheel.path)).await?;
+        reported.succeeded();
         Ok(SourceMetadata {
             metadata,
             origin: MetadataOrigin::BuiltWheel,
@@ -478,7 +498,6 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
     async fn prepare(&self, source: &BuildSource) -> Result<Prepared, BuildError> {
         let source = source.clone();
         blocking(move || {
-            let label = source.display_name();
             let (tree, scratch) = match &source {
                 BuildSource::Sdist { path, .. } => {
                     let scratch = tempdir("create a temporary directory (for an sdist) in")?;
@@ -490,10 +509,12 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 }
             };
             let system = BuildSystem::read(&tree)?;
+            let build_label = BuildLabel::read(&source, &tree);
             Ok(Prepared {
+                label: build_label.to_string(),
+                build_label,
                 tree,
                 system,
-                label,
                 _scratch: scratch,
             })
         })
@@ -534,7 +555,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
     ) -> Result<BuildEnv, BuildError> {
         self.inner
             .environments
-            .environment(&self.inner.python, requires)
+            .environment(&self.inner.python, requires, &prepared.build_label)
             .await
             .map_err(|source| BuildError::Environment {
                 package: prepared.label.clone(),

@@ -12,18 +12,21 @@
 //! - Hooks run through a small embedded Python shim in a subprocess with a
 //!   controlled environment, answering through a file; a failure shows the
 //!   tail of the backend's output ([`BuildError::HookFailed`]).
+//! - [`BuildOptions::reporter`] takes a [`BuildReporter`], told when each
+//!   build starts and ends (with a [`BuildLabel`] such as `docopt==0.6.2`),
+//!   for progress lines.
 //! - [`unpack_sdist`] extracts archives refusing anything that could write
 //!   outside the target; [`BuildSystem`] reads `[build-system]`;
 //!   [`fingerprint_tree`] decides when a local project must be rebuilt.
 //!
 //! ```no_run
-//! use posy_build::{BuildEnv, BuildEnvironments, BuildFrontend, BuildOptions, BuildSource, EnvironmentError};
+//! use posy_build::{BuildEnv, BuildEnvironments, BuildFrontend, BuildLabel, BuildOptions, BuildSource, EnvironmentError};
 //! use posy_python::Interpreter;
 //! use posy_vocab::Requirement;
 //!
 //! struct Envs;
 //! impl BuildEnvironments for Envs {
-//!     async fn environment(&self, python: &Interpreter, requires: &[Requirement])
+//!     async fn environment(&self, python: &Interpreter, requires: &[Requirement], building: &BuildLabel)
 //!         -> Result<BuildEnv, EnvironmentError> {
 //!         // Resolve `requires` for `python`, install into a cached venv...
 //!         Ok(BuildEnv::from_python("/cache/envs/abc/bin/python"))
@@ -45,6 +48,7 @@ mod error;
 mod fingerprint;
 mod frontend;
 mod hook;
+mod reporter;
 mod source;
 mod wheel_name;
 
@@ -58,5 +62,6 @@ pub use frontend::{
     BuildFrontend, BuildOptions, BuiltWheel, Isolation, MetadataOrigin, SourceMetadata,
 };
 pub use hook::{Hook, TAIL_LINES};
+pub use reporter::{BuildLabel, BuildReporter, BuildStage};
 pub use source::BuildSource;
 pub use wheel_name::{wheel_filename, wheel_metadata};

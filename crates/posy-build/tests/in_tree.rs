@@ -7,8 +7,8 @@ use std::path::Path;
 
 use common::{NoEnvironments, VenvEnvironments, make_sdist, python, store, write_tree};
 use posy_build::{
-    BuildError, BuildFrontend, BuildOptions, BuildSource, ConfigSettings, Hook, Isolation,
-    MetadataOrigin,
+    BuildError, BuildFrontend, BuildLabel, BuildOptions, BuildReporter, BuildSource, BuildStage,
+    ConfigSettings, Hook, Isolation, MetadataOrigin,
 };
 
 /// A backend that writes a wheel by hand, has no metadata hook, prints on
@@ -314,4 +314,88 @@ fn build_futures_are_send() {
     let source = BuildSource::directory(dir.path());
     send(&frontend.build(&source));
     send(&frontend.metadata(&source));
+}
+
+/// Remembers what it was told, in order.
+#[derive(Debug, Default)]
+struct Recorder {
+    events: std::sync::Mutex<Vec<String>>,
+}
+
+impl BuildReporter for Recorder {
+    fn on_build_start(&self, label: &BuildLabel, stage: BuildStage) -> usize {
+        let mut events = self.events.lock().unwrap();
+        events.push(format!("start {stage:?} {label}"));
+        events.len()
+    }
+
+    fn on_build_finish(&self, id: usize, succeeded: bool) {
+        let mut events = self.events.lock().unwrap();
+        events.push(format!("finish {id} {succeeded}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_build_that_does_work_is_reported_once_with_its_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let options = BuildOptions {
+        isolation: Isolation::Shared,
+        reporter: Some(recorder.clone()),
+        ..BuildOptions::default()
+    };
+    let frontend = frontend(dir.path(), NoEnvironments, options);
+    // An sdist stored under a hashed name is labelled from its PKG-INFO.
+    let sdist = dir.path().join("0123abcd");
+    let pkg_info = "Metadata-Version: 2.1\nName: intree\nVersion: 0.5\n";
+    make_sdist(
+        &sdist,
+        "intree-0.5",
+        &[
+            ("pyproject.toml", PYPROJECT),
+            ("backend/intree_backend.py", BACKEND),
+            ("intree.py", "VALUE = 5\n"),
+            ("PKG-INFO", pkg_info),
+        ],
+    );
+    let source = BuildSource::sdist(&sdist);
+    frontend.build(&source).await.unwrap();
+    frontend.build(&source).await.unwrap();
+    frontend.metadata(&source).await.unwrap();
+    assert_eq!(
+        *recorder.events.lock().unwrap(),
+        ["start Wheel intree==0.5", "finish 1 true"],
+        "cache hits are not reported"
+    );
+
+    // A failed build is reported as such; a project directory by its path.
+    let project = dir.path().join("broken");
+    write_tree(
+        &project,
+        &[
+            (
+                "pyproject.toml",
+                &format!("{PYPROJECT}[project]\nname = \"Broken\"\nversion = \"1\"\n"),
+            ),
+            (
+                "backend/intree_backend.py",
+                "def build_wheel(*a, **k):\n    raise SystemExit(3)\n",
+            ),
+        ],
+    );
+    frontend
+        .build(&BuildSource::directory(&project))
+        .await
+        .unwrap_err();
+    let events = recorder.events.lock().unwrap();
+    assert_eq!(
+        events[2..],
+        [
+            format!(
+                "start Wheel broken @ file://{}",
+                project.canonicalize().unwrap().display()
+            ),
+            "finish 3 false".to_string()
+        ]
+    );
 }

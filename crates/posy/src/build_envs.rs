@@ -9,41 +9,114 @@
 //! kept in the store's `unpacked/` directory bucket, so a second build that
 //! needs `setuptools>=61` resolves (from cached pages) and finds the same
 //! environment: no download, no install. Like every directory value it is
-//! built in the store's staging area and renamed into place; a virtual
+//! built in the store's staging area and renamed into place. A virtual
 //! environment tolerates the move (its interpreter finds its prefix from
-//! its own location), except that console scripts of build requirements
-//! keep a shebang naming the staging path. Backends are run as
-//! `python -m`/imports by the frontend, so that is harmless for them; a
-//! build that shells out to such a script would fail, and says which.
+//! its own location); the one thing that names its location is the shebang
+//! of each console script, so scripts are written for the entry's final
+//! path from the start: a backend that runs a tool of its requirements
+//! (`cython`, `cmake`) finds it on `PATH` and it runs. (The activation
+//! scripts still name the staging path; nothing activates a build
+//! environment.)
 //!
-//! Build requirements are resolved to wheels only: a build requirement that
-//! exists only as an sdist would need a build to build, which is refused
-//! (as uv does by default) rather than recursed into.
+//! A build requirement that exists only as an sdist is built, as pip and
+//! uv do: its own build environment is made the same way, one level down.
+//! Each level remembers the chain of packages whose builds led to it, and
+//! a package that would be built inside its own chain (`x` needs `y` to
+//! build, and `y` needs `x`) is refused, naming the chain, instead of
+//! recursing forever. Wheels and built wheels are all prepared before the
+//! environment's store lock is taken, so a nested build never waits on a
+//! lock its caller holds.
 
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use posy_build::{BuildEnv, BuildEnvironments, EnvironmentError};
+use anyhow::anyhow;
+use futures_util::future::try_join_all;
+use posy_build::{
+    BuildEnv, BuildEnvironments, BuildLabel, BuildOptions, BuildReporter, BuildSource,
+    EnvironmentError,
+};
 use posy_index::IndexClient;
-use posy_install::{InstallOptions, InstallScheme, Installer, LinkMode, prepare_wheel};
+use posy_install::{
+    InstallOptions, InstallScheme, Installer, LinkMode, UnpackedWheel, prepare_wheel,
+    unpack_wheel_as,
+};
 use posy_python::{Interpreter, OnExisting, VenvOptions, create_venv};
-use posy_resolve::{ResolveRequest, Target, resolve};
+use posy_resolve::{ResolveRequest, ResolvedPackage, Target, resolve};
 use posy_store::{Key, Lookup, Store};
-use posy_vocab::Requirement;
+use posy_vocab::{PackageName, Requirement};
+use sha2::{Digest, Sha256};
 
-use crate::provider::IndexProvider;
+use crate::binary_policy::BinaryPolicy;
+use crate::provider::{Builder, IndexProvider};
+
+/// Bumped when the content of an environment entry changes meaning (v2:
+/// console scripts name the entry's final path).
+const ENV_FORMAT: &str = "build-env-v2";
 
 /// Makes (or finds) build environments with posy's resolver and installer.
 #[derive(Clone)]
 pub struct PosyBuildEnvironments {
     store: Store,
     client: IndexClient,
+    reporter: Option<Arc<dyn BuildReporter>>,
+    /// The packages whose builds led to this level, outermost first.
+    chain: Arc<Vec<BuildLabel>>,
 }
 
 impl PosyBuildEnvironments {
-    pub fn new(store: Store, client: IndexClient) -> Self {
-        Self { store, client }
+    /// Environments for top-level builds, whose builds of sdist-only build
+    /// requirements report to `reporter`.
+    pub fn new(
+        store: Store,
+        client: IndexClient,
+        reporter: Option<Arc<dyn BuildReporter>>,
+    ) -> Self {
+        Self {
+            store,
+            client,
+            reporter,
+            chain: Arc::new(Vec::new()),
+        }
     }
+
+    /// The frontend that builds the sdist-only requirements of an
+    /// environment for `building`: one level down the chain.
+    fn nested_builder(&self, python: &Interpreter, building: &BuildLabel) -> Builder {
+        let mut chain = (*self.chain).clone();
+        chain.push(building.clone());
+        let environments = PosyBuildEnvironments {
+            chain: Arc::new(chain),
+            ..self.clone()
+        };
+        let options = BuildOptions {
+            reporter: self.reporter.clone(),
+            ..BuildOptions::default()
+        };
+        posy_build::BuildFrontend::new(self.store.clone(), environments, python.clone(), options)
+    }
+}
+
+/// Refuses to build `name` when it is already being built further up.
+fn check_cycle(chain: &[BuildLabel], next: &BuildLabel) -> Result<(), EnvironmentError> {
+    let Some(name) = &next.name else {
+        return Ok(());
+    };
+    let Some(start) = chain.iter().position(|l| l.name.as_ref() == Some(name)) else {
+        return Ok(());
+    };
+    let path: Vec<String> = chain[start..]
+        .iter()
+        .chain([next])
+        .map(ToString::to_string)
+        .collect();
+    Err(format!(
+        "its build requirements form a cycle ({}): building {name} needs {name} built from source first; \
+         make a wheel of one of them available (--find-links) or build with --no-build-isolation",
+        path.join(" -> ")
+    )
+    .into())
 }
 
 impl BuildEnvironments for PosyBuildEnvironments {
@@ -51,15 +124,21 @@ impl BuildEnvironments for PosyBuildEnvironments {
         &self,
         python: &Interpreter,
         requires: &[Requirement],
+        building: &BuildLabel,
     ) -> impl Future<Output = Result<BuildEnv, EnvironmentError>> + Send {
         let this = self.clone();
         let python = python.clone();
         let requires = requires.to_vec();
+        let building = building.clone();
         async move {
+            check_cycle(&this.chain, &building)?;
+            let nested = this.nested_builder(&python, &building);
+
             // The resolver's futures are not `Send`; give it a thread and a
             // runtime of its own, so this future can be awaited anywhere.
             let resolve_client = this.client.clone();
             let target_python = python.clone();
+            let resolve_builder = nested.clone();
             let resolution = tokio::task::spawn_blocking(move || -> Result<_, EnvironmentError> {
                 let target =
                     Target::from_environment(target_python.markers(), target_python.tags())
@@ -67,13 +146,17 @@ impl BuildEnvironments for PosyBuildEnvironments {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()?;
-                let provider = IndexProvider::new(&resolve_client);
+                let provider = IndexProvider::with_builder(
+                    &resolve_client,
+                    Some(&resolve_builder),
+                    BinaryPolicy::default(),
+                );
                 let request = ResolveRequest::new(requires, target);
                 Ok(runtime.block_on(resolve(&request, &provider))?)
             })
             .await??;
             let mut parts: Vec<String> = vec![
-                "build-env-v1".into(),
+                ENV_FORMAT.into(),
                 python.executable().display().to_string(),
                 python.python_full_version().to_string(),
             ];
@@ -84,83 +167,202 @@ impl BuildEnvironments for PosyBuildEnvironments {
                     .map(|p| format!("{}=={}", p.name, p.version)),
             );
             let key = Key::hash_of_parts(parts.iter().map(String::as_bytes));
+            let bucket = this.store.unpacked();
+            if let Some(dir) = bucket.get(&key) {
+                return Ok(env_in(&dir));
+            }
 
-            let store = this.store.clone();
+            // Everything to install, built where needed, before the lock.
+            let nested_chain: Vec<BuildLabel> =
+                this.chain.iter().cloned().chain([building]).collect();
+            let wheels = try_join_all(
+                resolution
+                    .packages
+                    .iter()
+                    .map(|package| this.prepare(package, &nested, &nested_chain)),
+            )
+            .await?;
+
             let lookup_key = key.clone();
             let lookup =
-                tokio::task::spawn_blocking(move || store.unpacked().lock_or_get(&lookup_key))
-                    .await??;
+                tokio::task::spawn_blocking(move || bucket.lock_or_get(&lookup_key)).await??;
             let reservation = match lookup {
                 Lookup::Hit(dir) => return Ok(env_in(&dir)),
                 Lookup::Miss(reservation) => reservation,
             };
-            let options = VenvOptions {
-                prompt: Some("posy-build".into()),
-                system_site_packages: false,
-                on_existing: OnExisting::Allow,
-                command: None,
-                posy_version: env!("CARGO_PKG_VERSION").to_string(),
-            };
-            let venv = create_venv(&python, reservation.path(), &options)?;
-            let (major, minor, _) = python.python_release();
-            let scheme = InstallScheme {
-                prefix: venv.root.clone(),
-                purelib: venv.site_packages.clone(),
-                platlib: venv.site_packages.clone(),
-                scripts: venv.scripts.clone(),
-                data: venv.root.clone(),
-                include: venv
-                    .root
-                    .join("include")
-                    .join("site")
-                    .join(format!("python{major}.{minor}")),
-                python: venv.python.clone(),
-            };
-            let installer = Arc::new(Installer::new(scheme, LinkMode::default(), "posy"));
-            for package in &resolution.packages {
-                let file = package
-                    .best_file()
-                    .filter(|f| f.is_wheel())
-                    .ok_or_else(|| format!("build requirement {}=={} has no wheel for this interpreter; posy does not build build requirements from source", package.name, package.version))?;
-                // The listing is in the page cache from the resolution just made.
-                let entry = this
-                    .client
-                    .project(&package.name)
-                    .await?
-                    .files
-                    .into_iter()
-                    .find(|f| f.filename == file.filename)
-                    .ok_or_else(|| format!("{} vanished from the index listing", file.filename))?;
-                let wheel = prepare_wheel(&this.client, &this.store, entry).await?;
-                let installer = Arc::clone(&installer);
-                tokio::task::spawn_blocking(move || {
-                    installer.install(&wheel, &InstallOptions::default())
-                })
-                .await??;
-            }
-            let dir = tokio::task::spawn_blocking(move || reservation.commit()).await??;
+            let final_dir = this.store.unpacked().path(&key);
+            let python_for_venv = python.clone();
+            let dir = tokio::task::spawn_blocking(move || -> Result<PathBuf, EnvironmentError> {
+                install_env(&python_for_venv, reservation.path(), &final_dir, &wheels)?;
+                Ok(reservation.commit()?)
+            })
+            .await??;
             Ok(env_in(&dir))
         }
     }
 }
 
-fn env_in(dir: &std::path::Path) -> BuildEnv {
+impl PosyBuildEnvironments {
+    /// The unpacked wheel of one pin: from the index, or built from its
+    /// sdist (by `builder`, one level down `chain`).
+    async fn prepare(
+        &self,
+        package: &ResolvedPackage,
+        builder: &Builder,
+        chain: &[BuildLabel],
+    ) -> Result<UnpackedWheel, EnvironmentError> {
+        let file = package.best_file().ok_or_else(|| {
+            format!(
+                "build requirement {}=={} has no file usable with this interpreter",
+                package.name, package.version
+            )
+        })?;
+        // The listing is in the page cache from the resolution just made.
+        let entry = self
+            .client
+            .project(&package.name)
+            .await?
+            .files
+            .into_iter()
+            .find(|f| f.filename == file.filename)
+            .ok_or_else(|| format!("{} vanished from the index listing", file.filename))?;
+        if file.is_wheel() {
+            return Ok(prepare_wheel(&self.client, &self.store, entry).await?);
+        }
+        check_cycle(chain, &label_of(&package.name, package))?;
+        let artifact = self.client.download(&entry).await?;
+        let source = BuildSource::Sdist {
+            path: artifact.path,
+            sha256: Some(artifact.sha256),
+        };
+        let built = builder.build(&source).await.map_err(|e| {
+            format!(
+                "failed to build the build requirement {}=={} from {}: {e}",
+                package.name, package.version, entry.filename
+            )
+        })?;
+        let store = self.store.clone();
+        let filename = built.filename.to_string();
+        Ok(
+            tokio::task::spawn_blocking(move || unpack_local(&store, &built.path, &filename))
+                .await??,
+        )
+    }
+}
+
+fn label_of(name: &PackageName, package: &ResolvedPackage) -> BuildLabel {
+    BuildLabel {
+        name: Some(name.clone()),
+        version: Some(package.version.clone()),
+        directory: None,
+        fallback: name.to_string(),
+    }
+}
+
+/// Unpacks a built wheel into the store, keyed by its content.
+fn unpack_local(store: &Store, wheel: &Path, filename: &str) -> anyhow::Result<UnpackedWheel> {
+    let bytes =
+        std::fs::read(wheel).map_err(|e| anyhow!("cannot read {}: {e}", wheel.display()))?;
+    let key = Key::from_sha256(Sha256::digest(&bytes).into());
+    let dir = store
+        .unpacked()
+        .get_or_set(&key, |tmp| unpack_wheel_as(wheel, filename, tmp))
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(UnpackedWheel::open(&dir)?)
+}
+
+/// Creates a venv from `python` in `staging` and installs `wheels` into it,
+/// with scripts written to run from `final_dir`, where it will live.
+fn install_env(
+    python: &Interpreter,
+    staging: &Path,
+    final_dir: &Path,
+    wheels: &[UnpackedWheel],
+) -> Result<(), EnvironmentError> {
+    let options = VenvOptions {
+        prompt: Some("posy-build".into()),
+        system_site_packages: false,
+        on_existing: OnExisting::Allow,
+        command: None,
+        posy_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let venv = create_venv(python, staging, &options)?;
+    let relocated_python = venv
+        .python
+        .strip_prefix(staging)
+        .map(|rel| final_dir.join(rel))
+        .map_err(|_| "the new environment's python is outside it")?;
+    let (major, minor, _) = python.python_release();
+    let scheme = InstallScheme {
+        prefix: venv.root.clone(),
+        purelib: venv.site_packages.clone(),
+        platlib: venv.site_packages.clone(),
+        scripts: venv.scripts.clone(),
+        data: venv.root.clone(),
+        include: venv
+            .root
+            .join("include")
+            .join("site")
+            .join(format!("python{major}.{minor}")),
+        // Used only in script shebangs: the path the scripts will run from.
+        python: relocated_python,
+    };
+    let installer = Installer::new(scheme, LinkMode::default(), "posy");
+    for wheel in wheels {
+        installer.install(wheel, &InstallOptions::default())?;
+    }
+    Ok(())
+}
+
+fn env_in(dir: &Path) -> BuildEnv {
     BuildEnv {
         python: dir.join("bin").join("python"),
         path_dirs: vec![dir.join("bin")],
     }
 }
 
-/// The build frontend for builds targeting `python`.
-pub fn builder(
-    store: &Store,
-    client: &IndexClient,
-    python: Interpreter,
-) -> crate::provider::Builder {
+/// The build frontend for builds targeting `python`, printing a progress
+/// line per build.
+pub fn builder(store: &Store, client: &IndexClient, python: Interpreter) -> Builder {
+    let reporter: Arc<dyn BuildReporter> = Arc::new(crate::build_progress::BuildProgress::new());
+    let options = BuildOptions {
+        reporter: Some(Arc::clone(&reporter)),
+        ..BuildOptions::default()
+    };
     posy_build::BuildFrontend::new(
         store.clone(),
-        PosyBuildEnvironments::new(store.clone(), client.clone()),
+        PosyBuildEnvironments::new(store.clone(), client.clone(), Some(reporter)),
         python,
-        posy_build::BuildOptions::default(),
+        options,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(name: &str) -> BuildLabel {
+        BuildLabel {
+            name: Some(PackageName::new(name).unwrap()),
+            version: Some("1.0".parse().unwrap()),
+            directory: None,
+            fallback: format!("{name}-1.0.tar.gz"),
+        }
+    }
+
+    #[test]
+    fn a_package_built_inside_its_own_chain_is_a_named_cycle() {
+        let chain = [label("app"), label("x"), label("y")];
+        assert!(check_cycle(&chain, &label("z")).is_ok());
+        let error = check_cycle(&chain, &label("X")).unwrap_err().to_string();
+        assert!(
+            error.contains("(x==1.0 -> y==1.0 -> x==1.0)"),
+            "only the loop is named: {error}"
+        );
+        let unnamed = BuildLabel {
+            name: None,
+            ..label("x")
+        };
+        assert!(check_cycle(&chain, &unnamed).is_ok());
+    }
 }

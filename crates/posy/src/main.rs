@@ -7,6 +7,7 @@
 
 mod binary_policy;
 mod build_envs;
+mod build_progress;
 mod cli;
 mod commands;
 mod index_client;

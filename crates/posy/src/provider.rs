@@ -33,11 +33,6 @@ pub struct IndexProvider<'a> {
 }
 
 impl<'a> IndexProvider<'a> {
-    /// A provider that reports sdist-only versions as unusable.
-    pub fn new(client: &'a IndexClient) -> Self {
-        Self::with_builder(client, None, BinaryPolicy::default())
-    }
-
     /// A provider that reads sdists' metadata through `builder`.
     pub fn with_builder(
         client: &'a IndexClient,

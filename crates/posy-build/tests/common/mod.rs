@@ -15,7 +15,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use posy_build::{BuildEnv, BuildEnvironments, EnvironmentError};
+use posy_build::{BuildEnv, BuildEnvironments, BuildLabel, EnvironmentError};
 use posy_python::{Interpreter, ProbeCache};
 use posy_vocab::Requirement;
 use sha2::{Digest, Sha256};
@@ -78,6 +78,7 @@ impl BuildEnvironments for VenvEnvironments {
         &self,
         python: &Interpreter,
         requires: &[Requirement],
+        _building: &BuildLabel,
     ) -> Result<BuildEnv, EnvironmentError> {
         let mut names: Vec<String> = requires.iter().map(ToString::to_string).collect();
         self.requests.lock().unwrap().push(names.clone());
@@ -158,6 +159,7 @@ impl BuildEnvironments for NoEnvironments {
         &self,
         _python: &Interpreter,
         requires: &[Requirement],
+        _building: &BuildLabel,
     ) -> Result<BuildEnv, EnvironmentError> {
         Err(format!("no build environment expected (asked for {requires:?})").into())
     }

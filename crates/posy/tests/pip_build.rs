@@ -1,0 +1,147 @@
+//! Building what the index has only as sdists, through the real binary:
+//! the progress line per build, build requirements that are themselves
+//! sdist-only (built one level down, with cycles refused by name), and
+//! console scripts of build requirements that a backend runs.
+//!
+//! Every sdist here builds with a small backend shipped inside it
+//! (`backend-path`), so nothing needs the public index: each package adds
+//! its own `steps.py`, whose `before()` runs at the start of `build_wheel`.
+
+mod common;
+
+use common::World;
+use posy_testkit::{BuildBackend, Index, Package};
+
+/// A PEP 517 backend that runs the package's `steps.before()`, then zips
+/// the top-level modules of the tree with `PKG-INFO` as the METADATA.
+const BACKEND: &str = r#"
+import base64, email.parser, hashlib, os, zipfile
+import steps
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    steps.before()
+    info = open("PKG-INFO", encoding="utf-8").read()
+    fields = email.parser.Parser().parsestr(info)
+    stem = "{}-{}".format(fields["Name"].replace("-", "_").lower(), fields["Version"])
+    name = stem + "-py3-none-any.whl"
+    lines = []
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as out:
+        def put(path, data):
+            out.writestr(path, data)
+            digest = hashlib.sha256(data).digest()
+            encoded = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+            lines.append("%s,sha256=%s,%d" % (path, encoded, len(data)))
+        for module in sorted(os.listdir(".")):
+            if module.endswith(".py"):
+                put(module, open(module, "rb").read())
+        put(stem + ".dist-info/METADATA", info.encode())
+        put(stem + ".dist-info/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: pip_build\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        lines.append(stem + ".dist-info/RECORD,,")
+        out.writestr(stem + ".dist-info/RECORD", "\n".join(lines) + "\n")
+    return name
+"#;
+
+/// An sdist-only package built by [`BACKEND`] with `requires`, whose
+/// `steps.before()` is `before` (a function body).
+fn from_source(name: &str, requires: &[&str], before: &str) -> Package {
+    let steps = format!("def before():\n    {before}\n");
+    Package::new(name, "1.0")
+        .file(&format!("{name}.py"), format!("NAME = {name:?}\n"))
+        .sdist_file("backend/steps.py", steps)
+        .sdist_file("backend/posy_test_backend.py", BACKEND)
+        .build_backend(
+            BuildBackend::new("posy_test_backend", requires.iter().copied())
+                .backend_path(["backend"]),
+        )
+        .sdist_only()
+}
+
+#[test]
+fn each_build_prints_a_line_as_uv_does() {
+    let index = Index::new()
+        .package(from_source("plain", &[], "pass"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_ok(&["install", "plain", "--python", env.arg()]);
+    assert!(
+        run.stderr
+            .contains("   Building plain==1.0\n      Built plain==1.0\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.python_ok("import plain; print(plain.NAME)"), "plain");
+
+    // A second environment gets the cached wheel: nothing is built.
+    let other = world.venv("other");
+    let run = world.pip_ok(&["install", "plain", "--python", other.arg()]);
+    assert!(!run.stderr.contains("Building"), "{}", run.stderr);
+}
+
+#[test]
+fn a_backend_runs_a_console_script_of_its_build_requirement() {
+    let tool =
+        "import sys\ndef main():\n    open(sys.argv[1], 'w').write('MADE_BY = \"make-gen\"\\n')\n";
+    let index = Index::new()
+        .package(
+            Package::new("tooling", "1.0")
+                .file("tooling.py", tool)
+                .entry_point("console_scripts", "make-gen", "tooling:main"),
+        )
+        .package(from_source(
+            "app",
+            &["tooling"],
+            "import subprocess; subprocess.check_call(['make-gen', 'gen.py'])",
+        ))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "app", "--python", env.arg()]);
+    assert_eq!(env.python_ok("import gen; print(gen.MADE_BY)"), "make-gen");
+    assert_eq!(env.dist_infos(), ["app-1.0.dist-info"]);
+}
+
+#[test]
+fn an_sdist_only_build_requirement_is_built_first() {
+    let index = Index::new()
+        .package(from_source("helper", &[], "pass"))
+        .package(from_source(
+            "app",
+            &["helper"],
+            "import helper; open('gen.py', 'w').write('FROM = %r\\n' % helper.NAME)",
+        ))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_ok(&["install", "app", "--python", env.arg()]);
+    assert_eq!(env.python_ok("import gen; print(gen.FROM)"), "helper");
+    assert_eq!(env.dist_infos(), ["app-1.0.dist-info"]);
+    let helper = run.stderr.find("Built helper==1.0").expect(&run.stderr);
+    let app = run.stderr.find("Built app==1.0").expect(&run.stderr);
+    assert!(helper < app, "{}", run.stderr);
+}
+
+#[test]
+fn a_cycle_of_build_requirements_is_refused_by_name() {
+    let index = Index::new()
+        .package(from_source("selfish", &["selfish"], "pass"))
+        .package(from_source("x", &["y"], "pass"))
+        .package(from_source("y", &["x"], "pass"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let run = world.pip_fails(&["install", "selfish", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("cycle (selfish==1.0 -> selfish==1.0)"),
+        "{}",
+        run.stderr
+    );
+    let run = world.pip_fails(&["install", "x", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("cycle (x==1.0 -> y==1.0 -> x==1.0)"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.dist_infos().is_empty());
+}
