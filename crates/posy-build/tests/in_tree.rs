@@ -399,3 +399,41 @@ async fn each_build_that_does_work_is_reported_once_with_its_label() {
         ]
     );
 }
+
+/// [`BACKEND`] with a metadata hook.
+const BACKEND_WITH_METADATA: &str = r#"
+import os
+from intree_backend import get_requires_for_build_wheel, build_wheel
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    dist_info = os.path.join(metadata_directory, "intree-0.5.dist-info")
+    os.makedirs(dist_info)
+    with open(os.path.join(dist_info, "METADATA"), "w") as f:
+        f.write("Metadata-Version: 2.1\nName: intree\nVersion: 0.5\n")
+    return "intree-0.5.dist-info"
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_build_after_a_metadata_hook_does_not_ask_for_requirements_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("intree");
+    in_tree_project(&project);
+    write_tree(
+        &project,
+        &[
+            ("backend/with_metadata.py", BACKEND_WITH_METADATA),
+            (
+                "pyproject.toml",
+                &PYPROJECT.replace("\"intree_backend\"", "\"with_metadata\""),
+            ),
+        ],
+    );
+    let envs = VenvEnvironments::shared();
+    let frontend = frontend(dir.path(), envs.clone(), BuildOptions::default());
+    let source = BuildSource::directory(&project);
+    let meta = frontend.metadata(&source).await.unwrap();
+    assert_eq!(meta.origin, MetadataOrigin::PrepareMetadataHook);
+    assert_eq!(frontend.hook_runs(), 2, "get_requires, prepare_metadata");
+    frontend.build(&source).await.unwrap();
+    assert_eq!(frontend.hook_runs(), 3, "then build_wheel only");
+}

@@ -25,7 +25,9 @@
 //! build, and `y` needs `x`) is refused, naming the chain, instead of
 //! recursing forever. Wheels and built wheels are all prepared before the
 //! environment's store lock is taken, so a nested build never waits on a
-//! lock its caller holds.
+//! lock its caller holds. Each level's frontend has its own concurrency
+//! bound: the build waiting for its environment keeps its permit but runs
+//! no hook meanwhile, so sharing one bound could only deadlock.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
