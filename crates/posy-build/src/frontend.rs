@@ -12,14 +12,15 @@
 //!    names ABI and platform), since a backend may build for the Python it
 //!    runs on. A hit costs a hash (sdists) or one `stat` per file
 //!    (directories), and no subprocess.
-//! 2. On a miss the key's store lock is taken (a concurrent build of the
-//!    same thing, in this process or another, waits and then finds it), the
-//!    sdist is unpacked into a temporary directory (see
+//! 2. On a miss the sdist is unpacked into a temporary directory (see
 //!    [`unpack_sdist`](crate::unpack_sdist)), the backend is chosen
 //!    ([`BuildSystem`]), an environment is obtained from [`BuildEnvironments`]
 //!    for `build-system.requires`, the backend is asked
 //!    `get_requires_for_build_wheel` (or `_editable`), the environment is
-//!    asked again with the union if that added anything, and `build_wheel`
+//!    asked again with the union if that added anything, the key's store
+//!    lock is taken (a concurrent build of the same thing, in this process
+//!    or another, waits and then finds it; the lock is not held while the
+//!    environment is made, which may build other sdists), and `build_wheel`
 //!    (or `build_editable`) writes the wheel into a temporary directory.
 //!    The `get_requires_*` answer is remembered (in memory, by cache key),
 //!    so a build that follows a metadata hook for the same source does
@@ -277,16 +278,21 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
             return Ok(wheel);
         }
         let _permit = self.permit().await;
-        let reservation = match self.reserve(&key).await? {
-            Lookup::Hit(path) => return self.open_cached(path).await,
-            Lookup::Miss(reservation) => reservation,
-        };
         let kind = Kind::of(source);
         let prepared = self.prepare(source).await?;
         tracing::info!(target: "posy_build", source = %source.display_name(), "Building {}", prepared.label);
         let mut reported = Reported::start(self.reporter(), &prepared.build_label, kind.stage());
         let env = self.environment(&prepared, kind, &key).await?;
-        let wheel = self.build_into(reservation, &prepared, &env, kind).await?;
+        // The lock is taken only now: getting the environment may build
+        // other sdists, and holding this key's lock meanwhile could
+        // deadlock two builds that each need the other built (a cycle,
+        // which the environment provider then reports instead).
+        let wheel = match self.reserve(&key).await? {
+            Lookup::Hit(path) => self.open_cached(path).await?,
+            Lookup::Miss(reservation) => {
+                self.build_into(reservation, &prepared, &env, kind).await?
+            }
+        };
         reported.succeeded();
         Ok(wheel)
     }

@@ -143,5 +143,9 @@ fn a_cycle_of_build_requirements_is_refused_by_name() {
         "{}",
         run.stderr
     );
+    // Both at once: two builds that each need the other must not wait on
+    // each other's lock forever.
+    let run = world.pip_fails(&["install", "x", "y", "--python", env.arg()]);
+    assert!(run.stderr.contains("cycle ("), "{}", run.stderr);
     assert!(env.dist_infos().is_empty());
 }
