@@ -260,8 +260,16 @@ impl IndexClient {
                 }
             }
         }
-        let mut seen = HashSet::new();
-        result.files.retain(|f| seen.insert(f.filename.clone()));
+        let keep: Vec<bool> = {
+            let mut seen = HashSet::with_capacity(result.files.len());
+            result
+                .files
+                .iter()
+                .map(|f| seen.insert(f.filename.as_str()))
+                .collect()
+        };
+        let mut keep = keep.into_iter();
+        result.files.retain(|_| keep.next().unwrap_or(true));
         for file in &mut result.files {
             file.parse_dist(name);
         }
@@ -285,8 +293,9 @@ impl IndexClient {
         if files.is_empty() {
             return Ok(None);
         }
+        let origin = Arc::new(index.url().clone());
         for file in &mut files {
-            file.origin = Some(index.url().clone());
+            file.origin = Some(Arc::clone(&origin));
         }
         Ok(Some((index.url().clone(), files, versions)))
     }
@@ -327,8 +336,9 @@ impl IndexClient {
                 }
             }
         };
+        let origin = Arc::new(origin.clone());
         for file in &mut files {
-            file.origin = Some(origin.clone());
+            file.origin = Some(Arc::clone(&origin));
         }
         Ok(files)
     }

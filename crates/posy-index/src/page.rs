@@ -13,6 +13,8 @@
 //! cannot parse (eggs, `.exe` installers, misnamed uploads), and dropping or
 //! erroring on them is a policy decision for the caller.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use posy_vocab::{ArtifactHash, DistFilename, HashAlgorithm, PackageName};
 use url::Url;
@@ -41,8 +43,9 @@ pub struct IndexFile {
     /// When the file was uploaded (PEP 700), if the index says.
     pub upload_time: Option<Timestamp>,
     /// The index or find-links source that listed it (set by the client;
-    /// may carry credentials, so show it through [`crate::Redacted`]).
-    pub origin: Option<Url>,
+    /// may carry credentials, so show it through [`crate::Redacted`]);
+    /// shared by every file of the listing.
+    pub origin: Option<Arc<Url>>,
 }
 
 impl IndexFile {

@@ -14,73 +14,157 @@
 //! whole page) and strict where a mistake would change what gets installed
 //! (a file without a usable URL is an error).
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::fmt;
 
 use jiff::Timestamp;
 use posy_vocab::ArtifactHash;
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use url::Url;
 
 use crate::page::{CoreMetadataFile, IndexFile, Yanked};
 use crate::simple_html::check_api_version;
 
+// The raw page borrows its strings from the body where it can (JSON
+// strings without escapes, which is nearly all of them): a big project's
+// page lists tens of thousands of files, and a resolution parses a hundred
+// pages at once, so one allocation less per field is most of the cost.
+
 #[derive(Deserialize)]
-struct Page {
-    meta: Meta,
-    files: Vec<File>,
+struct Page<'a> {
+    #[serde(borrow)]
+    meta: Meta<'a>,
+    #[serde(borrow)]
+    files: Vec<File<'a>>,
     #[serde(default)]
     versions: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
-struct Meta {
-    #[serde(rename = "api-version")]
-    api_version: String,
+struct Meta<'a> {
+    #[serde(borrow, rename = "api-version")]
+    api_version: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
-struct File {
-    filename: String,
-    url: String,
-    #[serde(default)]
-    hashes: BTreeMap<String, String>,
-    #[serde(default, rename = "requires-python")]
-    requires_python: Option<String>,
-    #[serde(default)]
-    yanked: Option<BoolOrString>,
-    #[serde(default, rename = "core-metadata")]
-    core_metadata: Option<BoolOrHashes>,
-    #[serde(default, rename = "dist-info-metadata")]
-    dist_info_metadata: Option<BoolOrHashes>,
+struct File<'a> {
+    #[serde(borrow)]
+    filename: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Cow<'a, str>,
+    #[serde(default, borrow)]
+    hashes: Hashes<'a>,
+    #[serde(default, borrow, rename = "requires-python")]
+    requires_python: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    yanked: Option<BoolOrString<'a>>,
+    #[serde(default, borrow, rename = "core-metadata")]
+    core_metadata: Option<BoolOrHashes<'a>>,
+    #[serde(default, borrow, rename = "dist-info-metadata")]
+    dist_info_metadata: Option<BoolOrHashes<'a>>,
     #[serde(default)]
     size: Option<u64>,
-    #[serde(default, rename = "upload-time")]
-    upload_time: Option<String>,
+    #[serde(default, borrow, rename = "upload-time")]
+    upload_time: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum BoolOrString {
+/// A `{"algorithm": "hex", ...}` map, in file order, without building a map.
+#[derive(Default)]
+struct Hashes<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+/// `yanked`: `false`, `true` or a reason.
+enum BoolOrString<'a> {
     Bool(bool),
-    String(String),
+    String(Cow<'a, str>),
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum BoolOrHashes {
+/// `core-metadata`: `false`, `true` or a hash map.
+enum BoolOrHashes<'a> {
     Bool(bool),
-    Hashes(BTreeMap<String, String>),
+    Hashes(Hashes<'a>),
 }
 
-/// A parsed JSON project page: the files and PEP 700's version list.
+/// One visitor for the three shapes above: each field takes the shapes it
+/// allows and refuses the rest. (Untagged enums would buffer every value
+/// before trying each shape.)
+struct Shapes;
+
+enum Shape<'a> {
+    Bool(bool),
+    String(Cow<'a, str>),
+    Hashes(Hashes<'a>),
+}
+
+impl<'de> Visitor<'de> for Shapes {
+    type Value = Shape<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a boolean, a string or a map of hashes")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Shape<'de>, E> {
+        Ok(Shape::Bool(v))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Shape<'de>, E> {
+        Ok(Shape::String(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Shape<'de>, E> {
+        Ok(Shape::String(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Shape<'de>, E> {
+        Ok(Shape::String(Cow::Owned(v)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape<'de>, A::Error> {
+        let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(1));
+        while let Some((algorithm, hex)) = map.next_entry::<Cow<'de, str>, Cow<'de, str>>()? {
+            pairs.push((algorithm, hex));
+        }
+        Ok(Shape::Hashes(Hashes(pairs)))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Hashes<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(Shapes)? {
+            Shape::Hashes(hashes) => Ok(hashes),
+            _ => Err(de::Error::custom("expected a map of hashes")),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for BoolOrString<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(Shapes)? {
+            Shape::Bool(b) => Ok(Self::Bool(b)),
+            Shape::String(s) => Ok(Self::String(s)),
+            Shape::Hashes(_) => Err(de::Error::custom("expected a boolean or a string")),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for BoolOrHashes<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(Shapes)? {
+            Shape::Bool(b) => Ok(Self::Bool(b)),
+            Shape::Hashes(h) => Ok(Self::Hashes(h)),
+            Shape::String(_) => Err(de::Error::custom("expected a boolean or a map of hashes")),
+        }
+    }
+}
+
 pub(crate) struct JsonPage {
     pub files: Vec<IndexFile>,
     pub versions: Option<Vec<String>>,
 }
 
-/// Parses a PEP 691 project page fetched from `page_url`.
+/// Parses a JSON Simple API page fetched from `page_url`.
 pub(crate) fn parse_json(page_url: &Url, body: &[u8]) -> Result<JsonPage, String> {
-    let page: Page =
+    let page: Page<'_> =
         serde_json::from_slice(body).map_err(|e| format!("invalid Simple API JSON: {e}"))?;
     check_api_version(&page.meta.api_version)?;
     let mut files = Vec::with_capacity(page.files.len());
@@ -91,7 +175,7 @@ pub(crate) fn parse_json(page_url: &Url, body: &[u8]) -> Result<JsonPage, String
                 raw.filename, raw.url
             )
         })?;
-        let mut file = IndexFile::new(raw.filename, url);
+        let mut file = IndexFile::new(raw.filename.into_owned(), url);
         file.hashes = hashes(&raw.hashes);
         file.requires_python = raw
             .requires_python
@@ -121,8 +205,9 @@ pub(crate) fn parse_json(page_url: &Url, body: &[u8]) -> Result<JsonPage, String
     })
 }
 
-fn hashes(map: &BTreeMap<String, String>) -> Vec<ArtifactHash> {
-    map.iter()
+fn hashes(map: &Hashes<'_>) -> Vec<ArtifactHash> {
+    map.0
+        .iter()
         .filter_map(|(algorithm, hex)| ArtifactHash::from_hex(algorithm, hex).ok())
         .collect()
 }

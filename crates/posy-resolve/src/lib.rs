@@ -60,7 +60,8 @@ mod tests;
 pub use error::{NoSolution, ResolveError};
 pub use prerelease::PrereleaseMode;
 pub use provider::{
-    DistFile, DistKind, DistMetadata, MetadataProvider, PackageVersions, ProviderError, Yanked,
+    DistFile, DistKind, DistMetadata, MetadataFile, MetadataProvider, PackageVersions,
+    ProviderError, Yanked,
 };
 pub use request::{Preference, ResolveRequest, Upgrade};
 pub use resolution::{Resolution, ResolvedPackage, Via};

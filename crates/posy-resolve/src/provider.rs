@@ -30,6 +30,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
 use posy_vocab::{
     ArtifactHash, CoreMetadata, DistFilename, ExtraName, PackageName, ParseError, Requirement,
@@ -83,12 +84,26 @@ pub struct DistFile {
     pub url: String,
     /// The hashes the index gives for it (for `--generate-hashes`).
     pub hashes: Vec<ArtifactHash>,
-    /// `data-requires-python`, if the index gives one.
-    pub requires_python: Option<SpecifierSet>,
+    /// `data-requires-python`, if the index gives one; shared, since every
+    /// file of a release usually says the same.
+    pub requires_python: Option<Arc<SpecifierSet>>,
     /// `data-yanked`, if the file is yanked.
     pub yanked: Option<Yanked>,
     /// Size in bytes, if known (PEP 700).
     pub size: Option<u64>,
+    /// Whether the index serves the file's core metadata on its own
+    /// (PEP 658/714), so the provider can read it without the file.
+    pub metadata_file: MetadataFile,
+}
+
+/// PEP 658/714: the core metadata of a file, served beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum MetadataFile {
+    /// Not advertised.
+    #[default]
+    Absent,
+    /// Advertised, with the metadata file's sha256 if the index gave it.
+    Present(Option<ArtifactHash>),
 }
 
 impl DistFile {
@@ -101,17 +116,23 @@ impl DistFile {
         filename: &str,
         url: impl Into<String>,
     ) -> Result<Option<Self>, ParseError> {
-        Ok(
-            DistFilename::parse(filename, package)?.map(|parsed| match parsed {
-                DistFilename::Wheel(wheel) => Self::wheel(
-                    filename,
-                    wheel.version().clone(),
-                    wheel.tag_set().clone(),
-                    url,
-                ),
-                DistFilename::Sdist(sdist) => Self::sdist(filename, sdist.version().clone(), url),
-            }),
-        )
+        Ok(DistFilename::parse(filename, package)?
+            .map(|parsed| Self::from_parsed(filename, parsed, url)))
+    }
+
+    /// A file whose name the caller has parsed already.
+    pub fn from_parsed(
+        filename: impl Into<String>,
+        parsed: DistFilename,
+        url: impl Into<String>,
+    ) -> Self {
+        match parsed {
+            DistFilename::Wheel(wheel) => {
+                let version = wheel.version().clone();
+                Self::wheel(filename, version, wheel.tag_set().clone(), url)
+            }
+            DistFilename::Sdist(sdist) => Self::sdist(filename, sdist.version().clone(), url),
+        }
     }
 
     /// A wheel of `version` with the given tags.
@@ -139,6 +160,7 @@ impl DistFile {
             requires_python: None,
             yanked: None,
             size: None,
+            metadata_file: MetadataFile::Absent,
         }
     }
 
@@ -147,7 +169,7 @@ impl DistFile {
     /// log), as pip does: a typo on the index must not hide the file.
     pub fn with_requires_python_text(mut self, text: &str) -> Self {
         match text.trim().parse::<SpecifierSet>() {
-            Ok(specifiers) => self.requires_python = Some(specifiers),
+            Ok(specifiers) => self.requires_python = Some(Arc::new(specifiers)),
             Err(err) => tracing::debug!("ignoring Requires-Python of {}: {err}", self.filename),
         }
         self
@@ -159,23 +181,37 @@ impl DistFile {
     }
 }
 
-/// Every file an index offers for one project, in any order.
+/// Every file an index offers for one project, sorted by version.
+///
+/// The files are shared (`Arc`), not copied, by everything that reads them
+/// in a run: the fetch side, each solver's version map, the speculative
+/// prefetcher. A large project lists thousands of files, and a resolution
+/// touches a hundred projects, so one copy is all a run can afford.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackageVersions {
-    pub files: Vec<DistFile>,
+    files: Arc<[DistFile]>,
 }
 
 impl PackageVersions {
+    /// The files, in any order; they are sorted by version, stably, so the
+    /// files of one version keep the index's order (which breaks ties
+    /// between equally good files the way the index lists them).
     pub fn new(files: impl IntoIterator<Item = DistFile>) -> Self {
+        let mut files: Vec<DistFile> = files.into_iter().collect();
+        files.sort_by(|a, b| a.version.cmp(&b.version));
         Self {
-            files: files.into_iter().collect(),
+            files: files.into(),
         }
     }
-}
 
-impl FromIterator<DistFile> for PackageVersions {
-    fn from_iter<I: IntoIterator<Item = DistFile>>(iter: I) -> Self {
-        Self::new(iter)
+    /// Every file, ascending by version.
+    pub fn files(&self) -> &[DistFile] {
+        &self.files
+    }
+
+    /// The shared list itself, for holders that outlive a borrow.
+    pub(crate) fn shared(&self) -> Arc<[DistFile]> {
+        Arc::clone(&self.files)
     }
 }
 

@@ -24,6 +24,7 @@
 //! files alone.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use posy_vocab::{SpecifierSet, Tags, Version};
 use version_ranges::Ranges;
@@ -58,16 +59,14 @@ pub(crate) struct VersionEntry {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct VersionMap {
     entries: Vec<VersionEntry>,
-    files: Vec<DistFile>,
+    /// Shared with the [`PackageVersions`] it was built from, sorted.
+    files: Arc<[DistFile]>,
     has_stable: bool,
 }
 
 impl VersionMap {
     pub(crate) fn new(versions: &PackageVersions, tags: &Tags, python: &Version) -> Self {
-        let mut files = versions.files.clone();
-        // Stable sort: files of one version keep the index's order, which
-        // breaks ties between equally good files the way the index lists them.
-        files.sort_by(|a, b| a.version.cmp(&b.version));
+        let files = versions.shared();
         let mut entries = Vec::new();
         let mut start = 0;
         while start < files.len() {
@@ -228,7 +227,7 @@ fn classify_files(
         None => {
             let (best, _) = installable[0];
             match &files[best].requires_python {
-                Some(spec) => Status::RequiresPython(spec.clone()),
+                Some(spec) => Status::RequiresPython(SpecifierSet::clone(spec)),
                 None => Status::NoCompatibleFile,
             }
         }

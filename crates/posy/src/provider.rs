@@ -2,19 +2,23 @@
 //!
 //! `posy-resolve` owns the [`MetadataProvider`] trait so that it never
 //! imports the index; this is the implementation, in the binary where the
-//! pieces meet (ARCHITECTURE.md). It remembers each file's index entry from
-//! the project listing, so the metadata request can take the cheapest path
-//! the index offers (PEP 658 file, range request, download).
+//! pieces meet (ARCHITECTURE.md). Each [`DistFile`] carries what the
+//! metadata request needs from the listing (URL, hashes, whether a PEP 658
+//! file is served), so it can take the cheapest path the index offers
+//! (PEP 658 file, range request, download) without this provider keeping
+//! a second copy of every listed file: a resolution lists tens of thousands.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use posy_build::{BuildFrontend, BuildSource};
-use posy_index::{IndexClient, IndexFile};
+use posy_index::{CoreMetadataFile, IndexClient, IndexFile};
 use posy_resolve::{
-    DistFile, DistKind, DistMetadata, MetadataProvider, PackageVersions, ProviderError, Yanked,
+    DistFile, DistKind, DistMetadata, MetadataFile, MetadataProvider, PackageVersions,
+    ProviderError, Yanked,
 };
-use posy_vocab::{CoreMetadata, PackageName, Version};
+use posy_vocab::{CoreMetadata, HashAlgorithm, PackageName, SpecifierSet, Version};
+use url::Url;
 
 use crate::binary_policy::BinaryPolicy;
 use crate::build_envs::PosyBuildEnvironments;
@@ -28,8 +32,6 @@ pub struct IndexProvider<'a> {
     client: &'a IndexClient,
     builder: Option<&'a Builder>,
     policy: BinaryPolicy,
-    /// Index entries by download URL, from the listings seen so far.
-    files: Mutex<HashMap<String, IndexFile>>,
 }
 
 impl<'a> IndexProvider<'a> {
@@ -43,14 +45,30 @@ impl<'a> IndexProvider<'a> {
             client,
             builder,
             policy,
-            files: Mutex::new(HashMap::new()),
         }
     }
+}
 
-    /// The index entry behind a file the resolver chose.
-    pub fn index_file(&self, file: &DistFile) -> Option<IndexFile> {
-        self.files.lock().ok()?.get(&file.url).cloned()
-    }
+/// The index entry behind a file the resolver chose, rebuilt from what the
+/// [`DistFile`] kept of the listing.
+fn index_file(name: &PackageName, file: &DistFile) -> Result<IndexFile, ProviderError> {
+    let url = Url::parse(&file.url).map_err(|e| {
+        ProviderError::InvalidMetadata(format!(
+            "{} has a bad URL `{}`: {e}",
+            file.filename, file.url
+        ))
+    })?;
+    let mut entry = IndexFile::new(file.filename.clone(), url);
+    entry.hashes = file.hashes.clone();
+    entry.size = file.size;
+    entry.core_metadata = match &file.metadata_file {
+        MetadataFile::Absent => CoreMetadataFile::Absent,
+        MetadataFile::Present(hash) => CoreMetadataFile::Present {
+            hashes: hash.iter().cloned().collect(),
+        },
+    };
+    entry.parse_dist(name);
+    Ok(entry)
 }
 
 fn other(e: impl std::error::Error + Send + Sync + 'static) -> ProviderError {
@@ -64,16 +82,14 @@ impl MetadataProvider for IndexProvider<'_> {
             return Err(ProviderError::NotFound);
         }
         let mut out = Vec::with_capacity(project.files.len());
-        let mut seen = self
-            .files
-            .lock()
-            .map_err(|_| ProviderError::InvalidMetadata("internal lock poisoned".into()))?;
+        // Every file of a release (often of many releases) says the same
+        // Requires-Python: parse each text once and share it.
+        let mut requires_python: HashMap<String, Option<Arc<SpecifierSet>>> = HashMap::new();
         for file in project.files {
-            let url = file.url.to_string();
-            let Ok(Some(mut dist)) = DistFile::from_filename(name, &file.filename, url.clone())
-            else {
-                continue;
-            };
+            // The client parsed the name already; `None` is a file posy
+            // does not install or a name that does not parse.
+            let Some(parsed) = file.dist else { continue };
+            let mut dist = DistFile::from_parsed(file.filename, parsed, file.url);
             let allowed = if dist.is_wheel() {
                 self.policy.allows_wheel(name)
             } else {
@@ -82,15 +98,29 @@ impl MetadataProvider for IndexProvider<'_> {
             if !allowed {
                 continue;
             }
-            dist.hashes = file.hashes.clone();
+            dist.hashes = file.hashes;
             dist.size = file.size;
-            dist.yanked = file.yanked.as_ref().map(|y| Yanked {
-                reason: y.reason.clone(),
-            });
-            if let Some(text) = &file.requires_python {
-                dist = dist.with_requires_python_text(text);
+            dist.yanked = file.yanked.map(|y| Yanked { reason: y.reason });
+            dist.metadata_file = match file.core_metadata {
+                CoreMetadataFile::Absent => MetadataFile::Absent,
+                CoreMetadataFile::Present { hashes } => MetadataFile::Present(
+                    hashes
+                        .into_iter()
+                        .find(|h| h.algorithm() == HashAlgorithm::Sha256),
+                ),
+            };
+            if let Some(text) = file.requires_python {
+                dist.requires_python = requires_python
+                    .entry(text)
+                    .or_insert_with_key(|text| match text.trim().parse::<SpecifierSet>() {
+                        Ok(specifiers) => Some(Arc::new(specifiers)),
+                        Err(err) => {
+                            tracing::debug!("ignoring Requires-Python `{text}` of {name}: {err}");
+                            None
+                        }
+                    })
+                    .clone();
             }
-            seen.insert(url, file);
             out.push(dist);
         }
         Ok(PackageVersions::new(out))
@@ -102,12 +132,7 @@ impl MetadataProvider for IndexProvider<'_> {
         version: &Version,
         file: &DistFile,
     ) -> Result<DistMetadata, ProviderError> {
-        let entry = self.index_file(file).ok_or_else(|| {
-            ProviderError::InvalidMetadata(format!(
-                "{} was not in the index listing of {name}",
-                file.filename
-            ))
-        })?;
+        let entry = index_file(name, file)?;
         let metadata = if matches!(file.kind, DistKind::Sdist) {
             let Some(builder) = self.builder else {
                 return Err(ProviderError::SdistOnly);
