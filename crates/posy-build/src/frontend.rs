@@ -46,11 +46,14 @@
 //! 1. an sdist's `PKG-INFO`, if it is Metadata 2.2+ and does not declare
 //!    `Requires-Dist`, `Requires-Python` or `Provides-Extra` dynamic (PEP
 //!    643), read straight from the archive: no extraction, no subprocess;
-//! 2. the `METADATA` of a wheel already built from the same source;
-//! 3. the answer of an earlier metadata hook for the same source (kept in
+//! 2. a project directory's `pyproject.toml`, when its `[project]` table
+//!    states name, version and dependencies statically (PEP 621; see
+//!    [`pyproject_metadata`](crate::pyproject_metadata)): no subprocess;
+//! 3. the `METADATA` of a wheel already built from the same source;
+//! 4. the answer of an earlier metadata hook for the same source (kept in
 //!    the `built/` bucket beside the wheels);
-//! 4. `prepare_metadata_for_build_wheel` (or `_editable`);
-//! 5. if the backend lacks that hook, a full build, whose wheel is cached.
+//! 5. `prepare_metadata_for_build_wheel` (or `_editable`);
+//! 6. if the backend lacks that hook, a full build, whose wheel is cached.
 //!
 //! # Isolation
 //!
@@ -80,6 +83,7 @@ use crate::environment::{BuildEnv, BuildEnvironments};
 use crate::error::{BuildError, IoContext};
 use crate::fingerprint::fingerprint_tree;
 use crate::hook::{Hook, HookContext, HookOutcome};
+use crate::pyproject_metadata::pyproject_metadata;
 use crate::reporter::{BuildLabel, BuildReporter, BuildStage, Reported};
 use crate::source::BuildSource;
 use crate::wheel_name::{wheel_filename, wheel_metadata};
@@ -141,6 +145,10 @@ pub struct BuiltWheel {
 pub enum MetadataOrigin {
     /// The sdist's `PKG-INFO`, static per PEP 643. No subprocess ran.
     PkgInfo,
+    /// A project directory's `pyproject.toml` `[project]` table, static
+    /// per PEP 621. Only the fields a resolver reads are filled in (name,
+    /// version, dependencies, extras, `Requires-Python`). No subprocess ran.
+    Pyproject,
     /// A wheel built earlier from the same source. No subprocess ran.
     CachedWheel,
     /// An earlier `prepare_metadata_for_build_*` answer for the same
@@ -350,6 +358,15 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 metadata,
                 origin: MetadataOrigin::PkgInfo,
             });
+        }
+        if let BuildSource::Directory { path } | BuildSource::Editable { path } = source {
+            let path = path.clone();
+            if let Some(metadata) = blocking(move || Ok(pyproject_metadata(&path))).await? {
+                return Ok(SourceMetadata {
+                    metadata,
+                    origin: MetadataOrigin::Pyproject,
+                });
+            }
         }
         let key = self.cache_key(source).await?;
         if let Some(wheel) = self.cached_wheel(&key).await? {

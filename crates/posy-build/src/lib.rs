@@ -5,7 +5,8 @@
 //!   gives a wheel for a [`BuildSource`] (an sdist archive, a directory, or a
 //!   directory in editable mode), cached in the store's `built/` bucket;
 //!   [`metadata`](BuildFrontend::metadata) gives the core metadata a resolver
-//!   needs, without a build when the sdist's `PKG-INFO` is static (PEP 643).
+//!   needs, without a build when the sdist's `PKG-INFO` is static (PEP 643)
+//!   or a project's `pyproject.toml` states it (PEP 621).
 //! - [`BuildEnvironments`] is how the frontend gets "a Python with these
 //!   build requirements": the binary implements it with posy's resolver and
 //!   installer, so this crate depends on neither.
@@ -48,6 +49,7 @@ mod error;
 mod fingerprint;
 mod frontend;
 mod hook;
+mod pyproject_metadata;
 mod reporter;
 mod source;
 mod wheel_name;
@@ -62,6 +64,7 @@ pub use frontend::{
     BuildFrontend, BuildOptions, BuiltWheel, Isolation, MetadataOrigin, SourceMetadata,
 };
 pub use hook::{Hook, TAIL_LINES};
+pub use pyproject_metadata::pyproject_metadata;
 pub use reporter::{BuildLabel, BuildReporter, BuildStage};
 pub use source::BuildSource;
 pub use wheel_name::{wheel_filename, wheel_metadata};

@@ -18,6 +18,8 @@ use posy_install::{
     InstallOptions, InstallScheme, Installer, LinkMode, UnpackedWheel, unpack_wheel,
 };
 
+/// A setuptools project whose dependencies are dynamic (read from a file
+/// by setuptools), so only the backend can tell them.
 fn setuptools_project(root: &Path, name: &str) {
     let module = name.replace('-', "_");
     write_tree(
@@ -27,9 +29,11 @@ fn setuptools_project(root: &Path, name: &str) {
                 "pyproject.toml",
                 &format!(
                     "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n\
-                     [project]\nname = \"{name}\"\nversion = \"0.1.0\"\ndependencies = [\"six>=1\"]\n"
+                     [project]\nname = \"{name}\"\nversion = \"0.1.0\"\ndynamic = [\"dependencies\"]\n\n\
+                     [tool.setuptools.dynamic]\ndependencies = {{file = [\"requirements.txt\"]}}\n"
                 ),
             ),
+            ("requirements.txt", "six>=1\n"),
             (&format!("src/{module}/__init__.py"), "VALUE = 1\n"),
         ],
     );
@@ -54,6 +58,24 @@ async fn setuptools_pyproject_directory() {
     setuptools_project(&project, "st-proj");
     let frontend = frontend(dir.path());
     let source = BuildSource::directory(&project);
+
+    // Static dependencies (PEP 621) are read without the backend.
+    let static_project = dir.path().join("st-static");
+    write_tree(
+        &static_project,
+        &[(
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n\
+             [project]\nname = \"st-static\"\nversion = \"0.1.0\"\ndependencies = [\"six>=1\"]\n",
+        )],
+    );
+    let meta = frontend
+        .metadata(&BuildSource::directory(&static_project))
+        .await
+        .unwrap();
+    assert_eq!(meta.origin, MetadataOrigin::Pyproject);
+    assert_eq!(meta.metadata.requires_dist[0].to_string(), "six>=1");
+    assert_eq!(frontend.hook_runs(), 0);
 
     let meta = frontend.metadata(&source).await.unwrap();
     assert_eq!(meta.origin, MetadataOrigin::PrepareMetadataHook);
