@@ -459,11 +459,26 @@ fn parse_spec(spec: &str) -> Result<RequirementSpec, ParseError> {
             "expected a package name, path or URL",
         ));
     }
+    // pip's rule: what is neither a URL nor shaped like a path (a
+    // separator, a leading dot, an archive's extension) was meant as a
+    // requirement, and its PEP 508 error is the useful one.
+    if !url && !looks_like_path(target) {
+        return spec.parse::<Requirement>().map(RequirementSpec::Named);
+    }
     Ok(RequirementSpec::Unnamed(UnnamedRequirement {
         target: target.to_string(),
         extras,
         marker,
     }))
+}
+
+/// Whether a target reads as a local path rather than a (malformed) name.
+fn looks_like_path(target: &str) -> bool {
+    const ARCHIVES: [&str; 6] = [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar"];
+    target.contains('/')
+        || target.contains(std::path::MAIN_SEPARATOR)
+        || target.starts_with('.')
+        || ARCHIVES.iter().any(|ext| target.ends_with(ext))
 }
 
 /// Whether a line is a PEP 508 requirement rather than a bare path or URL:
@@ -588,6 +603,28 @@ fn expand_env(line: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_path_shaped_targets_are_unnamed() {
+        for path in [
+            "./proj",
+            "../x",
+            "dist/a-1.0-py3-none-any.whl",
+            "a-1.0.tar.gz",
+            "proj[x]",
+        ] {
+            let spec = parse_spec(path);
+            if path == "proj[x]" {
+                assert!(matches!(spec, Ok(RequirementSpec::Named(_))), "{path}");
+            } else {
+                assert!(matches!(spec, Ok(RequirementSpec::Unnamed(_))), "{path}");
+            }
+        }
+        let err = parse_spec("this is not a requirement!")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("this is not a requirement!"), "{err}");
+    }
 
     fn parse(text: &str) -> RequirementsTxt {
         let env = |name: &str| (name == "TOKEN").then(|| "s3cret".to_string());

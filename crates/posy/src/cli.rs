@@ -219,6 +219,12 @@ pub struct PipInstallArgs {
     /// Install only the named packages, not their dependencies.
     #[arg(long)]
     pub no_deps: bool,
+    /// Extras of a `pyproject.toml` given with `-r` to include.
+    #[arg(long, value_name = "EXTRA")]
+    pub extra: Vec<String>,
+    /// Include every extra of a `pyproject.toml` given with `-r`.
+    #[arg(long)]
+    pub all_extras: bool,
     /// Install into this directory (for `PYTHONPATH`) instead of the environment.
     #[arg(long, value_name = "DIR", conflicts_with = "prefix")]
     pub target: Option<std::path::PathBuf>,

@@ -87,3 +87,35 @@ fn install_from_the_public_index_imports() {
         assert!(check.status.success(), "{}", common::stderr(&check));
     }
 }
+
+#[test]
+fn a_project_with_dynamic_dependencies_compiles_through_its_backend() {
+    if !live() {
+        return;
+    }
+    // setuptools reads the dependencies from a file: only the backend
+    // knows them, so posy asks it (prepare_metadata_for_build_wheel).
+    let world = World::new();
+    world.write(
+        "proj/pyproject.toml",
+        "[build-system]\nrequires = ['setuptools>=61']\nbuild-backend = 'setuptools.build_meta'\n\
+         [project]\nname = 'dyn-demo'\nversion = '0.1'\ndynamic = ['dependencies']\n\
+         [tool.setuptools]\npy-modules = []\n\
+         [tool.setuptools.dynamic]\ndependencies = {file = ['requirements.txt']}\n",
+    );
+    world.write("proj/requirements.txt", "six==1.17.0\n");
+    let run = world.pip_ok(&[
+        "compile",
+        "proj/pyproject.toml",
+        "--exclude-newer",
+        "2026-11-01T00:00:00Z",
+        "--python-version",
+        "3.11",
+    ]);
+    assert_eq!(pins(&run.stdout), ["six==1.17.0"]);
+    assert!(
+        run.stdout.contains("# via dyn-demo (proj/pyproject.toml)"),
+        "{}",
+        run.stdout
+    );
+}

@@ -697,3 +697,107 @@ fn credentials_never_reach_the_output() {
     assert!(run.stderr.contains("401"), "{}", run.stderr);
     assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
 }
+
+#[test]
+fn a_pyproject_is_read_with_the_extras_asked_for() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").dep("b"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("c", "1.0"))
+        .package(Package::new("d", "1.0"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write(
+        "pyproject.toml",
+        "[project]\nname = 'Demo'\nversion = '0.1'\ndependencies = ['a']\n\
+         [project.optional-dependencies]\nFast = ['c']\ndocs = ['d']\n",
+    );
+    let run = world.pip_ok(&["compile", "pyproject.toml", "--no-header"]);
+    assert_eq!(pins(&run.stdout), ["a==1.0", "b==1.0"]);
+    assert!(
+        run.stdout
+            .contains("a==1.0\n    # via demo (pyproject.toml)\n"),
+        "{}",
+        run.stdout
+    );
+    let run = world.pip_ok(&["compile", "pyproject.toml", "--extra", "fast"]);
+    assert_eq!(pins(&run.stdout), ["a==1.0", "b==1.0", "c==1.0"]);
+    let run = world.pip_ok(&["compile", "pyproject.toml", "--all-extras"]);
+    assert_eq!(pins(&run.stdout), ["a==1.0", "b==1.0", "c==1.0", "d==1.0"]);
+    let run = world.pip_fails(&["compile", "pyproject.toml", "--extra", "nope"]);
+    assert!(
+        run.stderr
+            .contains("pyproject.toml: the project has no extra `nope` (it has: docs, fast)"),
+        "{}",
+        run.stderr
+    );
+    world.write(
+        "pyproject.toml",
+        "[project]\nname = 'demo'\nversion = '0.1'\ndependencies = ['a >= =1']\n",
+    );
+    let run = world.pip_fails(&["compile", "pyproject.toml"]);
+    assert!(
+        run.stderr.contains("invalid requirement `a >= =1`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn direct_references_are_pinned_as_written_and_answer_for_their_name() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").dep("b>=1"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("b", "2.0"))
+        .serve();
+    let world = World::with_index(&index);
+    let wheel = index
+        .artifact("a-1.0-py3-none-any.whl")
+        .unwrap()
+        .write_to(&world.root)
+        .unwrap();
+    let b_url = index.file_url("b-1.0-py3-none-any.whl");
+    // `a` depends on `b>=1`; the index's newest b is 2.0, but the direct
+    // reference decides what b is.
+    world.write(
+        "requirements.in",
+        &format!(
+            "./{}\nb @ {b_url}\n",
+            wheel.file_name().unwrap().to_str().unwrap()
+        ),
+    );
+    let run = world.pip_ok(&[
+        "compile",
+        "requirements.in",
+        "--no-header",
+        "--generate-hashes",
+    ]);
+    let sha = index
+        .artifact("b-1.0-py3-none-any.whl")
+        .unwrap()
+        .sha256()
+        .to_owned();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "./a-1.0-py3-none-any.whl \\\n    --hash=sha256:{a_sha}\n    # via -r requirements.in\n\
+             b @ {b_url} \\\n    --hash=sha256:{sha}\n    # via\n    #   -r requirements.in\n    #   a\n",
+            a_sha = index.artifact("a-1.0-py3-none-any.whl").unwrap().sha256(),
+        )
+    );
+    // A name that does not match the file is refused.
+    world.write("requirements.in", &format!("c @ {b_url}\n"));
+    let run = world.pip_fails(&["compile", "requirements.in"]);
+    assert!(
+        run.stderr.contains("the requirement names c, but"),
+        "{}",
+        run.stderr
+    );
+    world.write("requirements.in", "a @ git+https://example.invalid/a.git\n");
+    let run = world.pip_fails(&["compile", "requirements.in"]);
+    assert!(
+        run.stderr.contains("git+https URLs are not supported yet"),
+        "{}",
+        run.stderr
+    );
+}

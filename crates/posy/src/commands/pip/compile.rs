@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
-use posy_project::{RequirementEntry, RequirementSpec, RequirementsTxt};
+use posy_project::{
+    ExtrasSelection, PyProject, RequirementEntry, RequirementSpec, Requirements, RequirementsTxt,
+};
 use posy_resolve::{Preference, Resolution, ResolveRequest, Target, Upgrade, Via, resolve};
 use posy_vocab::{
     ArtifactHash, MarkerEnvironment, MarkerValues, Operator, PackageName, Platform, Requirement,
@@ -19,8 +21,13 @@ use crate::build_envs;
 use crate::cli::{GlobalArgs, PipCompileArgs, ResolverArgs};
 use crate::index_client::{self, FileIndexSettings};
 use crate::output::{elapsed, plural};
-use crate::provider::IndexProvider;
+use crate::provider::{Builder, IndexProvider};
 use crate::settings;
+
+use super::sources::{
+    DirectPackage, DirectReference, DynamicProject, WithDirect, dynamic_project_requirements,
+    read_direct,
+};
 
 /// Requirements read from files, each remembering where it came from.
 pub struct Brief {
@@ -36,6 +43,11 @@ pub struct Brief {
     /// `--only-binary` / `--no-binary` values from the files.
     pub only_binary: Vec<String>,
     pub no_binary: Vec<String>,
+    /// Projects whose requirements only their build backend can tell
+    /// (see [`complete_brief`]).
+    pub dynamic_projects: Vec<DynamicProject>,
+    /// Requirements that point at a path or URL rather than an index.
+    pub direct: Vec<DirectReference>,
 }
 
 /// Reads requirement files (and constraint/override files) into a Brief.
@@ -43,6 +55,7 @@ pub fn read_brief(
     sources: &[PathBuf],
     extra_requirements: &[String],
     resolver: &ResolverArgs,
+    extras: &ExtrasSelection,
 ) -> Result<Brief> {
     let mut brief = Brief {
         requirements: Vec::new(),
@@ -54,23 +67,38 @@ pub fn read_brief(
         pre: false,
         only_binary: Vec::new(),
         no_binary: Vec::new(),
+        dynamic_projects: Vec::new(),
+        direct: Vec::new(),
     };
     for text in extra_requirements {
-        brief.requirements.push(
-            text.parse::<Requirement>()
-                .with_context(|| format!("invalid requirement `{text}`"))?,
-        );
-        brief.origins.push(String::new());
+        let requirement = text
+            .parse::<Requirement>()
+            .with_context(|| format!("invalid requirement `{text}`"))?;
+        brief.push(requirement, String::new(), false);
     }
     for source in sources {
-        if source
-            .file_name()
-            .is_some_and(|n| n == "pyproject.toml" || n == "setup.py" || n == "setup.cfg")
-        {
-            bail!(
-                "{}: reading project files is not supported yet; list the requirements in a requirements.in file",
-                source.display()
-            );
+        let file_name = source.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if file_name == "pyproject.toml" {
+            let project = PyProject::read(source)?;
+            match project.requirements(extras)? {
+                Requirements::Static(requirements) => {
+                    let name = project.project.as_ref().map(|p| p.name.to_string());
+                    let origin = format!("{} ({})", name.unwrap_or_default(), source.display());
+                    for requirement in requirements {
+                        brief.push(requirement, origin.clone(), false);
+                    }
+                }
+                Requirements::Dynamic => brief.dynamic_projects.push(DynamicProject {
+                    source: source.clone(),
+                }),
+            }
+            continue;
+        }
+        if file_name == "setup.py" || file_name == "setup.cfg" {
+            brief.dynamic_projects.push(DynamicProject {
+                source: source.clone(),
+            });
+            continue;
         }
         let file = if source == Path::new("-") {
             let mut text = String::new();
@@ -90,7 +118,21 @@ pub fn read_brief(
         for entry in file.requirements {
             let origin = format!("-r {}", entry.file.display());
             let hashes = entry.hashes.clone();
-            let requirement = named(entry)?;
+            let editable = entry.editable;
+            let requirement = match entry.requirement {
+                RequirementSpec::Named(req) => req,
+                RequirementSpec::Unnamed(u) => {
+                    brief.direct.push(DirectReference {
+                        name: None,
+                        extras: u.extras,
+                        marker: u.marker.unwrap_or(posy_vocab::MarkerTree::TRUE),
+                        target: u.target,
+                        editable,
+                        origin,
+                    });
+                    continue;
+                }
+            };
             if !hashes.is_empty() {
                 brief
                     .hashes
@@ -98,8 +140,7 @@ pub fn read_brief(
                     .or_default()
                     .extend(hashes);
             }
-            brief.requirements.push(requirement);
-            brief.origins.push(origin);
+            brief.push(requirement, origin, editable);
         }
         for entry in file.constraints {
             brief.constraints.push(named(entry)?);
@@ -116,6 +157,67 @@ pub fn read_brief(
         }
     }
     Ok(brief)
+}
+
+impl Brief {
+    /// Adds a requirement from `origin`: a direct reference (`name @ url`)
+    /// to [`Brief::direct`], anything else to [`Brief::requirements`].
+    fn push(&mut self, requirement: Requirement, origin: String, editable: bool) {
+        if let Some(url) = requirement.url() {
+            self.direct.push(DirectReference {
+                name: Some(requirement.name.clone()),
+                target: url.to_string(),
+                extras: requirement.extras,
+                marker: requirement.marker,
+                editable,
+                origin,
+            });
+        } else {
+            self.requirements.push(requirement);
+            self.origins.push(origin);
+        }
+    }
+}
+
+/// Reads what [`read_brief`] could not: the requirements of dynamic
+/// projects (from their build backends) and the metadata of direct
+/// references. The direct references' own requirements join the Brief,
+/// and their packages are returned for [`WithDirect`].
+pub async fn complete_brief(
+    brief: &mut Brief,
+    builder: Option<&Builder>,
+    client: &posy_index::IndexClient,
+    extras: &ExtrasSelection,
+) -> Result<Vec<DirectPackage>> {
+    for project in std::mem::take(&mut brief.dynamic_projects) {
+        let (origin, requirements) =
+            dynamic_project_requirements(&project, builder, extras).await?;
+        for requirement in requirements {
+            brief.push(requirement, origin.clone(), false);
+        }
+    }
+    let mut direct = Vec::new();
+    for reference in &brief.direct {
+        direct.push(read_direct(reference, builder, client).await?);
+    }
+    for package in &direct {
+        brief.requirements.push(package.requirement.clone());
+        brief.origins.push(package.origin.clone());
+    }
+    Ok(direct)
+}
+
+/// `--extra` / `--all-extras` as a selection.
+pub fn extras_selection(extra: &[String], all: bool) -> Result<ExtrasSelection> {
+    Ok(ExtrasSelection {
+        extras: extra
+            .iter()
+            .map(|e| {
+                posy_vocab::ExtraName::new(e).map_err(|err| anyhow!("invalid --extra `{e}`: {err}"))
+            })
+            .collect::<Result<_>>()?,
+        all,
+    })
 }
 
 fn named(entry: RequirementEntry) -> Result<Requirement> {
@@ -296,13 +398,35 @@ fn preferences(output: Option<&Path>) -> Result<Vec<Preference>> {
 
 pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let start = Instant::now();
-    let brief = read_brief(&args.src_file, &[], &args.resolver)?;
+    let extras = extras_selection(&args.extra, args.all_extras)?;
+    let mut brief = read_brief(&args.src_file, &[], &args.resolver, &extras)?;
     let target = resolve_target(
         args.python.as_deref(),
         args.python_version.as_deref(),
         args.python_platform.as_deref(),
         global,
     )?;
+    let upgrade = upgrade(&args.resolver)?;
+    let store = settings::open_store(global)?;
+    let client = index_client::build(&args.index, &brief.index, &store, &upgrade)?;
+    // Sdist-only versions are built with the interpreter being resolved
+    // for; a resolution for another platform has none to build with.
+    let builder = args
+        .python_platform
+        .is_none()
+        .then(|| find_interpreter(args.python.as_deref(), global).ok())
+        .flatten()
+        .map(|python| build_envs::builder(&store, &client, python));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let direct = runtime.block_on(complete_brief(
+        &mut brief,
+        builder.as_ref(),
+        &client,
+        &extras,
+    ))?;
+
     let mut request = ResolveRequest::new(brief.requirements.clone(), target.clone());
     request.constraints = brief.constraints.clone();
     request.overrides = brief.overrides.clone();
@@ -314,25 +438,12 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         let pythons: Vec<Version> = (minor..=14).map(|m| Version::new([3, m])).collect();
         request.environments = Target::universal_set(&pythons);
     }
-
-    let store = settings::open_store(global)?;
-    let client = index_client::build(&args.index, &brief.index, &store, &request.upgrade)?;
-    // Sdist-only versions are built with the interpreter being resolved
-    // for; a resolution for another platform has none to build with.
-    let builder = args
-        .python_platform
-        .is_none()
-        .then(|| find_interpreter(args.python.as_deref(), global).ok())
-        .flatten()
-        .map(|python| build_envs::builder(&store, &client, python));
-    let provider = IndexProvider::with_builder(
+    let index = IndexProvider::with_builder(
         &client,
         builder.as_ref(),
         binary_policy(&args.resolver, &brief)?,
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let provider = WithDirect::new(&index, &direct);
     let resolution = runtime
         .block_on(resolve(&request, &provider))
         .map_err(resolve_error)?;
@@ -348,7 +459,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
             eprintln!("warning: {warning}");
         }
     }
-    let text = render(&resolution, &brief, args);
+    let text = render(&resolution, &brief, &direct, args);
     match &args.output_file {
         Some(path) => std::fs::write(path, &text)
             .with_context(|| format!("cannot write {}", path.display()))?,
@@ -379,7 +490,12 @@ pub fn yank_warnings(resolution: &Resolution) -> Vec<String> {
 }
 
 /// The requirements.txt text, in uv's layout.
-fn render(resolution: &Resolution, brief: &Brief, args: &PipCompileArgs) -> String {
+fn render(
+    resolution: &Resolution,
+    brief: &Brief,
+    direct: &[DirectPackage],
+    args: &PipCompileArgs,
+) -> String {
     let mut out = String::new();
     if !args.no_header {
         out.push_str("# This file was autogenerated by posy via the following command:\n");
@@ -407,18 +523,29 @@ fn render(resolution: &Resolution, brief: &Brief, args: &PipCompileArgs) -> Stri
         }
     }
     for package in &resolution.packages {
-        let mut line = format!("{}=={}", package.name, package.version);
+        let reference = direct.iter().find(|d| d.name == package.name);
+        let mut line = match reference {
+            Some(reference) => reference.display.clone(),
+            None => format!("{}=={}", package.name, package.version),
+        };
         if let Some(marker) = &package.marker {
             let _ = write!(line, " ; {marker}");
         }
         if args.generate_hashes {
-            let hashes: BTreeSet<String> = package
-                .files
-                .iter()
-                .flat_map(|f| &f.hashes)
-                .filter(|h| h.algorithm() == posy_vocab::HashAlgorithm::Sha256)
-                .map(|h| h.to_string())
-                .collect();
+            let hashes: BTreeSet<String> = match reference {
+                Some(reference) => reference
+                    .sha256
+                    .iter()
+                    .map(|hex| format!("sha256:{hex}"))
+                    .collect(),
+                None => package
+                    .files
+                    .iter()
+                    .flat_map(|f| &f.hashes)
+                    .filter(|h| h.algorithm() == posy_vocab::HashAlgorithm::Sha256)
+                    .map(|h| h.to_string())
+                    .collect(),
+            };
             for hash in hashes {
                 let _ = write!(line, " \\\n    --hash={hash}");
             }

@@ -13,8 +13,10 @@ use posy_vocab::{ExtraName, MarkerEnvironment, PackageName, Requirement};
 
 use super::apply::{self, Apply, BuiltPin, Pin};
 use super::compile::{
-    apply_resolver_args, binary_policy, read_brief, resolve_error, upgrade, yank_warnings,
+    apply_resolver_args, binary_policy, extras_selection, read_brief, resolve_error, upgrade,
+    yank_warnings,
 };
+use super::sources::dynamic_project_requirements;
 use crate::build_envs;
 use crate::cli::{GlobalArgs, PipInstallArgs};
 use crate::index_client;
@@ -32,8 +34,14 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .iter()
         .cloned()
         .partition(|p| is_local_path(p));
-    let brief = read_brief(&args.requirement, &specs, &args.resolver)?;
-    if brief.requirements.is_empty() && args.editable.is_empty() && paths.is_empty() {
+    let extras = extras_selection(&args.extra, args.all_extras)?;
+    let mut brief = read_brief(&args.requirement, &specs, &args.resolver, &extras)?;
+    if brief.requirements.is_empty()
+        && brief.direct.is_empty()
+        && brief.dynamic_projects.is_empty()
+        && args.editable.is_empty()
+        && paths.is_empty()
+    {
         bail!("nothing to install: name packages, or pass -r FILE");
     }
     let interpreter = find_env_for(
@@ -51,6 +59,8 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let upgrading = args.resolver.upgrade || !args.resolver.upgrade_package.is_empty();
     if args.editable.is_empty()
         && paths.is_empty()
+        && brief.direct.is_empty()
+        && brief.dynamic_projects.is_empty()
         && !args.installer.reinstall
         && !upgrading
         && satisfied(&brief.requirements, &installed, &markers)
@@ -74,6 +84,14 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
     // Editable projects are built first: their metadata brings their
     // dependencies into the resolution, and they are pinned as built.
+    for project in std::mem::take(&mut brief.dynamic_projects) {
+        let (_, requires) = runtime.block_on(dynamic_project_requirements(
+            &project,
+            Some(&builder),
+            &extras,
+        ))?;
+        brief.requirements.extend(requires);
+    }
     let mut editables = Vec::new();
     let mut requirements = brief.requirements.clone();
     for path in &args.editable {
@@ -86,12 +104,24 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         requirements.extend(requires);
         editables.push(pin);
     }
-    for req in brief.requirements.iter().filter(|r| r.url().is_some()) {
-        if !req.marker.evaluate(&markers, &[]) {
+    for reference in &brief.direct {
+        if !reference.marker.evaluate(&markers, &[]) {
             continue;
         }
-        let url = req.url().unwrap_or_default();
-        let (pin, requires) = runtime.block_on(remote(&builder, &client, req, url))?;
+        let target = reference.target.as_str();
+        let (pin, requires) = if target.contains("://") && !target.starts_with("file://") {
+            runtime.block_on(remote(&builder, &client, reference.name.as_ref(), target))?
+        } else {
+            let path = target.strip_prefix("file://").unwrap_or(target);
+            let (pin, requires) = runtime.block_on(local(&builder, path, reference.editable))?;
+            if let Some(name) = reference.name.as_ref().filter(|n| **n != pin.name) {
+                bail!(
+                    "`{name} @ {target}`: the requirement names {name}, but `{target}` is {}",
+                    pin.name
+                );
+            }
+            (pin, requires)
+        };
         requirements.extend(requires);
         editables.push(pin);
     }
@@ -254,10 +284,10 @@ async fn local(builder: &Builder, path: &str, editable: bool) -> Result<(Pin, Ve
 async fn remote(
     builder: &Builder,
     client: &IndexClient,
-    req: &Requirement,
+    name: Option<&PackageName>,
     url: &str,
 ) -> Result<(Pin, Vec<Requirement>)> {
-    let parsed = url::Url::parse(url).with_context(|| format!("`{req}`: invalid URL"))?;
+    let parsed = url::Url::parse(url).with_context(|| format!("`{url}`: invalid URL"))?;
     let filename = parsed
         .path_segments()
         .and_then(|mut s| s.next_back())
@@ -270,7 +300,7 @@ async fn remote(
     let artifact = client
         .download(&file)
         .await
-        .with_context(|| format!("cannot download `{req}`"))?;
+        .with_context(|| format!("cannot download `{url}`"))?;
     let mut plain = parsed;
     plain.set_fragment(None);
     let located = Located {
@@ -280,8 +310,11 @@ async fn remote(
         archive_info: serde_json::json!({"hash": format!("sha256={}", artifact.sha256), "hashes": {"sha256": artifact.sha256}}),
     };
     let (pin, requires) = install_located(builder, located, false).await?;
-    if pin.name != req.name {
-        bail!("`{req}` names {}, but the file is {}", req.name, pin.name);
+    if let Some(name) = name.filter(|n| **n != pin.name) {
+        bail!(
+            "`{name} @ {url}` names {name}, but the file is {}",
+            pin.name
+        );
     }
     Ok((pin, requires))
 }

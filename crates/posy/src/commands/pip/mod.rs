@@ -4,6 +4,7 @@ mod apply;
 mod compile;
 mod inspect;
 mod install;
+mod sources;
 mod sync;
 mod uninstall;
 
