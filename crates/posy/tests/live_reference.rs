@@ -246,3 +246,45 @@ fn jupyter_installed_by_posy_equals_pip() {
         String::from_utf8_lossy(&version.stderr)
     );
 }
+
+/// `--universal`: the same names and versions as uv's universal resolution
+/// for the sets where posy's environment forks and uv's marker forks agree
+/// (trio, black, jupyter). The markers themselves are not compared: posy
+/// writes the environments a pin holds in, uv the requirement markers that
+/// bring it in (see posy-resolve's universal.rs).
+#[test]
+fn universal_versions_equal_uv() {
+    let Some(uv) = reference_uv() else { return };
+    let world = World::new();
+    for set in requirement_sets() {
+        let name = set.file_stem().unwrap().to_string_lossy().into_owned();
+        if !matches!(name.as_str(), "trio" | "black" | "jupyter") {
+            continue;
+        }
+        let uv_out = world.root.join(format!("{name}.universal.uv.txt"));
+        let reference = Command::new(&uv)
+            .args(["pip", "compile", "-q", "--universal"])
+            .arg(&set)
+            .args(["--exclude-newer", CUTOFF, "--python-version", "3.11", "-o"])
+            .arg(&uv_out)
+            .output()
+            .unwrap();
+        assert!(reference.status.success(), "uv failed on {name}");
+        let posy_out = format!("{name}.universal.posy.txt");
+        world.ok(&[
+            "pip",
+            "compile",
+            "--universal",
+            set.to_str().unwrap(),
+            "--exclude-newer",
+            CUTOFF,
+            "--python-version",
+            "3.11",
+            "-o",
+            &posy_out,
+        ]);
+        let want = pins(&std::fs::read_to_string(&uv_out).unwrap());
+        let got = pins(&world.read(&posy_out));
+        assert_eq!(got, want, "{name}: posy's universal pins differ from uv's");
+    }
+}
