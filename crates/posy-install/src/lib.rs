@@ -30,6 +30,7 @@
 //! environment) and does what the wheel specification says.
 
 mod error;
+mod extract;
 mod install;
 mod installed;
 mod link;
@@ -37,6 +38,7 @@ mod owners;
 mod prepare;
 mod record;
 mod scheme;
+mod scratch;
 mod scripts;
 mod select;
 #[cfg(test)]
@@ -49,10 +51,10 @@ pub use error::InstallError;
 pub use install::{InstallOptions, Installer};
 pub use installed::{InstalledDist, installed_distributions};
 pub use link::LinkMode;
-pub use prepare::{PrepareError, prepare_wheel};
+pub use prepare::{PrepareError, prepare_local_wheel, prepare_wheel};
 pub use record::{RecordEntry, read_record, write_record};
 pub use scheme::InstallScheme;
 pub use select::best_wheel;
 pub use uninstall::{UninstallReport, uninstall};
-pub use unpack::{UnpackedWheel, unpack_wheel, unpack_wheel_as};
+pub use unpack::{UnpackedWheel, unpack_wheel, unpack_wheel_as, unpack_wheel_bytes};
 pub use wheel_info::WheelInfo;

@@ -4,15 +4,25 @@
 //! whose unpacked tree is in the store, costs one `stat`: no download, no
 //! unzip. Otherwise it is downloaded (verified while streaming, by the
 //! index client) and unpacked into the store on a blocking thread, while
-//! other downloads continue: downloads and unzips overlap, bounded by
-//! `concurrency`.
+//! other downloads continue, so downloads and unzips overlap.
+//!
+//! Unzipping is CPU work (inflate, sha256, copying into the page cache), so
+//! at most one unpack per core runs at a time ([`unpack_slots`]): more
+//! would only add threads, each warming its own buffers and allocator
+//! pages, without finishing any sooner. Callers may start as many
+//! preparations as they like; downloads are not held back by this bound.
 
-use std::sync::Arc;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use posy_index::{IndexClient, IndexFile};
 use posy_store::{Key, ProduceError, Store};
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
-use crate::error::InstallError;
+use crate::error::{InstallError, IoContext};
 use crate::unpack::{UnpackedWheel, unpack_wheel_as};
 
 /// Why preparing a wheel failed.
@@ -34,14 +44,6 @@ pub async fn prepare_wheel(
     store: &Store,
     file: IndexFile,
 ) -> Result<UnpackedWheel, PrepareError> {
-    prepare_one(client, Arc::new(store.clone()), file).await
-}
-
-async fn prepare_one(
-    client: &IndexClient,
-    store: Arc<Store>,
-    file: IndexFile,
-) -> Result<UnpackedWheel, PrepareError> {
     if let Some(hash) = file.sha256()
         && let Ok(key) = Key::from_sha256_hex(&hash.hex())
         && let Some(dir) = store.unpacked().get(&key)
@@ -50,22 +52,86 @@ async fn prepare_one(
     }
     let artifact = client.download(&file).await?;
     let filename = file.filename.clone();
-    tokio::task::spawn_blocking(move || {
-        let key =
-            Key::from_sha256_hex(&artifact.sha256).map_err(|e| InstallError::InvalidWheel {
-                wheel: filename.clone(),
-                reason: format!("its hash is unusable as a store key ({e})"),
-            })?;
-        let dir = store
-            .unpacked()
-            .get_or_set(&key, |tmp| unpack_wheel_as(&artifact.path, &filename, tmp))
-            .map_err(|e| match e {
-                ProduceError::Producer(e) => e,
-                ProduceError::Store(e) => InstallError::Store(e),
-            })?;
-        UnpackedWheel::open(&dir)
+    let key = Key::from_sha256_hex(&artifact.sha256).map_err(|e| InstallError::InvalidWheel {
+        wheel: filename.clone(),
+        reason: format!("its hash is unusable as a store key ({e})"),
+    })?;
+    unpack_blocking(store, filename, move |store, filename| {
+        unpack_into_store(store, &key, |dest| {
+            unpack_wheel_as(&artifact.path, filename, dest)
+        })
     })
     .await
-    .map_err(|_| PrepareError::Join(file.filename.clone()))?
-    .map_err(PrepareError::from)
+}
+
+/// Unpacks a wheel that is already on disk (built locally, or given by
+/// path) into the store, keyed by its sha256; `filename` is the name the
+/// user knows it by.
+pub async fn prepare_local_wheel(
+    store: &Store,
+    wheel: PathBuf,
+    filename: String,
+) -> Result<UnpackedWheel, PrepareError> {
+    unpack_blocking(store, filename, move |store, filename| {
+        let key = Key::from_sha256(hash_file(&wheel)?);
+        unpack_into_store(store, &key, |dest| unpack_wheel_as(&wheel, filename, dest))
+    })
+    .await
+}
+
+/// Runs `unpack` on a blocking thread once an unpack slot is free.
+async fn unpack_blocking(
+    store: &Store,
+    filename: String,
+    unpack: impl FnOnce(&Store, &str) -> Result<UnpackedWheel, InstallError> + Send + 'static,
+) -> Result<UnpackedWheel, PrepareError> {
+    let _slot = unpack_slots()
+        .acquire()
+        .await
+        .map_err(|_| PrepareError::Join(filename.clone()))?;
+    let store = Arc::new(store.clone());
+    let name = filename.clone();
+    tokio::task::spawn_blocking(move || unpack(&store, &name))
+        .await
+        .map_err(|_| PrepareError::Join(filename))?
+        .map_err(PrepareError::from)
+}
+
+/// How many wheels may be unpacking at once in this process: one per core.
+fn unpack_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Semaphore::new(cores.clamp(2, 16))
+    })
+}
+
+/// The store's unpacked tree for `key`, made by `unpack` if missing.
+fn unpack_into_store(
+    store: &Store,
+    key: &Key,
+    unpack: impl FnOnce(&Path) -> Result<(), InstallError>,
+) -> Result<UnpackedWheel, InstallError> {
+    let dir = store
+        .unpacked()
+        .get_or_set(key, unpack)
+        .map_err(|e| match e {
+            ProduceError::Producer(e) => e,
+            ProduceError::Store(e) => InstallError::Store(e),
+        })?;
+    UnpackedWheel::open(&dir)
+}
+
+/// The sha256 of a file, read in pieces.
+fn hash_file(path: &Path) -> Result<[u8; 32], InstallError> {
+    let mut file = File::open(path).ctx("open", path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).ctx("read", path)?;
+        if n == 0 {
+            return Ok(hasher.finalize().into());
+        }
+        hasher.update(&buf[..n]);
+    }
 }

@@ -21,7 +21,7 @@ use crate::unpack::{UnpackedWheel, unpack_wheel};
 pub(crate) struct TestWheel {
     name: String,
     version: String,
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<(String, Vec<u8>, zip::write::SimpleFileOptions)>,
 }
 
 impl TestWheel {
@@ -33,9 +33,23 @@ impl TestWheel {
         }
     }
 
-    pub(crate) fn file(mut self, path: &str, contents: &str) -> Self {
+    pub(crate) fn file(self, path: &str, contents: &str) -> Self {
+        self.file_with(
+            path,
+            contents.as_bytes(),
+            zip::write::SimpleFileOptions::default(),
+        )
+    }
+
+    /// A file stored with the given zip options (compression, permissions).
+    pub(crate) fn file_with(
+        mut self,
+        path: &str,
+        contents: &[u8],
+        options: zip::write::SimpleFileOptions,
+    ) -> Self {
         self.files
-            .push((path.to_string(), contents.as_bytes().to_vec()));
+            .push((path.to_string(), contents.to_vec(), options));
         self
     }
 
@@ -47,6 +61,7 @@ impl TestWheel {
     /// that lists them all with their hashes.
     pub(crate) fn zip(&self) -> Vec<u8> {
         let dist_info = format!("{}-{}.dist-info", self.name, self.version);
+        let default = zip::write::SimpleFileOptions::default();
         let mut members = self.files.clone();
         members.push((
             format!("{dist_info}/METADATA"),
@@ -55,15 +70,17 @@ impl TestWheel {
                 self.name, self.version
             )
             .into_bytes(),
+            default,
         ));
         members.push((
             format!("{dist_info}/WHEEL"),
             b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
                 .to_vec(),
+            default,
         ));
         let mut record: Vec<RecordEntry> = members
             .iter()
-            .map(|(path, bytes)| RecordEntry {
+            .map(|(path, bytes, _)| RecordEntry {
                 path: path.clone(),
                 hash: Some(
                     ArtifactHash::new(HashAlgorithm::Sha256, &Sha256::digest(bytes)).unwrap(),
@@ -79,8 +96,8 @@ impl TestWheel {
         });
         let mut text = Vec::new();
         write_record(&mut text, &record).unwrap();
-        members.push((record_path, text));
-        zip_of(&members)
+        members.push((record_path, text, default));
+        zip_with_options(&members)
     }
 
     /// Writes the wheel into `dir` and unpacks it beside it.
@@ -96,10 +113,19 @@ impl TestWheel {
 
 /// A zip archive of `members`, in order.
 pub(crate) fn zip_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let default = zip::write::SimpleFileOptions::default();
+    let members: Vec<_> = members
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.clone(), default))
+        .collect();
+    zip_with_options(&members)
+}
+
+/// A zip archive of `members`, each written with its own options.
+fn zip_with_options(members: &[(String, Vec<u8>, zip::write::SimpleFileOptions)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (path, bytes) in members {
-        zip.start_file(path.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
+    for (path, bytes, options) in members {
+        zip.start_file(path.as_str(), *options).unwrap();
         zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap().into_inner()

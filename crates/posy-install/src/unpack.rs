@@ -1,14 +1,21 @@
 //! Wheel zip → a directory in the store, checked member by member.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 use posy_vocab::{ArtifactHash, HashAlgorithm};
 use sha2::{Digest, Sha256};
 
 use crate::error::{InstallError, IoContext};
+use crate::extract::{ExtractError, Extractor};
+use crate::scratch::with_scratch;
+
+/// Wheels up to this size are read into memory whole to be unpacked (one
+/// read, then every member is a slice of it); larger ones are read
+/// through a buffer as they are unpacked.
+const IN_MEMORY_MAX: u64 = 256 * 1024 * 1024;
 use crate::record::{RecordEntry, read_record};
 use crate::wheel_info::WheelInfo;
 
@@ -105,26 +112,62 @@ pub fn unpack_wheel(wheel: &Path, dest: &Path) -> Result<(), InstallError> {
 /// Refuses members with absolute paths, `..`, symlinks or a name that is
 /// not valid UTF-8; checks every file against the hash and size in the
 /// wheel's `RECORD` (a mismatch is an error; a file `RECORD` forgot is
-/// accepted with a warning, as pip does). Executable bits are kept. The
-/// tree must then open as an [`UnpackedWheel`] (one `.dist-info` with a
-/// `WHEEL` posy understands), so the store never holds one that cannot.
-/// On error, `dest` may hold a partial tree: callers extract into a store
+/// accepted with a warning, as pip does) and against the CRC-32 and size
+/// in the zip's central directory. Executable bits are kept. The tree must
+/// then open as an [`UnpackedWheel`] (one `.dist-info` with a `WHEEL` posy
+/// understands), so the store never holds one that cannot. On error,
+/// `dest` may hold a partial tree: callers extract into a store
 /// reservation, which is discarded on error.
 pub fn unpack_wheel_as(wheel: &Path, wheel_name: &str, dest: &Path) -> Result<(), InstallError> {
+    let mut file = File::open(wheel).ctx("open", wheel)?;
+    let size = file.metadata().ctx("read", wheel)?.len();
+    with_scratch(|scratch| {
+        if size > IN_MEMORY_MAX {
+            let reader = io::BufReader::new(file);
+            return unpack_archive(reader, wheel_name, dest, &mut scratch.extractor);
+        }
+        // Reserving the exact size first reads the file in one go into
+        // memory this process has already touched.
+        scratch
+            .wheel
+            .reserve(usize::try_from(size).unwrap_or_default());
+        file.read_to_end(&mut scratch.wheel).ctx("read", wheel)?;
+        let reader = io::Cursor::new(scratch.wheel.as_slice());
+        unpack_archive(reader, wheel_name, dest, &mut scratch.extractor)
+    })
+}
+
+/// [`unpack_wheel_as`] for a wheel held in memory, e.g. one just
+/// downloaded and verified, which then never touches the disk as a zip.
+pub fn unpack_wheel_bytes(wheel: &[u8], wheel_name: &str, dest: &Path) -> Result<(), InstallError> {
+    with_scratch(|scratch| {
+        unpack_archive(
+            io::Cursor::new(wheel),
+            wheel_name,
+            dest,
+            &mut scratch.extractor,
+        )
+    })
+}
+
+fn unpack_archive<R: Read + io::Seek>(
+    reader: R,
+    wheel_name: &str,
+    dest: &Path,
+    extractor: &mut Extractor,
+) -> Result<(), InstallError> {
     let invalid = |reason: String| InstallError::InvalidWheel {
         wheel: wheel_name.to_string(),
         reason,
     };
-    let file = File::open(wheel).ctx("open", wheel)?;
-    let mut archive = zip::ZipArchive::new(io::BufReader::new(file))
+    let mut archive = zip::ZipArchive::new(reader)
         .map_err(|e| invalid(format!("it is not a zip archive ({e})")))?;
 
     let record = read_wheel_record(&mut archive).map_err(&invalid)?;
-    let mut seen_dirs: Vec<PathBuf> = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut dirs = Directories::new(dest);
     for index in 0..archive.len() {
         let mut member = archive
-            .by_index(index)
+            .by_index_raw(index)
             .map_err(|e| invalid(format!("member {index} is unreadable ({e})")))?;
         let raw_name = member
             .name()
@@ -136,47 +179,67 @@ pub fn unpack_wheel_as(wheel: &Path, wheel_name: &str, dest: &Path) -> Result<()
                 wheel: wheel_name.to_string(),
                 member: raw_name.clone(),
             })?;
-        let target = dest.join(&relative);
         if member.is_dir() {
-            fs::create_dir_all(&target).ctx("create directory", &target)?;
+            dirs.ensure(&relative)?;
             continue;
         }
-        if let Some(parent) = target.parent()
-            && !seen_dirs.iter().any(|d| d == parent)
-        {
-            fs::create_dir_all(parent).ctx("create directory", parent)?;
-            seen_dirs.push(parent.to_path_buf());
+        if let Some(parent) = relative.parent() {
+            dirs.ensure(parent)?;
         }
-        let mut out = File::create(&target).ctx("create", &target)?;
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        loop {
-            let n = member
-                .read(&mut buf)
-                .map_err(|e| invalid(format!("`{raw_name}` cannot be decompressed ({e})")))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).ctx("write", &target)?;
-            size += n as u64;
-        }
-        #[cfg(unix)]
-        if member.unix_mode().is_some_and(|m| m & 0o111 != 0) {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&target, fs::Permissions::from_mode(0o755))
-                .ctx("set permissions on", &target)?;
-        }
-        check_against_record(&record, &raw_name, hasher, size).map_err(|detail| {
-            InstallError::RecordMismatch {
+        let target = dest.join(&relative);
+        let executable = member.unix_mode().is_some_and(|m| m & 0o111 != 0);
+        let extracted = extractor
+            .extract(&mut member, &target, executable)
+            .map_err(|e| match e {
+                ExtractError::Io(e) => e,
+                ExtractError::Invalid(reason) => {
+                    invalid(format!("`{raw_name}` is unreadable: {reason}"))
+                }
+            })?;
+        check_against_record(&record, &raw_name, extracted.sha256, extracted.size).map_err(
+            |detail| InstallError::RecordMismatch {
                 wheel: wheel_name.to_string(),
                 member: raw_name.clone(),
                 detail,
-            }
-        })?;
+            },
+        )?;
     }
     UnpackedWheel::open_as(dest, wheel_name)?;
     Ok(())
+}
+
+/// The directories made so far under the destination, so each is created
+/// with one `mkdir` and never probed again.
+struct Directories<'a> {
+    root: &'a Path,
+    made: HashSet<PathBuf>,
+}
+
+impl<'a> Directories<'a> {
+    fn new(root: &'a Path) -> Self {
+        Self {
+            root,
+            made: HashSet::new(),
+        }
+    }
+
+    /// Makes `relative` (and its missing ancestors) under the root.
+    fn ensure(&mut self, relative: &Path) -> Result<(), InstallError> {
+        if relative.as_os_str().is_empty() || self.made.contains(relative) {
+            return Ok(());
+        }
+        if let Some(parent) = relative.parent() {
+            self.ensure(parent)?;
+        }
+        let path = self.root.join(relative);
+        match fs::create_dir(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
+            Err(e) => return Err(e).ctx("create directory", &path),
+        }
+        self.made.insert(relative.to_path_buf());
+        Ok(())
+    }
 }
 
 /// The wheel's RECORD, by path. The RECORD is found as the one
@@ -306,6 +369,85 @@ mod tests {
             );
             assert!(error.contains(says), "{error}");
             assert!(!error.contains("9f86d08"), "{error}");
+        }
+    }
+
+    #[test]
+    fn every_kind_of_member_comes_out_whole_from_a_file_or_from_memory() {
+        use zip::write::SimpleFileOptions;
+        let stored =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let deflated =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        // Larger than the extractor's output buffer, and not all alike, so it
+        // is inflated and written in several pieces.
+        let big: Vec<u8> = (0..5_000_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 ^ (i % 7) as u8)
+            .collect();
+        let members: Vec<(&str, Vec<u8>, SimpleFileOptions)> = vec![
+            ("shapes/stored.txt", b"kept as is".to_vec(), stored),
+            ("shapes/empty.py", Vec::new(), deflated),
+            ("shapes/deep/er/big.bin", big.clone(), deflated),
+            ("shapes/big-stored.bin", big, stored),
+            (
+                "shapes-1.0.data/scripts/tool",
+                b"#!python\nprint(1)\n".to_vec(),
+                deflated.unix_permissions(0o755),
+            ),
+        ];
+        let wheel = members.iter().fold(
+            TestWheel::new("shapes", "1.0"),
+            |w, (path, bytes, options)| w.file_with(path, bytes, *options),
+        );
+        let bytes = wheel.zip();
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join(wheel.filename());
+        fs::write(&file, &bytes).unwrap();
+        let from_file = tmp.path().join("from-file");
+        let from_memory = tmp.path().join("from-memory");
+        fs::create_dir(&from_file).unwrap();
+        fs::create_dir(&from_memory).unwrap();
+        unpack_wheel(&file, &from_file).unwrap();
+        unpack_wheel_bytes(&bytes, &wheel.filename(), &from_memory).unwrap();
+        for dest in [&from_file, &from_memory] {
+            for (path, contents, _) in &members {
+                assert_eq!(&fs::read(dest.join(path)).unwrap(), contents, "{path}");
+            }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = |p: &str| fs::metadata(dest.join(p)).unwrap().permissions().mode();
+                assert_ne!(mode("shapes-1.0.data/scripts/tool") & 0o100, 0);
+                assert_eq!(mode("shapes/stored.txt") & 0o111, 0);
+            }
+            assert!(UnpackedWheel::open(dest).is_ok());
+        }
+    }
+
+    #[test]
+    fn members_that_disagree_with_the_central_directory_are_refused() {
+        let text = "print('hello')\n";
+        let bytes = TestWheel::new("liar", "1.0").file("liar/a.py", text).zip();
+        // The first central directory entry (`liar/a.py`): its CRC-32 is at
+        // offset 16, its uncompressed size at 24.
+        let entry = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        let field =
+            |at: usize| u32::from_le_bytes(bytes[entry + at..entry + at + 4].try_into().unwrap());
+        let size = u32::try_from(text.len()).unwrap();
+        assert_eq!(field(24), size);
+        for (at, value, says) in [
+            (16, field(16) ^ 1, "CRC-32"),
+            (24, size - 1, "holds more than the 14 bytes"),
+            (24, size + 1, "its header says 16 bytes, its data holds 15"),
+        ] {
+            let mut broken = bytes.clone();
+            broken[entry + at..entry + at + 4].copy_from_slice(&value.to_le_bytes());
+            let dest = tempfile::tempdir().unwrap();
+            let error = unpack_wheel_bytes(&broken, "liar-1.0-py3-none-any.whl", dest.path())
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("`liar/a.py` is unreadable"), "{error}");
+            assert!(error.contains(says), "{error}");
         }
     }
 

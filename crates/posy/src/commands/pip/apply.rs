@@ -13,12 +13,11 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use posy_build::BuildSource;
 use posy_index::{IndexClient, IndexFile};
 use posy_install::{
-    InstallOptions, InstalledDist, Installer, LinkMode, UnpackedWheel, best_wheel, prepare_wheel,
-    uninstall, unpack_wheel_as,
+    InstallOptions, InstalledDist, Installer, LinkMode, UnpackedWheel, best_wheel,
+    prepare_local_wheel, prepare_wheel, uninstall,
 };
-use posy_store::{Key, Store};
+use posy_store::Store;
 use posy_vocab::{ArtifactHash, DistFilename, PackageName, Tags, Version};
-use sha2::{Digest, Sha256};
 
 use crate::binary_policy::BinaryPolicy;
 use crate::output::{elapsed, plural};
@@ -176,37 +175,49 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
 
 /// Each pin's wheel, unpacked in the store: its project page, then its
 /// download and unpacking, one chain per pin, many chains at once, so
-/// downloads start as soon as their page is in.
+/// downloads start as soon as their page is in. Chains finish in any
+/// order (a large wheel does not hold back the ones behind it); the
+/// result is in the order of `pins`.
 async fn prepare(apply: &Apply<'_>, pins: &[Pin]) -> Result<Vec<UnpackedWheel>> {
     let progress = crate::output::progress_bar(pins.len() as u64, "Preparing");
     let progress = &progress;
-    let prepared = stream::iter(pins)
-        .map(|pin| async move {
+    let prepared: Result<Vec<(usize, UnpackedWheel)>> = stream::iter(pins.iter().enumerate())
+        .map(|(index, pin)| async move {
             progress.set_message(pin.name.to_string());
             let wheel = async {
-                match &pin.built {
+                let wheel: UnpackedWheel = match &pin.built {
                     Some(built) => {
-                        unpack_local(apply.store, built.wheel.clone(), &built.filename).await
+                        prepare_local_wheel(
+                            apply.store,
+                            built.wheel.clone(),
+                            built.filename.clone(),
+                        )
+                        .await?
                     }
                     None => match select_file(apply, pin).await? {
                         Chosen::Wheel(file) => {
-                            Ok(prepare_wheel(apply.client, apply.store, *file).await?)
+                            prepare_wheel(apply.client, apply.store, *file).await?
                         }
                         Chosen::Built(path, filename) => {
-                            unpack_local(apply.store, path, &filename).await
+                            prepare_local_wheel(apply.store, path, filename).await?
                         }
                     },
-                }
+                };
+                anyhow::Ok(wheel)
             }
             .await;
             progress.inc(1);
-            wheel.with_context(|| format!("failed to prepare {}=={}", pin.name, pin.version))
+            wheel
+                .map(|wheel| (index, wheel))
+                .with_context(|| format!("failed to prepare {}=={}", pin.name, pin.version))
         })
-        .buffered(32)
+        .buffer_unordered(32)
         .try_collect()
         .await;
     progress.finish_and_clear();
-    prepared
+    let mut prepared = prepared?;
+    prepared.sort_unstable_by_key(|(index, _)| *index);
+    Ok(prepared.into_iter().map(|(_, wheel)| wheel).collect())
 }
 
 /// What to install for an index pin.
@@ -260,27 +271,6 @@ async fn select_file(apply: &Apply<'_>, pin: &Pin) -> Result<Chosen> {
         )
     })?;
     Ok(Chosen::Built(built.path, built.filename.to_string()))
-}
-
-/// Unpacks a wheel from a local file into the store, keyed by its sha256.
-async fn unpack_local(
-    store: &Store,
-    wheel: std::path::PathBuf,
-    filename: &str,
-) -> Result<UnpackedWheel> {
-    let store = store.clone();
-    let filename = filename.to_string();
-    tokio::task::spawn_blocking(move || -> Result<UnpackedWheel> {
-        let bytes =
-            std::fs::read(&wheel).with_context(|| format!("cannot read {}", wheel.display()))?;
-        let key = Key::from_sha256(Sha256::digest(&bytes).into());
-        let dir = store
-            .unpacked()
-            .get_or_set(&key, |tmp| unpack_wheel_as(&wheel, &filename, tmp))
-            .map_err(|e| anyhow!("{e}"))?;
-        Ok(UnpackedWheel::open(&dir)?)
-    })
-    .await?
 }
 
 fn check_hashes(pin: &Pin, file: &IndexFile, require_hashes: bool) -> Result<()> {
