@@ -28,6 +28,11 @@
 //! lock its caller holds. Each level's frontend has its own concurrency
 //! bound: the build waiting for its environment keeps its permit but runs
 //! no hook meanwhile, so sharing one bound could only deadlock.
+//!
+//! TODO: `--no-build`, `--only-binary` and `--no-binary` do not reach build
+//! requirements yet (they are resolved with the default policy): [`builder`]
+//! is not given the command's policy. Harmless for `--no-build`, under
+//! which no sdist is built and so no build environment is made for one.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
