@@ -51,6 +51,7 @@ mod solver;
 mod strategy;
 mod target;
 mod universal;
+mod universal_markers;
 mod unusable;
 mod version_map;
 

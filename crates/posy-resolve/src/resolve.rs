@@ -26,6 +26,7 @@ use crate::resolution::{Resolution, ResolutionBuilder, Via};
 use crate::solver::{SolveError, Solver, root_version};
 use crate::target::Target;
 use crate::universal::{environment_marker, merge};
+use crate::universal_markers;
 use crate::version_map::Status;
 
 /// Resolves `request` with the packages `provider` knows.
@@ -103,10 +104,9 @@ async fn resolve_forks(
             Err(err) => return Err(err),
         }
     }
-    Ok(merge(
-        &request.environments,
-        forks.into_iter().flatten().collect(),
-    ))
+    let mut resolution = merge(&request.environments, forks.into_iter().flatten().collect());
+    universal_markers::refine(&mut resolution, request, shared, &request.environments);
+    Ok(resolution)
 }
 
 /// Refuses direct URL requirements (not supported yet) that apply on `target`.

@@ -18,14 +18,19 @@
 //!    holds exactly in the environments that chose it, written compactly
 //!    (`sys_platform == "win32"`, `python_version >= "3.11"`, or a
 //!    combination).
+//! 3. The pins' markers are then derived from the requirements that bring
+//!    each package in (`universal_markers.rs`), so they also hold on
+//!    environments that were not listed (PyPy, another machine): the
+//!    environment marker stays only where a package's versions differ
+//!    between environments.
 //!
 //! So requirements fork exactly where they diverge between the listed
 //! environments. What this does not do (yet), unlike uv's marker-aware
-//! forking: reason about markers on variables other than `python_version`
-//! and `sys_platform` beyond the one representative value each listed
-//! environment has (`platform_machine`, say), or about environments that
-//! are not listed. A fork that has no solution fails the whole resolution,
-//! and its report says which environment it was.
+//! forking: choose different versions for environments that are not listed
+//! (a requirement that diverges on `platform_machine`, say, is resolved
+//! with the listed environments' one representative value each, though its
+//! pins carry the requirement's markers). A fork that has no solution fails
+//! the whole resolution, and its report says which environment it was.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -249,9 +249,10 @@ fn jupyter_installed_by_posy_equals_pip() {
 
 /// `--universal`: the same names and versions as uv's universal resolution
 /// for the sets where posy's environment forks and uv's marker forks agree
-/// (trio, black, jupyter). The markers themselves are not compared: posy
-/// writes the environments a pin holds in, uv the requirement markers that
-/// bring it in (see posy-resolve's universal.rs).
+/// (trio, black, jupyter). The markers are not compared as text: both are
+/// derived from the requirements, but each tool spells and simplifies them
+/// its own way (uv writes `python_full_version` where posy keeps the
+/// requirement's `python_version`).
 #[test]
 fn universal_versions_equal_uv() {
     let Some(uv) = reference_uv() else { return };

@@ -144,3 +144,30 @@ fn a_fetch_one_fork_abandoned_is_finished_for_the_next() {
     );
     assert_eq!(index.max_calls(), 1);
 }
+
+#[test]
+fn markers_come_from_the_requirements_not_only_the_listed_environments() {
+    // Every listed environment is CPython, so the environments alone would
+    // make `b` unconditional; its requirement says it is not needed on PyPy.
+    // `c` comes only through `a`'s extra, under a platform marker, and
+    // `d` through two paths whose markers join.
+    let mut index = MemoryIndex::new();
+    index.add(
+        "a",
+        "1.0",
+        &[
+            "b; platform_python_implementation != 'PyPy'",
+            "c; extra == 'x' and sys_platform == 'linux'",
+            "d; os_name == 'nt'",
+        ],
+    );
+    index.add("b", "1.0", &["d; platform_python_implementation != 'PyPy'"]);
+    index.add("c", "1.0", &[]);
+    index.add("d", "1.0", &[]);
+    assert_snapshot!(outcome(&index, &universal(&["a[x]"], &["3.11", "3.12"])), @r#"
+    a==1.0
+    b==1.0 ; platform_python_implementation != "PyPy"
+    c==1.0 ; sys_platform == "linux"
+    d==1.0 ; os_name == "nt" or platform_python_implementation != "PyPy"
+    "#);
+}

@@ -224,8 +224,19 @@ fn merge_bounds(children: Vec<MarkerTree>, conjunction: bool) -> Option<Vec<Mark
                 if empty {
                     return None;
                 }
-            } else if order == Ordering::Less && always_parses(variable) {
-                return None;
+            } else {
+                // Overlapping bounds cover every value. Bounds that meet
+                // (`x >= a or x < a`) do only for `python_version`, which
+                // is always a plain `X.Y`: a full version can be a
+                // pre-release of `a`, which PEP 440's `<` excludes and
+                // `>=` does not reach.
+                let meet = order == Ordering::Equal
+                    && variable == MarkerVariable::PythonVersion
+                    && !(l.is_strict() && u.is_strict());
+                let covers = order == Ordering::Less || meet;
+                if covers && always_parses(variable) {
+                    return None;
+                }
             }
         }
         let kept: Vec<MarkerTree> = lower.into_iter().chain(upper).map(|(_, m)| m).collect();
@@ -319,6 +330,15 @@ mod tests {
                 "python_version >= \"3.8\"",
             ),
             (
+                "implementation_name == 'pypy' or python_version >= '3.14' or python_version < '3.14'",
+                "",
+            ),
+            (
+                "python_version > '3.14' or python_version < '3.14'",
+                "python_version > \"3.14\" or python_version < \"3.14\"",
+            ),
+            ("python_version > '3.14' or python_version <= '3.14'", ""),
+            (
                 "python_version > '3.8' and python_version >= '3.8'",
                 "python_version > \"3.8\"",
             ),
@@ -331,9 +351,10 @@ mod tests {
                 "python_version < \"0\"",
             ),
             ("python_version < '3.8' or python_version >= '3.7'", ""),
+            ("python_version < '3.8' or python_version >= '3.8'", ""),
             (
-                "python_version < '3.8' or python_version >= '3.8'",
-                "python_version >= \"3.8\" or python_version < \"3.8\"",
+                "python_full_version < '3.8' or python_full_version >= '3.8'",
+                "python_full_version >= \"3.8\" or python_full_version < \"3.8\"",
             ),
             (
                 "platform_release < '6' or platform_release >= '5'",
