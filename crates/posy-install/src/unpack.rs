@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{InstallError, IoContext};
 use crate::extract::{ExtractError, Extractor};
-use crate::scratch::with_scratch;
+use crate::scratch::{borrow, wheel_buffer};
 
 /// Wheels up to this size are read into memory whole to be unpacked (one
 /// read, then every member is a slice of it); larger ones are read
@@ -121,33 +121,33 @@ pub fn unpack_wheel(wheel: &Path, dest: &Path) -> Result<(), InstallError> {
 pub fn unpack_wheel_as(wheel: &Path, wheel_name: &str, dest: &Path) -> Result<(), InstallError> {
     let mut file = File::open(wheel).ctx("open", wheel)?;
     let size = file.metadata().ctx("read", wheel)?.len();
-    with_scratch(|scratch| {
-        if size > IN_MEMORY_MAX {
-            let reader = io::BufReader::new(file);
-            return unpack_archive(reader, wheel_name, dest, &mut scratch.extractor);
-        }
-        // Reserving the exact size first reads the file in one go into
-        // memory this process has already touched.
-        scratch
-            .wheel
-            .reserve(usize::try_from(size).unwrap_or_default());
-        file.read_to_end(&mut scratch.wheel).ctx("read", wheel)?;
-        let reader = io::Cursor::new(scratch.wheel.as_slice());
-        unpack_archive(reader, wheel_name, dest, &mut scratch.extractor)
-    })
+    let mut extractor = borrow::<Extractor>();
+    if size > IN_MEMORY_MAX {
+        let reader = io::BufReader::new(file);
+        return unpack_archive(reader, wheel_name, dest, &mut extractor);
+    }
+    // Reserving the exact size first reads the file in one go into memory
+    // this process has already touched (see scratch.rs).
+    let mut bytes = wheel_buffer();
+    bytes.reserve(usize::try_from(size).unwrap_or_default());
+    file.read_to_end(&mut bytes).ctx("read", wheel)?;
+    unpack_archive(
+        io::Cursor::new(bytes.as_slice()),
+        wheel_name,
+        dest,
+        &mut extractor,
+    )
 }
 
 /// [`unpack_wheel_as`] for a wheel held in memory, e.g. one just
 /// downloaded and verified, which then never touches the disk as a zip.
 pub fn unpack_wheel_bytes(wheel: &[u8], wheel_name: &str, dest: &Path) -> Result<(), InstallError> {
-    with_scratch(|scratch| {
-        unpack_archive(
-            io::Cursor::new(wheel),
-            wheel_name,
-            dest,
-            &mut scratch.extractor,
-        )
-    })
+    unpack_archive(
+        io::Cursor::new(wheel),
+        wheel_name,
+        dest,
+        &mut borrow::<Extractor>(),
+    )
 }
 
 fn unpack_archive<R: Read + io::Seek>(
