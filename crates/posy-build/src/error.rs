@@ -44,15 +44,16 @@ pub enum BuildError {
     )]
     NotAProject { path: PathBuf },
 
-    /// The build environment could not be provided.
+    /// The build environment could not be provided. The cause is part of
+    /// the message (not a `source`), so a report that prints the chain
+    /// does not say it twice.
     #[error(
-        "failed to prepare a build environment for {package} (requirements: {requires}): {source}"
+        "failed to prepare a build environment for {package} (requirements: {requires}): {cause}"
     )]
     Environment {
         package: String,
         requires: String,
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// The backend's hook failed; `output` is the tail of what it printed.

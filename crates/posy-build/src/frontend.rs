@@ -603,10 +603,10 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
             .environments
             .environment(&self.inner.python, requires, &prepared.build_label)
             .await
-            .map_err(|source| BuildError::Environment {
+            .map_err(|cause| BuildError::Environment {
                 package: prepared.label.clone(),
                 requires: requirement_list(requires),
-                source,
+                cause,
             })
     }
 

@@ -29,10 +29,10 @@
 //! bound: the build waiting for its environment keeps its permit but runs
 //! no hook meanwhile, so sharing one bound could only deadlock.
 //!
-//! TODO: `--no-build`, `--only-binary` and `--no-binary` do not reach build
-//! requirements yet (they are resolved with the default policy): [`builder`]
-//! is not given the command's policy. Harmless for `--no-build`, under
-//! which no sdist is built and so no build environment is made for one.
+//! The command's `--only-binary` / `--no-binary` policy applies to build
+//! requirements too (as in pip and uv): `--only-binary :all:` with an
+//! sdist-only build requirement is an unresolvable build environment, not a
+//! silent build.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -68,6 +68,8 @@ pub struct PosyBuildEnvironments {
     store: Store,
     client: IndexClient,
     reporter: Option<Arc<dyn BuildReporter>>,
+    /// `--only-binary` / `--no-binary`, for build requirements too.
+    policy: BinaryPolicy,
     /// The packages whose builds led to this level, outermost first.
     chain: Arc<Vec<BuildLabel>>,
 }
@@ -79,11 +81,13 @@ impl PosyBuildEnvironments {
         store: Store,
         client: IndexClient,
         reporter: Option<Arc<dyn BuildReporter>>,
+        policy: BinaryPolicy,
     ) -> Self {
         Self {
             store,
             client,
             reporter,
+            policy,
             chain: Arc::new(Vec::new()),
         }
     }
@@ -146,6 +150,7 @@ impl BuildEnvironments for PosyBuildEnvironments {
             let resolve_client = this.client.clone();
             let target_python = python.clone();
             let resolve_builder = nested.clone();
+            let policy = this.policy.clone();
             let resolution = tokio::task::spawn_blocking(move || -> Result<_, EnvironmentError> {
                 let target =
                     Target::from_environment(target_python.markers(), target_python.tags())
@@ -153,11 +158,8 @@ impl BuildEnvironments for PosyBuildEnvironments {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()?;
-                let provider = IndexProvider::with_builder(
-                    &resolve_client,
-                    Some(&resolve_builder),
-                    BinaryPolicy::default(),
-                );
+                let provider =
+                    IndexProvider::with_builder(&resolve_client, Some(&resolve_builder), policy);
                 let request = ResolveRequest::new(requires, target);
                 Ok(runtime.block_on(resolve(&request, &provider))?)
             })
@@ -330,15 +332,59 @@ fn env_in(dir: &Path) -> BuildEnv {
 
 /// The build frontend for builds targeting `python`, printing a progress
 /// line per build.
-pub fn builder(store: &Store, client: &IndexClient, python: Interpreter) -> Builder {
+/// `--config-settings` and `--no-build-isolation`, as the commands take them.
+#[derive(Debug, Clone, Default)]
+pub struct BuildSettings {
+    pub config_settings: posy_build::ConfigSettings,
+    pub no_build_isolation: bool,
+    /// The command's binary policy, for build requirements.
+    pub policy: BinaryPolicy,
+}
+
+impl BuildSettings {
+    /// Reads the flags; a setting that is not `KEY=VALUE` is an error that shows it.
+    pub fn from_args(args: &crate::cli::BuildArgs) -> anyhow::Result<Self> {
+        let mut config_settings = posy_build::ConfigSettings::default();
+        for text in &args.config_settings {
+            // Parsing checks the form and gives the error its wording.
+            text.parse::<posy_build::ConfigSettings>()?;
+            if let Some((key, value)) = text.split_once('=') {
+                config_settings.push(key.trim(), value);
+            }
+        }
+        Ok(Self {
+            config_settings,
+            no_build_isolation: args.no_build_isolation,
+            policy: BinaryPolicy::default(),
+        })
+    }
+}
+
+pub fn builder(
+    store: &Store,
+    client: &IndexClient,
+    python: Interpreter,
+    settings: &BuildSettings,
+) -> Builder {
     let reporter: Arc<dyn BuildReporter> = Arc::new(crate::build_progress::BuildProgress::new());
     let options = BuildOptions {
         reporter: Some(Arc::clone(&reporter)),
+        config_settings: settings.config_settings.clone(),
+        isolation: if settings.no_build_isolation {
+            posy_build::Isolation::Shared
+        } else {
+            posy_build::Isolation::Isolated
+        },
         ..BuildOptions::default()
     };
     posy_build::BuildFrontend::new(
         store.clone(),
-        PosyBuildEnvironments::new(store.clone(), client.clone(), Some(reporter)),
+        PosyBuildEnvironments::new(
+            store.clone(),
+            client.clone(),
+            Some(reporter),
+            settings.policy.clone(),
+        ),
         python,
         options,
     )

@@ -102,6 +102,18 @@ pub struct EnvArgs {
     pub system: bool,
 }
 
+/// How sdists and projects are built.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BuildArgs {
+    /// Settings passed to build backends' hooks (PEP 517 `config_settings`), `KEY=VALUE`; repeat for more.
+    #[arg(long = "config-settings", short = 'C', value_name = "KEY=VALUE")]
+    pub config_settings: Vec<String>,
+    /// Build sdists and projects with the target environment's interpreter
+    /// and what is installed there, instead of an isolated build environment.
+    #[arg(long)]
+    pub no_build_isolation: bool,
+}
+
 /// How to choose versions.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ResolverArgs {
@@ -136,6 +148,8 @@ pub struct ResolverArgs {
     /// Never use wheels for these packages (`:all:` for every package).
     #[arg(long, value_delimiter = ',', value_name = "PACKAGE")]
     pub no_binary: Vec<String>,
+    #[command(flatten)]
+    pub build: BuildArgs,
 }
 
 /// How to install.
@@ -250,6 +264,8 @@ pub struct PipSyncArgs {
     pub env: EnvArgs,
     #[command(flatten)]
     pub installer: InstallerArgs,
+    #[command(flatten)]
+    pub build: BuildArgs,
     #[command(flatten)]
     pub index: IndexArgs,
 }

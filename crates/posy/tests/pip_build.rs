@@ -120,6 +120,27 @@ fn an_sdist_only_build_requirement_is_built_first() {
     let helper = run.stderr.find("Built helper==1.0").expect(&run.stderr);
     let app = run.stderr.find("Built app==1.0").expect(&run.stderr);
     assert!(helper < app, "{}", run.stderr);
+
+    // `--only-binary` reaches build requirements: helper may not be built.
+    let other = world.venv("other");
+    let run = world.pip_fails(&[
+        "install",
+        "app",
+        "--python",
+        other.arg(),
+        "--only-binary",
+        "helper",
+        "--reinstall",
+        "-C",
+        "fresh=1",
+    ]);
+    assert!(
+        run.stderr
+            .contains("failed to prepare a build environment for app==1.0 (requirements: helper)"),
+        "{}",
+        run.stderr
+    );
+    assert!(other.dist_infos().is_empty());
 }
 
 #[test]
@@ -148,4 +169,77 @@ fn a_cycle_of_build_requirements_is_refused_by_name() {
     let run = world.pip_fails(&["install", "x", "y", "--python", env.arg()]);
     assert!(run.stderr.contains("cycle ("), "{}", run.stderr);
     assert!(env.dist_infos().is_empty());
+}
+
+#[test]
+fn config_settings_reach_the_backend_and_no_build_isolation_uses_the_target() {
+    // The backend records what it saw into a module of the wheel it builds.
+    let backend = BACKEND.replace("steps.before()", "steps.before(config_settings)");
+    let steps = "import sys\n\
+                 def before(config_settings):\n    \
+                 open('seen.py', 'w').write('EXE = %r\\nSETTINGS = %r\\n' % (sys.executable, config_settings))\n";
+    let probe = Package::new("probe", "1.0")
+        .file("probe.py", "NAME = 'probe'\n")
+        .sdist_file("backend/steps.py", steps)
+        .sdist_file("backend/posy_test_backend.py", backend)
+        .build_backend(BuildBackend::new("posy_test_backend", []).backend_path(["backend"]))
+        .sdist_only();
+    let index = Index::new().package(probe).serve();
+    let world = World::with_index(&index);
+
+    let env = world.venv("env");
+    world.pip_ok(&[
+        "install",
+        "probe",
+        "--python",
+        env.arg(),
+        "-C",
+        "color=blue",
+        "--config-settings",
+        "color=red",
+        "--no-build-isolation",
+    ]);
+    assert_eq!(
+        env.python_ok("import seen; print(seen.SETTINGS)"),
+        "{'color': ['blue', 'red']}"
+    );
+    let exe = env.python_ok("import seen; print(seen.EXE)");
+    assert!(
+        exe.starts_with(&env.arg().replace("/bin/python", "")),
+        "built with {exe}, not the target environment's interpreter"
+    );
+
+    // Isolated (the default), with other settings: a new build, elsewhere.
+    let other = world.venv("other");
+    world.pip_ok(&[
+        "install",
+        "probe",
+        "--python",
+        other.arg(),
+        "-C",
+        "color=green",
+    ]);
+    assert_eq!(
+        other.python_ok("import seen; print(seen.SETTINGS)"),
+        "{'color': 'green'}"
+    );
+    let exe = other.python_ok("import seen; print(seen.EXE)");
+    assert!(
+        !exe.starts_with(&other.arg().replace("/bin/python", "")),
+        "{exe}"
+    );
+
+    let run = world.pip_fails(&[
+        "install",
+        "probe",
+        "--python",
+        other.arg(),
+        "-C",
+        "nonsense",
+    ]);
+    assert!(
+        run.stderr.contains("invalid config setting \"nonsense\""),
+        "{}",
+        run.stderr
+    );
 }

@@ -409,6 +409,8 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let upgrade = upgrade(&args.resolver)?;
     let store = settings::open_store(global)?;
     let client = index_client::build(&args.index, &brief.index, &store, &upgrade)?;
+    let mut build_settings = build_envs::BuildSettings::from_args(&args.resolver.build)?;
+    build_settings.policy = binary_policy(&args.resolver, &brief)?;
     // Sdist-only versions are built with the interpreter being resolved
     // for; a resolution for another platform has none to build with.
     let builder = args
@@ -416,7 +418,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .is_none()
         .then(|| find_interpreter(args.python.as_deref(), global).ok())
         .flatten()
-        .map(|python| build_envs::builder(&store, &client, python));
+        .map(|python| build_envs::builder(&store, &client, python, &build_settings));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -27,6 +27,7 @@ use crate::target_env::{find_env_for, install_scheme, prefix_scheme, target_sche
 
 pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let start = Instant::now();
+    let mut build_settings = build_envs::BuildSettings::from_args(&args.resolver.build)?;
     // Wheels, sdists and project directories named by path are installed
     // as they are (built first when needed); the rest are requirements.
     let (paths, specs): (Vec<String>, Vec<String>) = args
@@ -77,7 +78,8 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let store = settings::open_store(global)?;
     let upgrade = upgrade(&args.resolver)?;
     let client = index_client::build(&args.index, &brief.index, &store, &upgrade)?;
-    let builder = build_envs::builder(&store, &client, interpreter.clone());
+    build_settings.policy = binary_policy(&args.resolver, &brief)?;
+    let builder = build_envs::builder(&store, &client, interpreter.clone(), &build_settings);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

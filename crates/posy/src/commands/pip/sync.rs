@@ -19,6 +19,7 @@ use crate::target_env::{find_env, install_scheme};
 
 pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let start = Instant::now();
+    let mut build_settings = build_envs::BuildSettings::from_args(&args.build)?;
     let interpreter = find_env(&args.env, global)?;
     let markers = interpreter.markers();
     let mut pins = Vec::new();
@@ -94,8 +95,9 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
     let plan = apply::plan(&pins, &installed, args.installer.reinstall, true);
     let tags = interpreter.tags();
-    let builder = build_envs::builder(&store, &client, interpreter.clone());
     let policy = BinaryPolicy::new(false, &only_binary, &no_binary)?;
+    build_settings.policy = policy.clone();
+    let builder = build_envs::builder(&store, &client, interpreter.clone(), &build_settings);
     let installer = Installer::new(
         scheme,
         apply::link_mode(args.installer.link_mode.as_deref())?,
