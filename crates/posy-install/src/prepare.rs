@@ -7,10 +7,10 @@
 //! other downloads continue, so downloads and unzips overlap.
 //!
 //! Unzipping is CPU work (inflate, sha256, copying into the page cache), so
-//! at most one unpack per core runs at a time ([`unpack_slots`]): more
-//! would only add threads, each warming its own buffers and allocator
-//! pages, without finishing any sooner. Callers may start as many
-//! preparations as they like; downloads are not held back by this bound.
+//! only a few unpacks run at a time ([`unpack_slots`], two per core): more
+//! would only add threads and buffers without finishing any sooner.
+//! Callers may start as many preparations as they like; downloads are not
+//! held back by this bound.
 
 use std::fs::File;
 use std::io::Read;
@@ -97,12 +97,14 @@ async fn unpack_blocking(
         .map_err(PrepareError::from)
 }
 
-/// How many wheels may be unpacking at once in this process: one per core.
+/// How many wheels may be unpacking at once in this process: two per
+/// core, so a thread waiting on the filesystem (a page fault, an inode
+/// allocation) leaves its core to another.
 fn unpack_slots() -> &'static Semaphore {
     static SLOTS: OnceLock<Semaphore> = OnceLock::new();
     SLOTS.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Semaphore::new(cores.clamp(2, 16))
+        Semaphore::new((cores * 2).clamp(4, 32))
     })
 }
 
