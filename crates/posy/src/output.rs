@@ -31,5 +31,6 @@ pub fn progress_bar(len: u64, verb: &'static str) -> indicatif::ProgressBar {
             .progress_chars("=> ");
     bar.set_style(style);
     bar.set_prefix(verb);
-    bar
+    // Shares the terminal with build spinners, so they do not interleave.
+    crate::build_progress::terminal().add(bar)
 }
