@@ -35,6 +35,7 @@
 
 mod candidate;
 mod display;
+mod divergence;
 mod error;
 mod fetcher;
 mod node;

@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::candidate::CandidateSelector;
+use crate::divergence::divergent_environments;
 use crate::error::{NoSolution, ResolveError};
 use crate::fetcher::{Fetcher, Request, Shared, Speculation, serve};
 use crate::node::Node;
@@ -70,42 +71,58 @@ async fn resolve_forks(
         return Err(ResolveError::NoEnvironments);
     }
     let mut preferences = request.active_preferences();
-    // Newest Python first: each Python gets the newest versions that
-    // support it, and older Pythons keep them where they can (uv's default
-    // `requires-python` fork strategy).
-    let mut order: Vec<usize> = (0..request.environments.len()).collect();
-    order.sort_by(|&a, &b| {
-        let python = |i: usize| &request.environments[i].python_version;
-        python(b).cmp(python(a))
-    });
-    let mut forks: Vec<Option<Resolution>> = vec![None; request.environments.len()];
-    for index in order {
-        let target = &request.environments[index];
-        check_urls(request, target)?;
-        match resolve_for(request, target, preferences.clone(), shared, tx.clone()).await {
-            Ok(resolution) => {
-                // Later forks try what earlier ones chose, so they agree
-                // wherever they can.
-                for package in &resolution.packages {
-                    preferences.insert(package.name.clone(), package.version.clone());
+    let mut environments = request.environments.clone();
+    let mut forks: Vec<Option<Resolution>> = Vec::new();
+    // The listed environments, then (at most twice) the environments where
+    // requirements diverge that the listed ones do not tell apart.
+    for round in 0..3 {
+        let first_new = forks.len();
+        forks.resize(environments.len(), None);
+        // Newest Python first: each Python gets the newest versions that
+        // support it, and older Pythons keep them where they can (uv's
+        // default `requires-python` fork strategy).
+        let mut order: Vec<usize> = (first_new..environments.len()).collect();
+        order.sort_by(|&a, &b| {
+            let python = |i: usize| &environments[i].python_version;
+            python(b).cmp(python(a))
+        });
+        for index in order {
+            let target = &environments[index];
+            check_urls(request, target)?;
+            match resolve_for(request, target, preferences.clone(), shared, tx.clone()).await {
+                Ok(resolution) => {
+                    // Later forks try what earlier ones chose, so they agree
+                    // wherever they can.
+                    for package in &resolution.packages {
+                        preferences.insert(package.name.clone(), package.version.clone());
+                    }
+                    forks[index] = Some(resolution);
                 }
-                forks[index] = Some(resolution);
+                Err(ResolveError::NoSolution(no_solution)) => {
+                    return Err(ResolveError::NoSolution(NoSolution {
+                        report: format!(
+                            "In the environment `{}`:\n{}",
+                            environment_marker(target),
+                            no_solution.report
+                        ),
+                        hints: no_solution.hints,
+                    }));
+                }
+                Err(err) => return Err(err),
             }
-            Err(ResolveError::NoSolution(no_solution)) => {
-                return Err(ResolveError::NoSolution(NoSolution {
-                    report: format!(
-                        "In the environment `{}`:\n{}",
-                        environment_marker(target),
-                        no_solution.report
-                    ),
-                    hints: no_solution.hints,
-                }));
-            }
-            Err(err) => return Err(err),
         }
+        if round == 2 {
+            break;
+        }
+        let resolved: Vec<Resolution> = forks.iter().flatten().cloned().collect();
+        let more = divergent_environments(request, shared, &environments, &resolved);
+        if more.is_empty() {
+            break;
+        }
+        environments.extend(more);
     }
-    let mut resolution = merge(&request.environments, forks.into_iter().flatten().collect());
-    universal_markers::refine(&mut resolution, request, shared, &request.environments);
+    let mut resolution = merge(&environments, forks.into_iter().flatten().collect());
+    universal_markers::refine(&mut resolution, request, shared, &environments);
     Ok(resolution)
 }
 

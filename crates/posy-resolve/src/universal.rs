@@ -167,9 +167,60 @@ fn marker_for(environments: &[Target], chosen: &BTreeSet<usize>) -> MarkerTree {
     };
     // The text is built from values that came out of valid markers, so it
     // parses; if a platform string ever held a quote, fall back to "always".
-    text.parse::<MarkerTree>()
-        .map_or(MarkerTree::TRUE, |m| m.simplify())
+    let compact = text
+        .parse::<MarkerTree>()
+        .map_or(MarkerTree::TRUE, |m| m.simplify());
+    let exact = (0..environments.len())
+        .all(|i| compact.evaluate(&environments[i].markers, &[]) == chosen.contains(&i));
+    if exact {
+        return compact;
+    }
+    // Environments added for diverging requirements (`divergence.rs`) differ
+    // in more than Python and platform: name every variable that varies.
+    let mut varied: Vec<MarkerVariable> = VARIABLES
+        .into_iter()
+        .filter(|&v| {
+            let first = environments.first().map(|e| e.markers.get(v));
+            environments.iter().any(|e| Some(e.markers.get(v)) != first)
+        })
+        .collect();
+    let build = |variables: &[MarkerVariable]| {
+        let alternatives = chosen.iter().map(|&i| {
+            MarkerTree::all(variables.iter().filter_map(|&v| {
+                format!("{} == {:?}", v.as_str(), environments[i].markers.get(v))
+                    .parse::<MarkerTree>()
+                    .ok()
+            }))
+        });
+        MarkerTree::any(alternatives).simplify()
+    };
+    // Leave out every variable the answer does not need.
+    let mut at = 0;
+    while at < varied.len() {
+        let mut fewer = varied.clone();
+        fewer.remove(at);
+        let marker = build(&fewer);
+        let still_exact = (0..environments.len())
+            .all(|i| marker.evaluate(&environments[i].markers, &[]) == chosen.contains(&i));
+        if still_exact {
+            varied = fewer;
+        } else {
+            at += 1;
+        }
+    }
+    build(&varied)
 }
+
+/// The variables an environment of a universal resolution is told apart by.
+const VARIABLES: [MarkerVariable; 7] = [
+    MarkerVariable::PythonVersion,
+    MarkerVariable::SysPlatform,
+    MarkerVariable::PlatformMachine,
+    MarkerVariable::ImplementationName,
+    MarkerVariable::PlatformPythonImplementation,
+    MarkerVariable::OsName,
+    MarkerVariable::PlatformSystem,
+];
 
 /// `python_version` clauses for a set of the listed versions: a range when
 /// they are consecutive in the list, else one `==` per version.

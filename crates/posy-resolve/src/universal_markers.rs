@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use posy_vocab::{ExtraName, MarkerTree, PackageName, Requirement, Version};
+use posy_vocab::{ExtraName, MarkerTree, PackageName, Requirement, Version, VersionOrUrl};
 use rustc_hash::FxHashMap;
 
 use crate::fetcher::Shared;
@@ -50,15 +50,40 @@ pub(crate) fn refine(
             package.marker.clone().unwrap_or(MarkerTree::TRUE),
         ));
     }
-    let Some(reached) = reach(request, shared, &versions) else {
+    let Some((_, per_version)) = reach(request, shared, &versions) else {
         tracing::debug!("universal markers did not settle; keeping the environment markers");
         return;
     };
+    // A package with several versions: each version's own marker where it
+    // says exactly where that version was chosen. Its requirements then
+    // apply under that marker, so a second pass carries it downwards.
+    for (name, list) in versions.iter_mut().filter(|(_, list)| list.len() > 1) {
+        for (version, environment) in list.iter_mut() {
+            if let Some(derived) = per_version.get(&(name.clone(), version.clone()))
+                && !derived.is_false()
+                && environments.iter().all(|env| {
+                    derived.evaluate(&env.markers, &[]) == environment.evaluate(&env.markers, &[])
+                })
+            {
+                *environment = derived.clone();
+            }
+        }
+    }
+    let Some((reached, per_version)) = reach(request, shared, &versions) else {
+        return;
+    };
     for package in &mut resolution.packages {
-        let derived = reached
-            .get(&(package.name.clone(), None))
-            .cloned()
-            .unwrap_or(MarkerTree::FALSE);
+        let several = versions.get(&package.name).is_some_and(|v| v.len() > 1);
+        // With several versions, a version's requirements are those whose
+        // specifiers admit it: where requirements diverge by marker, that
+        // alone tells the versions apart.
+        let derived = if several {
+            per_version.get(&(package.name.clone(), package.version.clone()))
+        } else {
+            reached.get(&(package.name.clone(), None))
+        }
+        .cloned()
+        .unwrap_or(MarkerTree::FALSE);
         if derived.is_false() {
             // Not reached by any requirement we can see (metadata missing):
             // the environment marker is all we know.
@@ -77,13 +102,20 @@ pub(crate) fn refine(
     }
 }
 
+/// What [`reach`] finds: the condition of each package and extra, and of
+/// each pinned version (from the requirements whose specifiers admit it).
+type Reached = (
+    FxHashMap<Key, MarkerTree>,
+    FxHashMap<(PackageName, Version), MarkerTree>,
+);
+
 /// The condition under which each package and extra is reached, or `None`
 /// if the fixed point is not reached within [`MAX_UPDATES`].
 fn reach(
     request: &ResolveRequest,
     shared: &Shared,
     versions: &BTreeMap<PackageName, Vec<(Version, MarkerTree)>>,
-) -> Option<FxHashMap<Key, MarkerTree>> {
+) -> Option<Reached> {
     let overrides = overrides_by_name(request);
     let mut reached: FxHashMap<Key, MarkerTree> = FxHashMap::default();
     let mut queue: VecDeque<Key> = VecDeque::new();
@@ -139,21 +171,89 @@ fn reach(
             } else {
                 condition.clone()
             };
-            for dependency in &metadata.requires_dist {
-                let without = dependency.marker.simplify_extras(&[]);
-                let with = dependency.marker.simplify_extras(&active);
-                // The base package brings in what needs no extra; an extra
-                // brings in only what depends on it (the rest is the base's).
-                if with.is_false() || (extra.is_some() && with == without) {
-                    continue;
-                }
-                let mut dependency = dependency.clone();
-                dependency.marker = with;
+            for dependency in edges(&metadata.requires_dist, extra.as_ref(), &active) {
                 contribute(&mut reached, &mut queue, &dependency, &here);
             }
         }
     }
-    Some(reached)
+    // With every condition settled, each requirement's condition goes to
+    // the pinned versions its specifiers admit.
+    let mut per_version: FxHashMap<(PackageName, Version), MarkerTree> = FxHashMap::default();
+    let mut admit = |requirement: &Requirement, condition: &MarkerTree| {
+        for requirement in replaced(requirement, &overrides) {
+            let condition = condition.clone().and(requirement.marker.clone()).simplify();
+            if condition.is_false() {
+                continue;
+            }
+            for (version, _) in versions.get(&requirement.name).into_iter().flatten() {
+                if !admits(&requirement, version) {
+                    continue;
+                }
+                let slot = per_version
+                    .entry((requirement.name.clone(), version.clone()))
+                    .or_insert(MarkerTree::FALSE);
+                *slot = slot.clone().or(condition.clone()).simplify();
+            }
+        }
+    };
+    for requirement in &request.requirements {
+        let mut requirement = requirement.clone();
+        requirement.marker = requirement.marker.simplify_extras(&[]);
+        admit(&requirement, &MarkerTree::TRUE);
+    }
+    for (key, condition) in &reached {
+        let (name, extra) = key;
+        let active: Vec<ExtraName> = extra.iter().cloned().collect();
+        for (version, environment) in versions.get(name).into_iter().flatten() {
+            let Some(metadata) = shared.metadata.get(&(name.clone(), version.clone())) else {
+                continue;
+            };
+            let Ok(metadata) = metadata.as_ref() else {
+                continue;
+            };
+            let here = if versions.get(name).is_some_and(|v| v.len() > 1) {
+                condition.clone().and(environment.clone()).simplify()
+            } else {
+                condition.clone()
+            };
+            for dependency in edges(&metadata.requires_dist, extra.as_ref(), &active) {
+                admit(&dependency, &here);
+            }
+        }
+    }
+    Some((reached, per_version))
+}
+
+/// The requirements a package (`extra` `None`) or one of its extras brings
+/// in, with the `extra` comparisons of their markers decided. The base
+/// package brings in what needs no extra; an extra only what depends on it.
+fn edges(
+    requires_dist: &[Requirement],
+    extra: Option<&ExtraName>,
+    active: &[ExtraName],
+) -> Vec<Requirement> {
+    requires_dist
+        .iter()
+        .filter_map(|dependency| {
+            let without = dependency.marker.simplify_extras(&[]);
+            let with = dependency.marker.simplify_extras(active);
+            if with.is_false() || (extra.is_some() && with == without) {
+                return None;
+            }
+            let mut dependency = dependency.clone();
+            dependency.marker = with;
+            Some(dependency)
+        })
+        .collect()
+}
+
+/// Whether `requirement`'s version specifiers admit `version` (a direct
+/// reference, or no specifier, admits any).
+pub(crate) fn admits(requirement: &Requirement, version: &Version) -> bool {
+    match &requirement.version_or_url {
+        Some(VersionOrUrl::Specifiers(specifiers)) => specifiers.contains(version),
+        _ => true,
+    }
 }
 
 fn overrides_by_name(request: &ResolveRequest) -> FxHashMap<PackageName, Vec<Requirement>> {

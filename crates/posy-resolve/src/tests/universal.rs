@@ -171,3 +171,26 @@ fn markers_come_from_the_requirements_not_only_the_listed_environments() {
     d==1.0 ; os_name == "nt" or platform_python_implementation != "PyPy"
     "#);
 }
+
+#[test]
+fn requirements_that_diverge_on_an_unlisted_marker_fork_for_it() {
+    // No listed environment is aarch64, yet the Brief asks for another b
+    // there: the resolution forks for an aarch64 environment, and each b
+    // gets the marker of the requirement that admits it.
+    let mut index = MemoryIndex::new();
+    index.add("b", "1.0", &[]);
+    index.add("b", "2.0", &["c"]);
+    index.add("c", "1.0", &[]);
+    let request = universal(
+        &[
+            "b>=2; platform_machine != 'aarch64'",
+            "b<2; platform_machine == 'aarch64'",
+        ],
+        &["3.11", "3.12"],
+    );
+    assert_snapshot!(outcome(&index, &request), @r#"
+    b==1.0 ; platform_machine == "aarch64"
+    b==2.0 ; platform_machine != "aarch64"
+    c==1.0 ; platform_machine != "aarch64"
+    "#);
+}
