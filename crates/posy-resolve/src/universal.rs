@@ -24,13 +24,15 @@
 //!    environment marker stays only where a package's versions differ
 //!    between environments.
 //!
-//! So requirements fork exactly where they diverge between the listed
-//! environments. What this does not do (yet), unlike uv's marker-aware
-//! forking: choose different versions for environments that are not listed
-//! (a requirement that diverges on `platform_machine`, say, is resolved
-//! with the listed environments' one representative value each, though its
-//! pins carry the requirement's markers). A fork that has no solution fails
-//! the whole resolution, and its report says which environment it was.
+//! 4. Requirements that diverge on markers the listed environments do not
+//!    tell apart (`platform_machine`, `implementation_name`, …) get
+//!    environments of their own (`divergence.rs`), resolved like the rest.
+//!
+//! So requirements fork where they diverge. What this does not do, unlike
+//! uv's marker algebra: fork on version variables other than the listed
+//! Python minors (a requirement split at `python_full_version >= "3.11.5"`
+//! is resolved at 3.11 and 3.12, not at 3.11.4 and 3.11.5). A fork that has
+//! no solution fails the whole resolution, and its report says which environment it was.
 
 use std::collections::{BTreeMap, BTreeSet};
 
