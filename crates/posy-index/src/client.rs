@@ -549,9 +549,11 @@ impl IndexClient {
             }
             match result {
                 Ok(metadata) => return Ok(metadata),
-                Err(e @ (IndexError::Status { .. } | IndexError::Parse { .. }))
-                    if via == MetadataVia::Auto =>
-                {
+                Err(
+                    e @ (IndexError::Status { .. }
+                    | IndexError::Parse { .. }
+                    | IndexError::RangesIgnored { .. }),
+                ) if via == MetadataVia::Auto => {
                     tracing::debug!("range requests failed ({e}); downloading the whole wheel");
                 }
                 Err(e) => return Err(e),

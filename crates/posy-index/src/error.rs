@@ -63,6 +63,11 @@ pub enum IndexError {
     )]
     MetadataUnavailable { url: String },
 
+    /// A range request was answered with the whole file (the client then
+    /// downloads the wheel instead; see `lazy_wheel.rs`).
+    #[error("{url} ignored a range request")]
+    RangesIgnored { url: String },
+
     /// Reading or writing a local file (cache, find-links directory, netrc).
     #[error("{action} {}: {source}", path.display())]
     Io {

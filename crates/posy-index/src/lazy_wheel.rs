@@ -9,10 +9,14 @@
 //! and at most two more are needed (the rest of a large directory, then
 //! the member).
 //!
-//! Servers that ignore `Range` answer `200` with the whole file. That is
-//! not an error: the body is the file, and the metadata is read from it in
-//! memory. [`HttpRanges::ignored_ranges`] reports it so the client can stop
-//! trying ranges on that host. The same reader runs over a local file (a
+//! Servers that ignore `Range` answer `200` with the whole file. The body
+//! is not read: a resolution asks for many wheels' metadata at once, and
+//! holding whole wheels in memory (a CDN that ignores ranges while it fills
+//! its cache answered every one of a few hundred botocore wheels in full,
+//! ~900 MB) is what the range request was meant to avoid. The request fails
+//! with [`IndexError::RangesIgnored`], [`HttpRanges::ignored_ranges`]
+//! reports it so the client stops trying ranges on that host, and the
+//! client downloads the wheel into the store, streaming, instead. The same reader runs over a local file (a
 //! find-links wheel, or a wheel already in the store), so there is one
 //! implementation of "find METADATA in a zip".
 //!
@@ -106,8 +110,8 @@ async fn member_bytes<R: RangeRead>(
 pub(crate) struct HttpRanges<'a> {
     transport: &'a Transport,
     url: &'a Url,
-    /// The whole file, once a server answered a range request with it.
-    full: Option<Vec<u8>>,
+    /// Set once the server answered a range request with the whole file.
+    ignored: bool,
 }
 
 impl<'a> HttpRanges<'a> {
@@ -115,13 +119,13 @@ impl<'a> HttpRanges<'a> {
         Self {
             transport,
             url,
-            full: None,
+            ignored: false,
         }
     }
 
     /// Whether the server sent the whole file instead of a range.
     pub fn ignored_ranges(&self) -> bool {
-        self.full.is_some()
+        self.ignored
     }
 
     async fn fetch(&mut self, range: String) -> Result<Ranged, IndexError> {
@@ -151,19 +155,17 @@ impl<'a> HttpRanges<'a> {
                             let body = transport.read_body(response).await?;
                             Ok(Ranged::Part { body, start, total })
                         }
-                        StatusCode::OK => Ok(Ranged::Whole(transport.read_body(response).await?)),
+                        // The whole file: dropped unread (see the module docs).
+                        StatusCode::OK => Ok(Ranged::Whole),
                         _ => Err(status_failure(&response)),
                     }
                 }
             })
             .await?;
-        if let Ranged::Whole(body) = ranged {
-            tracing::debug!(
-                "{} ignored a range request; using the whole body",
-                redact(url)
-            );
-            self.full = Some(body);
-            return Ok(Ranged::Whole(Vec::new()));
+        if let Ranged::Whole = ranged {
+            tracing::debug!("{} ignored a range request", redact(url));
+            self.ignored = true;
+            return Err(IndexError::RangesIgnored { url: redact(url) });
         }
         Ok(ranged)
     }
@@ -175,46 +177,30 @@ enum Ranged {
         start: u64,
         total: u64,
     },
-    /// The whole file (moved into `HttpRanges::full`).
-    Whole(Vec<u8>),
+    /// A `200`: the server ignored the range.
+    Whole,
 }
 
 impl RangeRead for HttpRanges<'_> {
     async fn read_tail(&mut self, n: u64) -> Result<(Vec<u8>, u64, u64), IndexError> {
-        if self.full.is_none()
-            && let Ranged::Part { body, start, total } = self.fetch(format!("bytes=-{n}")).await?
-        {
-            if start + body.len() as u64 != total {
-                return Err(short_range(self.url));
+        match self.fetch(format!("bytes=-{n}")).await? {
+            Ranged::Part { body, start, total } if start + body.len() as u64 == total => {
+                Ok((body, start, total))
             }
-            return Ok((body, start, total));
+            _ => Err(short_range(self.url)),
         }
-        let full = self.full.as_deref().unwrap_or_default();
-        let len = full.len() as u64;
-        let start = len.saturating_sub(n);
-        Ok((
-            full[usize::try_from(start).unwrap_or(0)..].to_vec(),
-            start,
-            len,
-        ))
     }
 
     async fn read_range(&mut self, start: u64, end: u64) -> Result<Vec<u8>, IndexError> {
         if end <= start {
             return Ok(Vec::new());
         }
-        if self.full.is_none()
-            && let Ranged::Part {
+        match self.fetch(format!("bytes={start}-{}", end - 1)).await? {
+            Ranged::Part {
                 body, start: got, ..
-            } = self.fetch(format!("bytes={start}-{}", end - 1)).await?
-        {
-            if got != start || body.len() as u64 != end - start {
-                return Err(short_range(self.url));
-            }
-            return Ok(body);
+            } if got == start && body.len() as u64 == end - start => Ok(body),
+            _ => Err(short_range(self.url)),
         }
-        let full = self.full.as_deref().unwrap_or_default();
-        slice(full, start, end).ok_or_else(|| short_range(self.url))
     }
 }
 
