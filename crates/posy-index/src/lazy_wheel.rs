@@ -10,10 +10,10 @@
 //! the member).
 //!
 //! Servers that ignore `Range` answer `200` with the whole file. The body
-//! is not read: a resolution asks for many wheels' metadata at once, and
-//! holding whole wheels in memory (a CDN that ignores ranges while it fills
-//! its cache answered every one of a few hundred botocore wheels in full,
-//! ~900 MB) is what the range request was meant to avoid. The request fails
+//! is not read: a resolution asks for many wheels' metadata at once (a
+//! backtracking one, hundreds of botocore wheels of ~12 MB each), and
+//! holding whole wheels in memory is what the range request was meant to
+//! avoid. The request fails
 //! with [`IndexError::RangesIgnored`], [`HttpRanges::ignored_ranges`]
 //! reports it so the client stops trying ranges on that host, and the
 //! client downloads the wheel into the store, streaming, instead. The same reader runs over a local file (a
