@@ -599,6 +599,26 @@ impl IndexClient {
         Ok(body)
     }
 
+    /// The file, downloaded and verified into `into` (emptied first) but
+    /// not stored; returns its sha256. For an installer that unpacks the
+    /// wheel at once and keeps only the unpacked tree (see
+    /// [`download_to_memory`](crate::download::download_to_memory)).
+    pub async fn download_to_memory(
+        &self,
+        file: &IndexFile,
+        into: &mut Vec<u8>,
+    ) -> Result<String, IndexError> {
+        crate::download::download_to_memory(
+            &self.inner.transport,
+            &self.inner.cache,
+            &file.url,
+            &file.hashes,
+            file.size,
+            into,
+        )
+        .await
+    }
+
     /// The file, downloaded into the store and verified (or found there).
     pub async fn download(&self, file: &IndexFile) -> Result<Artifact, IndexError> {
         download(

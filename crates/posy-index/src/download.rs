@@ -176,6 +176,82 @@ pub(crate) async fn download(
     Ok(Artifact { path, sha256 })
 }
 
+/// Downloads `url` into `into` (emptied first), verified against
+/// `expected`, without storing it; returns its sha256 (lowercase hex).
+///
+/// For callers that use the bytes at once and keep something derived
+/// from them instead (an installer unpacking a wheel): the artifact never
+/// exists as a file, which saves writing it, reading it back and three
+/// store entries' worth of inodes. `into` is the caller's to reuse, so
+/// the memory is touched once for many downloads. `size` (the index's
+/// PEP 700 size, or the response's length) only reserves room. An
+/// artifact the store already holds (by the sha256 the index gives) is
+/// read from there instead, and a find-links file from its directory.
+pub(crate) async fn download_to_memory(
+    transport: &Transport,
+    cache: &Cache,
+    url: &Url,
+    expected: &[ArtifactHash],
+    size: Option<u64>,
+    into: &mut Vec<u8>,
+) -> Result<String, IndexError> {
+    into.clear();
+    let stored = expected
+        .iter()
+        .find(|h| h.algorithm() == HashAlgorithm::Sha256)
+        .and_then(|h| cache.artifact(&h.hex()));
+    if stored.is_some() || url.scheme() == "file" {
+        let path = match stored {
+            Some(path) => path,
+            None => url.to_file_path().map_err(|()| IndexError::Parse {
+                url: redact(url),
+                message: "not a local file path".into(),
+            })?,
+        };
+        let mut buffer = std::mem::take(into);
+        let read_path = path.clone();
+        let (buffer, read) = tokio::task::spawn_blocking(move || {
+            let read = std::fs::File::open(&read_path)
+                .and_then(|mut file| std::io::Read::read_to_end(&mut file, &mut buffer));
+            (buffer, read)
+        })
+        .await
+        .map_err(|e| IndexError::io("reading", &path, std::io::Error::other(e)))?;
+        *into = buffer;
+        read.map_err(|e| IndexError::io("reading", &path, e))?;
+        let mut hasher = Hasher::new(expected);
+        hasher.update(into);
+        return hasher.verify(expected, url);
+    }
+    let body = Mutex::new(into);
+    let hasher = transport
+        .execute(url, || async {
+            let mut body = body.lock().await;
+            body.clear();
+            let request = transport
+                .request(Method::GET, url)
+                .header("accept-encoding", "identity");
+            let response = transport.send(request).await?;
+            if response.status() != StatusCode::OK {
+                return Err(status_failure(&response));
+            }
+            let length = response.content_length().or(size).unwrap_or(0);
+            // A length the server states is only a hint; cap what it reserves.
+            body.reserve(usize::try_from(length.min(1 << 30)).unwrap_or(0));
+            let mut hasher = Hasher::new(expected);
+            let mut stream = response.bytes_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(Failure::Transport)?;
+                transport.count_bytes(chunk.len());
+                hasher.update(&chunk);
+                body.extend_from_slice(&chunk);
+            }
+            Ok(hasher)
+        })
+        .await?;
+    hasher.verify(expected, url)
+}
+
 /// A find-links file on disk: hashed and verified in place, not copied.
 async fn local_file(url: &Url, expected: &[ArtifactHash]) -> Result<Artifact, IndexError> {
     let path = url.to_file_path().map_err(|()| IndexError::Parse {
@@ -211,4 +287,99 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use posy_testkit::{Fault, Index, IndexServer, Package};
+    use posy_vocab::PackageName;
+
+    use crate::{IndexClient, IndexError, IndexFile, IndexOptions, IndexUrl, NetrcSource};
+
+    fn client(server: &IndexServer, cache: &Path) -> IndexClient {
+        IndexOptions::new()
+            .index_url(IndexUrl::parse(&server.url()).unwrap())
+            .retry_backoff(Duration::from_millis(10))
+            .netrc(NetrcSource::Disabled)
+            .env(|_| None)
+            .cache_dir(Some(cache.to_owned()))
+            .build()
+            .unwrap()
+    }
+
+    async fn wheel(client: &IndexClient) -> IndexFile {
+        let files = client
+            .project(&PackageName::new("a").unwrap())
+            .await
+            .unwrap();
+        files
+            .files
+            .into_iter()
+            .find(|f| f.filename.ends_with(".whl"))
+            .unwrap()
+    }
+
+    fn files_under(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                out.extend(files_under(&entry.path()));
+            } else {
+                out.push(entry.path().display().to_string());
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn a_download_to_memory_is_verified_retried_and_not_stored() {
+        let cache = tempfile::tempdir().unwrap();
+        let server = Index::new()
+            .package(Package::new("a", "1.0"))
+            .fault(Fault::Truncate.on("/files/*").times(1))
+            .serve();
+        let client = client(&server, cache.path());
+        let wheel = wheel(&client).await;
+        let mut bytes = b"left over from another wheel".to_vec();
+        let sha256 = client.download_to_memory(&wheel, &mut bytes).await.unwrap();
+        let served = server.artifact(&wheel.filename).unwrap();
+        assert_eq!(bytes, served.bytes());
+        assert_eq!(sha256, served.sha256());
+        let stored = files_under(&cache.path().join("v1").join("artifacts"));
+        assert!(stored.is_empty(), "{stored:?}");
+    }
+
+    #[tokio::test]
+    async fn a_download_to_memory_with_a_wrong_hash_fails_and_says_so() {
+        let cache = tempfile::tempdir().unwrap();
+        let server = Index::new()
+            .package(Package::new("a", "1.0"))
+            .fault(Fault::WrongHash.on("/files/*"))
+            .serve();
+        let client = client(&server, cache.path());
+        let wheel = wheel(&client).await;
+        let error = client
+            .download_to_memory(&wheel, &mut Vec::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(error, IndexError::HashMismatch { .. }), "{error}");
+        assert!(error.to_string().contains(&wheel.filename), "{error}");
+    }
+
+    #[tokio::test]
+    async fn an_artifact_the_store_holds_is_read_from_it() {
+        let cache = tempfile::tempdir().unwrap();
+        let server = Index::new().package(Package::new("a", "1.0")).serve();
+        let client = client(&server, cache.path());
+        let wheel = wheel(&client).await;
+        client.download(&wheel).await.unwrap();
+        let before = server.requests().len();
+        let mut bytes = Vec::new();
+        client.download_to_memory(&wheel, &mut bytes).await.unwrap();
+        assert_eq!(bytes, server.artifact(&wheel.filename).unwrap().bytes());
+        assert_eq!(server.requests().len(), before);
+    }
 }

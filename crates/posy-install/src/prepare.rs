@@ -2,9 +2,11 @@
 //!
 //! A wheel whose sha256 the index page (or a lock file) already names, and
 //! whose unpacked tree is in the store, costs one `stat`: no download, no
-//! unzip. Otherwise it is downloaded (verified while streaming, by the
-//! index client) and unpacked into the store on a blocking thread, while
-//! other downloads continue, so downloads and unzips overlap.
+//! unzip. Otherwise it is downloaded into memory (verified while
+//! streaming, by the index client; the zip itself is not kept, as uv does
+//! not keep it either) and unpacked from there into the store on a
+//! blocking thread, while other downloads continue, so downloads and
+//! unzips overlap.
 //!
 //! Unzipping is CPU work (inflate, sha256, copying into the page cache), so
 //! only a few unpacks run at a time ([`unpack_slots`], two per core): more
@@ -23,7 +25,8 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use crate::error::{InstallError, IoContext};
-use crate::unpack::{UnpackedWheel, unpack_wheel_as};
+use crate::scratch::wheel_buffer;
+use crate::unpack::{UnpackedWheel, unpack_wheel_as, unpack_wheel_bytes};
 
 /// Why preparing a wheel failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +38,10 @@ pub enum PrepareError {
     #[error("the unpacking task for `{0}` stopped unexpectedly")]
     Join(String),
 }
+
+/// Wheels up to this size (by the index's PEP 700 `size`) are downloaded
+/// into memory and unpacked from there; bigger ones go through a file.
+const IN_MEMORY_LIMIT: u64 = 64 << 20;
 
 /// Unpacks a wheel file into the store, downloading it first unless the
 /// store already holds its unpacked tree (found by the sha256 the index gives).
@@ -50,15 +57,34 @@ pub async fn prepare_wheel(
     {
         return Ok(UnpackedWheel::open(&dir)?);
     }
-    let artifact = client.download(&file).await?;
+    // Big wheels (and wheels of unknown size) stream into the store's
+    // artifacts and unpack from there: many downloads run at once, and a
+    // set with a few GPU wheels must not hold gigabytes in memory.
+    if file.size.is_none_or(|size| size > IN_MEMORY_LIMIT) {
+        let artifact = client.download(&file).await?;
+        let filename = file.filename.clone();
+        let key =
+            Key::from_sha256_hex(&artifact.sha256).map_err(|e| InstallError::InvalidWheel {
+                wheel: filename.clone(),
+                reason: format!("its hash is unusable as a store key ({e})"),
+            })?;
+        return unpack_blocking(store, filename, move |store, filename| {
+            unpack_into_store(store, &key, |dest| {
+                unpack_wheel_as(&artifact.path, filename, dest)
+            })
+        })
+        .await;
+    }
+    let mut bytes = wheel_buffer();
+    let sha256 = client.download_to_memory(&file, &mut bytes).await?;
     let filename = file.filename.clone();
-    let key = Key::from_sha256_hex(&artifact.sha256).map_err(|e| InstallError::InvalidWheel {
+    let key = Key::from_sha256_hex(&sha256).map_err(|e| InstallError::InvalidWheel {
         wheel: filename.clone(),
         reason: format!("its hash is unusable as a store key ({e})"),
     })?;
     unpack_blocking(store, filename, move |store, filename| {
         unpack_into_store(store, &key, |dest| {
-            unpack_wheel_as(&artifact.path, filename, dest)
+            unpack_wheel_bytes(&bytes, filename, dest)
         })
     })
     .await
