@@ -23,7 +23,6 @@
 //!    environments that were not listed (PyPy, another machine): the
 //!    environment marker stays only where a package's versions differ
 //!    between environments.
-//!
 //! 4. Requirements that diverge on markers the listed environments do not
 //!    tell apart (`platform_machine`, `implementation_name`, …) get
 //!    environments of their own (`divergence.rs`), resolved like the rest.
@@ -32,7 +31,8 @@
 //! uv's marker algebra: fork on version variables other than the listed
 //! Python minors (a requirement split at `python_full_version >= "3.11.5"`
 //! is resolved at 3.11 and 3.12, not at 3.11.4 and 3.11.5). A fork that has
-//! no solution fails the whole resolution, and its report says which environment it was.
+//! no solution fails the whole resolution, and its report says which
+//! environment it was.
 
 use std::collections::{BTreeMap, BTreeSet};
 
