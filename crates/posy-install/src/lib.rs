@@ -51,7 +51,7 @@ pub use error::InstallError;
 pub use install::{InstallOptions, Installer};
 pub use installed::{InstalledDist, installed_distributions};
 pub use link::LinkMode;
-pub use prepare::{PrepareError, prepare_local_wheel, prepare_wheel};
+pub use prepare::{PrepareError, prepare_local_wheel, prepare_wheel, sha256_file};
 pub use record::{RecordEntry, read_record, write_record};
 pub use scheme::InstallScheme;
 pub use select::best_wheel;

@@ -99,7 +99,7 @@ pub async fn prepare_local_wheel(
     filename: String,
 ) -> Result<UnpackedWheel, PrepareError> {
     unpack_blocking(store, filename, move |store, filename| {
-        let key = Key::from_sha256(hash_file(&wheel)?);
+        let key = Key::from_sha256(sha256_file(&wheel)?);
         unpack_into_store(store, &key, |dest| unpack_wheel_as(&wheel, filename, dest))
     })
     .await
@@ -151,7 +151,7 @@ fn unpack_into_store(
 }
 
 /// The sha256 of a file, read in pieces.
-fn hash_file(path: &Path) -> Result<[u8; 32], InstallError> {
+pub fn sha256_file(path: &Path) -> Result<[u8; 32], InstallError> {
     let mut file = File::open(path).ctx("open", path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0; 64 * 1024];

@@ -142,10 +142,7 @@ fn reach(
             }
         }
     };
-    for requirement in &request.requirements {
-        let mut requirement = requirement.clone();
-        // Extras in a root requirement's marker make no sense; drop them.
-        requirement.marker = requirement.marker.simplify_extras(&[]);
+    for requirement in roots(request) {
         contribute(&mut reached, &mut queue, &requirement, &MarkerTree::TRUE);
     }
     while let Some(key) = queue.pop_front() {
@@ -154,26 +151,8 @@ fn reach(
             return None;
         }
         let condition = reached.get(&key).cloned().unwrap_or(MarkerTree::FALSE);
-        let (name, extra) = &key;
-        let active: Vec<ExtraName> = extra.iter().cloned().collect();
-        for (version, environment) in versions.get(name).into_iter().flatten() {
-            let Some(metadata) = shared.metadata.get(&(name.clone(), version.clone())) else {
-                continue;
-            };
-            let Ok(metadata) = metadata.as_ref() else {
-                continue;
-            };
-            // Where a package has one version, its requirements apply
-            // wherever it is reached; where it has several, each version's
-            // only where that version is chosen.
-            let here = if versions.get(name).is_some_and(|v| v.len() > 1) {
-                condition.clone().and(environment.clone()).simplify()
-            } else {
-                condition.clone()
-            };
-            for dependency in edges(&metadata.requires_dist, extra.as_ref(), &active) {
-                contribute(&mut reached, &mut queue, &dependency, &here);
-            }
+        for (dependency, here) in stated_by(&key, &condition, shared, versions) {
+            contribute(&mut reached, &mut queue, &dependency, &here);
         }
     }
     // With every condition settled, each requirement's condition goes to
@@ -196,32 +175,61 @@ fn reach(
             }
         }
     };
-    for requirement in &request.requirements {
-        let mut requirement = requirement.clone();
-        requirement.marker = requirement.marker.simplify_extras(&[]);
+    for requirement in roots(request) {
         admit(&requirement, &MarkerTree::TRUE);
     }
     for (key, condition) in &reached {
-        let (name, extra) = key;
-        let active: Vec<ExtraName> = extra.iter().cloned().collect();
-        for (version, environment) in versions.get(name).into_iter().flatten() {
-            let Some(metadata) = shared.metadata.get(&(name.clone(), version.clone())) else {
-                continue;
-            };
-            let Ok(metadata) = metadata.as_ref() else {
-                continue;
-            };
-            let here = if versions.get(name).is_some_and(|v| v.len() > 1) {
-                condition.clone().and(environment.clone()).simplify()
-            } else {
-                condition.clone()
-            };
-            for dependency in edges(&metadata.requires_dist, extra.as_ref(), &active) {
-                admit(&dependency, &here);
-            }
+        for (dependency, here) in stated_by(key, condition, shared, versions) {
+            admit(&dependency, &here);
         }
     }
     Some((reached, per_version))
+}
+
+/// The Brief's requirements; extras in a root requirement's marker make no
+/// sense, so their comparisons are decided as false.
+fn roots(request: &ResolveRequest) -> impl Iterator<Item = Requirement> + '_ {
+    request.requirements.iter().map(|requirement| {
+        let mut requirement = requirement.clone();
+        requirement.marker = requirement.marker.simplify_extras(&[]);
+        requirement
+    })
+}
+
+/// What `key` (a package or one of its extras), reached under `condition`,
+/// requires: each requirement of each of its pinned versions, with the
+/// condition it applies under. Where a package has one version, its
+/// requirements apply wherever it is reached; where it has several, each
+/// version's only where that version is chosen.
+fn stated_by(
+    key: &Key,
+    condition: &MarkerTree,
+    shared: &Shared,
+    versions: &BTreeMap<PackageName, Vec<(Version, MarkerTree)>>,
+) -> Vec<(Requirement, MarkerTree)> {
+    let (name, extra) = key;
+    let active: Vec<ExtraName> = extra.iter().cloned().collect();
+    let pinned = versions.get(name).map(Vec::as_slice).unwrap_or_default();
+    let mut out = Vec::new();
+    for (version, environment) in pinned {
+        let Some(metadata) = shared.metadata.get(&(name.clone(), version.clone())) else {
+            continue;
+        };
+        let Ok(metadata) = metadata.as_ref() else {
+            continue;
+        };
+        let here = if pinned.len() > 1 {
+            condition.clone().and(environment.clone()).simplify()
+        } else {
+            condition.clone()
+        };
+        out.extend(
+            edges(&metadata.requires_dist, extra.as_ref(), &active)
+                .into_iter()
+                .map(|dependency| (dependency, here.clone())),
+        );
+    }
+    out
 }
 
 /// The requirements a package (`extra` `None`) or one of its extras brings

@@ -38,7 +38,6 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::anyhow;
 use futures_util::future::try_join_all;
 use posy_build::{
     BuildEnv, BuildEnvironments, BuildLabel, BuildOptions, BuildReporter, BuildSource,
@@ -46,14 +45,13 @@ use posy_build::{
 };
 use posy_index::IndexClient;
 use posy_install::{
-    InstallOptions, InstallScheme, Installer, LinkMode, UnpackedWheel, prepare_wheel,
-    unpack_wheel_as,
+    InstallOptions, InstallScheme, Installer, LinkMode, UnpackedWheel, prepare_local_wheel,
+    prepare_wheel,
 };
 use posy_python::{Interpreter, OnExisting, VenvOptions, create_venv};
 use posy_resolve::{ResolveRequest, ResolvedPackage, Target, resolve};
 use posy_store::{Key, Lookup, Store};
 use posy_vocab::{PackageName, Requirement};
-use sha2::{Digest, Sha256};
 
 use crate::binary_policy::BinaryPolicy;
 use crate::provider::{Builder, IndexProvider};
@@ -250,12 +248,8 @@ impl PosyBuildEnvironments {
                 package.name, package.version, entry.filename
             )
         })?;
-        let store = self.store.clone();
         let filename = built.filename.to_string();
-        Ok(
-            tokio::task::spawn_blocking(move || unpack_local(&store, &built.path, &filename))
-                .await??,
-        )
+        Ok(prepare_local_wheel(&self.store, built.path, filename).await?)
     }
 }
 
@@ -266,18 +260,6 @@ fn label_of(name: &PackageName, package: &ResolvedPackage) -> BuildLabel {
         directory: None,
         fallback: name.to_string(),
     }
-}
-
-/// Unpacks a built wheel into the store, keyed by its content.
-fn unpack_local(store: &Store, wheel: &Path, filename: &str) -> anyhow::Result<UnpackedWheel> {
-    let bytes =
-        std::fs::read(wheel).map_err(|e| anyhow!("cannot read {}: {e}", wheel.display()))?;
-    let key = Key::from_sha256(Sha256::digest(&bytes).into());
-    let dir = store
-        .unpacked()
-        .get_or_set(&key, |tmp| unpack_wheel_as(wheel, filename, tmp))
-        .map_err(|e| anyhow!("{e}"))?;
-    Ok(UnpackedWheel::open(&dir)?)
 }
 
 /// Creates a venv from `python` in `staging` and installs `wheels` into it,

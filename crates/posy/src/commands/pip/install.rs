@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use posy_build::BuildSource;
-use posy_index::{IndexClient, IndexFile};
+use posy_index::IndexClient;
 use posy_install::{InstalledDist, Installer, installed_distributions};
 use posy_resolve::{Preference, ResolveRequest, Target, resolve};
 use posy_vocab::{ExtraName, MarkerEnvironment, PackageName, Requirement};
@@ -16,7 +16,7 @@ use super::compile::{
     apply_resolver_args, binary_policy, extras_selection, read_brief, resolve_error, upgrade,
     yank_warnings,
 };
-use super::sources::dynamic_project_requirements;
+use super::sources::{download_url, dynamic_project_requirements};
 use crate::build_envs;
 use crate::cli::{GlobalArgs, PipInstallArgs};
 use crate::index_client;
@@ -289,22 +289,7 @@ async fn remote(
     name: Option<&PackageName>,
     url: &str,
 ) -> Result<(Pin, Vec<Requirement>)> {
-    let parsed = url::Url::parse(url).with_context(|| format!("`{url}`: invalid URL"))?;
-    let filename = parsed
-        .path_segments()
-        .and_then(|mut s| s.next_back())
-        .unwrap_or_default()
-        .to_string();
-    let mut file = IndexFile::new(filename.clone(), parsed.clone());
-    file.hashes = posy_vocab::hash_from_url_fragment(url)
-        .into_iter()
-        .collect();
-    let artifact = client
-        .download(&file)
-        .await
-        .with_context(|| format!("cannot download `{url}`"))?;
-    let mut plain = parsed;
-    plain.set_fragment(None);
+    let (artifact, filename, plain) = download_url(client, url).await?;
     let located = Located {
         path: artifact.path,
         filename,

@@ -167,22 +167,7 @@ pub async fn read_direct(
         );
     }
     let (metadata, sha256) = if reference.is_url() && !target.starts_with("file://") {
-        let url =
-            url::Url::parse(target).with_context(|| format!("`{target}` is not a valid URL"))?;
-        let filename = url
-            .path_segments()
-            .and_then(|mut s| s.next_back())
-            .unwrap_or_default()
-            .to_string();
-        let mut file = IndexFile::new(filename.clone(), url.clone());
-        file.hashes = posy_vocab::hash_from_url_fragment(target)
-            .into_iter()
-            .collect();
-        file.url.set_fragment(None);
-        let artifact = client
-            .download(&file)
-            .await
-            .with_context(|| format!("cannot download `{target}`"))?;
+        let (artifact, filename, _) = download_url(client, target).await?;
         let metadata = archive_metadata(&artifact.path, &filename, builder, client).await?;
         (metadata, Some(artifact.sha256))
     } else {
@@ -211,7 +196,12 @@ pub async fn read_direct(
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let metadata = archive_metadata(&path, &filename, builder, client).await?;
-            (metadata, file_sha256(&path).ok())
+            (
+                metadata,
+                posy_install::sha256_file(&path)
+                    .ok()
+                    .map(|digest| posy_store::Key::from_sha256(digest).to_string()),
+            )
         }
     };
     if let Some(name) = &reference.name
@@ -248,6 +238,31 @@ pub async fn read_direct(
     })
 }
 
+/// Downloads the file at `url` into the store, checked against a
+/// `#sha256=…` fragment if the URL has one. Returns the artifact, the
+/// file's name, and the URL without its fragment.
+pub async fn download_url(
+    client: &IndexClient,
+    url: &str,
+) -> Result<(posy_index::Artifact, String, url::Url)> {
+    let mut parsed = url::Url::parse(url).with_context(|| format!("`{url}` is not a valid URL"))?;
+    let filename = parsed
+        .path_segments()
+        .and_then(|mut s| s.next_back())
+        .unwrap_or_default()
+        .to_string();
+    parsed.set_fragment(None);
+    let mut file = IndexFile::new(filename.clone(), parsed.clone());
+    file.hashes = posy_vocab::hash_from_url_fragment(url)
+        .into_iter()
+        .collect();
+    let artifact = client
+        .download(&file)
+        .await
+        .with_context(|| format!("cannot download `{url}`"))?;
+    Ok((artifact, filename, parsed))
+}
+
 /// The metadata of a wheel or sdist on disk.
 async fn archive_metadata(
     path: &Path,
@@ -275,27 +290,6 @@ async fn archive_metadata(
         .await
         .with_context(|| format!("cannot read the metadata of {filename}"))?
         .metadata)
-}
-
-/// The sha256 of a local file, as lowercase hex.
-fn file_sha256(path: &Path) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// A provider that answers for direct references itself and asks `inner`
