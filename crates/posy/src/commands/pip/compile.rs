@@ -410,7 +410,8 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let store = settings::open_store(global)?;
     let client = index_client::build(&args.index, &brief.index, &store, &upgrade)?;
     let mut build_settings = build_envs::BuildSettings::from_args(&args.resolver.build)?;
-    build_settings.policy = binary_policy(&args.resolver, &brief)?;
+    let policy = binary_policy(&args.resolver, &brief)?;
+    build_settings.policy = policy.clone();
     // Sdist-only versions are built with the interpreter being resolved
     // for; a resolution for another platform has none to build with.
     let builder = args
@@ -440,11 +441,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         let pythons: Vec<Version> = (minor..=14).map(|m| Version::new([3, m])).collect();
         request.environments = Target::universal_set(&pythons);
     }
-    let index = IndexProvider::with_builder(
-        &client,
-        builder.as_ref(),
-        binary_policy(&args.resolver, &brief)?,
-    );
+    let index = IndexProvider::with_builder(&client, builder.as_ref(), policy);
     let provider = WithDirect::new(&index, &direct);
     let resolution = runtime
         .block_on(resolve(&request, &provider))

@@ -78,7 +78,8 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let store = settings::open_store(global)?;
     let upgrade = upgrade(&args.resolver)?;
     let client = index_client::build(&args.index, &brief.index, &store, &upgrade)?;
-    build_settings.policy = binary_policy(&args.resolver, &brief)?;
+    let policy = binary_policy(&args.resolver, &brief)?;
+    build_settings.policy = policy.clone();
     let builder = build_envs::builder(&store, &client, interpreter.clone(), &build_settings);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -143,7 +144,6 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .collect();
     apply_resolver_args(&mut request, &args.resolver, brief.pre)?;
 
-    let policy = binary_policy(&args.resolver, &brief)?;
     let provider = IndexProvider::with_builder(&client, Some(&builder), policy.clone());
     let resolution = runtime
         .block_on(resolve(&request, &provider))
