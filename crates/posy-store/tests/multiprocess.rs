@@ -291,6 +291,24 @@ fn kill(mut child: Child) {
     child.wait().unwrap();
 }
 
+/// Takes the root lock exclusively once no process holds it, which must be
+/// at once after every holder has exited or been killed.
+///
+/// "At once" allows a moment: other tests in this binary spawn processes from
+/// other threads, and a child holds copies of this process's descriptors (a
+/// just-closed store's root lock among them) from its fork until its exec
+/// closes them. A lock that SIGKILL failed to release fails every attempt.
+fn unlocked_maintenance(root: &Path) -> Maintenance {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(maintenance) = Maintenance::try_begin(root).unwrap() {
+            return maintenance;
+        }
+        assert!(Instant::now() < deadline, "no stale root lock");
+        sleep(Duration::from_millis(20));
+    }
+}
+
 fn dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let base = tempfile::tempdir().unwrap();
     let root = base.path().join("cache");
@@ -376,9 +394,7 @@ fn removing_entries_under_waiting_processes_keeps_producers_exclusive() {
         wait_ok(child, "remover");
     }
     check_everything_present(&root, 3);
-    let report = Maintenance::try_begin(&root)
-        .unwrap()
-        .unwrap()
+    let report = unlocked_maintenance(&root)
         .collect(ByteSize(u64::MAX))
         .unwrap();
     assert_eq!(
@@ -411,9 +427,7 @@ fn sigkill_during_writes_leaves_a_store_the_next_run_reads_and_collects() {
         drop(store);
         // The root lock died with its holders: collection starts at once,
         // clears what the kills left, and empties the store for the next round.
-        let maintenance = Maintenance::try_begin(&root)
-            .unwrap()
-            .expect("no stale root lock");
+        let maintenance = unlocked_maintenance(&root);
         let bound = if round == 3 { u64::MAX } else { 0 };
         let report = maintenance.collect(ByteSize(bound)).unwrap();
         abandoned += report.temporaries_removed;
@@ -477,9 +491,7 @@ fn sigkill_during_collection_never_exposes_a_partial_entry() {
     }
     eprintln!("{interrupted} of 5 collections were killed midway");
 
-    let maintenance = Maintenance::try_begin(&root)
-        .unwrap()
-        .expect("no stale root lock");
+    let maintenance = unlocked_maintenance(&root);
     let report = maintenance.collect(ByteSize(0)).unwrap();
     assert_eq!(report.size_after, ByteSize(0));
     assert_eq!(tmp_entries(&root), 0);
@@ -533,16 +545,21 @@ fn collection_waits_for_running_processes_and_sigkill_releases_them() {
         "automatic collection does not wait"
     );
     kill(holder);
-    let store = Store::open_with(
-        &root,
-        StoreOptions {
-            max_size: Some(ByteSize(0)),
-        },
-    )
-    .unwrap();
-    let report = store
-        .close()
-        .unwrap()
-        .expect("the last process out collects");
+    // See `unlocked_maintenance` for why this retries.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let report = loop {
+        let store = Store::open_with(
+            &root,
+            StoreOptions {
+                max_size: Some(ByteSize(0)),
+            },
+        )
+        .unwrap();
+        if let Some(report) = store.close().unwrap() {
+            break report;
+        }
+        assert!(Instant::now() < deadline, "the last process out collects");
+        sleep(Duration::from_millis(20));
+    };
     assert_eq!(report.entries_removed, 1);
 }
