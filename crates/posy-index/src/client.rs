@@ -39,7 +39,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use posy_vocab::{ArtifactHash, DistFilename, PackageName};
+use posy_vocab::{ArtifactHash, DistFilename, PackageName, Version};
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
@@ -54,11 +54,11 @@ use crate::find_links::{belongs_to, list_directory};
 use crate::freshness::{CachePolicy, DEFAULT_HEURISTIC_FRESHNESS, Decision, Freshness};
 use crate::lazy_wheel::{HttpRanges, LocalFile, read_metadata};
 use crate::options::{FindLinks, IndexOptions, IndexStrategy, IndexUrl, Refresh};
-use crate::page::{CoreMetadataFile, IndexFile, metadata_file_url};
+use crate::page::{CoreMetadataFile, IndexFile, Wanted, metadata_file_url};
 use crate::redact::{redact, strip_credentials};
 use crate::retry::RetryPolicy;
 use crate::simple_html::parse_html;
-use crate::simple_json::parse_json;
+use crate::simple_json::{JsonPage, parse_json};
 use crate::transport::{TransferStats, Transport, TransportConfig, status_failure};
 use posy_store::Key;
 
@@ -202,6 +202,30 @@ impl IndexClient {
 
     /// Every file of `name` from the configured sources.
     pub async fn project(&self, name: &PackageName) -> Result<ProjectFiles, IndexError> {
+        self.project_files(name, &Wanted::All).await
+    }
+
+    /// The files of `name==version` from the configured sources: what an
+    /// installer with a pin needs. Cheaper than [`Self::project`] on a big
+    /// page, since the other versions' files are skipped unparsed.
+    pub async fn project_version(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<ProjectFiles, IndexError> {
+        let wanted = Wanted::Version(name.clone(), version.clone());
+        let mut files = self.project_files(name, &wanted).await?;
+        files
+            .files
+            .retain(|f| f.dist.as_ref().is_some_and(|d| d.version() == version));
+        Ok(files)
+    }
+
+    async fn project_files(
+        &self,
+        name: &PackageName,
+        wanted: &Wanted,
+    ) -> Result<ProjectFiles, IndexError> {
         let inner = &self.inner;
         let mut result = ProjectFiles {
             name: name.clone(),
@@ -224,7 +248,7 @@ impl IndexClient {
             IndexStrategy::FirstIndex => {
                 let mut found = Vec::new();
                 for index in &inner.indexes {
-                    if let Some(page) = self.index_project(index, name).await? {
+                    if let Some(page) = self.index_project(index, name, wanted).await? {
                         found.push(page);
                         break;
                     }
@@ -236,7 +260,7 @@ impl IndexClient {
                     inner
                         .indexes
                         .iter()
-                        .map(|index| self.index_project(index, name)),
+                        .map(|index| self.index_project(index, name, wanted)),
                 )
                 .await;
                 pages
@@ -281,6 +305,7 @@ impl IndexClient {
         &self,
         index: &IndexUrl,
         name: &PackageName,
+        wanted: &Wanted,
     ) -> Result<Option<(Url, Vec<IndexFile>, Option<Vec<String>>)>, IndexError> {
         let url = index.project_url(name);
         let page = if url.scheme() == "file" {
@@ -289,10 +314,11 @@ impl IndexClient {
             self.fetch_page(&url, name, SIMPLE_ACCEPT).await?
         };
         let Some(page) = page else { return Ok(None) };
-        let (mut files, versions) = parse_page_off_thread(page).await?;
-        if files.is_empty() {
+        let parsed = parse_page_off_thread(page, wanted.clone()).await?;
+        if parsed.listed == 0 {
             return Ok(None);
         }
+        let (mut files, versions) = (parsed.files, parsed.versions);
         let origin = Arc::new(index.url().clone());
         for file in &mut files {
             file.origin = Some(Arc::clone(&origin));
@@ -324,7 +350,7 @@ impl IndexClient {
                 match self.fetch_page(url, &key, FIND_LINKS_ACCEPT).await? {
                     // Parsed by content type all the same: a server may
                     // answer JSON whatever was asked.
-                    Some(page) => parse_page(&page)?.0,
+                    Some(page) => parse_page(&page, &Wanted::All)?.files,
                     None => {
                         return Err(IndexError::Status {
                             url: redact(url),
@@ -684,14 +710,12 @@ async fn local_index_page(url: &Url) -> Result<Option<FetchedPage>, IndexError> 
 /// other requests an executor thread is driving.
 const PARSE_OFF_THREAD: usize = 256 * 1024;
 
-async fn parse_page_off_thread(
-    page: FetchedPage,
-) -> Result<(Vec<IndexFile>, Option<Vec<String>>), IndexError> {
+async fn parse_page_off_thread(page: FetchedPage, wanted: Wanted) -> Result<JsonPage, IndexError> {
     if page.body.len() < PARSE_OFF_THREAD {
-        return parse_page(&page);
+        return parse_page(&page, &wanted);
     }
     let url = redact(&page.url);
-    tokio::task::spawn_blocking(move || parse_page(&page))
+    tokio::task::spawn_blocking(move || parse_page(&page, &wanted))
         .await
         .map_err(|e| IndexError::Parse {
             url,
@@ -700,7 +724,7 @@ async fn parse_page_off_thread(
 }
 
 /// Parses a page by its content type (sniffed when missing or generic).
-fn parse_page(page: &FetchedPage) -> Result<(Vec<IndexFile>, Option<Vec<String>>), IndexError> {
+fn parse_page(page: &FetchedPage, wanted: &Wanted) -> Result<JsonPage, IndexError> {
     let media = page
         .content_type
         .as_deref()
@@ -721,11 +745,17 @@ fn parse_page(page: &FetchedPage) -> Result<(Vec<IndexFile>, Option<Vec<String>>
         message,
     };
     if is_json {
-        let parsed = parse_json(&page.url, &page.body).map_err(failed)?;
-        Ok((parsed.files, parsed.versions))
+        parse_json(&page.url, &page.body, wanted).map_err(failed)
     } else {
-        let files = parse_html(&page.url, &String::from_utf8_lossy(&page.body)).map_err(failed)?;
-        Ok((files, None))
+        let mut files =
+            parse_html(&page.url, &String::from_utf8_lossy(&page.body)).map_err(failed)?;
+        let listed = files.len();
+        files.retain(|f| wanted.keeps(&f.filename));
+        Ok(JsonPage {
+            files,
+            versions: None,
+            listed,
+        })
     }
 }
 
@@ -776,7 +806,7 @@ mod tests {
                 content_type: content_type.map(str::to_owned),
                 body: body.to_vec(),
             };
-            let (files, _) = parse_page(&page).unwrap();
+            let files = parse_page(&page, &Wanted::All).unwrap().files;
             assert_eq!(files.len(), 18, "{content_type:?}");
         }
     }

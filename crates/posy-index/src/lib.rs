@@ -41,6 +41,7 @@ mod download;
 mod error;
 mod exclude_newer;
 mod find_links;
+mod first_connection;
 pub mod freshness;
 mod lazy_wheel;
 mod netrc;

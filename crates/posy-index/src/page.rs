@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use posy_vocab::{ArtifactHash, DistFilename, HashAlgorithm, PackageName};
+use posy_vocab::{ArtifactHash, DistFilename, HashAlgorithm, PackageName, SdistFilename, Version};
 use url::Url;
 
 /// One downloadable file of a project, as listed by an index or find-links.
@@ -168,6 +168,32 @@ mod tests {
     }
 
     #[test]
+    fn a_version_filter_keeps_equal_versions_and_what_it_cannot_read() {
+        let name = PackageName::new("foo-bar").unwrap();
+        let wanted = Wanted::Version(name, "2.0".parse().unwrap());
+        for kept in [
+            "foo_bar-2.0-py3-none-any.whl",
+            "foo_bar-2.0.0-1-cp311-cp311-manylinux_2_17_x86_64.whl",
+            "foo-bar-2.0.tar.gz",
+            "foo_bar-2.0.0.zip",
+            "odd.whl",
+            "foo-bar.tar.gz",
+            "something-else.exe",
+        ] {
+            assert!(wanted.keeps(kept), "{kept}");
+        }
+        for dropped in [
+            "foo-bar-2.0-1.tar.gz", // 2.0-1 is 2.0.post1
+            "foo_bar-2.1-py3-none-any.whl",
+            "foo_bar-2.0rc1-py3-none-any.whl",
+            "foo-bar-1.9.tar.gz",
+        ] {
+            assert!(!wanted.keeps(dropped), "{dropped}");
+        }
+        assert!(Wanted::All.keeps("foo_bar-2.1-py3-none-any.whl"));
+    }
+
+    #[test]
     fn bad_fragment_is_dropped() {
         let mut url = Url::parse("https://f.example/a-1.0.tar.gz#egg=a").unwrap();
         assert!(split_hash_fragment(&mut url).is_none());
@@ -203,5 +229,35 @@ mod tests {
             file.metadata_url().unwrap().as_str(),
             "https://f.example/p/a-1.0-py3-none-any.whl.metadata"
         );
+    }
+}
+
+/// Which files of a project page to keep. An installer with a pinned
+/// version needs a handful of a page's thousands of files, and building
+/// each file's URL, hashes and tags is most of a page's parsing time.
+#[derive(Debug, Clone)]
+pub(crate) enum Wanted {
+    All,
+    /// Files that may be of this version: a name that does not clearly
+    /// carry another version is kept, for the full parse to judge.
+    Version(PackageName, Version),
+}
+
+impl Wanted {
+    pub(crate) fn keeps(&self, filename: &str) -> bool {
+        let Wanted::Version(project, version) = self else {
+            return true;
+        };
+        if let Some(stem) = filename.strip_suffix(".whl") {
+            // A wheel's name and version never contain `-` (they are escaped).
+            return match stem.split('-').nth(1).map(str::parse::<Version>) {
+                Some(Ok(v)) => v == *version,
+                _ => true,
+            };
+        }
+        match SdistFilename::parse(filename, project) {
+            Ok(sdist) => sdist.version() == version,
+            Err(_) => true,
+        }
     }
 }

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use url::Url;
 
-use crate::page::{CoreMetadataFile, IndexFile, Yanked};
+use crate::page::{CoreMetadataFile, IndexFile, Wanted, Yanked};
 use crate::simple_html::check_api_version;
 
 // The raw page borrows its strings from the body where it can (JSON
@@ -160,15 +160,25 @@ impl<'de: 'a, 'a> Deserialize<'de> for BoolOrHashes<'a> {
 pub(crate) struct JsonPage {
     pub files: Vec<IndexFile>,
     pub versions: Option<Vec<String>>,
+    /// How many files the page lists, kept or not.
+    pub listed: usize,
 }
 
-/// Parses a JSON Simple API page fetched from `page_url`.
-pub(crate) fn parse_json(page_url: &Url, body: &[u8]) -> Result<JsonPage, String> {
+/// Parses a JSON Simple API page fetched from `page_url`, keeping the
+/// files that `wanted` keeps.
+pub(crate) fn parse_json(page_url: &Url, body: &[u8], wanted: &Wanted) -> Result<JsonPage, String> {
     let page: Page<'_> =
         serde_json::from_slice(body).map_err(|e| format!("invalid Simple API JSON: {e}"))?;
     check_api_version(&page.meta.api_version)?;
-    let mut files = Vec::with_capacity(page.files.len());
+    let listed = page.files.len();
+    let mut files = Vec::with_capacity(match wanted {
+        Wanted::All => listed,
+        Wanted::Version(..) => 8,
+    });
     for raw in page.files {
+        if !wanted.keeps(&raw.filename) {
+            continue;
+        }
         let url = page_url.join(&raw.url).map_err(|e| {
             format!(
                 "file `{}` has an unusable URL `{}`: {e}",
@@ -202,6 +212,7 @@ pub(crate) fn parse_json(page_url: &Url, body: &[u8]) -> Result<JsonPage, String
     Ok(JsonPage {
         files,
         versions: page.versions,
+        listed,
     })
 }
 
@@ -219,7 +230,12 @@ mod tests {
     #[test]
     fn real_pypi_page() {
         let url = Url::parse("https://pypi.org/simple/iniconfig/").unwrap();
-        let page = parse_json(&url, include_bytes!("../tests/fixtures/iniconfig.json")).unwrap();
+        let page = parse_json(
+            &url,
+            include_bytes!("../tests/fixtures/iniconfig.json"),
+            &Wanted::All,
+        )
+        .unwrap();
         assert_eq!(page.files.len(), 18);
         let first = &page.files[0];
         assert_eq!(first.filename, "iniconfig-0.1.tar.gz");
@@ -258,7 +274,7 @@ mod tests {
         ] {
             let url = Url::parse(&format!("https://pypi.org/simple/{name}/")).unwrap();
             // The two forms list files in different orders.
-            let mut from_json = parse_json(&url, json).unwrap().files;
+            let mut from_json = parse_json(&url, json, &Wanted::All).unwrap().files;
             let mut from_html = crate::simple_html::parse_html(&url, html).unwrap();
             from_json.sort_by(|a, b| a.filename.cmp(&b.filename));
             from_html.sort_by(|a, b| a.filename.cmp(&b.filename));
@@ -289,7 +305,7 @@ mod tests {
              "dist-info-metadata": false, "upload-time": "not a time", "size": 12}
           ]}"#;
         let url = Url::parse("https://i.example/simple/a/").unwrap();
-        let page = parse_json(&url, body).unwrap();
+        let page = parse_json(&url, body, &Wanted::All).unwrap();
         let [one, two] = &page.files[..] else {
             panic!()
         };
@@ -315,8 +331,15 @@ mod tests {
     #[test]
     fn refuses_v2_and_garbage() {
         let url = Url::parse("https://i.example/simple/a/").unwrap();
-        assert!(parse_json(&url, br#"{"meta":{"api-version":"2.0"},"files":[]}"#).is_err());
-        assert!(parse_json(&url, b"{not json").is_err());
-        assert!(parse_json(&url, b"").is_err());
+        assert!(
+            parse_json(
+                &url,
+                br#"{"meta":{"api-version":"2.0"},"files":[]}"#,
+                &Wanted::All
+            )
+            .is_err()
+        );
+        assert!(parse_json(&url, b"{not json", &Wanted::All).is_err());
+        assert!(parse_json(&url, b"", &Wanted::All).is_err());
     }
 }

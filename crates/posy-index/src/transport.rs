@@ -28,6 +28,7 @@ use url::Url;
 
 use crate::auth::Auth;
 use crate::error::{IndexError, status_hint};
+use crate::first_connection::FirstConnection;
 use crate::redact::{redact, strip_credentials};
 use crate::retry::{RetryPolicy, is_retryable_error, is_retryable_status, retry_after};
 
@@ -70,6 +71,7 @@ pub(crate) struct TransportConfig {
 pub(crate) struct Transport {
     client: Client,
     permits: Semaphore,
+    first_connection: FirstConnection,
     auth: Auth,
     retry: RetryPolicy,
     offline: bool,
@@ -79,6 +81,10 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub fn new(config: TransportConfig, auth: Auth) -> Result<Self, IndexError> {
+        // ring, not aws-lc: aws-lc seeds its random generator from CPU
+        // jitter on first use, ~30 ms of CPU before the first handshake.
+        // Installing fails harmlessly when a provider is already installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = Client::builder()
             .user_agent(concat!("posy/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
@@ -95,6 +101,7 @@ impl Transport {
         Ok(Self {
             client,
             permits: Semaphore::new(config.concurrency.max(1)),
+            first_connection: FirstConnection::default(),
             auth,
             retry: config.retry,
             offline: config.offline,
@@ -123,10 +130,16 @@ impl Transport {
         }
     }
 
-    /// Sends a request, counting it.
+    /// Sends a request, counting it. The first request to an origin goes
+    /// alone until it has an answer (see [`crate::first_connection`]).
     pub async fn send(&self, builder: RequestBuilder) -> Result<Response, Failure> {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        builder.send().await.map_err(Failure::Transport)
+        let request = builder.build().map_err(Failure::Transport)?;
+        let _opener = self.first_connection.admit(request.url()).await;
+        self.client
+            .execute(request)
+            .await
+            .map_err(Failure::Transport)
     }
 
     /// Reads a whole body, counting its bytes.

@@ -1,12 +1,13 @@
 //! Choosing the wheel to install for a pinned version.
 
 use posy_index::IndexFile;
-use posy_vocab::{PackageName, Tags, Version, WheelFilename};
+use posy_vocab::{DistFilename, PackageName, Tags, Version};
 
 /// The best wheel of `name==version` for `tags`: the one whose best tag
 /// ranks highest, then the highest build tag. Yanked files are allowed, as
 /// PEP 592 allows them for exact pins. Files whose names do not parse, or
-/// belong to another package, are skipped.
+/// belong to another package, are skipped (the index client parsed each
+/// name into [`IndexFile::dist`]).
 pub fn best_wheel<'a>(
     files: &'a [IndexFile],
     name: &PackageName,
@@ -15,9 +16,10 @@ pub fn best_wheel<'a>(
 ) -> Option<&'a IndexFile> {
     files
         .iter()
-        .filter(|f| f.is_wheel())
         .filter_map(|f| {
-            let wheel: WheelFilename = f.filename.parse().ok()?;
+            let Some(DistFilename::Wheel(wheel)) = &f.dist else {
+                return None;
+            };
             if wheel.name() != name || wheel.version() != version {
                 return None;
             }

@@ -229,7 +229,10 @@ enum Chosen {
 
 /// The wheel to install for a pin: the best compatible one, else one built from its sdist.
 async fn select_file(apply: &Apply<'_>, pin: &Pin) -> Result<Chosen> {
-    let project = apply.client.project(&pin.name).await?;
+    let project = apply
+        .client
+        .project_version(&pin.name, &pin.version)
+        .await?;
     let wheel = best_wheel(&project.files, &pin.name, &pin.version, apply.tags)
         .filter(|_| apply.policy.allows_wheel(&pin.name));
     if let Some(file) = wheel {
