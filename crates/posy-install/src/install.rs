@@ -77,7 +77,7 @@ impl Installer {
                 .collect(),
         };
 
-        let source_hashes: HashMap<String, RecordEntry> = wheel
+        let mut source_hashes: HashMap<String, RecordEntry> = wheel
             .record()?
             .into_iter()
             .map(|e| (e.path.clone(), e))
@@ -98,49 +98,70 @@ impl Installer {
         // files, or another distribution's.
         let mut overwritten = Vec::new();
 
-        for relative in walk_files(&wheel.dir)? {
-            let rel = relative.to_string_lossy().replace('\\', "/");
+        // Where each part of the wheel goes, and how RECORD names that place
+        // (relative to `root`), worked out once per wheel rather than per file.
+        let headers = scheme.include.join(built.name.as_str());
+        let categories = [
+            ("purelib", &scheme.purelib, false),
+            ("platlib", &scheme.platlib, false),
+            ("scripts", &scheme.scripts, true),
+            ("headers", &headers, false),
+            ("data", &scheme.data, false),
+        ]
+        .map(|(name, base, is_script)| {
+            let prefix = record_path(base, root);
+            let prefix = if prefix.is_empty() {
+                prefix
+            } else {
+                prefix + "/"
+            };
+            (name, base, prefix, is_script)
+        });
+        let inside = normalize(&scheme.prefix);
+        for (_, base, _, _) in &categories {
+            if !normalize(base).starts_with(&inside) {
+                return Err(InstallError::UnsafePath {
+                    wheel: wheel.dist_info.clone(),
+                    member: base.display().to_string(),
+                });
+            }
+        }
+
+        // The names come from `read_dir`, so no part is `.` or `..`: a file
+        // lands inside its category's directory, and so inside the prefix.
+        for rel in walk_files(&wheel.dir)? {
             let mut parts = rel.splitn(3, '/');
             let first = parts.next().unwrap_or_default();
-            let (dest, is_script) = if first == data_dir {
+            let (dest, record_name, is_script) = if first == data_dir {
                 let (Some(category), Some(rest)) = (parts.next(), parts.next()) else {
                     return Err(self.invalid(
                         wheel,
                         format!("`{rel}` is directly in {data_dir}, outside any category"),
                     ));
                 };
-                match category {
-                    "purelib" => (scheme.purelib.join(rest), false),
-                    "platlib" => (scheme.platlib.join(rest), false),
-                    "scripts" => (scheme.scripts.join(rest), true),
-                    "headers" => (scheme.include.join(built.name.as_str()).join(rest), false),
-                    "data" => (scheme.data.join(rest), false),
-                    other => {
-                        return Err(self.invalid(
-                            wheel,
-                            format!("`{rel}` is in an unknown .data category `{other}`"),
-                        ));
-                    }
-                }
+                let Some((_, base, prefix, is_script)) =
+                    categories.iter().find(|(name, ..)| *name == category)
+                else {
+                    return Err(self.invalid(
+                        wheel,
+                        format!("`{rel}` is in an unknown .data category `{category}`"),
+                    ));
+                };
+                (base.join(rest), format!("{prefix}{rest}"), *is_script)
             } else {
                 if first == wheel.dist_info && own_files.contains(&parts.next().unwrap_or_default())
                 {
                     continue;
                 }
-                (root.join(&relative), false)
+                (root.join(&rel), rel.clone(), false)
             };
-            if !normalize(&dest).starts_with(normalize(&scheme.prefix)) {
-                return Err(InstallError::UnsafePath {
-                    wheel: wheel.dist_info.clone(),
-                    member: rel,
-                });
-            }
             if let Some(parent) = dest.parent()
-                && made_dirs.insert(parent.to_path_buf())
+                && !made_dirs.contains(parent)
             {
                 fs::create_dir_all(parent).ctx("create directory", parent)?;
+                made_dirs.insert(parent.to_path_buf());
             }
-            let src = wheel.dir.join(&relative);
+            let src = wheel.dir.join(&rel);
             let (hash, size) = if is_script {
                 let content = fs::read(&src).ctx("read", &src)?;
                 let content = rewrite_python_shebang(&content, &scheme.python).unwrap_or(content);
@@ -152,8 +173,8 @@ impl Installer {
                 if self.linker.link(&src, &dest).ctx("install", &dest)? {
                     overwritten.push(dest.clone());
                 }
-                match source_hashes.get(&rel) {
-                    Some(entry) if entry.hash.is_some() => (entry.hash.clone(), entry.size),
+                match source_hashes.get_mut(&rel) {
+                    Some(entry) if entry.hash.is_some() => (entry.hash.take(), entry.size),
                     _ => {
                         let content = fs::read(&src).ctx("read", &src)?;
                         (Some(sha256(&content)), Some(content.len() as u64))
@@ -161,7 +182,7 @@ impl Installer {
                 }
             };
             record.push(RecordEntry {
-                path: record_path(&dest, root),
+                path: record_name,
                 hash,
                 size,
             });
@@ -222,11 +243,17 @@ impl Installer {
         write_atomic(&record_file, &bytes, false).ctx("write", &record_file)?;
 
         let dist = InstalledDist::from_dist_info(&dist_info_dir)?;
-        let installed: BTreeSet<PathBuf> = record
-            .iter()
-            .map(|e| normalize(&root.join(&e.path)))
-            .collect();
         self.after_overwriting(&dist, root, &overwritten)?;
+        // Absolute, normalized paths: needed only to replace an older
+        // version, or to keep the owners map (once read) up to date.
+        let installed: BTreeSet<PathBuf> = if previous.is_empty() && !self.owners.is_read() {
+            BTreeSet::new()
+        } else {
+            record
+                .iter()
+                .map(|e| normalize(&root.join(&e.path)))
+                .collect()
+        };
         self.owners.claim(&dist, installed.iter().cloned());
         // Only now that the new distribution is complete, remove what the old one had and the new one does not.
         for old in &previous {
@@ -308,15 +335,21 @@ fn sha256(bytes: &[u8]) -> ArtifactHash {
         .expect("sha256 digests are 32 bytes")
 }
 
-/// Every file under `dir`, as paths relative to it, in a stable order.
-fn walk_files(dir: &Path) -> Result<Vec<PathBuf>, InstallError> {
+/// Every file under `dir`, as `/`-separated paths relative to it, sorted.
+fn walk_files(dir: &Path) -> Result<Vec<String>, InstallError> {
     let mut out = Vec::new();
-    let mut stack = vec![PathBuf::new()];
+    let mut stack = vec![String::new()];
     while let Some(relative) = stack.pop() {
         let full = dir.join(&relative);
         for entry in fs::read_dir(&full).ctx("read", &full)? {
             let entry = entry.ctx("read", &full)?;
-            let path = relative.join(entry.file_name());
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let path = if relative.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{relative}/{name}")
+            };
             if entry.file_type().ctx("read", entry.path())?.is_dir() {
                 stack.push(path);
             } else {
@@ -324,11 +357,11 @@ fn walk_files(dir: &Path) -> Result<Vec<PathBuf>, InstallError> {
             }
         }
     }
-    out.sort();
+    out.sort_unstable();
     Ok(out)
 }
 
-/// `path` relative to `root` with `/` separators, using `..` to leave it (RECORD's form).
+/// `path` relative to `root`, `/`-separated, as RECORD writes it.
 fn record_path(path: &Path, root: &Path) -> String {
     let path = normalize(path);
     let root = normalize(root);

@@ -65,6 +65,14 @@ impl Owners {
             .cloned()
     }
 
+    /// Whether the map has been read (and so needs [`Self::claim`]s).
+    pub(crate) fn is_read(&self) -> bool {
+        self.by_path
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
     /// Records that `dist` now lists `paths`, replacing what an older
     /// version of it listed there. Nothing to do before the map is read:
     /// reading it will find `dist`'s `RECORD` on disk.
