@@ -3,10 +3,16 @@
 mod raw_http;
 
 use posy_testkit::{Fault, Index, Package};
-use reqwest::blocking::get;
 use sha2::{Digest, Sha256};
 use std::io::{ErrorKind, Read};
 use std::time::{Duration, Instant};
+
+/// A GET with a plain client. The workspace builds reqwest with rustls and
+/// no default crypto provider (posy-index installs ring), so install it here.
+fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::blocking::Response> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::get(url)
+}
 
 fn index_with_a() -> Index {
     Index::new().package(Package::new("a", "1.0").file("a.py", "A = 1"))

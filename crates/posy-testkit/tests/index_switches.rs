@@ -22,7 +22,10 @@ fn a_and_b() -> Index {
         )
 }
 
+/// The workspace builds reqwest with rustls and no default crypto provider
+/// (posy-index installs ring), so install it here.
 fn client() -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
