@@ -121,52 +121,83 @@ pub fn unpack_wheel(wheel: &Path, dest: &Path) -> Result<(), InstallError> {
 pub fn unpack_wheel_as(wheel: &Path, wheel_name: &str, dest: &Path) -> Result<(), InstallError> {
     let mut file = File::open(wheel).ctx("open", wheel)?;
     let size = file.metadata().ctx("read", wheel)?.len();
-    let mut extractor = borrow::<Extractor>();
     if size > IN_MEMORY_MAX {
-        let reader = io::BufReader::new(file);
-        return unpack_archive(reader, wheel_name, dest, &mut extractor);
+        return unpack_archive(&OnDisk(wheel), size, wheel_name, dest);
     }
     // Reserving the exact size first reads the file in one go into memory
     // this process has already touched (see scratch.rs).
     let mut bytes = wheel_buffer();
     bytes.reserve(usize::try_from(size).unwrap_or_default());
     file.read_to_end(&mut bytes).ctx("read", wheel)?;
-    unpack_archive(
-        io::Cursor::new(bytes.as_slice()),
-        wheel_name,
-        dest,
-        &mut extractor,
-    )
+    unpack_archive(&InMemory(&bytes), size, wheel_name, dest)
 }
 
 /// [`unpack_wheel_as`] for a wheel held in memory, e.g. one just
 /// downloaded and verified, which then never touches the disk as a zip.
 pub fn unpack_wheel_bytes(wheel: &[u8], wheel_name: &str, dest: &Path) -> Result<(), InstallError> {
-    unpack_archive(
-        io::Cursor::new(wheel),
-        wheel_name,
-        dest,
-        &mut borrow::<Extractor>(),
-    )
+    unpack_archive(&InMemory(wheel), wheel.len() as u64, wheel_name, dest)
 }
 
-fn unpack_archive<R: Read + io::Seek>(
-    reader: R,
+/// Wheels at least this big (compressed) are unpacked by several threads,
+/// each with a share of the members: a big wheel is otherwise the last one
+/// still unpacking, on one core, while the others idle.
+const PARALLEL_FROM: u64 = 1 << 20;
+
+/// Where a wheel's bytes are; each unpacking thread opens its own reader.
+trait Source: Sync {
+    type Reader: Read + io::Seek;
+    fn open(&self) -> io::Result<Self::Reader>;
+}
+
+struct InMemory<'a>(&'a [u8]);
+
+impl<'a> Source for InMemory<'a> {
+    type Reader = io::Cursor<&'a [u8]>;
+    fn open(&self) -> io::Result<Self::Reader> {
+        Ok(io::Cursor::new(self.0))
+    }
+}
+
+struct OnDisk<'a>(&'a Path);
+
+impl Source for OnDisk<'_> {
+    type Reader = io::BufReader<File>;
+    fn open(&self) -> io::Result<Self::Reader> {
+        File::open(self.0).map(io::BufReader::new)
+    }
+}
+
+/// A file member to extract, its name checked and its directory made.
+struct Member {
+    index: usize,
+    raw_name: String,
+    target: PathBuf,
+    executable: bool,
+    /// Uncompressed size, to share the work out evenly.
+    size: u64,
+}
+
+fn unpack_archive(
+    source: &impl Source,
+    size: u64,
     wheel_name: &str,
     dest: &Path,
-    extractor: &mut Extractor,
 ) -> Result<(), InstallError> {
     let invalid = |reason: String| InstallError::InvalidWheel {
         wheel: wheel_name.to_string(),
         reason,
     };
+    let reader = source.open().ctx("open", Path::new(wheel_name))?;
     let mut archive = zip::ZipArchive::new(reader)
         .map_err(|e| invalid(format!("it is not a zip archive ({e})")))?;
 
     let record = read_wheel_record(&mut archive).map_err(&invalid)?;
+    // Names are checked and directories made first, in archive order, so
+    // the threads below only write files.
     let mut dirs = Directories::new(dest);
+    let mut members = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
-        let mut member = archive
+        let member = archive
             .by_index_raw(index)
             .map_err(|e| invalid(format!("member {index} is unreadable ({e})")))?;
         let raw_name = member
@@ -186,25 +217,100 @@ fn unpack_archive<R: Read + io::Seek>(
         if let Some(parent) = relative.parent() {
             dirs.ensure(parent)?;
         }
-        let target = dest.join(&relative);
-        let executable = member.unix_mode().is_some_and(|m| m & 0o111 != 0);
+        members.push(Member {
+            index,
+            target: dest.join(&relative),
+            executable: member.unix_mode().is_some_and(|m| m & 0o111 != 0),
+            size: member.size(),
+            raw_name,
+        });
+    }
+
+    let threads = if size >= PARALLEL_FROM {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+    } else {
+        1
+    };
+    let mut shares = share_out(members, threads);
+    let first = shares.pop().unwrap_or_default();
+    let (record, invalid) = (&record, &invalid);
+    std::thread::scope(|scope| {
+        let others: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                scope.spawn(move || {
+                    let reader = source.open().ctx("open", Path::new(wheel_name))?;
+                    let mut archive = zip::ZipArchive::new(reader)
+                        .map_err(|e| invalid(format!("it is not a zip archive ({e})")))?;
+                    extract_members(&mut archive, &share, record, wheel_name)
+                })
+            })
+            .collect();
+        let mine = extract_members(&mut archive, &first, record, wheel_name);
+        others.into_iter().try_for_each(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|_| Err(invalid("an unpacking thread stopped unexpectedly".into())))
+        })?;
+        mine
+    })?;
+    UnpackedWheel::open_as(dest, wheel_name)?;
+    Ok(())
+}
+
+/// Splits `members` into `n` shares of about equal work (largest first,
+/// each to the share with the least so far; a file costs its size plus
+/// about what creating it costs).
+fn share_out(mut members: Vec<Member>, n: usize) -> Vec<Vec<Member>> {
+    const PER_FILE: u64 = 16 * 1024;
+    if n <= 1 {
+        return vec![members];
+    }
+    members.sort_unstable_by_key(|m| std::cmp::Reverse(m.size));
+    let mut shares: Vec<(u64, Vec<Member>)> = (0..n).map(|_| (0, Vec::new())).collect();
+    for member in members {
+        let lightest = shares
+            .iter_mut()
+            .min_by_key(|(work, _)| *work)
+            .expect("n > 1 shares");
+        lightest.0 += member.size + PER_FILE;
+        lightest.1.push(member);
+    }
+    shares.into_iter().map(|(_, share)| share).collect()
+}
+
+/// Extracts `share` and checks each file against the RECORD.
+fn extract_members<R: Read + io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    share: &[Member],
+    record: &HashMap<String, RecordEntry>,
+    wheel_name: &str,
+) -> Result<(), InstallError> {
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: wheel_name.to_string(),
+        reason,
+    };
+    let mut extractor = borrow::<Extractor>();
+    for m in share {
+        let mut member = archive
+            .by_index_raw(m.index)
+            .map_err(|e| invalid(format!("member {} is unreadable ({e})", m.index)))?;
         let extracted = extractor
-            .extract(&mut member, &target, executable)
+            .extract(&mut member, &m.target, m.executable)
             .map_err(|e| match e {
                 ExtractError::Io(e) => e,
                 ExtractError::Invalid(reason) => {
-                    invalid(format!("`{raw_name}` is unreadable: {reason}"))
+                    invalid(format!("`{}` is unreadable: {reason}", m.raw_name))
                 }
             })?;
-        check_against_record(&record, &raw_name, extracted.sha256, extracted.size).map_err(
+        check_against_record(record, &m.raw_name, extracted.sha256, extracted.size).map_err(
             |detail| InstallError::RecordMismatch {
                 wheel: wheel_name.to_string(),
-                member: raw_name.clone(),
+                member: m.raw_name.clone(),
                 detail,
             },
         )?;
     }
-    UnpackedWheel::open_as(dest, wheel_name)?;
     Ok(())
 }
 
@@ -422,6 +528,72 @@ mod tests {
             }
             assert!(UnpackedWheel::open(dest).is_ok());
         }
+    }
+
+    #[test]
+    fn work_is_shared_out_evenly_and_every_member_once() {
+        let member = |index: usize, size: u64| Member {
+            index,
+            raw_name: format!("m{index}"),
+            target: PathBuf::from(format!("m{index}")),
+            executable: false,
+            size,
+        };
+        let sizes = [900_000, 10, 500_000, 400_000, 20, 30, 100_000];
+        let members: Vec<Member> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| member(i, s))
+            .collect();
+        let shares = share_out(members, 2);
+        assert_eq!(shares.len(), 2);
+        let mut seen: Vec<usize> = shares.iter().flatten().map(|m| m.index).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..sizes.len()).collect::<Vec<_>>());
+        let work: Vec<u64> = shares
+            .iter()
+            .map(|share| share.iter().map(|m| m.size).sum())
+            .collect();
+        assert!(work[0].abs_diff(work[1]) <= 200_000, "{work:?}");
+        assert_eq!(share_out(vec![member(0, 1)], 1).len(), 1);
+    }
+
+    #[test]
+    fn a_big_wheel_unpacked_by_several_threads_still_checks_every_file() {
+        // Over PARALLEL_FROM even compressed, so its members are shared out;
+        // the bad file is a small one, which goes last, to any thread.
+        let noise: Vec<u8> = (0..3_000_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let mut wheel = TestWheel::new("big", "1.0").file_with("big/noise.bin", &noise, stored);
+        for i in 0..50 {
+            let text = format!("N = {i}\n");
+            wheel = wheel.file_with(&format!("big/m{i}.py"), text.as_bytes(), stored);
+        }
+        let good = wheel.zip();
+        assert!(good.len() as u64 >= PARALLEL_FROM);
+        let dest = tempfile::tempdir().unwrap();
+        unpack_wheel_bytes(&good, &wheel.filename(), dest.path()).unwrap();
+        assert_eq!(fs::read(dest.path().join("big/noise.bin")).unwrap(), noise);
+        assert_eq!(
+            fs::read_to_string(dest.path().join("big/m49.py")).unwrap(),
+            "N = 49\n"
+        );
+
+        // Same length, other content: the RECORD's hash no longer matches
+        // (nor the CRC-32; either way the file is refused by name).
+        let at = good
+            .windows(7)
+            .position(|w| w == b"N = 37\n")
+            .expect("stored as is");
+        let mut bad = good.clone();
+        bad[at + 4] = b'8';
+        let dest = tempfile::tempdir().unwrap();
+        let error = unpack_wheel_bytes(&bad, &wheel.filename(), dest.path()).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("big/m37.py"), "{text}");
     }
 
     #[test]
