@@ -258,23 +258,41 @@ fn unpack_archive(
     Ok(())
 }
 
-/// Splits `members` into `n` shares of about equal work (largest first,
-/// each to the share with the least so far; a file costs its size plus
-/// about what creating it costs).
-fn share_out(mut members: Vec<Member>, n: usize) -> Vec<Vec<Member>> {
+/// Splits `members` into `n` shares of about equal work, a directory's
+/// files all in one share (largest directories first, each to the share
+/// with the least work so far; a file costs its size plus about what
+/// creating it costs).
+///
+/// Whole directories, because creating a file holds its directory's lock:
+/// on a disk where creating a file is slow (ext4 just after a mass
+/// deletion scans recently freed inodes under that lock), two threads
+/// filling one directory take turns, and the waiting one spins.
+fn share_out(members: Vec<Member>, n: usize) -> Vec<Vec<Member>> {
     const PER_FILE: u64 = 16 * 1024;
     if n <= 1 {
         return vec![members];
     }
-    members.sort_unstable_by_key(|m| std::cmp::Reverse(m.size));
-    let mut shares: Vec<(u64, Vec<Member>)> = (0..n).map(|_| (0, Vec::new())).collect();
+    let mut by_dir: HashMap<PathBuf, (u64, Vec<Member>)> = HashMap::new();
     for member in members {
+        let dir = member
+            .target
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let group = by_dir.entry(dir).or_default();
+        group.0 += member.size + PER_FILE;
+        group.1.push(member);
+    }
+    let mut groups: Vec<(u64, Vec<Member>)> = by_dir.into_values().collect();
+    groups.sort_unstable_by_key(|(work, _)| std::cmp::Reverse(*work));
+    let mut shares: Vec<(u64, Vec<Member>)> = (0..n).map(|_| (0, Vec::new())).collect();
+    for (work, group) in groups {
         let lightest = shares
             .iter_mut()
-            .min_by_key(|(work, _)| *work)
+            .min_by_key(|(total, _)| *total)
             .expect("n > 1 shares");
-        lightest.0 += member.size + PER_FILE;
-        lightest.1.push(member);
+        lightest.0 += work;
+        lightest.1.extend(group);
     }
     shares.into_iter().map(|(_, share)| share).collect()
 }
@@ -531,37 +549,51 @@ mod tests {
     }
 
     #[test]
-    fn work_is_shared_out_evenly_and_every_member_once() {
-        let member = |index: usize, size: u64| Member {
+    fn work_is_shared_out_evenly_by_directory_and_every_member_once() {
+        let member = |index: usize, dir: &str, size: u64| Member {
             index,
-            raw_name: format!("m{index}"),
-            target: PathBuf::from(format!("m{index}")),
+            raw_name: format!("{dir}/m{index}"),
+            target: PathBuf::from(format!("/w/{dir}/m{index}")),
             executable: false,
             size,
         };
-        let sizes = [900_000, 10, 500_000, 400_000, 20, 30, 100_000];
-        let members: Vec<Member> = sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| member(i, s))
-            .collect();
+        let members = vec![
+            member(0, "a", 900_000),
+            member(1, "b", 10),
+            member(2, "c", 500_000),
+            member(3, "d", 400_000),
+            member(4, "b", 20),
+            member(5, "c", 30),
+            member(6, "e", 100_000),
+        ];
         let shares = share_out(members, 2);
         assert_eq!(shares.len(), 2);
         let mut seen: Vec<usize> = shares.iter().flatten().map(|m| m.index).collect();
         seen.sort_unstable();
-        assert_eq!(seen, (0..sizes.len()).collect::<Vec<_>>());
+        assert_eq!(seen, (0..7).collect::<Vec<_>>());
         let work: Vec<u64> = shares
             .iter()
             .map(|share| share.iter().map(|m| m.size).sum())
             .collect();
         assert!(work[0].abs_diff(work[1]) <= 200_000, "{work:?}");
-        assert_eq!(share_out(vec![member(0, 1)], 1).len(), 1);
+        for dir in ["/w/b", "/w/c"] {
+            let holders = shares
+                .iter()
+                .filter(|share| {
+                    share
+                        .iter()
+                        .any(|m| m.target.parent() == Some(Path::new(dir)))
+                })
+                .count();
+            assert_eq!(holders, 1, "{dir} is split between shares");
+        }
+        assert_eq!(share_out(vec![member(0, "a", 1)], 1).len(), 1);
     }
 
     #[test]
     fn a_big_wheel_unpacked_by_several_threads_still_checks_every_file() {
-        // Over PARALLEL_FROM even compressed, so its members are shared out;
-        // the bad file is a small one, which goes last, to any thread.
+        // Over PARALLEL_FROM even compressed, so its directories are shared
+        // out among threads; the bad file is in one of the small ones.
         let noise: Vec<u8> = (0..3_000_000u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
@@ -570,7 +602,8 @@ mod tests {
         let mut wheel = TestWheel::new("big", "1.0").file_with("big/noise.bin", &noise, stored);
         for i in 0..50 {
             let text = format!("N = {i}\n");
-            wheel = wheel.file_with(&format!("big/m{i}.py"), text.as_bytes(), stored);
+            let path = format!("big/d{}/m{i}.py", i % 5);
+            wheel = wheel.file_with(&path, text.as_bytes(), stored);
         }
         let good = wheel.zip();
         assert!(good.len() as u64 >= PARALLEL_FROM);
@@ -578,7 +611,7 @@ mod tests {
         unpack_wheel_bytes(&good, &wheel.filename(), dest.path()).unwrap();
         assert_eq!(fs::read(dest.path().join("big/noise.bin")).unwrap(), noise);
         assert_eq!(
-            fs::read_to_string(dest.path().join("big/m49.py")).unwrap(),
+            fs::read_to_string(dest.path().join("big/d4/m49.py")).unwrap(),
             "N = 49\n"
         );
 
@@ -593,7 +626,7 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let error = unpack_wheel_bytes(&bad, &wheel.filename(), dest.path()).unwrap_err();
         let text = error.to_string();
-        assert!(text.contains("big/m37.py"), "{text}");
+        assert!(text.contains("big/d2/m37.py"), "{text}");
     }
 
     #[test]
