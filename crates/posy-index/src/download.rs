@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use futures_util::StreamExt;
 use posy_vocab::{ArtifactHash, HashAlgorithm, PackageName};
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, Response, StatusCode};
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use tokio::sync::Mutex;
 use url::Url;
@@ -149,13 +149,7 @@ pub(crate) async fn download(
             staged
                 .reset()
                 .map_err(|e| IndexError::io("emptying the staging file", staged.path(), e))?;
-            let request = transport
-                .request(Method::GET, url)
-                .header("accept-encoding", "identity");
-            let response = transport.send(request).await?;
-            if response.status() != StatusCode::OK {
-                return Err(status_failure(&response));
-            }
+            let response = get_as_is(transport, url).await?;
             let mut hasher = Hasher::new(expected);
             let mut stream = response.bytes_stream();
             while let Some(chunk) = stream.next().await {
@@ -228,13 +222,7 @@ pub(crate) async fn download_to_memory(
         .execute(url, || async {
             let mut body = body.lock().await;
             body.clear();
-            let request = transport
-                .request(Method::GET, url)
-                .header("accept-encoding", "identity");
-            let response = transport.send(request).await?;
-            if response.status() != StatusCode::OK {
-                return Err(status_failure(&response));
-            }
+            let response = get_as_is(transport, url).await?;
             let length = response.content_length().or(size).unwrap_or(0);
             // A length the server states is only a hint; cap what it reserves.
             body.reserve(usize::try_from(length.min(1 << 30)).unwrap_or(0));
@@ -253,6 +241,19 @@ pub(crate) async fn download_to_memory(
 }
 
 /// A find-links file on disk: hashed and verified in place, not copied.
+/// GETs `url` without content encoding (the bytes are hashed as stored),
+/// and fails unless the answer is 200.
+async fn get_as_is(transport: &Transport, url: &Url) -> Result<Response, Failure> {
+    let request = transport
+        .request(Method::GET, url)
+        .header("accept-encoding", "identity");
+    let response = transport.send(request).await?;
+    if response.status() != StatusCode::OK {
+        return Err(status_failure(&response));
+    }
+    Ok(response)
+}
+
 async fn local_file(url: &Url, expected: &[ArtifactHash]) -> Result<Artifact, IndexError> {
     let path = url.to_file_path().map_err(|()| IndexError::Parse {
         url: redact(url),

@@ -56,6 +56,24 @@ fn pins(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The pins of `posy pip compile SET` (as of [`CUTOFF`], for Python 3.11),
+/// written to `out` in the world.
+fn posy_pins(world: &World, set: &Path, out: &str, flags: &[&str]) -> BTreeSet<String> {
+    let mut args = vec!["pip", "compile"];
+    args.extend_from_slice(flags);
+    args.extend([
+        set.to_str().unwrap(),
+        "--exclude-newer",
+        CUTOFF,
+        "--python-version",
+        "3.11",
+        "-o",
+        out,
+    ]);
+    world.ok(&args);
+    pins(&world.read(out))
+}
+
 #[test]
 fn pins_equal_uv_for_every_benchmark_set() {
     let Some(uv) = reference_uv() else { return };
@@ -76,20 +94,8 @@ fn pins_equal_uv_for_every_benchmark_set() {
             eprintln!("{name}: uv could not resolve it on 3.11; not compared");
             continue;
         }
-        let posy_out = format!("{name}.posy.txt");
-        world.ok(&[
-            "pip",
-            "compile",
-            set.to_str().unwrap(),
-            "--exclude-newer",
-            CUTOFF,
-            "--python-version",
-            "3.11",
-            "-o",
-            &posy_out,
-        ]);
         let want = pins(&std::fs::read_to_string(&uv_out).unwrap());
-        let got = pins(&world.read(&posy_out));
+        let got = posy_pins(&world, &set, &format!("{name}.posy.txt"), &[]);
         assert_eq!(got, want, "{name}: posy's pins differ from uv's");
         compared += 1;
     }
@@ -271,21 +277,13 @@ fn universal_versions_equal_uv() {
             .output()
             .unwrap();
         assert!(reference.status.success(), "uv failed on {name}");
-        let posy_out = format!("{name}.universal.posy.txt");
-        world.ok(&[
-            "pip",
-            "compile",
-            "--universal",
-            set.to_str().unwrap(),
-            "--exclude-newer",
-            CUTOFF,
-            "--python-version",
-            "3.11",
-            "-o",
-            &posy_out,
-        ]);
         let want = pins(&std::fs::read_to_string(&uv_out).unwrap());
-        let got = pins(&world.read(&posy_out));
+        let got = posy_pins(
+            &world,
+            &set,
+            &format!("{name}.universal.posy.txt"),
+            &["--universal"],
+        );
         assert_eq!(got, want, "{name}: posy's universal pins differ from uv's");
     }
 }
