@@ -1,13 +1,18 @@
 //! Project files: turning what users write into Briefs, and Blueprints back into files.
 //!
 //! Today these are the requirements-file format of pip (`requirements.in`,
-//! `requirements.txt`, constraints files) and `pyproject.toml` (PEP 621
-//! with PEP 735 dependency groups). Inline script metadata (PEP 723) and
-//! `pylock.toml` (PEP 751) join them as the project commands land.
+//! `requirements.txt`, constraints files), `pyproject.toml` (PEP 621
+//! with PEP 735 dependency groups) and the `pylock.toml` lock file (PEP
+//! 751). Inline script metadata (PEP 723) joins them as the project
+//! commands land.
 
+mod pylock;
 mod pyproject;
 mod requirements_txt;
 
+pub use pylock::{
+    LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock, PylockError,
+};
 pub use pyproject::{
     ExtrasSelection, GroupEntry, Project, PyProject, PyProjectError, Requirements,
 };

@@ -70,3 +70,4 @@ pub use resolution::{Resolution, ResolvedPackage, Via};
 pub use resolve::resolve;
 pub use strategy::ResolutionStrategy;
 pub use target::Target;
+pub use version_map::best_file;

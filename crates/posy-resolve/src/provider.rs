@@ -91,6 +91,11 @@ pub struct DistFile {
     pub yanked: Option<Yanked>,
     /// Size in bytes, if known (PEP 700).
     pub size: Option<u64>,
+    /// When it was uploaded, in milliseconds since the Unix epoch (PEP 700), if known.
+    pub upload_time: Option<i64>,
+    /// The index that lists it (its base URL, shared by every file of the
+    /// page), for a lock's `index` key.
+    pub index: Option<Arc<str>>,
     /// Whether the index serves the file's core metadata on its own
     /// (PEP 658/714), so the provider can read it without the file.
     pub metadata_file: MetadataFile,
@@ -160,6 +165,8 @@ impl DistFile {
             requires_python: None,
             yanked: None,
             size: None,
+            upload_time: None,
+            index: None,
             metadata_file: MetadataFile::Absent,
         }
     }

@@ -194,6 +194,22 @@ fn classify_version(
     }
 }
 
+/// The file of one version that an environment with `tags` and Python
+/// `python` installs: the wheel whose best tag ranks highest (the first
+/// listed among equals), else the sdist (`.tar.gz` before other formats),
+/// skipping files whose Requires-Python excludes `python`. The one rule
+/// both the resolver (choosing whose metadata to read) and the installer
+/// (choosing what to install from a Blueprint) follow, so what is
+/// installed is what was resolved. Yanked files are not skipped: an exact
+/// pin may use them (PEP 592).
+pub fn best_file(files: &[DistFile], tags: &Tags, python: &Version) -> Option<usize> {
+    let all: Vec<usize> = (0..files.len()).collect();
+    match classify_files(files, &all, tags, python) {
+        Status::Usable { best } => Some(best),
+        _ => None,
+    }
+}
+
 /// Picks the best installable file among `candidates`.
 fn classify_files(
     files: &[DistFile],

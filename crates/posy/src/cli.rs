@@ -186,6 +186,16 @@ pub struct PipCompileArgs {
     /// Include every extra of a `pyproject.toml`.
     #[arg(long)]
     pub all_extras: bool,
+    /// Dependency groups of a `pyproject.toml` to include (PEP 735).
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+    /// Include every dependency group of a `pyproject.toml`.
+    #[arg(long)]
+    pub all_groups: bool,
+    /// The output format: `requirements.txt` (default) or `pylock.toml`
+    /// (PEP 751; chosen by default when the output file is named `pylock.toml`).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
     /// Resolve for this Python version (e.g. `3.11`) instead of an interpreter's.
     #[arg(long, value_name = "VERSION")]
     pub python_version: Option<String>,
@@ -239,6 +249,12 @@ pub struct PipInstallArgs {
     /// Include every extra of a `pyproject.toml` given with `-r`.
     #[arg(long)]
     pub all_extras: bool,
+    /// Dependency groups of a `pyproject.toml` given with `-r` to include.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+    /// Include every dependency group of a `pyproject.toml` given with `-r`.
+    #[arg(long)]
+    pub all_groups: bool,
     /// Install into this directory (for `PYTHONPATH`) instead of the environment.
     #[arg(long, value_name = "DIR", conflicts_with = "prefix")]
     pub target: Option<std::path::PathBuf>,
@@ -257,9 +273,15 @@ pub struct PipInstallArgs {
 
 #[derive(Debug, Args)]
 pub struct PipSyncArgs {
-    /// Pinned requirements files.
+    /// Pinned requirements files, or `pylock.toml` files (PEP 751).
     #[arg(required = true, value_name = "SRC_FILE")]
     pub src_file: Vec<std::path::PathBuf>,
+    /// Extras of a multi-use `pylock.toml` to install.
+    #[arg(long, value_name = "EXTRA")]
+    pub extra: Vec<String>,
+    /// Dependency groups of a multi-use `pylock.toml` to install (default: its `default-groups`).
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
     #[command(flatten)]
     pub env: EnvArgs,
     #[command(flatten)]
@@ -361,4 +383,60 @@ pub enum CacheCommand {
         #[arg(long, value_name = "SIZE")]
         max_size: Option<String>,
     },
+}
+
+impl IndexArgs {
+    /// The flags as the engine's settings.
+    pub fn settings(&self) -> posy_ops::IndexSettings {
+        posy_ops::IndexSettings {
+            index_url: self.index_url.clone(),
+            extra_index_url: self.extra_index_url.clone(),
+            find_links: self.find_links.clone(),
+            no_index: self.no_index,
+            index_strategy: self.index_strategy.clone(),
+            exclude_newer: self.exclude_newer.clone(),
+            offline: self.offline,
+            refresh: self.refresh,
+        }
+    }
+}
+
+impl EnvArgs {
+    /// The flags as the engine's environment request.
+    pub fn request(&self) -> posy_ops::EnvRequest {
+        posy_ops::EnvRequest {
+            python: self.python.clone(),
+            system: self.system,
+        }
+    }
+}
+
+impl ResolverArgs {
+    /// The flags as the engine's resolver options.
+    pub fn options(&self) -> posy_ops::ResolverOptions {
+        posy_ops::ResolverOptions {
+            resolution: self.resolution.clone(),
+            prerelease: self.prerelease.clone(),
+            upgrade: self.upgrade,
+            upgrade_package: self.upgrade_package.clone(),
+            no_build: self.no_build,
+            only_binary: self.only_binary.clone(),
+            no_binary: self.no_binary.clone(),
+            config_settings: self.build.config_settings.clone(),
+            no_build_isolation: self.build.no_build_isolation,
+        }
+    }
+}
+
+impl InstallerArgs {
+    /// The flags as the engine's apply options.
+    pub fn options(&self) -> posy_ops::ApplyOptions {
+        posy_ops::ApplyOptions {
+            link_mode: self.link_mode.clone(),
+            reinstall: self.reinstall,
+            compile_bytecode: self.compile_bytecode,
+            dry_run: self.dry_run,
+            require_hashes: self.require_hashes,
+        }
+    }
 }

@@ -1,20 +1,13 @@
 //! The `posy` binary: clap commands composed from the library crates.
 //!
-//! This crate stays thin. A command reads its Brief from the command line
-//! and files, hands it to the engine crates (resolve → Blueprint → install →
-//! Env), and prints what happened. Anything that is not argument handling or
-//! output belongs in a library crate.
+//! This crate stays thin. A command maps its flags to the plain option
+//! structs of `posy-ops` (the engine as a library: Brief → Blueprint → Env),
+//! calls one operation, and prints what happened. Anything that is not
+//! argument handling or output belongs in a library crate.
 
-mod binary_policy;
-mod build_envs;
-mod build_progress;
 mod cli;
 mod commands;
-mod index_client;
-mod output;
-mod provider;
 mod settings;
-mod target_env;
 
 use std::process::ExitCode;
 

@@ -15,7 +15,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use posy_store::{ByteSize, Store, StoreOptions, default_max_size};
+use posy_ops::Session;
+use posy_store::{ByteSize, default_max_size};
 use serde::Deserialize;
 
 use crate::cli::GlobalArgs;
@@ -75,15 +76,11 @@ pub fn cache_max_size(flag: Option<&str>, cache_dir: &Path) -> Result<ByteSize> 
 }
 
 /// Opens the store for a command that uses it. The command should call
-/// [`Store::close`] when done, which keeps the cache within its bound.
-#[allow(dead_code)] // The first commands that install things will use it.
-pub fn open_store(global: &GlobalArgs) -> Result<Store> {
+/// [`Session::close`] when done, which keeps the cache within its bound.
+pub fn session(global: &GlobalArgs) -> Result<Session> {
     let dir = cache_dir(global)?;
-    let options = StoreOptions {
-        max_size: Some(cache_max_size(None, &dir)?),
-    };
-    Store::open_with(&dir, options)
-        .with_context(|| format!("cannot use the cache at {}", dir.display()))
+    let max_size = cache_max_size(None, &dir)?;
+    Session::open(dir, Some(max_size))
 }
 
 /// The config files, highest precedence first.

@@ -156,7 +156,7 @@ fn hashes_are_required_and_checked() {
 }
 
 #[test]
-fn dry_run_and_unsupported_lines() {
+fn dry_run_url_lines_and_missing_versions() {
     let index = three_packages().serve();
     let world = World::with_index(&index);
     let env = world.venv("env");
@@ -177,11 +177,16 @@ fn dry_run_and_unsupported_lines() {
         "urls.txt",
         &format!("a==2.0\n{}\n", index.file_url("b-1.0-py3-none-any.whl")),
     );
-    let run = world.pip_fails(&["sync", "urls.txt", "--python", env.arg()]);
-    assert!(run.stderr.contains("urls.txt:2"), "{}", run.stderr);
+    // A URL line (as `pip compile` and `pip freeze` write them) installs
+    // that file, recorded as PEP 610 says.
+    let run = world.pip_ok(&["sync", "urls.txt", "--python", env.arg()]);
+    assert!(run.stderr.contains(" - extra-stuff==1.0"), "{}", run.stderr);
+    assert_eq!(env.dist_infos(), ["a-2.0.dist-info", "b-1.0.dist-info"]);
+    let freeze = world.pip_ok(&["freeze", "--python", env.arg()]);
+    assert!(freeze.stdout.contains("b @ http://"), "{}", freeze.stdout);
 
     world.write("missing.txt", "a==9.9\n");
     let run = world.pip_fails(&["sync", "missing.txt", "--python", env.arg()]);
     assert!(run.stderr.contains("a==9.9"), "{}", run.stderr);
-    assert_eq!(env.dist_infos(), ["extra_stuff-1.0.dist-info"]);
+    assert_eq!(env.dist_infos(), ["a-2.0.dist-info", "b-1.0.dist-info"]);
 }

@@ -4,19 +4,23 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use posy_install::{InstalledDist, installed_distributions};
+use posy_install::InstalledDist;
+use posy_ops::{Env, Placement};
 use posy_python::Interpreter;
 use posy_vocab::{CoreMetadata, PackageName};
 
 use crate::cli::{EnvArgs, GlobalArgs, PipListArgs, PipShowArgs};
-use crate::target_env::{find_env, install_scheme};
+use crate::settings;
 
 /// The interpreter and what is installed in its environment.
 fn installed(args: &EnvArgs, global: &GlobalArgs) -> Result<(Interpreter, Vec<InstalledDist>)> {
-    let interpreter = find_env(args, global)?;
-    let scheme = install_scheme(&interpreter);
-    let dists = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
-    Ok((interpreter, dists))
+    let env = Env::find(
+        &args.request(),
+        &Placement::Environment,
+        &settings::cache_dir(global)?,
+    )?;
+    let dists = env.installed()?;
+    Ok((env.interpreter, dists))
 }
 
 /// `name==version`, or `name @ url` for a distribution installed from a URL or path (PEP 610).
@@ -208,11 +212,11 @@ fn outdated(
     interpreter: &Interpreter,
     dists: &[InstalledDist],
 ) -> Result<ExitCode> {
-    let store = crate::settings::open_store(global)?;
-    let client = crate::index_client::build(
-        &args.index,
+    let session = crate::settings::session(global)?;
+    let client = posy_ops::build_client(
+        &args.index.settings(),
         &Default::default(),
-        &store,
+        session.store(),
         &Default::default(),
     )?;
     let tags = interpreter.tags();
@@ -301,6 +305,6 @@ fn outdated(
             }
         }
     }
-    store.close()?;
+    session.close()?;
     Ok(ExitCode::SUCCESS)
 }

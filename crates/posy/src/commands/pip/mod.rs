@@ -1,10 +1,8 @@
 //! `posy pip …`: the pip-compatible interface.
 
-mod apply;
 mod compile;
 mod inspect;
 mod install;
-mod sources;
 mod sync;
 mod uninstall;
 

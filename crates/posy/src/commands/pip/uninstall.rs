@@ -3,13 +3,12 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use posy_install::{installed_distributions, uninstall};
+use posy_install::uninstall;
+use posy_ops::{Env, Placement, elapsed, plural};
 use posy_project::{RequirementSpec, RequirementsTxt};
 use posy_vocab::{PackageName, Requirement};
 
 use crate::cli::{GlobalArgs, PipUninstallArgs};
-use crate::output;
-use crate::target_env::{find_env, install_scheme};
 
 pub fn run(args: &PipUninstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let mut names = Vec::new();
@@ -32,9 +31,13 @@ pub fn run(args: &PipUninstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if names.is_empty() {
         bail!("name at least one package to uninstall, or pass -r FILE");
     }
-    let interpreter = find_env(&args.env, global)?;
-    let scheme = install_scheme(&interpreter);
-    let installed = installed_distributions(&[&scheme.purelib, &scheme.platlib])?;
+    let env = Env::find(
+        &args.env.request(),
+        &Placement::Environment,
+        &crate::settings::cache_dir(global)?,
+    )?;
+    let installed = env.installed()?;
+    let scheme = &env.scheme;
     let start = std::time::Instant::now();
     let mut removed = Vec::new();
     for name in dedup(names) {
@@ -55,8 +58,8 @@ pub fn run(args: &PipUninstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     eprintln!(
         "{verb} {} package{} in {}",
         removed.len(),
-        output::plural(removed.len()),
-        output::elapsed(start)
+        plural(removed.len()),
+        elapsed(start)
     );
     for dist in removed {
         eprintln!(" - {dist}");

@@ -1,4 +1,4 @@
-//! Which environment a pip command acts on, and its install scheme.
+//! The Env: which environment an operation acts on, and its install scheme.
 //!
 //! As in uv: `--python` names an interpreter (or a version to find); without
 //! it, the active virtual environment (`VIRTUAL_ENV`), then `.venv` in the
@@ -12,22 +12,76 @@ use anyhow::{Context, Result, bail};
 use posy_install::InstallScheme;
 use posy_python::{DiscoveryEnv, Interpreter, ProbeCache, PythonRequest, find_interpreter};
 
-use crate::cli::{EnvArgs, GlobalArgs};
-use crate::settings;
+/// Where an install puts files: the environment itself, or a directory
+/// for `PYTHONPATH` (`--target`), or another prefix (`--prefix`).
+#[derive(Debug, Clone, Default)]
+pub enum Placement {
+    #[default]
+    Environment,
+    Target(PathBuf),
+    Prefix(PathBuf),
+}
+
+/// An environment to plan against and change: an interpreter and where
+/// installed files go.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub interpreter: Interpreter,
+    pub scheme: InstallScheme,
+}
+
+impl Env {
+    /// The environment the request names, with files placed as `placement` says.
+    pub fn find(request: &EnvRequest, placement: &Placement, cache_dir: &Path) -> Result<Env> {
+        let elsewhere = !matches!(placement, Placement::Environment);
+        let interpreter = find_env_for(request, cache_dir, elsewhere)?;
+        let scheme = match placement {
+            Placement::Environment => install_scheme(&interpreter),
+            Placement::Target(dir) => target_scheme(&interpreter, dir)?,
+            Placement::Prefix(dir) => prefix_scheme(&interpreter, dir)?,
+        };
+        Ok(Env {
+            interpreter,
+            scheme,
+        })
+    }
+
+    /// The distributions installed where this Env installs.
+    pub fn installed(&self) -> Result<Vec<posy_install::InstalledDist>> {
+        Ok(posy_install::installed_distributions(&[
+            &self.scheme.purelib,
+            &self.scheme.platlib,
+        ])?)
+    }
+
+    /// The Python version of the interpreter (for Requires-Python).
+    pub fn python_version(&self) -> posy_vocab::Version {
+        let (major, minor, patch) = self.interpreter.python_release();
+        posy_vocab::Version::new([major, minor, patch])
+    }
+}
+
+/// Which environment the user named: `--python` (a path or a version
+/// request) and `--system`.
+#[derive(Debug, Clone, Default)]
+pub struct EnvRequest {
+    pub python: Option<String>,
+    pub system: bool,
+}
 
 /// The interpreter of the environment to act on.
-pub fn find_env(args: &EnvArgs, global: &GlobalArgs) -> Result<Interpreter> {
-    find_env_for(args, global, false)
+pub fn find_env(args: &EnvRequest, cache_dir: &Path) -> Result<Interpreter> {
+    find_env_for(args, cache_dir, false)
 }
 
 /// Like [`find_env`]; `elsewhere` (installing with `--target`/`--prefix`)
 /// lets a system interpreter be used, since its environment is not changed.
-pub fn find_env_for(args: &EnvArgs, global: &GlobalArgs, elsewhere: bool) -> Result<Interpreter> {
+pub fn find_env_for(args: &EnvRequest, cache_dir: &Path, elsewhere: bool) -> Result<Interpreter> {
     let request = match &args.python {
         Some(text) => text.parse::<PythonRequest>()?,
         None => PythonRequest::Any,
     };
-    let cache = ProbeCache::new(&settings::cache_dir(global)?);
+    let cache = ProbeCache::new(cache_dir);
     let env = DiscoveryEnv::from_process().context("cannot read the working directory")?;
     let interpreter = find_interpreter(&request, &env, &cache)?;
     if !interpreter.is_venv() && !args.system && !elsewhere && args.python.is_none() {

@@ -324,10 +324,10 @@ pub struct BuildSettings {
 }
 
 impl BuildSettings {
-    /// Reads the flags; a setting that is not `KEY=VALUE` is an error that shows it.
-    pub fn from_args(args: &crate::cli::BuildArgs) -> anyhow::Result<Self> {
+    /// Reads `-C KEY=VALUE` settings; one that is not `KEY=VALUE` is an error that shows it.
+    pub fn new(settings: &[String], no_build_isolation: bool) -> anyhow::Result<Self> {
         let mut config_settings = posy_build::ConfigSettings::default();
-        for text in &args.config_settings {
+        for text in settings {
             // Parsing checks the form and gives the error its wording.
             text.parse::<posy_build::ConfigSettings>()?;
             if let Some((key, value)) = text.split_once('=') {
@@ -336,7 +336,7 @@ impl BuildSettings {
         }
         Ok(Self {
             config_settings,
-            no_build_isolation: args.no_build_isolation,
+            no_build_isolation,
             policy: BinaryPolicy::default(),
         })
     }

@@ -22,6 +22,7 @@ use posy_project::ExtrasSelection;
 use posy_resolve::{DistFile, DistMetadata, MetadataProvider, PackageVersions, ProviderError};
 use posy_vocab::{CoreMetadata, ExtraName, MarkerTree, PackageName, Requirement, Version};
 
+use crate::brief::Selector;
 use crate::provider::Builder;
 
 /// A project whose requirements only its build backend can tell.
@@ -52,6 +53,8 @@ pub struct DirectReference {
     pub editable: bool,
     /// Where the requirement was written, for `# via`.
     pub origin: String,
+    /// The optional part of a project it belongs to.
+    pub selector: Selector,
 }
 
 impl DirectReference {
@@ -73,6 +76,22 @@ pub struct DirectPackage {
     /// The requirement that brings it in (name, extras, marker).
     pub requirement: Requirement,
     pub origin: String,
+    pub selector: Selector,
+    /// Whether it is installed editable (`-e`).
+    pub editable: bool,
+    /// What it points at: a URL, or an absolute path.
+    pub target: DirectTarget,
+}
+
+/// Where a direct reference's distribution is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectTarget {
+    /// A wheel or sdist at a URL (with the URL as written, fragment removed).
+    Url(String),
+    /// A wheel or sdist file on disk.
+    File(PathBuf),
+    /// A project directory.
+    Directory(PathBuf),
 }
 
 /// Adds the selected requirements of `project`'s metadata, read through its
@@ -166,10 +185,14 @@ pub async fn read_direct(
             "`{target}`: {scheme} URLs are not supported yet (only http, https and file URLs, and local paths)"
         );
     }
-    let (metadata, sha256) = if reference.is_url() && !target.starts_with("file://") {
-        let (artifact, filename, _) = download_url(client, target).await?;
+    let (metadata, sha256, located) = if reference.is_url() && !target.starts_with("file://") {
+        let (artifact, filename, plain) = download_url(client, target).await?;
         let metadata = archive_metadata(&artifact.path, &filename, builder, client).await?;
-        (metadata, Some(artifact.sha256))
+        (
+            metadata,
+            Some(artifact.sha256),
+            DirectTarget::Url(plain.to_string()),
+        )
     } else {
         let path = match target.strip_prefix("file://") {
             Some(rest) => PathBuf::from(rest),
@@ -189,7 +212,7 @@ pub async fn read_direct(
                 .await
                 .with_context(|| format!("cannot read the metadata of `{target}`"))?
                 .metadata;
-            (metadata, None)
+            (metadata, None, DirectTarget::Directory(path))
         } else {
             let filename = path
                 .file_name()
@@ -201,6 +224,7 @@ pub async fn read_direct(
                 posy_install::sha256_file(&path)
                     .ok()
                     .map(|digest| posy_store::Key::from_sha256(digest).to_string()),
+                DirectTarget::File(path),
             )
         }
     };
@@ -235,6 +259,9 @@ pub async fn read_direct(
         sha256,
         requirement,
         origin: reference.origin.clone(),
+        selector: reference.selector.clone(),
+        editable: reference.editable,
+        target: located,
     })
 }
 

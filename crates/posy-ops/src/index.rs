@@ -1,4 +1,4 @@
-//! The index client a command uses, from its flags and requirement files.
+//! The index client an operation uses, from the command's settings and requirement files.
 
 use anyhow::{Context, Result};
 use posy_index::{
@@ -7,10 +7,23 @@ use posy_index::{
 use posy_resolve::Upgrade;
 use posy_store::Store;
 
-use crate::cli::IndexArgs;
+/// Which indexes to use and how, as the command line says (pip's and uv's flags).
+#[derive(Debug, Clone, Default)]
+pub struct IndexSettings {
+    pub index_url: Option<String>,
+    pub extra_index_url: Vec<String>,
+    pub find_links: Vec<String>,
+    pub no_index: bool,
+    /// `first-index` or `unsafe-best-match`.
+    pub index_strategy: String,
+    /// An RFC 3339 timestamp or a date.
+    pub exclude_newer: Option<String>,
+    pub offline: bool,
+    pub refresh: bool,
+}
 
 /// Index settings a requirements file may add (`--index-url`, `--find-links`, …).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FileIndexSettings {
     pub index_url: Option<String>,
     pub extra_index_urls: Vec<String>,
@@ -21,8 +34,8 @@ pub struct FileIndexSettings {
 /// Builds the client: command-line flags win over what files say. The
 /// cached pages of what `upgrade` lets move are fetched again, so an upgrade
 /// sees a release made since the last run (as uv does).
-pub fn build(
-    args: &IndexArgs,
+pub fn build_client(
+    args: &IndexSettings,
     files: &FileIndexSettings,
     store: &Store,
     upgrade: &Upgrade,
@@ -43,7 +56,11 @@ pub fn build(
             FindLinks::parse(link).with_context(|| format!("invalid --find-links `{link}`"))?,
         );
     }
-    let strategy: IndexStrategy = args.index_strategy.parse()?;
+    let strategy: IndexStrategy = if args.index_strategy.is_empty() {
+        IndexStrategy::default()
+    } else {
+        args.index_strategy.parse()?
+    };
     let exclude_newer = args
         .exclude_newer
         .as_deref()

@@ -85,6 +85,9 @@ impl MetadataProvider for IndexProvider<'_> {
         // Every file of a release (often of many releases) says the same
         // Requires-Python: parse each text once and share it.
         let mut requires_python: HashMap<String, Option<Arc<SpecifierSet>>> = HashMap::new();
+        // The index each file came from, as a lock names it: without
+        // credentials, without the trailing slash, one string per index.
+        let mut indexes: Vec<(Arc<Url>, Arc<str>)> = Vec::new();
         for file in project.files {
             // The client parsed the name already; `None` is a file posy
             // does not install or a name that does not parse.
@@ -100,6 +103,23 @@ impl MetadataProvider for IndexProvider<'_> {
             }
             dist.hashes = file.hashes;
             dist.size = file.size;
+            dist.upload_time = file.upload_time.map(|t| t.as_millisecond());
+            dist.index = file.origin.map(|origin| {
+                match indexes
+                    .iter()
+                    .find(|(known, _)| Arc::ptr_eq(known, &origin))
+                {
+                    Some((_, text)) => Arc::clone(text),
+                    None => {
+                        let text: Arc<str> = posy_index::redact::strip_credentials(&origin)
+                            .as_str()
+                            .trim_end_matches('/')
+                            .into();
+                        indexes.push((origin, Arc::clone(&text)));
+                        text
+                    }
+                }
+            });
             dist.yanked = file.yanked.map(|y| Yanked { reason: y.reason });
             dist.metadata_file = match file.core_metadata {
                 CoreMetadataFile::Absent => MetadataFile::Absent,

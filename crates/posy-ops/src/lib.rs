@@ -1,0 +1,77 @@
+//! posy's engine as a library: the three nouns and the operations between them.
+//!
+//! Everything posy does moves data through three nouns (see the project's
+//! ARCHITECTURE.md):
+//!
+//! - a [`Brief`]: what the user asked for, read from requirement strings,
+//!   requirements files and `pyproject.toml` ([`BriefInputs`]);
+//! - a [`Blueprint`]: the resolved answer, a PEP 751 lock in memory, for one
+//!   environment or for all, that writes itself as `pylock.toml` or
+//!   `requirements.txt`;
+//! - an [`Env`]: an environment (an interpreter and where files go) that a
+//!   Blueprint is planned against and materialised into.
+//!
+//! The operations are plain functions over plain option structs, in the
+//! manner of cargo's `ops`: [`resolve_brief`] (Brief → Blueprint),
+//! [`lock_pins`] (Blueprint × Env → what to install), [`install`] and
+//! [`sync`] (which change an Env). A command of the `posy` binary maps its
+//! flags to these options and prints the outcome; a test or another front
+//! end calls the same functions.
+//!
+//! ```no_run
+//! # fn demo() -> anyhow::Result<()> {
+//! use posy_ops::{Brief, BriefInputs, ResolveOptions, Session, resolve_brief};
+//!
+//! let session = Session::open("/tmp/posy-cache".into(), None)?;
+//! let brief = Brief::read(&BriefInputs {
+//!     requirements: vec!["requests>=2".into()],
+//!     ..BriefInputs::default()
+//! })?;
+//! let resolved = resolve_brief(&session, brief, &ResolveOptions::default())?;
+//! println!("{}", resolved.blueprint.lock.to_toml());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Errors are `anyhow` errors with context, as in cargo's `ops`: each
+//! operation composes the typed errors of the lower crates and adds what
+//! was being done and what to do next.
+//!
+//! Where the lower crates meet, this crate implements their traits: the
+//! resolver's metadata provider over the index client and the build
+//! frontend (`provider.rs`), and the build frontend's environments through
+//! the resolver and the installer (`build_envs.rs`).
+
+mod apply;
+mod binary_policy;
+mod blueprint;
+mod brief;
+mod build_envs;
+mod build_progress;
+mod direct;
+mod env;
+mod index;
+mod install;
+mod output;
+mod plan;
+mod provider;
+mod resolve;
+mod session;
+mod target;
+
+pub use apply::{Pin, PinSource};
+pub use binary_policy::BinaryPolicy;
+pub use blueprint::{Blueprint, Notes, RequirementsTxtOptions, relative_paths};
+pub use brief::{
+    Brief, BriefInputs, GroupsSelection, Selector, extras_selection, groups_selection,
+};
+pub use env::{Env, EnvRequest, Placement, find_env};
+pub use index::{FileIndexSettings, IndexSettings, build_client};
+pub use install::{ApplyOptions, InstallOptions, SyncOptions, exact_pin, install, is_pylock, sync};
+pub use output::{elapsed, plural, progress_bar};
+pub use plan::{LockSelection, lock_pins};
+pub use resolve::{
+    ResolveOptions, Resolved, ResolverOptions, preferences_from, resolve_brief, resolve_error,
+};
+pub use session::Session;
+pub use target::{TargetRequest, find_interpreter, resolve_target};
