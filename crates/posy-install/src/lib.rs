@@ -40,7 +40,6 @@ mod record;
 mod scheme;
 mod scratch;
 mod scripts;
-mod select;
 #[cfg(test)]
 mod test_wheel;
 mod uninstall;
@@ -54,7 +53,6 @@ pub use link::LinkMode;
 pub use prepare::{PrepareError, prepare_local_wheel, prepare_wheel, sha256_file};
 pub use record::{RecordEntry, read_record, write_record};
 pub use scheme::InstallScheme;
-pub use select::best_wheel;
 pub use uninstall::{UninstallReport, uninstall};
 pub use unpack::{UnpackedWheel, unpack_wheel, unpack_wheel_as, unpack_wheel_bytes};
 pub use wheel_info::WheelInfo;

@@ -18,3 +18,30 @@ pub struct InstallScheme {
     /// The interpreter written into script shebangs.
     pub python: PathBuf,
 }
+
+impl InstallScheme {
+    /// The scheme of a virtual environment at `prefix` for Python
+    /// `major.minor`: one `site_packages` for pure and platform code, data
+    /// at the prefix, headers where pip puts them inside a virtual
+    /// environment (`include/site/pythonX.Y`), and `python` in shebangs.
+    pub fn virtual_env(
+        prefix: PathBuf,
+        site_packages: PathBuf,
+        scripts: PathBuf,
+        python: PathBuf,
+        (major, minor): (u64, u64),
+    ) -> InstallScheme {
+        InstallScheme {
+            include: prefix
+                .join("include")
+                .join("site")
+                .join(format!("python{major}.{minor}")),
+            purelib: site_packages.clone(),
+            platlib: site_packages,
+            scripts,
+            data: prefix.clone(),
+            python,
+            prefix,
+        }
+    }
+}

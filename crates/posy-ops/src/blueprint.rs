@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use posy_project::{LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock};
 use posy_resolve::{DistFile, DistKind, Resolution, ResolvedPackage, Target, Via};
-use posy_vocab::{HashAlgorithm, MarkerTree, PackageName, SpecifierSet};
+use posy_vocab::{HashAlgorithm, MarkerTree, PackageName, SpecifierSet, Tags};
 
 use crate::brief::{Brief, Selector};
 use crate::direct::{DirectPackage, DirectTarget};
@@ -83,14 +83,18 @@ impl Blueprint {
         }
     }
 
-    /// The Blueprint of a resolution of `brief` for `target` (a universal
-    /// resolution covers every Python from the target's up).
+    /// The Blueprint of a resolution of `brief` for `target`. A universal
+    /// resolution covers every Python from the target's up and lists every
+    /// wheel of each pin; one for a single target lists the wheels that
+    /// target can install (and the sdist), as uv does.
     pub fn from_resolution(
         resolution: &Resolution,
         brief: &Brief,
         direct: &[DirectPackage],
         target: &Target,
+        universal: bool,
     ) -> Blueprint {
+        let tags = (!universal).then_some(&target.tags);
         let selectors = wanted_under(resolution, brief);
         let dependencies = dependency_edges(resolution);
         let mut packages = Vec::with_capacity(resolution.packages.len());
@@ -127,7 +131,7 @@ impl Blueprint {
                 },
                 source: match reference {
                     Some(reference) => direct_source(reference),
-                    None => registry_source(package),
+                    None => registry_source(package, tags),
                 },
                 attestation_identities: Vec::new(),
                 tool: toml::Table::new(),
@@ -327,13 +331,18 @@ fn dependency_edges(resolution: &Resolution) -> BTreeMap<PackageName, BTreeSet<P
     edges
 }
 
-/// A registry package's files as lock artifacts: its sdist and every wheel.
-fn registry_source(package: &ResolvedPackage) -> PackageSource {
+/// A registry package's files as lock artifacts: its sdist and its
+/// wheels (those `tags` accepts, when given).
+fn registry_source(package: &ResolvedPackage, tags: Option<&Tags>) -> PackageSource {
     let mut sdist = None;
     let mut wheels = Vec::new();
     for file in &package.files {
-        match file.kind {
-            DistKind::Wheel(_) => wheels.push(lock_artifact(file)),
+        match &file.kind {
+            DistKind::Wheel(set) => {
+                if tags.is_none_or(|tags| tags.best_priority(set).is_some()) {
+                    wheels.push(lock_artifact(file));
+                }
+            }
             DistKind::Sdist => {
                 // One sdist per package in PEP 751: the `.tar.gz` (the
                 // standard format) when an older release also has a zip.

@@ -284,20 +284,14 @@ fn install_env(
         .map(|rel| final_dir.join(rel))
         .map_err(|_| "the new environment's python is outside it")?;
     let (major, minor, _) = python.python_release();
-    let scheme = InstallScheme {
-        prefix: venv.root.clone(),
-        purelib: venv.site_packages.clone(),
-        platlib: venv.site_packages.clone(),
-        scripts: venv.scripts.clone(),
-        data: venv.root.clone(),
-        include: venv
-            .root
-            .join("include")
-            .join("site")
-            .join(format!("python{major}.{minor}")),
-        // Used only in script shebangs: the path the scripts will run from.
-        python: relocated_python,
-    };
+    // Shebangs name the path the scripts will run from.
+    let scheme = InstallScheme::virtual_env(
+        venv.root.clone(),
+        venv.site_packages.clone(),
+        venv.scripts.clone(),
+        relocated_python,
+        (major, minor),
+    );
     let installer = Installer::new(scheme, LinkMode::default(), "posy");
     for wheel in wheels {
         installer.install(wheel, &InstallOptions::default())?;

@@ -95,23 +95,21 @@ pub fn find_env_for(args: &EnvRequest, cache_dir: &Path, elsewhere: bool) -> Res
     Ok(interpreter)
 }
 
-/// Where installed files go in the interpreter's environment.
+/// Where installed files go in the interpreter's environment: its own
+/// `sysconfig` paths, with headers where pip puts them in a virtual environment.
 pub fn install_scheme(interpreter: &Interpreter) -> InstallScheme {
     let paths = interpreter.paths();
-    let prefix = interpreter.prefix().to_path_buf();
     let (major, minor, _) = interpreter.python_release();
     InstallScheme {
-        purelib: paths.purelib.clone(),
         platlib: paths.platlib.clone(),
-        scripts: paths.scripts.clone(),
         data: paths.data.clone(),
-        // pip's layout for headers inside a virtual environment.
-        include: prefix
-            .join("include")
-            .join("site")
-            .join(format!("python{major}.{minor}")),
-        python: interpreter.executable().to_path_buf(),
-        prefix,
+        ..InstallScheme::virtual_env(
+            interpreter.prefix().to_path_buf(),
+            paths.purelib.clone(),
+            paths.scripts.clone(),
+            interpreter.executable().to_path_buf(),
+            (major, minor),
+        )
     }
 }
 

@@ -115,7 +115,7 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
     let resolution = runtime
         .block_on(resolve(&request, &provider))
         .map_err(resolve_error)?;
-    let blueprint = Blueprint::from_resolution(&resolution, &brief, &direct, &target);
+    let blueprint = Blueprint::from_resolution(&resolution, &brief, &direct, &target, false);
     let selection = LockSelection {
         extras: brief.extras.clone(),
         groups: brief.groups.clone(),

@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use posy_project::{RequirementSpec, RequirementsTxt};
 use posy_resolve::{Preference, ResolveRequest, Target, Upgrade, resolve};
-use posy_vocab::{Operator, PackageName, Version, VersionOrUrl};
+use posy_vocab::{PackageName, Version};
 
 use crate::binary_policy::BinaryPolicy;
 use crate::blueprint::Blueprint;
@@ -174,7 +174,8 @@ pub fn resolve_brief(
     // Lookups still running on blocking threads (a slow DNS answer no
     // one waits for any more) must not hold up the exit.
     runtime.shutdown_background();
-    let blueprint = Blueprint::from_resolution(&resolution, &brief, &direct, &target);
+    let blueprint =
+        Blueprint::from_resolution(&resolution, &brief, &direct, &target, options.universal);
     Ok(Resolved {
         blueprint,
         brief,
@@ -210,16 +211,9 @@ pub fn preferences_from(path: &Path) -> Result<Vec<Preference>> {
             RequirementSpec::Unnamed(_) => None,
         })
         .filter_map(|req| {
-            let spec = match &req.version_or_url {
-                Some(VersionOrUrl::Specifiers(set)) if set.len() == 1 => set.iter().next()?,
-                _ => return None,
-            };
-            if spec.operator() != Operator::Equal {
-                return None;
-            }
             Some(Preference {
-                name: req.name.clone(),
-                version: spec.version()?.clone(),
+                version: crate::install::exact_pin(&req)?,
+                name: req.name,
             })
         })
         .collect())

@@ -1,4 +1,4 @@
-//! Python interpreters: find them, learn what they are, target them, make
+//! Python interpreters: find them, learn what they are, make
 //! virtual environments from them.
 //!
 //! - [`PythonRequest`] is what `--python` means (`3.12`, `>=3.10`,
@@ -12,8 +12,6 @@
 //!   version, venv-ness. Probing runs the interpreter once with an embedded
 //!   script; the answer is cached by path and file identity so the next run
 //!   spawns nothing ([`ProbeCache`]).
-//! - [`Target`] describes an interpreter that is not here (`--python-version`
-//!   plus `--python-platform`), for resolving on behalf of another machine.
 //! - [`create_venv`] writes a PEP 405 virtual environment directly (no
 //!   `python -m venv`): `pyvenv.cfg`, interpreter links, `site-packages` and
 //!   activation scripts for bash/zsh, fish, csh, nushell and PowerShell.
@@ -38,7 +36,6 @@ mod pyenv;
 mod python_version;
 mod request;
 mod tag_facts;
-mod target;
 mod venv;
 
 pub use discovery::{DiscoveryEnv, DiscoveryError, find_interpreter};
@@ -47,5 +44,4 @@ pub use probe::ProbeError;
 pub use probe_cache::ProbeCache;
 pub use python_version::PythonVersion;
 pub use request::{PythonRequest, RequestParseError};
-pub use target::{Target, TargetError};
 pub use venv::{OnExisting, VenvError, VenvOptions, VenvReport, create_venv};

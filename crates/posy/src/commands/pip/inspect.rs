@@ -23,16 +23,23 @@ fn installed(args: &EnvArgs, global: &GlobalArgs) -> Result<(Interpreter, Vec<In
     Ok((env.interpreter, dists))
 }
 
-/// `name==version`, or `name @ url` for a distribution installed from a URL or path (PEP 610).
+/// `name==version`, `name @ url` for a distribution installed from a URL
+/// or path, or `-e url` for an editable project (PEP 610), as uv writes
+/// them; `posy pip sync` and `pip install -r` read each back.
 fn freeze_line(dist: &InstalledDist) -> String {
-    let url = dist.direct_url().and_then(|json| {
-        serde_json::from_str::<serde_json::Value>(&json)
-            .ok()?
-            .get("url")?
-            .as_str()
-            .map(String::from)
+    let direct = dist
+        .direct_url()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok());
+    let url = direct
+        .as_ref()
+        .and_then(|d| d.get("url")?.as_str().map(String::from));
+    let editable = direct.as_ref().is_some_and(|d| {
+        d.pointer("/dir_info/editable")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
     });
     match url {
+        Some(url) if editable => format!("-e {url}"),
         Some(url) => format!("{} @ {url}", dist.name),
         None => dist.to_string(),
     }
