@@ -347,6 +347,63 @@ pub fn sync(
     result
 }
 
+/// Makes `env` hold what `blueprint` lists for it (see [`lock_pins`]),
+/// without asking any index; `base` is where the lock's relative paths
+/// start. Removes what the Blueprint does not list when the options say so.
+pub fn apply_blueprint(
+    session: &Session,
+    env: &Env,
+    blueprint: &Blueprint,
+    base: &Path,
+    options: &SyncOptions,
+) -> Result<()> {
+    let start = Instant::now();
+    let markers = env.interpreter.markers();
+    let pins = lock_pins(
+        blueprint,
+        &markers,
+        &env.python_version(),
+        &options.selection,
+        base,
+    )?;
+    eprintln!(
+        "Resolved {} package{} in {}",
+        pins.len(),
+        plural(pins.len()),
+        elapsed(start)
+    );
+    let client = build_client(
+        &options.index,
+        &FileIndexSettings::default(),
+        session.store(),
+        &posy_resolve::Upgrade::None,
+    )?;
+    let policy = BinaryPolicy::default();
+    let build_settings = options.resolver.build_settings(&policy)?;
+    let builder = build_envs::builder(
+        session.store(),
+        &client,
+        env.interpreter.clone(),
+        &build_settings,
+    );
+    let runtime = session.runtime()?;
+    let installed = env.installed()?;
+    let result = apply_pins(
+        session,
+        env,
+        &pins,
+        &installed,
+        &client,
+        &builder,
+        &policy,
+        &options.apply,
+        options.remove_extraneous,
+        &runtime,
+    );
+    runtime.shutdown_background();
+    result
+}
+
 /// Whether a file is a PEP 751 lock (`pylock.toml`, `pylock.NAME.toml`).
 pub fn is_pylock(path: &Path) -> bool {
     path.file_name()

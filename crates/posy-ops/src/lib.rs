@@ -13,8 +13,8 @@
 //!
 //! The operations are plain functions over plain option structs, in the
 //! manner of cargo's `ops`: [`resolve_brief`] (Brief → Blueprint),
-//! [`lock_pins`] (Blueprint × Env → what to install), [`install`] and
-//! [`sync`] (which change an Env). A command of the `posy` binary maps its
+//! [`lock_pins`] (Blueprint × Env → what to install), [`apply_blueprint`],
+//! [`install`] and [`sync`] (which change an Env). A command of the `posy` binary maps its
 //! flags to these options and prints the outcome; a test or another front
 //! end calls the same functions.
 //!
@@ -67,7 +67,9 @@ pub use brief::{
 };
 pub use env::{Env, EnvRequest, Placement, find_env};
 pub use index::{FileIndexSettings, IndexSettings, build_client};
-pub use install::{ApplyOptions, InstallOptions, SyncOptions, exact_pin, install, is_pylock, sync};
+pub use install::{
+    ApplyOptions, InstallOptions, SyncOptions, apply_blueprint, exact_pin, install, is_pylock, sync,
+};
 pub use output::{elapsed, plural, progress_bar};
 pub use plan::{LockSelection, lock_pins};
 pub use resolve::{
