@@ -192,6 +192,8 @@ pub struct SyncOptions {
     pub selection: LockSelection,
     /// Remove what the files do not list (`sync`); `install -r pylock.toml` keeps it.
     pub remove_extraneous: bool,
+    /// Let an empty set of pins empty the environment (`--allow-empty-requirements`).
+    pub allow_empty: bool,
 }
 
 /// Makes `env` hold exactly what `sources` pin: `pylock.toml` files, or
@@ -289,6 +291,21 @@ pub fn sync(
                 selector: Selector::Always,
             });
         }
+    }
+    if pins.is_empty()
+        && direct.direct.is_empty()
+        && options.remove_extraneous
+        && !options.allow_empty
+    {
+        bail!(
+            "{} pin nothing, and syncing to nothing would remove every package; \
+             pass --allow-empty-requirements if that is what you want",
+            sources
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     pins.sort_by(|a, b| a.name.cmp(&b.name));
     if let Some(dup) = pins.windows(2).find(|w| w[0].name == w[1].name) {

@@ -282,6 +282,9 @@ pub struct PipSyncArgs {
     /// Dependency groups of a multi-use `pylock.toml` to install (default: its `default-groups`).
     #[arg(long, value_name = "GROUP")]
     pub group: Vec<String>,
+    /// Let files that pin nothing empty the environment (refused otherwise).
+    #[arg(long)]
+    pub allow_empty_requirements: bool,
     #[command(flatten)]
     pub env: EnvArgs,
     #[command(flatten)]

@@ -60,9 +60,22 @@ fn sync_makes_the_environment_exactly_the_file() {
     );
     assert!(index.full_downloads().is_empty());
 
-    // An empty file empties the environment.
+    // An empty file would empty the environment: refused unless asked for.
     world.write("empty.txt", "\n");
-    world.pip_ok(&["sync", "empty.txt", "--python", env.arg()]);
+    let run = world.pip_fails(&["sync", "empty.txt", "--python", env.arg()]);
+    assert!(
+        run.stderr.contains("--allow-empty-requirements"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.dist_infos(), ["a-2.0.dist-info", "b-1.0.dist-info"]);
+    world.pip_ok(&[
+        "sync",
+        "empty.txt",
+        "--allow-empty-requirements",
+        "--python",
+        env.arg(),
+    ]);
     assert!(env.dist_infos().is_empty(), "{:?}", env.dist_infos());
 }
 

@@ -36,6 +36,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 no_deps: args.no_deps,
             },
             remove_extraneous: false,
+            allow_empty: true,
         };
         posy_ops::sync(&session, &env, &locks, &options)?;
     }

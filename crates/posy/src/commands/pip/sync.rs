@@ -25,6 +25,7 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
             no_deps: false,
         },
         remove_extraneous: true,
+        allow_empty: args.allow_empty_requirements,
     };
     let session = settings::session(global)?;
     let env = Env::find(
