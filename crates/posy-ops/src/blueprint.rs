@@ -426,18 +426,13 @@ fn yank_warnings(resolution: &Resolution) -> Vec<String> {
 }
 
 /// Makes the absolute paths of `lock`'s directories and archives relative
-/// to `base` (the lock file's directory), as PEP 751 writes them, where
-/// they lie under it; others stay absolute.
+/// to `base` (the lock file's directory, absolute), as PEP 751 writes
+/// them, so a committed lock works in any checkout: `proj`, `../proj`.
 pub fn relative_paths(lock: &mut Pylock, base: &Path) {
     let relative = |path: &mut String| {
-        let Ok(rest) = Path::new(path.as_str()).strip_prefix(base) else {
-            return;
-        };
-        *path = if rest.as_os_str().is_empty() {
-            ".".to_owned()
-        } else {
-            rest.display().to_string()
-        };
+        if let Some(rest) = relative_to(Path::new(path.as_str()), base) {
+            *path = rest;
+        }
     };
     for package in &mut lock.packages {
         match &mut package.source {
@@ -449,5 +444,46 @@ pub fn relative_paths(lock: &mut Pylock, base: &Path) {
             }
             _ => {}
         }
+    }
+}
+
+/// `path` relative to `base`, both absolute (`None` when either is not).
+fn relative_to(path: &Path, base: &Path) -> Option<String> {
+    use std::path::Component;
+    if !path.is_absolute() || !base.is_absolute() {
+        return None;
+    }
+    let path: Vec<Component> = path.components().collect();
+    let base: Vec<Component> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
+    parts.extend(
+        path[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_written_relative_to_the_lock() {
+        let base = Path::new("/w/locks");
+        assert_eq!(
+            relative_to(Path::new("/w/locks/proj"), base).unwrap(),
+            "proj"
+        );
+        assert_eq!(relative_to(Path::new("/w/proj"), base).unwrap(), "../proj");
+        assert_eq!(relative_to(Path::new("/w/locks"), base).unwrap(), ".");
+        assert_eq!(relative_to(Path::new("/x/y"), base).unwrap(), "../../x/y");
+        assert!(relative_to(Path::new("rel"), base).is_none());
     }
 }

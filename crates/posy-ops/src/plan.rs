@@ -84,18 +84,21 @@ pub fn lock_pins(
         }
         let context = || format!("{where_}: package {}", package.name);
         let source = match &package.source {
-            PackageSource::Registry { sdist, wheels } => PinSource::Files {
-                wheels: wheels
-                    .iter()
-                    .map(|w| index_file(&package.name, w, base))
-                    .collect::<Result<_>>()
-                    .with_context(context)?,
-                sdist: sdist
-                    .as_ref()
-                    .map(|s| index_file(&package.name, s, base))
-                    .transpose()
-                    .with_context(context)?,
-            },
+            PackageSource::Registry { sdist, wheels } => {
+                let file = |artifact: &LockedArtifact| {
+                    let file = index_file(&package.name, artifact, base)?;
+                    check_identity(&package.name, package.version.as_ref(), &file)?;
+                    Ok(file)
+                };
+                PinSource::Files {
+                    wheels: wheels
+                        .iter()
+                        .map(file)
+                        .collect::<Result<_>>()
+                        .with_context(context)?,
+                    sdist: sdist.as_ref().map(file).transpose().with_context(context)?,
+                }
+            }
             PackageSource::Archive {
                 artifact,
                 subdirectory,
@@ -177,6 +180,23 @@ fn index_file(name: &PackageName, artifact: &LockedArtifact, base: &Path) -> Res
     file.size = artifact.size;
     file.parse_dist(name);
     Ok(file)
+}
+
+/// Refuses a registry file whose name says another project or version
+/// than its entry: installing it would put something else in the
+/// environment than the lock says.
+fn check_identity(name: &PackageName, version: Option<&Version>, file: &IndexFile) -> Result<()> {
+    let parsed = posy_vocab::DistFilename::parse(&file.filename, name);
+    match (parsed, version) {
+        (Ok(Some(dist)), Some(version)) if dist.version() != version => bail!(
+            "{} is a file of version {}, but the entry is {name} {version}; the lock is inconsistent",
+            file.filename,
+            dist.version()
+        ),
+        (Ok(Some(_)), _) => Ok(()),
+        (Ok(None), _) => bail!("{} is neither a wheel nor an sdist", file.filename),
+        (Err(err), _) => bail!("{} is not a file of {name}: {err}", file.filename),
+    }
 }
 
 fn names<T: std::fmt::Display>(list: &[T]) -> String {
