@@ -14,6 +14,7 @@ use crate::owners::Owners;
 use crate::record::{RecordEntry, write_record};
 use crate::scheme::InstallScheme;
 use crate::scripts::{launcher, rewrite_python_shebang};
+use crate::transaction::failpoint;
 use crate::uninstall::{normalize, remove_bytecode, uninstall_except};
 use crate::unpack::UnpackedWheel;
 
@@ -186,6 +187,7 @@ impl Installer {
                 hash,
                 size,
             });
+            failpoint("link");
         }
 
         fs::create_dir_all(&scheme.scripts).ctx("create directory", &scheme.scripts)?;
@@ -240,7 +242,9 @@ impl Installer {
         });
         let mut bytes = Vec::new();
         write_record(&mut bytes, &record).ctx("write", &record_file)?;
+        failpoint("before-record");
         write_atomic(&record_file, &bytes, false).ctx("write", &record_file)?;
+        failpoint("record-written");
 
         let dist = InstalledDist::from_dist_info(&dist_info_dir)?;
         self.after_overwriting(&dist, root, &overwritten)?;

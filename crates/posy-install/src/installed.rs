@@ -43,6 +43,12 @@ impl InstalledDist {
         })
     }
 
+    /// Whether its installation finished: `RECORD` is written last, so a
+    /// `.dist-info` without one is what an interrupted install left.
+    pub fn is_complete(&self) -> bool {
+        self.dist_info.join("RECORD").is_file()
+    }
+
     /// The parsed `METADATA`.
     pub fn metadata(&self) -> Result<CoreMetadata, InstallError> {
         read_metadata(&self.dist_info)

@@ -7,7 +7,7 @@
 //!    member is checked on the way: no absolute paths, no `..`, no symlinks,
 //!    and its bytes must match the hash and size the wheel's `RECORD` claims.
 //!    A wheel that fails any check leaves nothing behind.
-//! 2. **Link** ([`install_wheel`]): the unpacked tree is materialised into
+//! 2. **Link** ([`Installer::install`]): the unpacked tree is materialised into
 //!    the environment's scheme (purelib or platlib root, and the `.data/`
 //!    subdirectories into scripts, headers, data), by reflink where the
 //!    filesystem can, else hardlink, else copy ([`LinkMode`]). Files whose
@@ -24,6 +24,10 @@
 //! file that another distribution installed is overwritten with a warning
 //! naming both, as uv does (`owners.rs`). Uninstalling ([`uninstall`]) follows
 //! `RECORD` and refuses paths that point outside the environment.
+//!
+//! A change of several distributions is a transaction (`transaction.rs`):
+//! one writer per environment, a journal written before the first file
+//! changes, and a roll-forward by the next run after an interruption.
 //!
 //! This crate knows nothing about indexes or resolution: it is handed wheel
 //! files and an [`InstallScheme`] (the paths of an interpreter's
@@ -42,6 +46,7 @@ mod scratch;
 mod scripts;
 #[cfg(test)]
 mod test_wheel;
+mod transaction;
 mod uninstall;
 mod unpack;
 mod wheel_info;
@@ -53,6 +58,9 @@ pub use link::LinkMode;
 pub use prepare::{PrepareError, prepare_local_wheel, prepare_wheel, sha256_file};
 pub use record::{RecordEntry, read_record, write_record};
 pub use scheme::InstallScheme;
+pub use transaction::{
+    EnvLock, Journal, JournalInstall, Recovery, Transaction, failpoint, recover,
+};
 pub use uninstall::{UninstallReport, uninstall};
 pub use unpack::{UnpackedWheel, unpack_wheel, unpack_wheel_as, unpack_wheel_bytes};
 pub use wheel_info::WheelInfo;

@@ -7,6 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{InstallError, IoContext};
 use crate::installed::InstalledDist;
+use crate::transaction::failpoint;
 
 /// What an uninstall removed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -37,7 +38,18 @@ pub(crate) fn uninstall_except(
     let root = dist.root().to_path_buf();
     let prefix = normalize(prefix);
     let mut targets = Vec::new();
-    for entry in dist.record()? {
+    // An interrupted install wrote no RECORD: its files are unknown (a
+    // reinstall of the name overwrites them); its `.dist-info` goes.
+    let record = if dist.is_complete() {
+        dist.record()?
+    } else {
+        tracing::warn!(
+            "{dist} was never completely installed (its RECORD is missing); removing its {}",
+            dist.dist_info.display()
+        );
+        Vec::new()
+    };
+    for entry in record {
         let path = normalize(&root.join(&entry.path));
         if !path.starts_with(&prefix) {
             return Err(InstallError::OutsideEnvironment {
@@ -65,6 +77,7 @@ pub(crate) fn uninstall_except(
         if remove_file(path)? {
             report.files += 1;
         }
+        failpoint("uninstall");
         if let Some(parent) = path.parent() {
             parents.insert(parent.to_path_buf());
         }

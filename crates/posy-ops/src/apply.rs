@@ -14,8 +14,8 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use posy_build::BuildSource;
 use posy_index::{IndexClient, IndexFile};
 use posy_install::{
-    InstallOptions, InstalledDist, Installer, LinkMode, UnpackedWheel, prepare_local_wheel,
-    prepare_wheel, uninstall,
+    InstallOptions, InstalledDist, Installer, Journal, JournalInstall, LinkMode, Transaction,
+    UnpackedWheel, prepare_local_wheel, prepare_wheel, uninstall,
 };
 use posy_resolve::DistFile;
 use posy_store::Store;
@@ -78,26 +78,34 @@ pub struct Plan {
     pub satisfied: usize,
 }
 
-/// Compares the pins with what is installed.
+/// Compares the pins with what is installed. A name installed more than
+/// once, or whose `.dist-info` was never completed (an interrupted install
+/// by another tool), is reinstalled, replacing every copy.
 pub fn plan(
     pins: &[Pin],
     installed: &[InstalledDist],
     reinstall: bool,
     remove_extraneous: bool,
 ) -> Plan {
-    let by_name: HashMap<&PackageName, &InstalledDist> =
-        installed.iter().map(|d| (&d.name, d)).collect();
+    let mut by_name: HashMap<&PackageName, Vec<&InstalledDist>> = HashMap::new();
+    for dist in installed {
+        by_name.entry(&dist.name).or_default().push(dist);
+    }
     let mut plan = Plan::default();
     for pin in pins {
-        match by_name.get(&pin.name) {
-            Some(dist) if pin.version.as_ref() == Some(&dist.version) && !reinstall => {
+        let dists = by_name.get(&pin.name).map_or(&[][..], Vec::as_slice);
+        match dists {
+            [dist]
+                if pin.version.as_ref() == Some(&dist.version)
+                    && dist.is_complete()
+                    && !reinstall =>
+            {
                 plan.satisfied += 1;
             }
-            Some(dist) => {
-                plan.replaced.push((*dist).clone());
+            _ => {
+                plan.replaced.extend(dists.iter().map(|d| (*d).clone()));
                 plan.install.push(pin.clone());
             }
-            None => plan.install.push(pin.clone()),
         }
     }
     if remove_extraneous {
@@ -127,15 +135,22 @@ pub struct Apply<'a> {
     pub python: &'a Version,
     /// Byte-compile the installed packages afterwards (`--compile-bytecode`).
     pub compile_bytecode: bool,
+    /// When the command started looking at the environment (for "Audited … in").
+    pub started: Instant,
 }
 
-/// Carries out a plan and prints what changed.
+/// Carries out a plan and prints what changed. The environment must be
+/// locked for the change (see [`crate::Env::lock_for_change`]); the change
+/// is a transaction: the journal is written once everything is prepared,
+/// before the first file in the environment changes, and removed when the
+/// last step is done (`posy_install::Transaction`).
 pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
     if plan.install.is_empty() && plan.extraneous.is_empty() {
         eprintln!(
-            "Audited {} package{} in 0ms",
+            "Audited {} package{} in {}",
             plan.satisfied,
-            plural(plan.satisfied)
+            plural(plan.satisfied),
+            elapsed(apply.started)
         );
         return Ok(());
     }
@@ -170,6 +185,24 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
         );
     }
 
+    let journal = Journal::new(
+        plan.install
+            .iter()
+            .zip(&unpacked)
+            .map(|(pin, prepared)| JournalInstall {
+                wheel: prepared.wheel.dir.clone(),
+                dist_info: prepared.wheel.dist_info.clone(),
+                requested: pin.requested,
+                direct_url: prepared.direct_url.clone(),
+            })
+            .collect(),
+        plan.extraneous
+            .iter()
+            .map(|d| d.dist_info.clone())
+            .collect(),
+    );
+    let transaction = Transaction::begin(&apply.installer.scheme().prefix, &journal)?;
+
     if !plan.extraneous.is_empty() {
         let start = Instant::now();
         for dist in &plan.extraneous {
@@ -185,6 +218,7 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
 
     let start = Instant::now();
     let installed = link_all(&apply.installer, &plan.install, &plan.replaced, &unpacked)?;
+    transaction.commit()?;
     if !installed.is_empty() {
         eprintln!(
             "Installed {} package{} in {}",

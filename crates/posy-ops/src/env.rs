@@ -54,6 +54,51 @@ impl Env {
         ])?)
     }
 
+    /// Takes the environment's lock for a change, waiting (and saying so)
+    /// while another posy process holds it, and finishes whatever change an
+    /// interrupted run left (see `posy_install::recover`). Hold the lock
+    /// until the change is done.
+    pub fn lock_for_change(&self) -> Result<posy_install::EnvLock> {
+        let prefix = &self.scheme.prefix;
+        let lock = posy_install::EnvLock::acquire(prefix, || {
+            eprintln!(
+                "Waiting for another posy process to finish changing the environment at {}",
+                prefix.display()
+            );
+        })?;
+        let installer = posy_install::Installer::new(
+            self.scheme.clone(),
+            posy_install::LinkMode::default(),
+            "posy",
+        );
+        if let Some(recovery) = posy_install::recover(&installer)? {
+            let mut done: Vec<String> = Vec::new();
+            done.extend(
+                recovery
+                    .reinstalled
+                    .iter()
+                    .map(|d| format!("installed {d}")),
+            );
+            done.extend(recovery.removed.iter().map(|d| format!("removed {d}")));
+            done.extend(
+                recovery
+                    .dropped
+                    .iter()
+                    .map(|d| format!("dropped the half-installed {d}")),
+            );
+            eprintln!(
+                "Finished an interrupted change of {}: {}",
+                prefix.display(),
+                if done.is_empty() {
+                    "nothing was left to do".to_owned()
+                } else {
+                    done.join(", ")
+                }
+            );
+        }
+        Ok(lock)
+    }
+
     /// The Python version of the interpreter (for Requires-Python).
     pub fn python_version(&self) -> posy_vocab::Version {
         let (major, minor, patch) = self.interpreter.python_release();

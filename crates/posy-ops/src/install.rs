@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use posy_index::{IndexClient, IndexFile};
-use posy_install::{InstalledDist, Installer};
+use posy_install::{InstalledDist, Installer, Journal, Transaction};
 use posy_project::{Pylock, RequirementSpec, RequirementsTxt};
 use posy_resolve::{Preference, ResolveRequest, resolve};
 use posy_vocab::{
@@ -69,6 +69,7 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
     let mut build_settings = options.resolver.build_settings(&BinaryPolicy::default())?;
     build_settings.policy = options.resolver.binary_policy(&brief)?;
     let markers = env.interpreter.markers();
+    let _lock = env.lock_for_change()?;
     let installed = env.installed()?;
     if brief.direct.is_empty()
         && brief.dynamic_projects.is_empty()
@@ -177,6 +178,7 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
         },
         false,
         &runtime,
+        start,
     );
     runtime.shutdown_background();
     result
@@ -344,6 +346,7 @@ pub fn sync(
         plural(pins.len()),
         elapsed(start)
     );
+    let _lock = env.lock_for_change()?;
     let installed = env.installed()?;
     let result = apply_pins(
         session,
@@ -359,6 +362,7 @@ pub fn sync(
         },
         options.remove_extraneous,
         &runtime,
+        start,
     );
     runtime.shutdown_background();
     result
@@ -404,6 +408,7 @@ pub fn apply_blueprint(
         &build_settings,
     );
     let runtime = session.runtime()?;
+    let _lock = env.lock_for_change()?;
     let installed = env.installed()?;
     let result = apply_pins(
         session,
@@ -416,9 +421,43 @@ pub fn apply_blueprint(
         &options.apply,
         options.remove_extraneous,
         &runtime,
+        start,
     );
     runtime.shutdown_background();
     result
+}
+
+/// Removes the distributions named `names` from `env` (every copy of a
+/// name), as one transaction; names that are not installed are returned
+/// apart. With `dry_run`, says what would go and changes nothing.
+pub fn uninstall(
+    env: &Env,
+    names: &[PackageName],
+    dry_run: bool,
+) -> Result<(Vec<InstalledDist>, Vec<PackageName>)> {
+    let _lock = env.lock_for_change()?;
+    let installed = env.installed()?;
+    let (mut remove, mut missing) = (Vec::new(), Vec::new());
+    for name in names {
+        let found: Vec<&InstalledDist> = installed.iter().filter(|d| d.name == *name).collect();
+        if found.is_empty() {
+            missing.push(name.clone());
+        }
+        remove.extend(found.into_iter().cloned());
+    }
+    if dry_run || remove.is_empty() {
+        return Ok((remove, missing));
+    }
+    let journal = Journal::new(
+        Vec::new(),
+        remove.iter().map(|d| d.dist_info.clone()).collect(),
+    );
+    let transaction = Transaction::begin(&env.scheme.prefix, &journal)?;
+    for dist in &remove {
+        posy_install::uninstall(dist, &env.scheme.prefix)?;
+    }
+    transaction.commit()?;
+    Ok((remove, missing))
 }
 
 /// Whether a file is a PEP 751 lock (`pylock.toml`, `pylock.NAME.toml`).
@@ -515,6 +554,7 @@ fn apply_pins(
     options: &ApplyOptions,
     remove_extraneous: bool,
     runtime: &tokio::runtime::Runtime,
+    started: Instant,
 ) -> Result<()> {
     let plan = apply::plan(pins, installed, options.reinstall, remove_extraneous);
     let tags = env.interpreter.tags();
@@ -537,6 +577,7 @@ fn apply_pins(
             builder: Some(builder),
             policy,
             compile_bytecode: options.compile_bytecode,
+            started,
         },
     ))
 }

@@ -68,7 +68,8 @@ pub use brief::{
 pub use env::{Env, EnvRequest, Placement, find_env};
 pub use index::{FileIndexSettings, IndexSettings, build_client};
 pub use install::{
-    ApplyOptions, InstallOptions, SyncOptions, apply_blueprint, exact_pin, install, is_pylock, sync,
+    ApplyOptions, InstallOptions, SyncOptions, apply_blueprint, exact_pin, install, is_pylock,
+    sync, uninstall,
 };
 pub use output::{elapsed, plural, progress_bar};
 pub use plan::{LockSelection, lock_pins};

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use posy_install::uninstall;
 use posy_ops::{Env, Placement, elapsed, plural};
 use posy_project::{RequirementSpec, RequirementsTxt};
 use posy_vocab::{PackageName, Requirement};
@@ -36,19 +35,10 @@ pub fn run(args: &PipUninstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         &Placement::Environment,
         &crate::settings::cache_dir(global)?,
     )?;
-    let installed = env.installed()?;
-    let scheme = &env.scheme;
     let start = std::time::Instant::now();
-    let mut removed = Vec::new();
-    for name in dedup(names) {
-        let Some(dist) = installed.iter().find(|d| d.name == name) else {
-            eprintln!("warning: skipping {name}: it is not installed");
-            continue;
-        };
-        if !args.dry_run {
-            uninstall(dist, &scheme.prefix)?;
-        }
-        removed.push(dist.to_string());
+    let (removed, missing) = posy_ops::uninstall(&env, &dedup(names), args.dry_run)?;
+    for name in missing {
+        eprintln!("warning: skipping {name}: it is not installed");
     }
     let verb = if args.dry_run {
         "Would uninstall"
