@@ -93,6 +93,12 @@ impl std::fmt::Display for InstalledDist {
     }
 }
 
+/// `name` normalized as PEP 503 says (for names read from file names,
+/// which may be escaped differently).
+pub(crate) fn normalized(name: &str) -> String {
+    PackageName::new(name).map_or_else(|_| name.to_ascii_lowercase(), |n| n.to_string())
+}
+
 fn read_metadata(dist_info: &Path) -> Result<CoreMetadata, InstallError> {
     let path = dist_info.join("METADATA");
     let bytes = fs::read(&path).ctx("read", &path)?;

@@ -26,11 +26,12 @@
 //!   and redoes its steps. Each step is idempotent: installing a wheel
 //!   rewrites all its files and its `RECORD`, then removes every other
 //!   `.dist-info` of its name; removing a distribution that is gone is
-//!   nothing. An unpacked tree that the store has collected since cannot be
-//!   installed again: then the half-installed `.dist-info` of that name (the
-//!   one without a `RECORD`, which is written last) is removed, so the
-//!   caller's plan, which treats a missing or incomplete distribution as not
-//!   installed, installs it afresh.
+//!   nothing. A step that cannot be redone (the store has collected the
+//!   unpacked tree since, or the disk is still full) removes every copy of
+//!   that name instead, each by its `RECORD` (a `.dist-info` without one,
+//!   which is written last, by itself), so no mix of old and new files stays
+//!   installed under either version; the caller's plan, which treats a
+//!   missing distribution as not installed, installs it afresh.
 //! - **Without a journal** (an environment broken by another tool, or by a
 //!   posy older than this), [`crate::InstalledDist::is_complete`] still tells a
 //!   `.dist-info` whose `RECORD` never got written, and the planner treats it
@@ -162,8 +163,9 @@ pub struct Recovery {
     pub reinstalled: Vec<String>,
     /// Distributions removed as the interrupted change meant to.
     pub removed: Vec<String>,
-    /// Half-installed distributions whose wheel is gone from the store:
-    /// removed, to be installed afresh by the caller's plan.
+    /// Distributions whose change could not be finished (their wheel left
+    /// the store, or the disk is full): removed, every copy, to be
+    /// installed afresh by the caller's plan.
     pub dropped: Vec<String>,
 }
 
@@ -199,24 +201,29 @@ pub fn recover(installer: &Installer) -> Result<Option<Recovery>, InstallError> 
         }
     }
     for step in &journal.install {
-        match UnpackedWheel::open(&step.wheel) {
-            Ok(wheel) => {
-                let options = InstallOptions {
-                    requested: step.requested,
-                    direct_url: step.direct_url.clone(),
-                    replaces: None,
-                };
-                let dist = installer.install(&wheel, &options)?;
-                recovery.reinstalled.push(dist.to_string());
-            }
-            Err(_) => {
+        let attempt = UnpackedWheel::open(&step.wheel).and_then(|wheel| {
+            let options = InstallOptions {
+                requested: step.requested,
+                direct_url: step.direct_url.clone(),
+                replaces: None,
+            };
+            installer.install(&wheel, &options)
+        });
+        match attempt {
+            Ok(dist) => recovery.reinstalled.push(dist.to_string()),
+            Err(error) => {
+                // It cannot be finished (its tree left the store, or the
+                // disk is full): every copy of the name goes, by its RECORD
+                // where it has one, so no mix of old and new files stays
+                // installed under either version; the caller's plan
+                // installs the name afresh.
+                tracing::warn!("cannot finish installing {}: {error}", step.dist_info);
+                let name = step.dist_info.split('-').next().unwrap_or_default();
                 for dir in dist_info_dirs(&[&scheme.purelib, &scheme.platlib])? {
-                    if dir.file_name().is_none_or(|n| *n != *step.dist_info) {
+                    let Ok(dist) = InstalledDist::from_dist_info(&dir) else {
                         continue;
-                    }
-                    if let Ok(dist) = InstalledDist::from_dist_info(&dir)
-                        && !dist.is_complete()
-                    {
+                    };
+                    if dist.name.as_str() == crate::installed::normalized(name) {
                         uninstall(&dist, &scheme.prefix)?;
                         recovery.dropped.push(dist.to_string());
                     }

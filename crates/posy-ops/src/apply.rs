@@ -202,7 +202,36 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
             .collect(),
     );
     let transaction = Transaction::begin(&apply.installer.scheme().prefix, &journal)?;
+    let installed = match change(&apply, &plan, &unpacked) {
+        Ok(installed) => {
+            transaction.commit()?;
+            installed
+        }
+        Err(error) => {
+            // The process is alive: finish the change, or where that
+            // fails too (a full disk), take out what cannot be finished,
+            // rather than leave it to the next run.
+            let prefix = &apply.installer.scheme().prefix;
+            if let Ok(Some(recovery)) = posy_install::recover(&apply.installer) {
+                crate::env::report_recovery(prefix, &recovery);
+            }
+            return Err(error);
+        }
+    };
+    print_changes(&plan, &installed);
+    if apply.compile_bytecode {
+        let scheme = apply.installer.scheme();
+        compile_bytecode(&scheme.python, &scheme.purelib, &scheme.platlib)?;
+    }
+    Ok(())
+}
 
+/// The change itself: removals, then installs; what was installed.
+fn change(
+    apply: &Apply<'_>,
+    plan: &Plan,
+    unpacked: &[Prepared],
+) -> Result<Vec<(PackageName, String)>> {
     if !plan.extraneous.is_empty() {
         let start = Instant::now();
         for dist in &plan.extraneous {
@@ -215,10 +244,8 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
             elapsed(start)
         );
     }
-
     let start = Instant::now();
-    let installed = link_all(&apply.installer, &plan.install, &plan.replaced, &unpacked)?;
-    transaction.commit()?;
+    let installed = link_all(&apply.installer, &plan.install, &plan.replaced, unpacked)?;
     if !installed.is_empty() {
         eprintln!(
             "Installed {} package{} in {}",
@@ -227,12 +254,7 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
             elapsed(start)
         );
     }
-    print_changes(&plan, &installed);
-    if apply.compile_bytecode {
-        let scheme = apply.installer.scheme();
-        compile_bytecode(&scheme.python, &scheme.purelib, &scheme.platlib)?;
-    }
-    Ok(())
+    Ok(installed)
 }
 
 /// Each pin's wheel, unpacked in the store: its project page, then its

@@ -72,29 +72,7 @@ impl Env {
             "posy",
         );
         if let Some(recovery) = posy_install::recover(&installer)? {
-            let mut done: Vec<String> = Vec::new();
-            done.extend(
-                recovery
-                    .reinstalled
-                    .iter()
-                    .map(|d| format!("installed {d}")),
-            );
-            done.extend(recovery.removed.iter().map(|d| format!("removed {d}")));
-            done.extend(
-                recovery
-                    .dropped
-                    .iter()
-                    .map(|d| format!("dropped the half-installed {d}")),
-            );
-            eprintln!(
-                "Finished an interrupted change of {}: {}",
-                prefix.display(),
-                if done.is_empty() {
-                    "nothing was left to do".to_owned()
-                } else {
-                    done.join(", ")
-                }
-            );
+            report_recovery(prefix, &recovery);
         }
         Ok(lock)
     }
@@ -104,6 +82,33 @@ impl Env {
         let (major, minor, patch) = self.interpreter.python_release();
         posy_vocab::Version::new([major, minor, patch])
     }
+}
+
+/// Says what [`posy_install::recover`] did to the environment at `prefix`.
+pub(crate) fn report_recovery(prefix: &Path, recovery: &posy_install::Recovery) {
+    let mut done: Vec<String> = Vec::new();
+    done.extend(
+        recovery
+            .reinstalled
+            .iter()
+            .map(|d| format!("installed {d}")),
+    );
+    done.extend(recovery.removed.iter().map(|d| format!("removed {d}")));
+    done.extend(
+        recovery
+            .dropped
+            .iter()
+            .map(|d| format!("removed the unfinished {d}")),
+    );
+    eprintln!(
+        "Finished an interrupted change of {}: {}",
+        prefix.display(),
+        if done.is_empty() {
+            "nothing was left to do".to_owned()
+        } else {
+            done.join(", ")
+        }
+    );
 }
 
 /// Which environment the user named: `--python` (a path or a version

@@ -270,3 +270,80 @@ fn two_concurrent_installs_into_one_environment_both_land() {
     assert_eq!(env.dist_infos().len(), 6, "{:?}", env.dist_infos());
     world.pip_ok(&["check", "--python", env.arg()]);
 }
+
+/// A small tmpfs mounted for one test, unmounted when dropped. Mounting
+/// needs root, which CI and the development machines have; elsewhere the
+/// test fails rather than pass without checking anything.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
+        std::fs::create_dir_all(&at).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&at)
+            .status()
+            .expect("run mount");
+        assert!(
+            status.success(),
+            "mounting a tmpfs needs root; this test checks a full disk for real"
+        );
+        SmallDisk(at)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_gives_a_clear_error_and_a_usable_environment() {
+    // Random bytes do not compress: the wheel is small to download but
+    // its module takes 6 MB, more than the disk has.
+    let mut noise = vec![0u8; 6 << 20];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for byte in &mut noise {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        *byte = state as u8;
+    }
+    let index = Index::new()
+        .package(Package::new("small", "1.0").file("small.py", "V = 1\n"))
+        .package(Package::new("small", "2.0").file("small.py", "V = 2\n"))
+        .package(Package::new("big", "1.0").file("big.bin", &noise))
+        .serve();
+    let world = World::with_index(&index);
+    let disk = SmallDisk::mount(world.root.join("disk"), "4m");
+    world.ok(&["venv", "disk/env"]);
+    let env = Env::at(disk.0.join("env"));
+    world.pip_ok(&["install", "small==1.0", "--python", env.arg()]);
+
+    let args = world.pip_args(&["install", "small==2.0", "big", "--python", env.arg()]);
+    let full = world
+        .command(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        .output()
+        .unwrap();
+    let stderr = common::stderr(&full);
+    assert!(!full.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(stderr.contains("big"), "{stderr}");
+    // Every distribution left is complete, nothing is half-done, and the
+    // environment still works.
+    assert!(!env.path.join(".posy-transaction.json").exists());
+    for dist_info in env.dist_infos() {
+        assert!(
+            env.site_packages().join(&dist_info).join("RECORD").exists(),
+            "{dist_info}"
+        );
+    }
+    assert!(!env.dist_infos().iter().any(|d| d.starts_with("big")));
+    world.pip_ok(&["check", "--python", env.arg()]);
+    world.pip_ok(&["list", "--python", env.arg()]);
+    // With the big one left out, the change goes through.
+    world.pip_ok(&["install", "small==2.0", "--python", env.arg()]);
+    assert_eq!(env.python_ok("import small; print(small.V)"), "2");
+}
