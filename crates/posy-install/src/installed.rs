@@ -110,14 +110,32 @@ fn read_metadata(dist_info: &Path) -> Result<CoreMetadata, InstallError> {
 
 /// Every distribution installed in the given site-packages directories
 /// (purelib and platlib may be the same directory; it is read once),
-/// sorted by name. Directories that do not exist hold nothing.
+/// sorted by name. Directories that do not exist hold nothing. A
+/// `.dist-info` that names no distribution (no standard name and no
+/// readable `METADATA`: another tool's debris, a disk error) is skipped
+/// with a warning, not fatal: see [`broken_distributions`].
 pub fn installed_distributions(dirs: &[&Path]) -> Result<Vec<InstalledDist>, InstallError> {
-    let mut out = dist_info_dirs(dirs)?
-        .iter()
-        .map(|dir| InstalledDist::from_dist_info(dir))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::new();
+    for dir in dist_info_dirs(dirs)? {
+        match InstalledDist::from_dist_info(&dir) {
+            Ok(dist) => out.push(dist),
+            Err(error) => tracing::warn!("skipping {}: {error}", dir.display()),
+        }
+    }
     out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.version.cmp(&b.version)));
     Ok(out)
+}
+
+/// The `.dist-info` directories in `dirs` that name no distribution, each
+/// with the reason (for `pip check`).
+pub fn broken_distributions(dirs: &[&Path]) -> Result<Vec<(PathBuf, String)>, InstallError> {
+    Ok(dist_info_dirs(dirs)?
+        .into_iter()
+        .filter_map(|dir| {
+            let error = InstalledDist::from_dist_info(&dir).err()?;
+            Some((dir, error.to_string()))
+        })
+        .collect())
 }
 
 /// The `.dist-info` directories in the given site-packages directories,

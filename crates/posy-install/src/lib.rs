@@ -53,7 +53,7 @@ mod wheel_info;
 
 pub use error::InstallError;
 pub use install::{InstallOptions, Installer};
-pub use installed::{InstalledDist, installed_distributions};
+pub use installed::{InstalledDist, broken_distributions, installed_distributions};
 pub use link::LinkMode;
 pub use prepare::{PrepareError, prepare_local_wheel, prepare_wheel, sha256_file};
 pub use record::{RecordEntry, read_record, write_record};

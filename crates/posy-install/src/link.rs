@@ -124,14 +124,40 @@ impl Linker {
     }
 }
 
-/// Whether an error says "this filesystem cannot do that" (unsupported,
-/// cross-device, too many links) rather than "this path is wrong", which
-/// would fail the same way in every mode.
+/// Whether an error means "this filesystem cannot link like that" (the
+/// store and the environment on different filesystems, a filesystem
+/// without reflinks or hardlinks, a file with too many links), the only
+/// errors that switch to the next mode. Anything else (a full disk, an
+/// I/O error, a missing directory) would fail the same way in every mode,
+/// or hide a real problem: it stops the install with its path.
 fn cannot_link_here(e: &io::Error) -> bool {
-    !matches!(
-        e.kind(),
-        io::ErrorKind::NotFound | io::ErrorKind::AlreadyExists
-    )
+    if e.kind() == io::ErrorKind::Unsupported {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        // EXDEV, EPERM, EOPNOTSUPP, EMLINK; and for a clone ioctl that the
+        // filesystem does not implement, EINVAL, ENOTTY and ENOSYS.
+        matches!(
+            e.raw_os_error(),
+            Some(
+                libc::EXDEV
+                    | libc::EPERM
+                    | libc::EOPNOTSUPP
+                    | libc::EMLINK
+                    | libc::EINVAL
+                    | libc::ENOTTY
+                    | libc::ENOSYS
+            )
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        !matches!(
+            e.kind(),
+            io::ErrorKind::NotFound | io::ErrorKind::AlreadyExists | io::ErrorKind::StorageFull
+        )
+    }
 }
 
 /// Copies `src` to `dst`, which must not exist yet (unlike `fs::copy`,
@@ -165,20 +191,29 @@ pub(crate) fn temporary_sibling(path: &Path) -> std::path::PathBuf {
     path.with_file_name(format!(".{name}.posy-tmp"))
 }
 
-/// Writes `bytes` to `dst` through a temporary sibling and a rename.
+/// Writes `bytes` to `dst` through a temporary sibling and a rename. The
+/// file is created `rw-rw-rw-` (`rwxrwxrwx` when executable) less the
+/// process's umask, as any file a user's tool creates.
 pub(crate) fn write_atomic(dst: &Path, bytes: &[u8], executable: bool) -> io::Result<()> {
     let tmp = temporary_sibling(dst);
-    fs::write(&tmp, bytes)?;
+    let _ = fs::remove_file(&tmp);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
-    if executable {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if executable { 0o777 } else { 0o666 });
     }
     #[cfg(not(unix))]
     let _ = executable;
-    fs::rename(&tmp, dst).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
-    })
+    let written = options
+        .open(&tmp)
+        .and_then(|mut file| io::Write::write_all(&mut file, bytes));
+    written
+        .and_then(|()| fs::rename(&tmp, dst))
+        .inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })
 }
 
 #[cfg(test)]
@@ -222,6 +257,41 @@ mod tests {
             assert_eq!(fs::read_to_string(&dst).unwrap(), "new", "{mode:?}");
             assert!(!temporary_sibling(&dst).exists(), "{mode:?}");
         }
+    }
+
+    #[test]
+    fn only_filesystem_limits_change_the_link_mode() {
+        let no_space = io::Error::from_raw_os_error(libc::ENOSPC);
+        let io_error = io::Error::from_raw_os_error(libc::EIO);
+        let cross_device = io::Error::from_raw_os_error(libc::EXDEV);
+        let unsupported = io::Error::from_raw_os_error(libc::EOPNOTSUPP);
+        assert!(!cannot_link_here(&no_space));
+        assert!(!cannot_link_here(&io_error));
+        assert!(!cannot_link_here(&io::Error::from(io::ErrorKind::NotFound)));
+        assert!(cannot_link_here(&cross_device));
+        assert!(cannot_link_here(&unsupported));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn written_files_follow_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("script");
+        let data = dir.path().join("data");
+        // The process's umask, read without changing it (other tests run
+        // in this process at the same time).
+        let status = fs::read_to_string("/proc/self/status").unwrap();
+        let umask = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .map(|v| u32::from_str_radix(v.trim(), 8).unwrap())
+            .unwrap();
+        write_atomic(&script, b"#!/bin/sh\n", true).unwrap();
+        write_atomic(&data, b"x", false).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&script), 0o777 & !umask);
+        assert_eq!(mode(&data), 0o666 & !umask);
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub struct UninstallReport {
 /// then directories left empty, then the `.dist-info` directory.
 ///
 /// Every path is checked before anything is removed: a `RECORD` that
-/// points outside `prefix` (`../../etc/passwd`) fails the whole uninstall.
+/// points outside `prefix` (`../../etc/passwd`) fails the whole uninstall,
+/// and so does one whose directory, symlinks resolved, lies outside it (a
+/// symlinked directory inside the environment that leads elsewhere).
 pub fn uninstall(dist: &InstalledDist, prefix: &Path) -> Result<UninstallReport, InstallError> {
     uninstall_except(dist, prefix, &BTreeSet::new())
 }
@@ -60,6 +62,7 @@ pub(crate) fn uninstall_except(
         }
         targets.push(path);
     }
+    check_real_parents(dist, &targets, &prefix)?;
     let mut report = UninstallReport::default();
     let mut parents = BTreeSet::new();
     for path in &targets {
@@ -104,6 +107,41 @@ pub(crate) fn uninstall_except(
         }
     }
     Ok(report)
+}
+
+/// Refuses targets whose parent directory, with symlinks resolved, is
+/// outside `prefix` (also resolved). Parents that do not exist hold nothing
+/// to remove. Each directory is resolved once.
+fn check_real_parents(
+    dist: &InstalledDist,
+    targets: &[PathBuf],
+    prefix: &Path,
+) -> Result<(), InstallError> {
+    let real_prefix = fs::canonicalize(prefix).unwrap_or_else(|_| prefix.to_path_buf());
+    let mut checked: BTreeSet<&Path> = BTreeSet::new();
+    for path in targets {
+        let Some(parent) = path.parent() else {
+            continue;
+        };
+        if !checked.insert(parent) {
+            continue;
+        }
+        let Ok(real) = fs::canonicalize(parent) else {
+            continue;
+        };
+        if !real.starts_with(&real_prefix) {
+            return Err(InstallError::OutsideEnvironment {
+                dist: dist.to_string(),
+                path: format!(
+                    "{} (through a symlink to {})",
+                    path.display(),
+                    real.display()
+                ),
+                root: prefix.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn remove_file(path: &Path) -> Result<bool, InstallError> {
@@ -190,5 +228,35 @@ mod tests {
         assert!(!dist_info.exists());
         // old.py, three .pyc files and RECORD; __pycache__ and the .dist-info.
         assert_eq!(report, UninstallReport { files: 5, dirs: 2 });
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_directory_never_leads_a_removal_outside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("precious"), "keep me").unwrap();
+        let env = tmp.path().join("env");
+        let site = env.join("lib/site-packages");
+        let dist_info = site.join("evil-1.0.dist-info");
+        fs::create_dir_all(&dist_info).unwrap();
+        std::os::unix::fs::symlink(&outside, site.join("evil")).unwrap();
+        fs::write(
+            dist_info.join("RECORD"),
+            "evil/precious,,\nevil-1.0.dist-info/RECORD,,\n",
+        )
+        .unwrap();
+        let dist = InstalledDist::from_dist_info(&dist_info).unwrap();
+        let error = uninstall(&dist, &env).unwrap_err().to_string();
+        assert!(error.contains("through a symlink"), "{error}");
+        assert_eq!(
+            fs::read_to_string(outside.join("precious")).unwrap(),
+            "keep me"
+        );
+        assert!(
+            dist_info.exists(),
+            "nothing is removed when a path is refused"
+        );
     }
 }

@@ -77,6 +77,14 @@ impl Env {
         Ok(lock)
     }
 
+    /// The `.dist-info` directories here that name no distribution, with why.
+    pub fn broken(&self) -> Result<Vec<(PathBuf, String)>> {
+        Ok(posy_install::broken_distributions(&[
+            &self.scheme.purelib,
+            &self.scheme.platlib,
+        ])?)
+    }
+
     /// The Python version of the interpreter (for Requires-Python).
     pub fn python_version(&self) -> posy_vocab::Version {
         let (major, minor, patch) = self.interpreter.python_release();

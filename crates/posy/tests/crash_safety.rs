@@ -347,3 +347,20 @@ fn a_full_disk_gives_a_clear_error_and_a_usable_environment() {
     world.pip_ok(&["install", "small==2.0", "--python", env.arg()]);
     assert_eq!(env.python_ok("import small; print(small.V)"), "2");
 }
+
+#[test]
+fn a_broken_dist_info_is_reported_by_check_and_does_not_stop_other_commands() {
+    let index = versions(1, 1).serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "pkg0", "--python", env.arg()]);
+    let junk = env.site_packages().join("not a name.dist-info");
+    std::fs::create_dir(&junk).unwrap();
+    let list = world.pip_ok(&["list", "--python", env.arg()]);
+    assert!(list.stdout.contains("pkg0"), "{}", list.stdout);
+    world.pip_ok(&["install", "gone", "--python", env.arg()]);
+    let check = world.pip(&["check", "--python", env.arg()]);
+    let stderr = common::stderr(&check);
+    assert_eq!(check.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not a name.dist-info"), "{stderr}");
+}

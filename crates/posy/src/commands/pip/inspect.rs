@@ -160,13 +160,37 @@ fn dedup(mut names: Vec<String>) -> Vec<String> {
 }
 
 pub fn check(args: &EnvArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let (interpreter, dists) = installed(args, global)?;
-    let markers = interpreter.markers();
+    let env = Env::find(
+        &args.request(),
+        &Placement::Environment,
+        &settings::cache_dir(global)?,
+    )?;
+    let dists = env.installed()?;
+    let markers = env.interpreter.markers();
     let versions: BTreeMap<&PackageName, &InstalledDist> =
         dists.iter().map(|d| (&d.name, d)).collect();
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = env
+        .broken()?
+        .into_iter()
+        .map(|(dir, why)| format!("{} names no distribution ({why}); remove it", dir.display()))
+        .collect();
     for dist in &dists {
-        let meta = dist.metadata()?;
+        if !dist.is_complete() {
+            problems.push(format!(
+                "The package `{}` was never completely installed (its RECORD is missing); reinstall it",
+                dist.name
+            ));
+        }
+        let meta = match dist.metadata() {
+            Ok(meta) => meta,
+            Err(error) => {
+                problems.push(format!(
+                    "The package `{}` has unreadable metadata ({error}); reinstall it",
+                    dist.name
+                ));
+                continue;
+            }
+        };
         for req in meta
             .requires_dist
             .iter()
