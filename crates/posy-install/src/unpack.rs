@@ -321,13 +321,18 @@ fn extract_members<R: Read + io::Seek>(
                     invalid(format!("`{}` is unreadable: {reason}", m.raw_name))
                 }
             })?;
-        check_against_record(record, &m.raw_name, extracted.sha256, extracted.size).map_err(
-            |detail| InstallError::RecordMismatch {
-                wheel: wheel_name.to_string(),
-                member: m.raw_name.clone(),
-                detail,
-            },
-        )?;
+        check_against_record(
+            record,
+            &m.raw_name,
+            &m.target,
+            extracted.sha256,
+            extracted.size,
+        )
+        .map_err(|detail| InstallError::RecordMismatch {
+            wheel: wheel_name.to_string(),
+            member: m.raw_name.clone(),
+            detail,
+        })?;
     }
     Ok(())
 }
@@ -394,9 +399,16 @@ fn read_wheel_record<R: Read + io::Seek>(
         .collect())
 }
 
+/// Checks an extracted member (at `path`) against its RECORD row: size,
+/// and hash in whatever algorithm the row uses. sha256, which nearly every
+/// wheel uses, was computed while extracting; sha384 and sha512 (allowed
+/// by the wheel specification) read the file again; md5 and sha1 are
+/// refused, as the specification forbids them, and so is an algorithm
+/// posy cannot compute, since the file could then not be checked.
 fn check_against_record(
     record: &HashMap<String, RecordEntry>,
     name: &str,
+    path: &Path,
     hasher: Sha256,
     size: u64,
 ) -> Result<(), String> {
@@ -414,21 +426,37 @@ fn check_against_record(
     {
         return Err(format!("RECORD says {expected} bytes, the file has {size}"));
     }
-    if let Some(expected) = &entry.hash
-        && expected.algorithm() == HashAlgorithm::Sha256
-    {
-        let digest = hasher.finalize();
-        let actual =
-            ArtifactHash::new(HashAlgorithm::Sha256, &digest).expect("sha256 digests are 32 bytes");
-        if &actual != expected {
+    let Some(expected) = &entry.hash else {
+        return Ok(());
+    };
+    let digest: Vec<u8> = match expected.algorithm() {
+        HashAlgorithm::Sha256 => hasher.finalize().to_vec(),
+        HashAlgorithm::Sha384 => digest_file::<sha2::Sha384>(path)?,
+        HashAlgorithm::Sha512 => digest_file::<sha2::Sha512>(path)?,
+        other => {
             return Err(format!(
-                "RECORD says {}, the file has {}",
-                expected.to_record(),
-                actual.to_record()
+                "RECORD gives a {} hash, which the wheel specification does not allow \
+                 (sha256 or stronger), so the file cannot be checked",
+                other.as_str()
             ));
         }
+    };
+    let actual = ArtifactHash::new(expected.algorithm(), &digest)
+        .map_err(|e| format!("its hash cannot be computed: {e}"))?;
+    if &actual != expected {
+        return Err(format!(
+            "RECORD says {}, the file has {}",
+            expected.to_record(),
+            actual.to_record()
+        ));
     }
     Ok(())
+}
+
+/// The digest of a file on disk (for RECORD rows that are not sha256).
+fn digest_file<D: Digest>(path: &Path) -> Result<Vec<u8>, String> {
+    let bytes = fs::read(path).map_err(|e| format!("cannot read it back: {e}"))?;
+    Ok(D::digest(&bytes).to_vec())
 }
 
 /// A member name as a relative path with only normal components, or `None`
@@ -494,6 +522,41 @@ mod tests {
             assert!(error.contains(says), "{error}");
             assert!(!error.contains("9f86d08"), "{error}");
         }
+    }
+
+    #[test]
+    fn record_rows_in_every_allowed_algorithm_are_checked() {
+        let content = b"print('hi')\n".to_vec();
+        let wheel_with = |row: String| {
+            let record = format!("m.py,{row},{}\nm-1.0.dist-info/RECORD,,\n", content.len());
+            zip_of(&[
+                ("m.py".into(), content.clone()),
+                (
+                    "m-1.0.dist-info/METADATA".into(),
+                    b"Metadata-Version: 2.1\nName: m\nVersion: 1.0\n".to_vec(),
+                ),
+                (
+                    "m-1.0.dist-info/WHEEL".into(),
+                    b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec(),
+                ),
+                ("m-1.0.dist-info/RECORD".into(), record.into_bytes()),
+            ])
+        };
+        let row = |algorithm: HashAlgorithm, digest: &[u8]| {
+            ArtifactHash::new(algorithm, digest).unwrap().to_record()
+        };
+        let sha512 = row(HashAlgorithm::Sha512, &sha2::Sha512::digest(&content));
+        let sha384_wrong = row(HashAlgorithm::Sha384, &sha2::Sha384::digest(b"other"));
+        let md5 = row(HashAlgorithm::Md5, &[0u8; 16]);
+        let unpack = |bytes: Vec<u8>| {
+            let dest = tempfile::tempdir().unwrap();
+            unpack_wheel_bytes(&bytes, "m-1.0-py3-none-any.whl", dest.path()).map(|_| ())
+        };
+        unpack(wheel_with(sha512)).unwrap();
+        let wrong = unpack(wheel_with(sha384_wrong)).unwrap_err().to_string();
+        assert!(wrong.contains("RECORD says sha384="), "{wrong}");
+        let weak = unpack(wheel_with(md5)).unwrap_err().to_string();
+        assert!(weak.contains("md5 hash"), "{weak}");
     }
 
     #[test]

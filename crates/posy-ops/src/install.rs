@@ -163,7 +163,26 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
     for warning in &blueprint.warnings {
         eprintln!("warning: {warning}");
     }
-    let require_hashes = options.apply.require_hashes || brief.require_hashes;
+    // As in pip: `--require-hashes` on the command line or in a file, or
+    // any `--hash` at all, puts the whole install in hash-checking mode,
+    // where every package needs a hash the user gave.
+    let require_hashes =
+        options.apply.require_hashes || brief.require_hashes || !brief.hashes.is_empty();
+    if require_hashes {
+        let missing: Vec<String> = pins
+            .iter()
+            .filter(|p| matches!(p.source, PinSource::Files { .. }))
+            .filter(|p| !brief.hashes.contains_key(&p.name))
+            .map(Pin::label)
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "hashes are required (--require-hashes, or a --hash on some requirement), \
+                 but these have none: {}; pin them with --hash (posy pip compile --generate-hashes writes them)",
+                missing.join(", ")
+            );
+        }
+    }
     let result = apply_pins(
         session,
         env,
@@ -265,6 +284,8 @@ pub fn sync(
                                 "{at}: `{req}` is not pinned; posy pip sync needs `name==version` (use posy pip compile to pin, or posy pip install)"
                             );
                         };
+                        // Any `--hash` puts the sync in hash-checking mode (pip's rule).
+                        require_hashes |= !entry.hashes.is_empty();
                         pins.push(Pin {
                             name: req.name.clone(),
                             version: Some(version),
