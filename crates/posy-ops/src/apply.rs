@@ -6,12 +6,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use futures_util::{StreamExt, TryStreamExt, stream};
 use posy_build::BuildSource;
+use posy_git::{GitSource, GitUrl};
 use posy_index::{IndexClient, IndexFile};
 use posy_install::{
     InstallOptions, InstalledDist, Installer, Journal, JournalInstall, LinkMode, Transaction,
@@ -65,6 +66,9 @@ pub enum PinSource {
     Archive { file: IndexFile, direct_url: String },
     /// A project directory, built (editable or not) at install time.
     Directory { path: PathBuf, editable: bool },
+    /// A git repository at a commit (`url`'s revision is what was asked
+    /// for), checked out in the store and built at install time.
+    Git { url: GitUrl, commit: String },
 }
 
 /// What to do with the environment.
@@ -133,6 +137,8 @@ pub struct Apply<'a> {
     pub policy: &'a BinaryPolicy,
     /// The environment's Python version, for the files' Requires-Python.
     pub python: &'a Version,
+    /// Git repositories and checkouts.
+    pub git: &'a Arc<GitSource>,
     /// Byte-compile the installed packages afterwards (`--compile-bytecode`).
     pub compile_bytecode: bool,
     /// When the command started looking at the environment (for "Audited … in").
@@ -332,6 +338,31 @@ async fn prepare_pin(apply: &Apply<'_>, pin: &Pin) -> Result<Prepared> {
             prepare_file(apply, pin, file).await?,
             Some(direct_url.clone()),
         ),
+        PinSource::Git { url, commit } => {
+            let builder = apply
+                .builder
+                .ok_or_else(|| anyhow!("{url}: building a project needs an interpreter"))?;
+            let checkout = {
+                let (git, url, commit) = (Arc::clone(apply.git), url.clone(), commit.clone());
+                tokio::task::spawn_blocking(move || git.checkout(&url, &commit)).await??
+            };
+            let built = builder
+                .build(&BuildSource::directory(&checkout.project))
+                .await
+                .with_context(|| format!("failed to build {}", url.at(commit)))?;
+            // PEP 610: the repository, the commit, and what was asked for.
+            let mut vcs_info = serde_json::json!({"vcs": "git", "commit_id": commit});
+            if let Some(revision) = &url.revision {
+                vcs_info["requested_revision"] = revision.clone().into();
+            }
+            let mut direct_url = serde_json::json!({"url": url.repository, "vcs_info": vcs_info});
+            if let Some(sub) = &url.subdirectory {
+                direct_url["subdirectory"] = sub.clone().into();
+            }
+            let wheel =
+                prepare_local_wheel(apply.store, built.path, built.filename.to_string()).await?;
+            (wheel, Some(direct_url.to_string()))
+        }
         PinSource::Directory { path, editable } => {
             let builder = apply.builder.ok_or_else(|| {
                 anyhow!(

@@ -400,6 +400,14 @@ fn direct_source(reference: &DirectPackage) -> PackageSource {
             },
             subdirectory: None,
         },
+        DirectTarget::Git { url, commit, .. } => PackageSource::Vcs {
+            kind: "git".into(),
+            url: Some(url.repository.clone()),
+            path: None,
+            requested_revision: url.revision.clone(),
+            commit_id: commit.clone(),
+            subdirectory: url.subdirectory.clone(),
+        },
         DirectTarget::Directory(path) => PackageSource::Directory {
             path: path.display().to_string(),
             editable: reference.editable,

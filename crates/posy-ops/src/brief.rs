@@ -295,6 +295,7 @@ pub async fn complete_brief(
     brief: &mut Brief,
     builder: Option<&Builder>,
     client: &IndexClient,
+    git: &std::sync::Arc<posy_git::GitSource>,
 ) -> Result<Vec<DirectPackage>> {
     for project in std::mem::take(&mut brief.dynamic_projects) {
         let (origin, requirements) =
@@ -305,7 +306,7 @@ pub async fn complete_brief(
     }
     let mut direct = Vec::new();
     for reference in &brief.direct {
-        direct.push(read_direct(reference, builder, client).await?);
+        direct.push(read_direct(reference, builder, client, git).await?);
     }
     for package in &direct {
         brief.requirements.push(package.requirement.clone());

@@ -16,7 +16,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use std::sync::Arc;
+
 use posy_build::BuildSource;
+use posy_git::{GitSource, GitUrl};
 use posy_index::{IndexClient, IndexFile};
 use posy_project::ExtrasSelection;
 use posy_resolve::{DistFile, DistMetadata, MetadataProvider, PackageVersions, ProviderError};
@@ -92,6 +95,15 @@ pub enum DirectTarget {
     File(PathBuf),
     /// A project directory.
     Directory(PathBuf),
+    /// A git repository at a commit, checked out in the store.
+    Git {
+        /// The URL as the requirement wrote it (its revision as asked for).
+        url: GitUrl,
+        /// The full commit id the revision named.
+        commit: String,
+        /// The project's directory in the checkout.
+        project: PathBuf,
+    },
 }
 
 /// Adds the selected requirements of `project`'s metadata, read through its
@@ -176,13 +188,17 @@ pub async fn read_direct(
     reference: &DirectReference,
     builder: Option<&Builder>,
     client: &IndexClient,
+    git: &Arc<GitSource>,
 ) -> Result<DirectPackage> {
     let target = reference.target.as_str();
+    if GitUrl::is_git(target) {
+        return read_git(reference, builder, git).await;
+    }
     if let Some(scheme) = target.split_once("://").map(|(s, _)| s)
         && !matches!(scheme, "http" | "https" | "file")
     {
         bail!(
-            "`{target}`: {scheme} URLs are not supported yet (only http, https and file URLs, and local paths)"
+            "`{target}`: {scheme} URLs are not supported (http, https and file URLs, `git+` URLs, and local paths are)"
         );
     }
     let (metadata, sha256, located) = if reference.is_url() && !target.starts_with("file://") {
@@ -262,6 +278,66 @@ pub async fn read_direct(
         selector: reference.selector.clone(),
         editable: reference.editable,
         target: located,
+    })
+}
+
+/// A `git+…` reference: its revision resolved to a commit, that commit
+/// checked out in the store, and the project there read like any local
+/// directory (no build when its `pyproject.toml` is static).
+async fn read_git(
+    reference: &DirectReference,
+    builder: Option<&Builder>,
+    git: &Arc<GitSource>,
+) -> Result<DirectPackage> {
+    let requested = GitUrl::parse(&reference.target)?;
+    let Some(builder) = builder else {
+        bail!(
+            "`{requested}`: reading a project's metadata needs a Python interpreter (not available with --python-platform)"
+        );
+    };
+    let checkout = {
+        let (git, url) = (Arc::clone(git), requested.clone());
+        tokio::task::spawn_blocking(move || -> Result<posy_git::Checkout> {
+            let commit = git.resolve(&url)?;
+            Ok(git.checkout(&url, &commit)?)
+        })
+        .await??
+    };
+    let metadata = builder
+        .metadata(&BuildSource::directory(&checkout.project))
+        .await
+        .with_context(|| format!("cannot read the metadata of `{requested}`"))?
+        .metadata;
+    if let Some(name) = &reference.name
+        && *name != metadata.name
+    {
+        bail!(
+            "`{name} @ {requested}`: the requirement names {name}, but the project there is {}",
+            metadata.name
+        );
+    }
+    let name = metadata.name.clone();
+    let pinned = requested.at(&checkout.commit);
+    Ok(DirectPackage {
+        display: format!("{name} @ {pinned}"),
+        version: metadata.version.clone(),
+        requirement: Requirement {
+            name: name.clone(),
+            extras: reference.extras.clone(),
+            version_or_url: None,
+            marker: reference.marker.clone(),
+        },
+        name,
+        metadata: metadata.into(),
+        sha256: None,
+        origin: reference.origin.clone(),
+        selector: reference.selector.clone(),
+        editable: reference.editable,
+        target: DirectTarget::Git {
+            url: requested,
+            commit: checkout.commit,
+            project: checkout.project,
+        },
     })
 }
 

@@ -97,7 +97,12 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
     );
     let runtime = session.runtime()?;
     let mut brief = brief;
-    let direct = runtime.block_on(complete_brief(&mut brief, Some(&builder), &client))?;
+    let direct = runtime.block_on(complete_brief(
+        &mut brief,
+        Some(&builder),
+        &client,
+        session.git(),
+    ))?;
 
     let target = interpreter_target(&env.interpreter)?;
     let mut request = ResolveRequest::new(brief.requirements.clone(), target.clone());
@@ -355,7 +360,12 @@ pub fn sync(
         &build_settings,
     );
     let runtime = session.runtime()?;
-    let direct = runtime.block_on(complete_brief(&mut direct, Some(&builder), &client))?;
+    let direct = runtime.block_on(complete_brief(
+        &mut direct,
+        Some(&builder),
+        &client,
+        session.git(),
+    ))?;
     for package in &direct {
         if package.requirement.marker.evaluate(&markers, &[]) {
             pins.push(direct_pin(package)?);
@@ -508,6 +518,10 @@ pub fn exact_pin(requirement: &Requirement) -> Option<posy_vocab::Version> {
 /// A direct reference of a requirements file as a pin.
 fn direct_pin(package: &DirectPackage) -> Result<Pin> {
     let source = match &package.target {
+        DirectTarget::Git { url, commit, .. } => PinSource::Git {
+            url: url.clone(),
+            commit: commit.clone(),
+        },
         DirectTarget::Directory(path) => PinSource::Directory {
             path: path.clone(),
             editable: package.editable,
@@ -593,6 +607,7 @@ fn apply_pins(
             installer,
             tags: &tags,
             python: &python,
+            git: session.git(),
             require_hashes: options.require_hashes,
             dry_run: options.dry_run,
             builder: Some(builder),

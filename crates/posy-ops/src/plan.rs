@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
+use posy_git::GitUrl;
 use posy_index::IndexFile;
 use posy_project::{LockedArtifact, PackageSource};
 use posy_vocab::{ExtraName, GroupName, MarkerEnvironment, PackageName, Version};
@@ -142,11 +143,42 @@ pub fn lock_pins(
                     editable: *editable,
                 }
             }
-            PackageSource::Vcs { url, .. } => bail!(
-                "{where_}: package {} comes from version control ({}), which posy cannot install yet",
-                package.name,
-                url.as_deref().unwrap_or("a local repository")
-            ),
+            PackageSource::Vcs {
+                kind,
+                url,
+                path,
+                requested_revision,
+                commit_id,
+                subdirectory,
+            } => {
+                if kind != "git" {
+                    bail!(
+                        "{where_}: package {} comes from {kind}, and posy installs only git repositories",
+                        package.name
+                    );
+                }
+                // A local repository's path is relative to the lock.
+                let repository = match (url, path) {
+                    (Some(url), _) => url.clone(),
+                    (None, Some(path)) => Url::from_directory_path(base.join(path))
+                        .map_err(|()| anyhow!("{where_}: `{path}` cannot be made a file URL"))?
+                        .as_str()
+                        .trim_end_matches('/')
+                        .to_owned(),
+                    (None, None) => bail!(
+                        "{where_}: package {} names no repository (vcs.url or vcs.path)",
+                        package.name
+                    ),
+                };
+                PinSource::Git {
+                    url: GitUrl {
+                        repository,
+                        revision: requested_revision.clone(),
+                        subdirectory: subdirectory.clone(),
+                    },
+                    commit: commit_id.clone(),
+                }
+            }
         };
         pins.push(Pin {
             name: package.name.clone(),

@@ -153,7 +153,12 @@ pub fn resolve_brief(
         .flatten()
         .map(|python| build_envs::builder(session.store(), &client, python, &build_settings));
     let runtime = session.runtime()?;
-    let direct = runtime.block_on(complete_brief(&mut brief, builder.as_ref(), &client))?;
+    let direct = runtime.block_on(complete_brief(
+        &mut brief,
+        builder.as_ref(),
+        &client,
+        session.git(),
+    ))?;
 
     let mut request = ResolveRequest::new(brief.requirements.clone(), target.clone());
     request.constraints = brief.constraints.clone();

@@ -3,12 +3,17 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use std::sync::Arc;
+
+use posy_git::GitSource;
 use posy_store::{ByteSize, Store, StoreOptions};
 
 /// The store an operation reads and fills, opened once per command.
 pub struct Session {
     store: Store,
     cache_dir: PathBuf,
+    /// Git repositories, each fetched at most once per run.
+    git: Arc<GitSource>,
 }
 
 impl Session {
@@ -17,11 +22,20 @@ impl Session {
     pub fn open(cache_dir: PathBuf, max_size: Option<ByteSize>) -> Result<Session> {
         let store = Store::open_with(&cache_dir, StoreOptions { max_size })
             .with_context(|| format!("cannot use the cache at {}", cache_dir.display()))?;
-        Ok(Session { store, cache_dir })
+        Ok(Session {
+            git: Arc::new(GitSource::new(store.clone())),
+            store,
+            cache_dir,
+        })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Git repositories and checkouts in the store.
+    pub fn git(&self) -> &Arc<GitSource> {
+        &self.git
     }
 
     pub fn cache_dir(&self) -> &Path {
@@ -39,6 +53,9 @@ impl Session {
 
     /// Closes the store, which keeps the cache within its bound.
     pub fn close(self) -> Result<()> {
+        // The git source holds a copy of the store; it must go first for
+        // the store to see itself closed by its last user.
+        drop(self.git);
         self.store.close()?;
         Ok(())
     }

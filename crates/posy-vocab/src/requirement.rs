@@ -316,8 +316,9 @@ fn check_url(url: &str) -> Result<(), String> {
     if rest.is_empty() {
         return Err(format!("the URL has nothing after `{scheme}:`"));
     }
-    // `file:` URLs take any path (`file:.` and `file://.` are accepted by pip).
-    if scheme == "file" {
+    // `file:` URLs take any path (`file:.` and `file://.` are accepted by
+    // pip), and so do VCS URLs over `file:` (`git+file:///srv/repo`).
+    if scheme == "file" || scheme.ends_with("+file") {
         return Ok(());
     }
     if let Some(after) = rest.strip_prefix("//") {

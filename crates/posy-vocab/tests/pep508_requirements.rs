@@ -32,6 +32,7 @@ const URLS: &[&str] = &[
     "git+https://git.example.com/MyProject.git@master",
     "git+https://git.example.com/MyProject.git@v1.0",
     "git+https://git.example.com/MyProject.git@refs/pull/123/head",
+    "git+file:///srv/repos/MyProject@main",
     "gopher:/foo/com",
 ];
 /// Specifiers with `{ws}` where whitespace may go, and their canonical form.

@@ -38,7 +38,19 @@ fn freeze_line(dist: &InstalledDist) -> String {
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false)
     });
+    let vcs = direct.as_ref().and_then(|d| {
+        let info = d.get("vcs_info")?;
+        let commit = info.get("commit_id")?.as_str()?;
+        let vcs = info.get("vcs")?.as_str()?;
+        let subdirectory = d
+            .get("subdirectory")
+            .and_then(|s| s.as_str())
+            .map(|s| format!("#subdirectory={s}"))
+            .unwrap_or_default();
+        Some(format!("{vcs}+{}@{commit}{subdirectory}", url.as_deref()?))
+    });
     match url {
+        Some(_) if vcs.is_some() => format!("{} @ {}", dist.name, vcs.unwrap_or_default()),
         Some(url) if editable => format!("-e {url}"),
         Some(url) => format!("{} @ {url}", dist.name),
         None => dist.to_string(),

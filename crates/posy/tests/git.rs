@@ -1,0 +1,380 @@
+//! Git requirements end to end, against repositories the tests make: a
+//! branch, a tag, a short commit and a subdirectory resolved to full
+//! commits; compiled, locked, installed with PEP 610 `vcs_info`; installed
+//! again from the store with the repository gone; upgraded after a new
+//! commit; reached through `file://` and through `git daemon` on
+//! 127.0.0.1; and each bad input said clearly.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use common::World;
+use posy_testkit::{Index, Package};
+
+/// A PEP 517 backend inside the project (`backend-path`): the wheel holds
+/// the package's module, named and versioned by `[project]`, with its
+/// `dependencies`.
+const BACKEND: &str = r#"
+import base64, hashlib, os, tomllib, zipfile
+
+def _project():
+    with open("pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    project = _project()
+    name, version = project["name"], project["version"]
+    dist_info = "%s-%s.dist-info" % (name, version)
+    metadata = "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)
+    for dep in project.get("dependencies", []):
+        metadata += "Requires-Dist: %s\n" % dep
+    files = {
+        name + ".py": open(name + ".py").read(),
+        dist_info + "/METADATA": metadata,
+        dist_info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    wheel = "%s-%s-py3-none-any.whl" % (name, version)
+    with zipfile.ZipFile(os.path.join(wheel_directory, wheel), "w") as z:
+        for path, text in files.items():
+            data = text.encode()
+            z.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append("%s,sha256=%s,%d" % (path, digest, len(data)))
+        record.append(dist_info + "/RECORD,,")
+        z.writestr(dist_info + "/RECORD", "\n".join(record) + "\n")
+    return wheel
+"#;
+
+/// A git repository made by the test, committing as it goes.
+struct Repo {
+    dir: PathBuf,
+}
+
+impl Repo {
+    fn init(dir: PathBuf) -> Repo {
+        std::fs::create_dir_all(&dir).unwrap();
+        let repo = Repo { dir };
+        repo.git(&["init", "--quiet", "--initial-branch=main"]);
+        repo
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(&self.dir)
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .expect("git is installed (CI installs it)");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
+    /// Writes a project `name` at `version` into `sub` (the root when
+    /// empty) and commits; returns the commit id.
+    fn commit_project(&self, sub: &str, name: &str, version: &str, deps: &[&str]) -> String {
+        let dir = self.dir.join(sub);
+        std::fs::create_dir_all(dir.join("backend")).unwrap();
+        let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+        std::fs::write(
+            dir.join("pyproject.toml"),
+            format!(
+                "[build-system]\nrequires = []\nbuild-backend = \"git_backend\"\nbackend-path = [\"backend\"]\n\n\
+                 [project]\nname = \"{name}\"\nversion = \"{version}\"\ndependencies = [{}]\n",
+                deps.join(", ")
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.join("backend/git_backend.py"), BACKEND).unwrap();
+        std::fs::write(dir.join(format!("{name}.py")), format!("V = '{version}'\n")).unwrap();
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "--quiet", "-m", version]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.dir.display())
+    }
+}
+
+fn index() -> Index {
+    Index::new().package(Package::new("dep", "1.0").file("dep.py", ""))
+}
+
+fn direct_url(env: &common::Env, dist_info: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(env.site_packages().join(dist_info).join("direct_url.json"))
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn a_branch_is_pinned_to_its_commit_locked_installed_and_frozen() {
+    let index = index().serve();
+    let world = World::with_index(&index);
+    let repo = Repo::init(world.root.join("repo"));
+    repo.commit_project("", "gitpkg", "1.0", &["dep"]);
+    repo.git(&["tag", "v1.0"]);
+    let head = repo.commit_project("", "gitpkg", "2.0", &["dep"]);
+    let url = repo.url();
+    world.write("req.in", &format!("gitpkg @ git+{url}@main\n"));
+
+    world.pip_ok(&["compile", "req.in", "-o", "req.txt", "--no-header"]);
+    let pinned = format!("gitpkg @ git+{url}@{head}");
+    assert!(
+        world.read("req.txt").contains(&pinned),
+        "{}",
+        world.read("req.txt")
+    );
+    assert!(world.read("req.txt").contains("dep==1.0"));
+
+    world.pip_ok(&["compile", "req.in", "-o", "pylock.toml"]);
+    let lock = world.read("pylock.toml");
+    assert!(
+        lock.contains(&format!(
+            "vcs = {{ type = \"git\", url = \"{url}\", requested-revision = \"main\", commit-id = \"{head}\" }}"
+        )),
+        "{lock}"
+    );
+
+    let env = world.venv("env");
+    world.pip_ok(&["sync", "req.txt", "--python", env.arg()]);
+    assert_eq!(env.python_ok("import gitpkg; print(gitpkg.V)"), "2.0");
+    let info = direct_url(&env, "gitpkg-2.0.dist-info");
+    assert_eq!(info["url"], url.as_str());
+    assert_eq!(info["vcs_info"]["vcs"], "git");
+    assert_eq!(info["vcs_info"]["commit_id"], head.as_str());
+    let freeze = world.pip_ok(&["freeze", "--python", env.arg()]);
+    assert!(freeze.stdout.contains(&pinned), "{}", freeze.stdout);
+
+    // The lock installs too, with the requested revision recorded.
+    let locked = world.venv("locked");
+    world.pip_ok(&["sync", "pylock.toml", "--python", locked.arg()]);
+    let info = direct_url(&locked, "gitpkg-2.0.dist-info");
+    assert_eq!(info["vcs_info"]["requested_revision"], "main");
+    assert_eq!(info["vcs_info"]["commit_id"], head.as_str());
+}
+
+#[test]
+fn tags_short_commits_and_subdirectories() {
+    let index = index().serve();
+    let world = World::with_index(&index);
+    let repo = Repo::init(world.root.join("repo"));
+    let first = repo.commit_project("", "gitpkg", "1.0", &[]);
+    repo.git(&["tag", "v1.0"]);
+    repo.commit_project("", "gitpkg", "2.0", &[]);
+    let sub = repo.commit_project("libs/inner", "inner", "3.0", &[]);
+    let url = repo.url();
+    world.write(
+        "req.in",
+        &format!(
+            "gitpkg @ git+{url}@v1.0\ninner @ git+{url}@{}#subdirectory=libs/inner\n",
+            &sub[..10]
+        ),
+    );
+    world.pip_ok(&["compile", "req.in", "-o", "req.txt", "--no-header"]);
+    let text = world.read("req.txt");
+    assert!(
+        text.contains(&format!("gitpkg @ git+{url}@{first}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("inner @ git+{url}@{sub}#subdirectory=libs/inner")),
+        "{text}"
+    );
+    let env = world.venv("env");
+    world.pip_ok(&["sync", "req.txt", "--python", env.arg()]);
+    assert_eq!(
+        env.python_ok("import gitpkg, inner; print(gitpkg.V, inner.V)"),
+        "1.0 3.0"
+    );
+    let info = direct_url(&env, "inner-3.0.dist-info");
+    assert_eq!(info["subdirectory"], "libs/inner");
+}
+
+#[test]
+fn a_locked_commit_installs_again_from_the_store_without_the_repository() {
+    let index = index().serve();
+    let world = World::with_index(&index);
+    let repo = Repo::init(world.root.join("repo"));
+    let head = repo.commit_project("", "gitpkg", "1.0", &[]);
+    let url = repo.url();
+    world.write("req.txt", &format!("gitpkg @ git+{url}@{head}\n"));
+    let env = world.venv("env");
+    world.pip_ok(&["sync", "req.txt", "--python", env.arg()]);
+    // The repository is gone: the commit is in the store, checked out and built.
+    std::fs::rename(&repo.dir, world.root.join("moved")).unwrap();
+    let again = world.venv("again");
+    let run = world.pip_ok(&["sync", "req.txt", "--python", again.arg()]);
+    assert!(!run.stderr.contains("Building"), "{}", run.stderr);
+    assert_eq!(again.python_ok("import gitpkg; print(gitpkg.V)"), "1.0");
+}
+
+#[test]
+fn a_new_commit_on_the_branch_is_picked_up_by_the_next_compile() {
+    let index = index().serve();
+    let world = World::with_index(&index);
+    let repo = Repo::init(world.root.join("repo"));
+    let first = repo.commit_project("", "gitpkg", "1.0", &[]);
+    let url = repo.url();
+    world.write("req.in", &format!("gitpkg @ git+{url}@main\n"));
+    world.pip_ok(&["compile", "req.in", "-o", "req.txt"]);
+    assert!(world.read("req.txt").contains(&first));
+    let second = repo.commit_project("", "gitpkg", "1.1", &[]);
+    world.pip_ok(&["compile", "req.in", "-o", "req.txt"]);
+    assert!(
+        world.read("req.txt").contains(&second),
+        "{}",
+        world.read("req.txt")
+    );
+    let env = world.venv("env");
+    world.pip_ok(&["sync", "req.txt", "--python", env.arg()]);
+    assert_eq!(env.python_ok("import gitpkg; print(gitpkg.V)"), "1.1");
+}
+
+/// `git daemon` serving `base` on 127.0.0.1, stopped when dropped.
+struct Daemon {
+    child: Child,
+    port: u16,
+}
+
+impl Daemon {
+    fn serve(base: &Path) -> Daemon {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // The daemon itself, not the `git daemon` wrapper, so that killing
+        // the child stops the server.
+        let exec_path = Command::new("git").arg("--exec-path").output().unwrap();
+        let exec_path = String::from_utf8_lossy(&exec_path.stdout).trim().to_owned();
+        let child = Command::new(Path::new(&exec_path).join("git-daemon"))
+            .arg(format!("--base-path={}", base.display()))
+            .args(["--export-all", "--reuseaddr", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(base)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "git daemon did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Daemon { child, port }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_repository_served_by_git_daemon_installs() {
+    let index = index().serve();
+    let world = World::with_index(&index);
+    let repo = Repo::init(world.root.join("served/repo"));
+    let head = repo.commit_project("", "gitpkg", "1.0", &["dep"]);
+    let daemon = Daemon::serve(&world.root.join("served"));
+    let url = format!("git://127.0.0.1:{}/repo", daemon.port);
+    let env = world.venv("env");
+    world.pip_ok(&[
+        "install",
+        &format!("gitpkg @ git+{url}"),
+        "--python",
+        env.arg(),
+    ]);
+    assert_eq!(
+        env.dist_infos(),
+        ["dep-1.0.dist-info", "gitpkg-1.0.dist-info"]
+    );
+    assert_eq!(
+        direct_url(&env, "gitpkg-1.0.dist-info")["vcs_info"]["commit_id"],
+        head.as_str()
+    );
+}
+
+#[test]
+fn bad_git_inputs_are_said_clearly_and_leave_nothing_behind() {
+    let index = index().serve();
+    let world = World::with_index(&index);
+    let repo = Repo::init(world.root.join("repo"));
+    repo.commit_project("", "gitpkg", "1.0", &[]);
+    std::fs::create_dir_all(repo.dir.join("empty")).unwrap();
+    std::fs::write(repo.dir.join("empty/README"), "nothing\n").unwrap();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "--quiet", "-m", "empty dir"]);
+    let url = repo.url();
+    let env = world.venv("env");
+    let missing = format!("file://{}/nowhere", world.root.display());
+    for (requirement, says) in [
+        (format!("x @ git+{missing}"), "cannot clone"),
+        (
+            format!("gitpkg @ git+{url}@no-such-branch"),
+            "has no branch, tag or commit `no-such-branch`",
+        ),
+        (
+            format!("gitpkg @ git+{url}#subdirectory=empty"),
+            "no `empty` holding a Python project",
+        ),
+        (
+            format!("gitpkg @ git+ftp://example.invalid/r.git"),
+            "scheme `ftp`",
+        ),
+    ] {
+        let run = world.pip(&["install", &requirement, "--python", env.arg()]);
+        let stderr = common::stderr(&run);
+        assert!(!run.status.success(), "{requirement}: {stderr}");
+        assert!(stderr.contains(says), "{requirement}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(env.dist_infos().is_empty());
+    // No half-cloned repository is left in the store.
+    let db = world.cache().join("v1/git/db");
+    let leftovers: Vec<_> = std::fs::read_dir(&db)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Without git on PATH.
+    let args = world.pip_args(&[
+        "install",
+        &format!("gitpkg @ git+{url}"),
+        "--python",
+        env.arg(),
+    ]);
+    let run = world
+        .command(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        .env("PATH", world.root.join("no-bin"))
+        .output()
+        .unwrap();
+    let stderr = common::stderr(&run);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains("no `git` command was found on PATH"),
+        "{stderr}"
+    );
+}
