@@ -338,7 +338,7 @@ fn bad_git_inputs_are_said_clearly_and_leave_nothing_behind() {
             "no `empty` holding a Python project",
         ),
         (
-            format!("gitpkg @ git+ftp://example.invalid/r.git"),
+            "gitpkg @ git+ftp://example.invalid/r.git".to_string(),
             "scheme `ftp`",
         ),
     ] {
