@@ -72,7 +72,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use posy_python::Interpreter;
-use posy_store::{FileValue, Key, Lookup, ProduceError, Reservation, Store, Tag};
+use posy_store::{FileValue, Key, Lookup, Reservation, Store, Tag};
 use posy_vocab::{CoreMetadata, Requirement, WheelFilename};
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
@@ -412,17 +412,19 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 reason: format!("its METADATA is invalid: {e}"),
             })?;
             let bucket = self.inner.store.built();
+            let tag = Tag::new(metadata.name.as_str()).ok();
             blocking(move || {
-                bucket
-                    .get_or_set(&metadata_key, |file| file.write_all(&bytes))
-                    .map_err(|e| match e {
-                        ProduceError::Store(e) => BuildError::Store(e),
-                        ProduceError::Producer(e) => BuildError::Io {
-                            action: "write",
-                            path: bucket.path(&metadata_key),
-                            source: e,
-                        },
-                    })
+                let Lookup::Miss(mut reservation) = bucket.lock_or_get(&metadata_key)? else {
+                    return Ok(());
+                };
+                // Attributed to its package, for `posy cache clean NAME`.
+                if let Some(tag) = tag {
+                    reservation.tag(tag);
+                }
+                let path = reservation.path().to_path_buf();
+                reservation.file().write_all(&bytes).ctx("write", &path)?;
+                reservation.commit()?;
+                Ok(())
             })
             .await?;
             reported.succeeded();
