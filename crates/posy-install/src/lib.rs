@@ -44,6 +44,7 @@ mod scripts;
 mod test_wheel;
 mod uninstall;
 mod unpack;
+mod verify;
 mod wheel_info;
 
 pub use error::InstallError;
@@ -55,4 +56,5 @@ pub use record::{RecordEntry, read_record, write_record};
 pub use scheme::InstallScheme;
 pub use uninstall::{UninstallReport, uninstall};
 pub use unpack::{UnpackedWheel, unpack_wheel, unpack_wheel_as, unpack_wheel_bytes};
+pub use verify::{check_wheel_identity, verify_unpacked};
 pub use wheel_info::WheelInfo;
