@@ -12,7 +12,8 @@
 //!    names ABI and platform), since a backend may build for the Python it
 //!    runs on. A hit costs a hash (sdists) or one `stat` per file
 //!    (directories), and no subprocess.
-//! 2. On a miss the sdist is unpacked into a temporary directory (see
+//! 2. On a miss the sdist is unpacked into a working directory in the
+//!    store's `tmp/` (see
 //!    [`unpack_sdist`](crate::unpack_sdist)), the backend is chosen
 //!    ([`BuildSystem`]), an environment is obtained from [`BuildEnvironments`]
 //!    for `build-system.requires`, the backend is asked
@@ -71,7 +72,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use posy_python::Interpreter;
-use posy_store::{FileValue, Key, Lookup, ProduceError, Reservation, Store, Tag};
+use posy_store::{FileValue, Key, Lookup, Reservation, Store, Tag};
 use posy_vocab::{CoreMetadata, Requirement, WheelFilename};
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
@@ -241,15 +242,16 @@ impl Kind {
 }
 
 /// A source tree ready for hooks: where it is, what builds it, what it
-/// is called, and the temporary directory that holds it (for sdists)
-/// until it is dropped.
+/// is called, and the working directory of the build (in the store's
+/// `tmp/`), which holds an unpacked sdist, the hooks' files and what they
+/// write, until it is dropped.
 struct Prepared {
     tree: PathBuf,
     system: BuildSystem,
     build_label: BuildLabel,
     /// `build_label` as text, for error messages.
     label: String,
-    _scratch: Option<tempfile::TempDir>,
+    scratch: tempfile::TempDir,
 }
 
 impl<E: BuildEnvironments> BuildFrontend<E> {
@@ -326,8 +328,9 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         kind: Kind,
     ) -> Result<BuiltWheel, BuildError> {
         let started = Instant::now();
-        let out = tempdir("create a temporary directory (for a wheel) in")?;
-        let built = self.run_build(prepared, env, kind, out.path()).await?;
+        let out = prepared.scratch.path().join("wheel");
+        std::fs::create_dir(&out).ctx("create", &out)?;
+        let built = self.run_build(prepared, env, kind, &out).await?;
         let filename = built.filename.clone();
         // Attribute the entry to its package, for `posy cache clean NAME`.
         if let Ok(tag) = Tag::new(filename.name().as_str()) {
@@ -390,13 +393,14 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         let mut reported =
             Reported::start(self.reporter(), &prepared.build_label, BuildStage::Metadata);
         let env = self.environment(&prepared, kind, &key).await?;
-        let out = tempdir("create a temporary directory (for metadata) in")?;
+        let out = prepared.scratch.path().join("metadata");
+        std::fs::create_dir(&out).ctx("create", &out)?;
         let hook = kind.prepare_metadata();
         let mut kwargs = Map::new();
-        kwargs.insert("metadata_directory".into(), path_value(out.path()));
+        kwargs.insert("metadata_directory".into(), path_value(&out));
         if let HookOutcome::Returned(value) = self.call(&prepared, &env, hook, kwargs).await? {
             let dist_info = self.returned_name(&prepared, hook, &value)?;
-            let file = out.path().join(&dist_info).join("METADATA");
+            let file = out.join(&dist_info).join("METADATA");
             let bytes = std::fs::read(&file).map_err(|e| BuildError::BadHookResult {
                 package: prepared.label.clone(),
                 hook,
@@ -408,17 +412,19 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 reason: format!("its METADATA is invalid: {e}"),
             })?;
             let bucket = self.inner.store.built();
+            let tag = Tag::new(metadata.name.as_str()).ok();
             blocking(move || {
-                bucket
-                    .get_or_set(&metadata_key, |file| file.write_all(&bytes))
-                    .map_err(|e| match e {
-                        ProduceError::Store(e) => BuildError::Store(e),
-                        ProduceError::Producer(e) => BuildError::Io {
-                            action: "write",
-                            path: bucket.path(&metadata_key),
-                            source: e,
-                        },
-                    })
+                let Lookup::Miss(mut reservation) = bucket.lock_or_get(&metadata_key)? else {
+                    return Ok(());
+                };
+                // Attributed to its package, for `posy cache clean NAME`.
+                if let Some(tag) = tag {
+                    reservation.tag(tag);
+                }
+                let path = reservation.path().to_path_buf();
+                reservation.file().write_all(&bytes).ctx("write", &path)?;
+                reservation.commit()?;
+                Ok(())
             })
             .await?;
             reported.succeeded();
@@ -530,15 +536,13 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
     /// Unpacks an sdist (or checks a directory) and reads its build system.
     async fn prepare(&self, source: &BuildSource) -> Result<Prepared, BuildError> {
         let source = source.clone();
+        let store = self.inner.store.clone();
         blocking(move || {
-            let (tree, scratch) = match &source {
-                BuildSource::Sdist { path, .. } => {
-                    let scratch = tempdir("create a temporary directory (for an sdist) in")?;
-                    let tree = unpack_sdist(path, &scratch.path().join("src"))?;
-                    (tree, Some(scratch))
-                }
+            let scratch = store.scratch_dir("build-")?;
+            let tree = match &source {
+                BuildSource::Sdist { path, .. } => unpack_sdist(path, &scratch.path().join("src"))?,
                 BuildSource::Directory { path } | BuildSource::Editable { path } => {
-                    (std::fs::canonicalize(path).ctx("find", path)?, None)
+                    std::fs::canonicalize(path).ctx("find", path)?
                 }
             };
             let system = BuildSystem::read(&tree)?;
@@ -548,7 +552,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 build_label,
                 tree,
                 system,
-                _scratch: scratch,
+                scratch,
             })
         })
         .await
@@ -620,6 +624,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         HookContext {
             package: &prepared.label,
             tree: &prepared.tree,
+            scratch: prepared.scratch.path(),
             system: &prepared.system,
             env,
             config_settings: &self.inner.options.config_settings,
@@ -801,13 +806,6 @@ fn requirement_list(requires: &[Requirement]) -> String {
 
 fn path_value(path: &Path) -> Value {
     Value::String(path.to_string_lossy().into_owned())
-}
-
-fn tempdir(action: &'static str) -> Result<tempfile::TempDir, BuildError> {
-    tempfile::Builder::new()
-        .prefix("posy-build-")
-        .tempdir()
-        .ctx(action, &std::env::temp_dir())
 }
 
 /// Runs blocking file work off the async threads.

@@ -1,8 +1,10 @@
 //! Calling one PEP 517/660 hook in a subprocess.
 //!
 //! The hook runs in `python shim.py request.json response.json`, with the
-//! shim (`shim.py`, embedded in the binary) written into a fresh temporary
-//! directory per call. The answer travels through `response.json`, because
+//! shim (`shim.py`, embedded in the binary) written into a fresh directory
+//! per call, inside the build's working directory in the store's `tmp/`
+//! (never the system's temporary directory, where a killed run's files
+//! would stay forever). The answer travels through `response.json`, because
 //! backends print whatever they like on stdout. The backend's stdout and
 //! stderr both go to one log file, so their interleaving is kept; when the
 //! hook fails, the error carries the log's last [`TAIL_LINES`] lines.
@@ -15,6 +17,15 @@
 //! is the source tree, as PEP 517 requires. `SOURCE_DATE_EPOCH` and the
 //! rest of the environment pass through untouched (reproducible builds rely
 //! on it). The build environment's scripts directory goes first on `PATH`.
+//!
+//! The backend never outlives posy. It runs in posy's process group, so a
+//! Ctrl-C at the terminal, or `timeout`'s SIGTERM to the group, reaches it
+//! directly; a dropped hook future kills it (`kill_on_drop`); and on Linux
+//! the kernel sends it SIGKILL when posy dies in any other way (a SIGTERM
+//! or SIGKILL to posy alone), through `PR_SET_PDEATHSIG`. That signal is
+//! tied to the *thread* that started the child, which here is either a
+//! runtime worker (alive as long as the runtime) or a thread blocked on the
+//! very future that awaits the child, so it never fires early.
 
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
@@ -71,6 +82,8 @@ pub(crate) struct HookContext<'a> {
     /// For messages: the package being built.
     pub package: &'a str,
     pub tree: &'a Path,
+    /// Where the hook's own files go (the build's working directory).
+    pub scratch: &'a Path,
     pub system: &'a BuildSystem,
     pub env: &'a BuildEnv,
     pub config_settings: &'a ConfigSettings,
@@ -103,9 +116,9 @@ impl HookContext<'_> {
     ) -> Result<HookOutcome, BuildError> {
         kwargs.insert("config_settings".into(), self.config_settings.to_json());
         let scratch = tempfile::Builder::new()
-            .prefix("posy-hook-")
-            .tempdir()
-            .ctx("create a temporary directory for", Path::new("hook"))?;
+            .prefix("hook-")
+            .tempdir_in(self.scratch)
+            .ctx("create a directory for the hook in", self.scratch)?;
         let shim = scratch.path().join("posy_pep517_shim.py");
         let request = scratch.path().join("request.json");
         let response = scratch.path().join("response.json");
@@ -131,6 +144,8 @@ impl HookContext<'_> {
             .stdout(Stdio::from(log_file))
             .stderr(Stdio::from(log_err))
             .kill_on_drop(true);
+        #[cfg(target_os = "linux")]
+        die_with_posy(&mut command);
         for (name, _) in std::env::vars_os() {
             let text = name.to_string_lossy();
             if text.starts_with("PIP_")
@@ -197,6 +212,27 @@ impl HookContext<'_> {
             .chain(std::env::split_paths(&inherited))
             .collect();
         std::env::join_paths(dirs).unwrap_or(inherited)
+    }
+}
+
+/// Makes the child receive SIGKILL when posy dies (see the module docs).
+#[cfg(target_os = "linux")]
+fn die_with_posy(command: &mut tokio::process::Command) {
+    let posy = std::process::id();
+    // SAFETY: the closure runs in the child between fork and exec and only
+    // makes async-signal-safe system calls.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // posy may have died before the call above: then nobody will
+            // send the signal, and the child must not start at all.
+            if libc::getppid() as u32 != posy {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
     }
 }
 

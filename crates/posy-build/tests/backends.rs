@@ -4,7 +4,7 @@
 //!
 //! The build environments are venvs with pip-installed requirements, cached
 //! across tests and runs (see `common`); a cold run downloads a few
-//! megabytes. Set `POSY_BUILD_OFFLINE=1` to skip these tests.
+//! megabytes. Part of the live suite: they run with `POSY_LIVE=1` only.
 
 mod common;
 
@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use common::{VenvEnvironments, make_sdist, network_allowed, python, store, write_tree};
+use common::{VenvEnvironments, live, make_sdist, python, store, write_tree};
 use posy_build::{BuildFrontend, BuildOptions, BuildSource, MetadataOrigin, wheel_metadata};
 use posy_install::{
     InstallOptions, InstallScheme, Installer, LinkMode, UnpackedWheel, unpack_wheel,
@@ -50,7 +50,7 @@ fn frontend(cache: &Path) -> BuildFrontend<VenvEnvironments> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn setuptools_pyproject_directory() {
-    if !network_allowed() {
+    if !live() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -103,7 +103,7 @@ async fn setuptools_pyproject_directory() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn flit_core_sdist_from_an_archive() {
-    if !network_allowed() {
+    if !live() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -158,7 +158,7 @@ async fn flit_core_sdist_from_an_archive() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn setup_py_only_project_uses_the_legacy_backend() {
-    if !network_allowed() {
+    if !live() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -196,7 +196,7 @@ async fn setup_py_only_project_uses_the_legacy_backend() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hatchling_editable_install_sees_source_changes() {
-    if !network_allowed() {
+    if !live() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -276,7 +276,7 @@ async fn hatchling_editable_install_sees_source_changes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn get_requires_additions_ask_for_a_second_environment() {
-    if !network_allowed() {
+    if !live() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -324,7 +324,7 @@ async fn get_requires_additions_ask_for_a_second_environment() {
 /// versus the first one, which creates it. Run with `--nocapture` to see.
 #[tokio::test(flavor = "multi_thread")]
 async fn measure_second_build_with_a_cached_environment() {
-    if !network_allowed() {
+    if !live() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

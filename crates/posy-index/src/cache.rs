@@ -17,6 +17,17 @@
 //!   not, the file is downloaded to a private temporary in the store's
 //!   `tmp/` first and published under the digest computed on the way.
 //!
+//! - Every response is framed: a first line `posy-http-1 <length> <crc32>`
+//!   before the bytes. The store's atomic renames rule out torn writes, but
+//!   not a disk, a backup tool or a person truncating or changing a file
+//!   later; such an entry would otherwise be read as a shorter page (fewer
+//!   versions) or a METADATA without its last fields (a different answer,
+//!   silently). A CRC-32 is cheap enough to check on every read (a few
+//!   GB/s), and finds truncation and flipped bits; it is not a defence
+//!   against someone who can write the cache, nor needs to be. An entry
+//!   whose frame does not check is removed, reported (a warning), and
+//!   read as a miss, so the caller fetches it again.
+//!
 //! Taking a key lock can wait for another process, so those calls run on
 //! blocking threads. Without a store (no `--cache-dir`), a throwaway store in
 //! a temporary directory is used: downloads still land somewhere, nothing
@@ -141,15 +152,37 @@ impl Cache {
         Key::hash_of_parts(parts)
     }
 
-    /// A cached response's bytes, if present.
+    /// A cached response's bytes, if present and intact. A damaged entry
+    /// is removed (with a warning) and reads as absent.
     pub async fn read_http(&self, key: &Key) -> Result<Option<Vec<u8>>, IndexError> {
-        let Some(path) = self.store.http().get(key) else {
+        let bucket = self.store.http();
+        let Some(path) = bucket.get(key) else {
             return Ok(None);
         };
-        match tokio::fs::read(&path).await {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(IndexError::io("reading the cache entry", path, e)),
+        let mut bytes = match tokio::fs::read(&path).await {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(IndexError::io("reading the cache entry", path, e)),
+        };
+        match unframe(&bytes) {
+            Ok(start) => {
+                bytes.drain(..start);
+                Ok(Some(bytes))
+            }
+            Err(reason) => {
+                tracing::warn!(
+                    "the cache entry `{}` is damaged ({reason}); removing it and fetching it again",
+                    path.display()
+                );
+                let key = key.clone();
+                blocking(move || {
+                    bucket
+                        .remove(&key)
+                        .map_err(|e| store_error("removing the damaged cache entry", e))
+                })
+                .await?;
+                Ok(None)
+            }
         }
     }
 
@@ -170,9 +203,9 @@ impl Cache {
                 reservation.tag(tag);
             }
             let path = reservation.path().to_owned();
-            reservation
-                .file()
-                .write_all(&bytes)
+            let file = reservation.file();
+            file.write_all(frame_header(&bytes).as_bytes())
+                .and_then(|()| file.write_all(&bytes))
                 .map_err(|e| IndexError::io("writing the cache entry", &path, e))?;
             reservation
                 .commit()
@@ -186,6 +219,21 @@ impl Cache {
     pub fn artifact(&self, sha256: &str) -> Option<PathBuf> {
         let key = Key::from_sha256_hex(sha256).ok()?;
         self.store.artifacts().get(&key)
+    }
+
+    /// Removes the artifact with this sha256 (found damaged).
+    pub async fn remove_artifact(&self, sha256: &str) -> Result<(), IndexError> {
+        let Ok(key) = Key::from_sha256_hex(sha256) else {
+            return Ok(());
+        };
+        let bucket = self.store.artifacts();
+        blocking(move || {
+            bucket
+                .remove(&key)
+                .map(drop)
+                .map_err(|e| store_error("removing the damaged artifact", e))
+        })
+        .await
     }
 
     /// Finds the artifact, or reserves a place to download it to: locked
@@ -271,9 +319,80 @@ impl Cache {
     }
 }
 
+/// The first word of a framed entry; bumped if the frame changes.
+const FRAME_MAGIC: &str = "posy-http-1";
+
+/// The line that goes before `body` in the store (see the module docs).
+fn frame_header(body: &[u8]) -> String {
+    let mut crc = flate2::Crc::new();
+    crc.update(body);
+    format!("{FRAME_MAGIC} {} {:08x}\n", body.len(), crc.sum())
+}
+
+/// Where the body of a framed entry starts, if the frame checks.
+fn unframe(entry: &[u8]) -> Result<usize, String> {
+    let newline = entry
+        .iter()
+        .take(64)
+        .position(|&b| b == b'\n')
+        .ok_or("it has no header line")?;
+    let header = std::str::from_utf8(&entry[..newline]).map_err(|_| "its header is not text")?;
+    let mut words = header.split(' ');
+    let (Some(FRAME_MAGIC), Some(length), Some(crc), None) =
+        (words.next(), words.next(), words.next(), words.next())
+    else {
+        return Err(format!(
+            "its header `{}` is not posy's",
+            header.escape_debug()
+        ));
+    };
+    let body = &entry[newline + 1..];
+    if length.parse::<usize>().ok() != Some(body.len()) {
+        return Err(format!("{} bytes where {length} were stored", body.len()));
+    }
+    let mut actual = flate2::Crc::new();
+    actual.update(body);
+    if u32::from_str_radix(crc, 16).ok() != Some(actual.sum()) {
+        return Err("its checksum does not match its bytes".into());
+    }
+    Ok(newline + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frames_find_truncation_and_changed_bytes() {
+        let body = b"Metadata-Version: 2.1\nName: a\nVersion: 2.0\n";
+        let mut entry = frame_header(body).into_bytes();
+        entry.extend_from_slice(body);
+        let start = unframe(&entry).unwrap();
+        assert_eq!(&entry[start..], body);
+        assert!(unframe(&entry[..entry.len() - 1]).is_err());
+        assert!(unframe(&entry[..10]).is_err());
+        let mut flipped = entry.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        assert!(unframe(&flipped).is_err());
+        assert!(unframe(body).is_err(), "an unframed entry is not trusted");
+        assert!(unframe(b"").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_damaged_response_is_removed_and_reads_as_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(None, Some(dir.path().to_owned())).unwrap();
+        let key = Cache::key(&["page"]);
+        cache
+            .write_http(key.clone(), b"<html>a-1.0 a-2.0</html>".to_vec(), None)
+            .await
+            .unwrap();
+        let path = cache.store.http().get(&key).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 12]).unwrap();
+        assert_eq!(cache.read_http(&key).await.unwrap(), None);
+        assert!(cache.store.http().get(&key).is_none(), "removed");
+    }
 
     #[tokio::test]
     async fn responses_and_artifacts_round_trip() {

@@ -73,7 +73,7 @@ const FIND_LINKS_ACCEPT: &str = "text/html";
 const FIND_LINKS_TAG: &str = "find-links";
 
 /// Bumped when the cached page format changes.
-const PAGE_CACHE_VERSION: &str = "simple-page-v1";
+const PAGE_CACHE_VERSION: &str = "simple-page-v2";
 
 /// A client for the configured indexes; see the module documentation.
 #[derive(Clone)]
@@ -498,7 +498,7 @@ impl IndexClient {
         let inner = &self.inner;
         let cache_key = file
             .sha256()
-            .map(|sha| Cache::key(&["core-metadata-v1", &sha.hex()]));
+            .map(|sha| Cache::key(&["core-metadata-v2", &sha.hex()]));
         if via == MetadataVia::Auto
             && let Some(key) = &cache_key
             && let Some(bytes) = inner.cache.read_http(key).await?

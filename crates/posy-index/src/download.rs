@@ -3,8 +3,10 @@
 //! The body is written to a staging file and hashed chunk by chunk; only
 //! when the last byte has arrived and the digest matches what the index
 //! promised is the file moved into the artifacts bucket, under its sha256.
-//! A mismatch is an error that names the URL and both digests, and the
-//! staging file is deleted: nothing unverified is ever stored. A download
+//! A mismatch costs one more download (a flaky proxy or CDN is not an
+//! attack); a second mismatch is an error that names the URL and both
+//! digests, and the staging file is deleted: nothing unverified is ever
+//! stored. A download
 //! that fails midway (reset, truncated body) restarts from zero under the
 //! transport's retry policy, into the same emptied staging file.
 //!
@@ -143,27 +145,30 @@ pub(crate) async fn download(
         ArtifactLookup::Miss(staging) => staging,
     };
     let staged = Mutex::new(staging);
-    let hasher = transport
-        .execute(url, || async {
-            let mut staged = staged.lock().await;
-            staged
-                .reset()
-                .map_err(|e| IndexError::io("emptying the staging file", staged.path(), e))?;
-            let response = get_as_is(transport, url).await?;
-            let mut hasher = Hasher::new(expected);
-            let mut stream = response.bytes_stream();
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(Failure::Transport)?;
-                transport.count_bytes(chunk.len());
-                hasher.update(&chunk);
+    let sha256 = verified_twice(url, || async {
+        let hasher = transport
+            .execute(url, || async {
+                let mut staged = staged.lock().await;
                 staged
-                    .write_all(&chunk)
-                    .map_err(|e| IndexError::io("writing the download to", staged.path(), e))?;
-            }
-            Ok(hasher)
-        })
-        .await?;
-    let sha256 = hasher.verify(expected, url)?;
+                    .reset()
+                    .map_err(|e| IndexError::io("emptying the staging file", staged.path(), e))?;
+                let response = get_as_is(transport, url).await?;
+                let mut hasher = Hasher::new(expected);
+                let mut stream = response.bytes_stream();
+                while let Some(chunk) = stream.next().await {
+                    let chunk = chunk.map_err(Failure::Transport)?;
+                    transport.count_bytes(chunk.len());
+                    hasher.update(&chunk);
+                    staged
+                        .write_all(&chunk)
+                        .map_err(|e| IndexError::io("writing the download to", staged.path(), e))?;
+                }
+                Ok(hasher)
+            })
+            .await?;
+        hasher.verify(expected, url)
+    })
+    .await?;
     let path = cache
         .publish_artifact(staged.into_inner(), &sha256, project)
         .await?;
@@ -190,53 +195,117 @@ pub(crate) async fn download_to_memory(
     into: &mut Vec<u8>,
 ) -> Result<String, IndexError> {
     into.clear();
-    let stored = expected
+    if url.scheme() == "file" {
+        let path = url.to_file_path().map_err(|()| IndexError::Parse {
+            url: redact(url),
+            message: "not a local file path".into(),
+        })?;
+        return read_verified(&path, expected, url, into).await;
+    }
+    let sha256 = expected
         .iter()
         .find(|h| h.algorithm() == HashAlgorithm::Sha256)
-        .and_then(|h| cache.artifact(&h.hex()));
-    if stored.is_some() || url.scheme() == "file" {
-        let path = match stored {
-            Some(path) => path,
-            None => url.to_file_path().map_err(|()| IndexError::Parse {
-                url: redact(url),
-                message: "not a local file path".into(),
-            })?,
-        };
-        let mut buffer = std::mem::take(into);
-        let read_path = path.clone();
-        let (buffer, read) = tokio::task::spawn_blocking(move || {
-            let read = std::fs::File::open(&read_path)
-                .and_then(|mut file| std::io::Read::read_to_end(&mut file, &mut buffer));
-            (buffer, read)
-        })
-        .await
-        .map_err(|e| IndexError::io("reading", &path, std::io::Error::other(e)))?;
-        *into = buffer;
-        read.map_err(|e| IndexError::io("reading", &path, e))?;
-        let mut hasher = Hasher::new(expected);
-        hasher.update(into);
-        return hasher.verify(expected, url);
+        .map(ArtifactHash::hex);
+    if let Some(sha256) = &sha256
+        && let Some(path) = cache.artifact(sha256)
+    {
+        match read_verified(&path, expected, url, into).await {
+            Err(IndexError::HashMismatch { actual, .. }) => {
+                // The store never serves a damaged entry: drop it, download.
+                tracing::warn!(
+                    "the stored copy of {} is damaged (its sha256 is now {actual}); removing it and downloading again",
+                    redact(url)
+                );
+                cache.remove_artifact(sha256).await?;
+                into.clear();
+            }
+            other => return other,
+        }
     }
     let body = Mutex::new(into);
-    let hasher = transport
-        .execute(url, || async {
-            let mut body = body.lock().await;
-            body.clear();
-            let response = get_as_is(transport, url).await?;
-            let length = response.content_length().or(size).unwrap_or(0);
-            // A length the server states is only a hint; cap what it reserves.
-            body.reserve(usize::try_from(length.min(1 << 30)).unwrap_or(0));
-            let mut hasher = Hasher::new(expected);
-            let mut stream = response.bytes_stream();
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(Failure::Transport)?;
-                transport.count_bytes(chunk.len());
-                hasher.update(&chunk);
-                body.extend_from_slice(&chunk);
-            }
-            Ok(hasher)
-        })
-        .await?;
+    verified_twice(url, || async {
+        let hasher = transport
+            .execute(url, || async {
+                let mut body = body.lock().await;
+                body.clear();
+                let response = get_as_is(transport, url).await?;
+                let length = response.content_length().or(size).unwrap_or(0);
+                // A length the server states is only a hint; cap what it reserves.
+                body.reserve(usize::try_from(length.min(1 << 30)).unwrap_or(0));
+                let mut hasher = Hasher::new(expected);
+                let mut stream = response.bytes_stream();
+                while let Some(chunk) = stream.next().await {
+                    let chunk = chunk.map_err(Failure::Transport)?;
+                    transport.count_bytes(chunk.len());
+                    hasher.update(&chunk);
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(hasher)
+            })
+            .await?;
+        hasher.verify(expected, url)
+    })
+    .await
+}
+
+/// Runs `attempt` (a download and its verification) once more if the bytes
+/// did not match the expected hash; a second mismatch is the error, saying
+/// that the file was fetched twice (and what the first attempt got, if it
+/// differed).
+async fn verified_twice<F, Fut>(url: &Url, mut attempt: F) -> Result<String, IndexError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<String, IndexError>>,
+{
+    let first = match attempt().await {
+        Err(IndexError::HashMismatch { actual, .. }) => actual,
+        other => return other,
+    };
+    tracing::warn!(
+        "{}: the downloaded bytes do not match the index's hash (got {first}); downloading it again",
+        redact(url)
+    );
+    match attempt().await {
+        Err(IndexError::HashMismatch {
+            url,
+            expected,
+            actual,
+        }) => {
+            let actual = if actual == first {
+                format!("{actual} (fetched twice)")
+            } else {
+                format!("{actual} (fetched twice; the first time {first})")
+            };
+            Err(IndexError::HashMismatch {
+                url,
+                expected,
+                actual,
+            })
+        }
+        other => other,
+    }
+}
+
+/// Reads the file at `path` into `into` and verifies it against `expected`.
+async fn read_verified(
+    path: &std::path::Path,
+    expected: &[ArtifactHash],
+    url: &Url,
+    into: &mut Vec<u8>,
+) -> Result<String, IndexError> {
+    let mut buffer = std::mem::take(into);
+    let read_path = path.to_path_buf();
+    let (buffer, read) = tokio::task::spawn_blocking(move || {
+        let read = std::fs::File::open(&read_path)
+            .and_then(|mut file| std::io::Read::read_to_end(&mut file, &mut buffer));
+        (buffer, read)
+    })
+    .await
+    .map_err(|e| IndexError::io("reading", path, std::io::Error::other(e)))?;
+    *into = buffer;
+    read.map_err(|e| IndexError::io("reading", path, e))?;
+    let mut hasher = Hasher::new(expected);
+    hasher.update(into);
     hasher.verify(expected, url)
 }
 
@@ -368,6 +437,28 @@ mod tests {
             .unwrap_err();
         assert!(matches!(error, IndexError::HashMismatch { .. }), "{error}");
         assert!(error.to_string().contains(&wheel.filename), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_damaged_stored_artifact_is_dropped_and_downloaded_again() {
+        let cache = tempfile::tempdir().unwrap();
+        let server = Index::new().package(Package::new("a", "1.0")).serve();
+        let client = client(&server, cache.path());
+        let wheel = wheel(&client).await;
+        let stored = client.download(&wheel).await.unwrap().path;
+        let len = std::fs::metadata(&stored).unwrap().len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&stored)
+            .unwrap()
+            .set_len(len / 2)
+            .unwrap();
+        let before = server.full_downloads().len();
+        let mut bytes = Vec::new();
+        client.download_to_memory(&wheel, &mut bytes).await.unwrap();
+        assert_eq!(bytes, server.artifact(&wheel.filename).unwrap().bytes());
+        assert_eq!(server.full_downloads().len(), before + 1);
+        assert!(!stored.exists(), "the damaged entry is gone");
     }
 
     #[tokio::test]

@@ -49,9 +49,20 @@ fn is_distribution(filename: &str) -> bool {
     filename.ends_with(".whl") || SdistExtension::split(filename).is_some()
 }
 
-/// Whether `filename` is a wheel or sdist of project `name`.
+/// Whether `filename` is a wheel or sdist of project `name`. A `.whl` of
+/// the project that is not a wheel name (`six-1.17.0.whl`, without tags)
+/// is skipped with a warning, as a listing on an index is.
 pub(crate) fn belongs_to(filename: &str, name: &PackageName) -> bool {
-    matches!(DistFilename::parse(filename, name), Ok(Some(_)))
+    match DistFilename::parse(filename, name) {
+        Ok(dist) => dist.is_some(),
+        Err(e) => {
+            let project = filename.split('-').next().map(PackageName::new);
+            if filename.ends_with(".whl") && matches!(project, Some(Ok(p)) if p == *name) {
+                tracing::warn!("skipping `{filename}`: it is not a valid wheel file name ({e})");
+            }
+            false
+        }
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
+use posy_vocab::WheelFilename;
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -56,6 +57,11 @@ pub(crate) async fn read_metadata<R: RangeRead>(
         url: redact(url),
         message,
     };
+    // pip and uv refuse a `.whl` whose name lacks its parts (`six-1.17.0.whl`
+    // has no tags): what it is for cannot be known, so it is not a wheel.
+    filename
+        .parse::<WheelFilename>()
+        .map_err(|e| invalid(format!("`{filename}` is not a wheel file name:\n{e}")))?;
     let (mut tail, mut tail_start, len) = source.read_tail(TAIL_SIZE).await?;
     let directory = loop {
         match wheel_zip::read_directory(&tail, tail_start, len)

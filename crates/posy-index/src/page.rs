@@ -73,11 +73,22 @@ impl IndexFile {
     }
 
     /// Parses [`Self::filename`] as a file of `project` into [`Self::dist`];
-    /// a name that does not parse leaves it `None` (and says why at debug
-    /// level), since one odd upload must not hide a project's other files.
+    /// a name that does not parse leaves it `None`, since one odd upload
+    /// must not hide a project's other files. A `.whl` that is not a wheel
+    /// name (`six-1.17.0.whl`, without tags) is worth a warning: pip and uv
+    /// refuse it too, and someone may be wondering why it is not used.
+    /// Other odd names (old sdists) are common and only logged at debug
+    /// level.
     pub fn parse_dist(&mut self, project: &PackageName) {
         self.dist = match DistFilename::parse(&self.filename, project) {
             Ok(dist) => dist,
+            Err(e) if self.is_wheel() => {
+                tracing::warn!(
+                    "skipping `{}`: it is not a valid wheel file name ({e})",
+                    self.filename
+                );
+                None
+            }
             Err(e) => {
                 tracing::debug!("ignoring `{}`: {e}", self.filename);
                 None

@@ -49,6 +49,7 @@ mod test_wheel;
 mod transaction;
 mod uninstall;
 mod unpack;
+mod verify;
 mod wheel_info;
 
 pub use error::InstallError;
@@ -63,4 +64,5 @@ pub use transaction::{
 };
 pub use uninstall::{UninstallReport, uninstall};
 pub use unpack::{UnpackedWheel, unpack_wheel, unpack_wheel_as, unpack_wheel_bytes};
+pub use verify::{check_wheel_identity, verify_unpacked};
 pub use wheel_info::WheelInfo;

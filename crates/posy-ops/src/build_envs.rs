@@ -50,7 +50,7 @@ use posy_install::{
 };
 use posy_python::{Interpreter, OnExisting, VenvOptions, create_venv};
 use posy_resolve::{ResolveRequest, ResolvedPackage, Target, resolve};
-use posy_store::{Key, Lookup, Store};
+use posy_store::{Key, Lookup, Store, Tag};
 use posy_vocab::{PackageName, Requirement};
 
 use crate::binary_policy::BinaryPolicy;
@@ -193,10 +193,16 @@ impl BuildEnvironments for PosyBuildEnvironments {
             let lookup_key = key.clone();
             let lookup =
                 tokio::task::spawn_blocking(move || bucket.lock_or_get(&lookup_key)).await??;
-            let reservation = match lookup {
+            let mut reservation = match lookup {
                 Lookup::Hit(dir) => return Ok(env_in(&dir)),
                 Lookup::Miss(reservation) => reservation,
             };
+            // Attributed to every package in it, for `posy cache clean NAME`.
+            for package in &resolution.packages {
+                if let Ok(tag) = Tag::new(package.name.as_str()) {
+                    reservation.tag(tag);
+                }
+            }
             let final_dir = this.store.unpacked().path(&key);
             let python_for_venv = python.clone();
             let dir = tokio::task::spawn_blocking(move || -> Result<PathBuf, EnvironmentError> {

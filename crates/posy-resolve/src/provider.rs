@@ -245,12 +245,15 @@ impl From<CoreMetadata> for DistMetadata {
 
 /// Why a provider could not answer.
 ///
-/// [`ProviderError::NotFound`], [`ProviderError::SdistOnly`],
-/// [`ProviderError::BuildFailed`] and [`ProviderError::InvalidMetadata`]
-/// are facts about a package or a version: the resolver records them and
-/// tries other versions, and the conflict report names them. Only
-/// [`ProviderError::Other`] (network, disk, an index that is down) stops
-/// the resolution.
+/// [`ProviderError::NotFound`], [`ProviderError::SdistOnly`] and
+/// [`ProviderError::InvalidMetadata`] are facts about a package or a
+/// version: the resolver records them and tries other versions, and the
+/// conflict report names them. [`ProviderError::BuildFailed`] and
+/// [`ProviderError::Other`] (network, disk, an index that is down) stop the
+/// resolution: a build that fails says more about the machine (a missing
+/// compiler, a broken toolchain) than about the release, and falling back
+/// to an older version would quietly pin it — possibly one with known
+/// vulnerabilities — where pip and uv stop with the backend's error.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     /// The index has no project by that name.
@@ -273,9 +276,9 @@ pub enum ProviderError {
 
 impl ProviderError {
     /// Whether the error is about the package (resolution goes on without
-    /// it) rather than about the provider (resolution stops).
+    /// it) rather than about the provider or the machine (resolution stops).
     pub(crate) fn is_fact(&self) -> bool {
-        !matches!(self, Self::Other(_))
+        !matches!(self, Self::Other(_) | Self::BuildFailed(_))
     }
 }
 

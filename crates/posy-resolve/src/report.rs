@@ -25,8 +25,8 @@
 //!
 //! After the sentences come hints for the causes a person can act on: a
 //! pre-release that was held back, a `Requires-Python` that no version of a
-//! package satisfies, a yanked version that was skipped, an sdist that
-//! could not be built.
+//! package satisfies, a yanked version that was skipped. (A build that
+//! fails is not a reason here: it stops the resolution with its own error.)
 
 use std::collections::BTreeSet;
 use std::ops::Bound;

@@ -18,8 +18,6 @@ pub(crate) enum Unusable {
     NoCompatibleFile,
     /// Only an sdist, and the provider cannot build it yet.
     SdistOnly,
-    /// Building the sdist for its metadata failed.
-    BuildFailed(String),
     /// The metadata could not be read, or describes another package.
     InvalidMetadata(String),
     /// A dependency is a direct URL, which the resolver does not follow yet.
@@ -31,12 +29,15 @@ impl Unusable {
     pub(crate) fn from_provider(err: &ProviderError) -> Self {
         match err {
             ProviderError::SdistOnly => Self::SdistOnly,
-            ProviderError::BuildFailed(msg) => Self::BuildFailed(msg.clone()),
             ProviderError::InvalidMetadata(msg) => Self::InvalidMetadata(msg.clone()),
             ProviderError::NotFound => {
                 Self::InvalidMetadata("the index could not find it".to_owned())
             }
-            ProviderError::Other(err) => Self::InvalidMetadata(err.to_string()),
+            // Not facts (see `ProviderError::is_fact`): the resolution stops
+            // before these become a reason.
+            ProviderError::BuildFailed(_) | ProviderError::Other(_) => {
+                Self::InvalidMetadata(err.to_string())
+            }
         }
     }
 }
@@ -52,7 +53,6 @@ impl fmt::Display for Unusable {
             Self::SdistOnly => f.write_str(
                 "has only a source distribution, and building from source is not supported yet",
             ),
-            Self::BuildFailed(msg) => write!(f, "could not be built ({msg})"),
             Self::InvalidMetadata(msg) => write!(f, "has unusable metadata ({msg})"),
             Self::DirectUrl(requirement) => write!(
                 f,

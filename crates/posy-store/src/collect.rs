@@ -204,6 +204,36 @@ impl Maintenance {
         Ok(report)
     }
 
+    /// Removes the entries of `bucket` whose value (file or directory)
+    /// `belongs` says is wanted gone: for what a tag cannot find, such as
+    /// entries written before they were tagged. Walks the whole bucket, so
+    /// it is for explicit cleans, not for every run.
+    pub fn clean_where(
+        &self,
+        bucket: BucketName,
+        mut belongs: impl FnMut(&Path) -> bool,
+    ) -> Result<CleanReport, StoreError> {
+        let mut survey = Survey::default();
+        for fan_dir in list(&self.layout.bucket(bucket))? {
+            survey_fan_dir(bucket, &fan_dir, &mut survey)?;
+        }
+        let mut report = CleanReport::default();
+        for found in survey.entries {
+            if !belongs(&self.layout.value(bucket, &found.key)) {
+                continue;
+            }
+            if let TryLock::Locked(lock) =
+                KeyLock::acquire(&self.layout.lock(bucket, &found.key), Create::Yes, Wait::No)?
+            {
+                let freed =
+                    remove_locked(&self.layout, Some(&self.ledger), bucket, &found.key, lock)?;
+                report.entries_removed += 1;
+                report.size_freed.0 += freed;
+            }
+        }
+        Ok(report)
+    }
+
     /// Empties `tmp/` and removes leftovers of interrupted cleans. Nobody
     /// else holds the store, so all of it is abandoned.
     fn remove_garbage(&self) -> Result<u64, StoreError> {
@@ -594,6 +624,30 @@ mod tests {
         assert!(store.artifacts().get(&b).is_some());
         assert_eq!(store.size_estimate(), Some(ByteSize(5)));
         assert!(!dir.path().join("v1/tags/foo").exists());
+    }
+
+    #[test]
+    fn clean_where_removes_the_entries_a_predicate_picks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (foo, bar) = (Key::hash_of(b"foo"), Key::hash_of(b"bar"));
+        for (key, marker) in [(&foo, "foo-1.0.dist-info"), (&bar, "bar-1.0.dist-info")] {
+            store
+                .unpacked()
+                .get_or_set(key, |d| fs::create_dir(d.join(marker)))
+                .unwrap();
+        }
+        drop(store);
+        let report = Maintenance::begin(dir.path())
+            .unwrap()
+            .clean_where(BucketName::Unpacked, |d| {
+                d.join("foo-1.0.dist-info").exists()
+            })
+            .unwrap();
+        assert_eq!(report.entries_removed, 1);
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.unpacked().get(&foo).is_none());
+        assert!(store.unpacked().get(&bar).is_some());
     }
 
     #[test]

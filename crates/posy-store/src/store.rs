@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::bucket::{DirBucket, FileBucket};
 use crate::byte_size::ByteSize;
 use crate::collect::{CollectReport, Maintenance};
-use crate::error::StoreError;
+use crate::error::{Context, StoreError};
 use crate::layout::{BucketName, Layout};
 use crate::ledger::Ledger;
 use crate::lock_file::RootLock;
@@ -132,6 +132,26 @@ impl Store {
         DirBucket::new(Arc::clone(&self.shared), BucketName::Pythons)
     }
 
+    /// A private working directory in the store's `tmp/` (named
+    /// `<prefix>XXXXXX`), deleted when the handle is dropped. For work that
+    /// is not a store value (a build tree, a hook's files): it shares the
+    /// cache's filesystem, never fills the system's temporary directory,
+    /// and whatever a killed process leaves there is garbage that the next
+    /// collection deletes. Keep the [`Store`] open while it is in use: the
+    /// root lock is what keeps collection away from it.
+    pub fn scratch_dir(&self, prefix: &str) -> Result<tempfile::TempDir, StoreError> {
+        let tmp = self.shared.layout.tmp();
+        let create = || tempfile::Builder::new().prefix(prefix).tempdir_in(&tmp);
+        match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&tmp).context("create the cache directory", &tmp)?;
+                create()
+            }
+            other => other,
+        }
+        .context("create a working directory in", &tmp)
+    }
+
     /// Ends this run's use of the store: releases the root lock and, if the
     /// size estimate is over the bound (or unknown), collects down to 90% of
     /// the bound — unless another run is using the store, in which case the
@@ -224,6 +244,24 @@ mod tests {
             .unwrap();
         assert_eq!(store.close().unwrap(), None);
         assert!(running.artifacts().get(&Key::hash_of(b"x")).is_some());
+    }
+
+    #[test]
+    fn scratch_dirs_live_in_tmp_and_are_collected() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let scratch = store.scratch_dir("build-").unwrap();
+        assert!(scratch.path().starts_with(dir.path().join("v1/tmp")));
+        std::fs::write(scratch.path().join("f"), "x").unwrap();
+        // A run killed while it works leaves its scratch directory behind.
+        let left = scratch.keep();
+        drop(store);
+        let report = Maintenance::begin(dir.path())
+            .unwrap()
+            .collect(ByteSize(u64::MAX))
+            .unwrap();
+        assert_eq!(report.entries_removed, 0);
+        assert!(!left.exists());
     }
 
     #[test]

@@ -23,12 +23,14 @@ fn reference_uv() -> Option<PathBuf> {
         eprintln!("skipped: set POSY_LIVE=1 to run the live suite");
         return None;
     }
+    // CI sets both (`.ci/run`): there, a missing uv is a failure, not a skip.
     let uv = std::env::var_os("POSY_REF_UV")
         .map(PathBuf::from)
         .filter(|p| p.exists());
-    if uv.is_none() {
-        eprintln!("skipped: set POSY_REF_UV to a uv binary to compare against");
-    }
+    assert!(
+        uv.is_some(),
+        "POSY_LIVE=1 needs POSY_REF_UV: set it to a uv binary to compare against (see .ci/run)"
+    );
     uv
 }
 

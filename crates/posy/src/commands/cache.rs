@@ -2,12 +2,17 @@
 //!
 //! `clean` and `prune` need the cache to themselves: if other posy processes
 //! are using it, they say so and wait for them to finish.
+//!
+//! `clean NAME` removes every entry of the package: the ones tagged with
+//! its name (downloads, pages, metadata, built wheels, build environments
+//! holding it) and the unpacked wheels whose `.dist-info` names it, which
+//! are found by looking, since a tree is known by its content, not its name.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use posy_store::{Maintenance, Tag};
+use posy_store::{BucketName, CleanReport, Maintenance, StoreError, Tag};
 use posy_vocab::PackageName;
 
 use crate::cli::{CacheCommand, GlobalArgs};
@@ -49,7 +54,7 @@ fn clean(dir: &Path, packages: &[String]) -> Result<()> {
     let report = if tags.is_empty() {
         maintenance.clean_all()
     } else {
-        maintenance.clean_tags(&tags)
+        clean_packages(&maintenance, &tags)
     }
     .with_context(|| format!("cannot clean the cache at {}", dir.display()))?;
     let what = if tags.is_empty() {
@@ -65,6 +70,30 @@ fn clean(dir: &Path, packages: &[String]) -> Result<()> {
         dir.display()
     );
     Ok(())
+}
+
+/// Removes the entries tagged with any of `tags` (normalized package
+/// names) and the unpacked wheels of those packages.
+fn clean_packages(maintenance: &Maintenance, tags: &[Tag]) -> Result<CleanReport, StoreError> {
+    let mut report = maintenance.clean_tags(tags)?;
+    let unpacked = maintenance.clean_where(BucketName::Unpacked, |tree| {
+        unpacked_wheel_name(tree)
+            .is_some_and(|name| tags.iter().any(|t| t.as_str() == name.as_str()))
+    })?;
+    report.entries_removed += unpacked.entries_removed;
+    report.size_freed.0 += unpacked.size_freed.0;
+    Ok(report)
+}
+
+/// The package an unpacked wheel holds, by its one top-level `.dist-info`.
+fn unpacked_wheel_name(tree: &Path) -> Option<PackageName> {
+    let mut names = std::fs::read_dir(tree).ok()?.filter_map(|entry| {
+        let name = entry.ok()?.file_name().into_string().ok()?;
+        let stem = name.strip_suffix(".dist-info")?;
+        PackageName::new(stem.rsplit_once('-')?.0).ok()
+    });
+    let name = names.next()?;
+    names.next().is_none().then_some(name)
 }
 
 fn prune(dir: &Path, max_size: Option<&str>) -> Result<()> {
