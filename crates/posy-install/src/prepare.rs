@@ -55,7 +55,14 @@ pub async fn prepare_wheel(
         && let Ok(key) = Key::from_sha256_hex(&hash.hex())
         && let Some(dir) = store.unpacked().get(&key)
     {
-        return Ok(UnpackedWheel::open(&dir)?);
+        let (checked_store, checked_key) = (store.clone(), key.clone());
+        let trusted =
+            tokio::task::spawn_blocking(move || trusted_tree(&checked_store, &checked_key, dir))
+                .await
+                .map_err(|_| PrepareError::Join(file.filename.clone()))??;
+        if let Some(wheel) = trusted {
+            return Ok(wheel);
+        }
     }
     // Big wheels (and wheels of unknown size) stream into the store's
     // artifacts and unpack from there: many downloads run at once, and a
@@ -140,6 +147,11 @@ fn unpack_into_store(
     key: &Key,
     unpack: impl FnOnce(&Path) -> Result<(), InstallError>,
 ) -> Result<UnpackedWheel, InstallError> {
+    if let Some(dir) = store.unpacked().get(key)
+        && let Some(wheel) = trusted_tree(store, key, dir)?
+    {
+        return Ok(wheel);
+    }
     let dir = store
         .unpacked()
         .get_or_set(key, unpack)
@@ -148,6 +160,29 @@ fn unpack_into_store(
             ProduceError::Store(e) => InstallError::Store(e),
         })?;
     UnpackedWheel::open(&dir)
+}
+
+/// The unpacked tree at `dir` (the entry `key`) if every file its RECORD
+/// lists is there at its size (`verify_unpacked`); a damaged tree is
+/// removed, with a warning, and `None` says to unpack it again. A tree
+/// just unpacked is not checked again: unpacking checked every file.
+fn trusted_tree(
+    store: &Store,
+    key: &Key,
+    dir: PathBuf,
+) -> Result<Option<UnpackedWheel>, InstallError> {
+    match crate::verify::verify_unpacked(&dir) {
+        Ok(()) => Ok(Some(UnpackedWheel::open(&dir)?)),
+        Err(InstallError::Io { .. }) => Ok(Some(UnpackedWheel::open(&dir)?)),
+        Err(damage) => {
+            tracing::warn!(
+                "the unpacked wheel at {} is damaged ({damage}); unpacking it again",
+                dir.display()
+            );
+            store.unpacked().remove(key)?;
+            Ok(None)
+        }
+    }
 }
 
 /// The sha256 of a file, read in pieces.

@@ -5,7 +5,7 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
-use posy_vocab::{ArtifactHash, HashAlgorithm};
+use posy_vocab::{ArtifactHash, HashAlgorithm, WheelFilename};
 use sha2::{Digest, Sha256};
 
 use crate::error::{InstallError, IoContext};
@@ -254,7 +254,13 @@ fn unpack_archive(
         })?;
         mine
     })?;
-    UnpackedWheel::open_as(dest, wheel_name)?;
+    let unpacked = UnpackedWheel::open_as(dest, wheel_name)?;
+    // The `.dist-info` must be the one the file name promises: a wheel
+    // named `a-1.0-…` that installs `b-2.0.dist-info` is refused.
+    let filename = wheel_name
+        .parse::<WheelFilename>()
+        .map_err(|e| invalid(format!("its file name is not a wheel file name ({e})")))?;
+    crate::verify::check_wheel_identity(&filename, &unpacked.dist_info)?;
     Ok(())
 }
 

@@ -796,7 +796,8 @@ fn direct_references_are_pinned_as_written_and_answer_for_their_name() {
     world.write("requirements.in", "a @ git+https://example.invalid/a.git\n");
     let run = world.pip_fails(&["compile", "requirements.in"]);
     assert!(
-        run.stderr.contains("git+https URLs are not supported yet"),
+        run.stderr
+            .contains("cannot clone `git+https://example.invalid/a.git`"),
         "{}",
         run.stderr
     );
