@@ -71,6 +71,30 @@ pub struct RequirementsTxtOptions {
     pub index_lines: Vec<String>,
     pub generate_hashes: bool,
     pub annotate: bool,
+    /// `--annotation-style line`: `  # via a, b` after the pin, not on lines of its own.
+    pub annotate_on_line: bool,
+    /// `--emit-index-annotation`: a `# from URL` line naming each package's index.
+    pub index_annotation: bool,
+}
+
+impl Blueprint {
+    /// Keeps only the packages `keep` accepts (`--no-deps`,
+    /// `--no-emit-package`); their notes stay beside them.
+    pub fn retain(&mut self, keep: impl Fn(&LockedPackage, Option<&Notes>) -> bool) {
+        let notes = std::mem::take(&mut self.notes);
+        let packages = std::mem::take(&mut self.lock.packages);
+        let had_notes = !notes.is_empty();
+        let mut notes = notes.into_iter();
+        for package in packages {
+            let note = notes.next();
+            if keep(&package, note.as_ref()) {
+                self.lock.packages.push(package);
+                if let (true, Some(note)) = (had_notes, note) {
+                    self.notes.push(note);
+                }
+            }
+        }
+    }
 }
 
 impl Blueprint {
@@ -206,9 +230,12 @@ impl Blueprint {
                     let _ = write!(line, " \\\n    --hash={hash}");
                 }
             }
+            if options.annotate && options.annotate_on_line && !notes.via.is_empty() {
+                let _ = write!(line, "  # via {}", notes.via.join(", "));
+            }
             out.push_str(&line);
             out.push('\n');
-            if options.annotate {
+            if options.annotate && !options.annotate_on_line {
                 match notes.via.as_slice() {
                     [] => {}
                     [one] => {
@@ -221,6 +248,9 @@ impl Blueprint {
                         }
                     }
                 }
+            }
+            if let (true, Some(index)) = (options.index_annotation, &package.index) {
+                let _ = writeln!(out, "    # from {index}");
             }
         }
         out

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use posy_index::{IndexClient, IndexFile};
 use posy_install::{InstalledDist, Installer};
 use posy_project::{Pylock, RequirementSpec, RequirementsTxt};
@@ -45,6 +45,8 @@ pub struct ApplyOptions {
     pub compile_bytecode: bool,
     pub dry_run: bool,
     pub require_hashes: bool,
+    /// `--reinstall-package`: reinstall these even when installed as pinned.
+    pub reinstall_package: Vec<String>,
 }
 
 /// What `posy pip install` does besides the Brief.
@@ -55,6 +57,8 @@ pub struct InstallOptions {
     pub apply: ApplyOptions,
     /// Only the packages asked for, not their dependencies.
     pub no_deps: bool,
+    /// `--exact`: also remove what the resolution does not list.
+    pub exact: bool,
 }
 
 /// Installs what `brief` asks for into `env`, keeping what is installed
@@ -73,6 +77,8 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
     if brief.direct.is_empty()
         && brief.dynamic_projects.is_empty()
         && !options.apply.reinstall
+        && options.apply.reinstall_package.is_empty()
+        && !options.exact
         && !options.resolver.upgrading()
         && satisfied(&brief.requirements, &installed, &markers)
     {
@@ -120,6 +126,7 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
         extras: brief.extras.clone(),
         groups: brief.groups.clone(),
         no_deps: options.no_deps,
+        all_extras: false,
     };
     let mut pins = lock_pins(
         &blueprint,
@@ -175,7 +182,7 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
             require_hashes,
             ..options.apply.clone()
         },
-        false,
+        options.exact,
         &runtime,
     );
     runtime.shutdown_background();
@@ -194,6 +201,41 @@ pub struct SyncOptions {
     pub remove_extraneous: bool,
     /// Let an empty set of pins empty the environment (`--allow-empty-requirements`).
     pub allow_empty: bool,
+    /// `--constraints` files: every pin they name must satisfy them.
+    pub constraints: Vec<PathBuf>,
+}
+
+/// Fails on the first pin that a constraint (of `files`, whose marker
+/// holds here) does not allow.
+fn check_constraints(
+    pins: &[Pin],
+    files: &[PathBuf],
+    markers: &posy_vocab::MarkerEnvironment,
+) -> Result<()> {
+    for file in files {
+        for entry in RequirementsTxt::parse_file(file)?.requirements {
+            let RequirementSpec::Named(constraint) = entry.requirement else {
+                continue;
+            };
+            if !constraint.marker.evaluate(markers, &[]) {
+                continue;
+            }
+            let Some(pin) = pins.iter().find(|p| p.name == constraint.name) else {
+                continue;
+            };
+            if let (Some(version), Some(specifiers)) = (&pin.version, constraint.specifiers())
+                && !specifiers.contains(version)
+            {
+                bail!(
+                    "{} is pinned to {version}, but the constraint `{constraint}` ({}:{}) does not allow it",
+                    pin.name,
+                    entry.file.display(),
+                    entry.line
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Makes `env` hold exactly what `sources` pin: `pylock.toml` files, or
@@ -317,13 +359,17 @@ pub fn sync(
         );
     }
 
+    check_constraints(&pins, &options.constraints, &markers)?;
     let client = build_client(
         &options.index,
         &file_index,
         session.store(),
         &posy_resolve::Upgrade::None,
     )?;
-    let policy = BinaryPolicy::new(false, &only_binary, &no_binary)?;
+    // The command's flags come after the files' lines, and win.
+    only_binary.extend(options.resolver.only_binary.iter().cloned());
+    no_binary.extend(options.resolver.no_binary.iter().cloned());
+    let policy = BinaryPolicy::new(options.resolver.no_build, &only_binary, &no_binary)?;
     let build_settings = options.resolver.build_settings(&policy)?;
     let builder = build_envs::builder(
         session.store(),
@@ -516,7 +562,21 @@ fn apply_pins(
     remove_extraneous: bool,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<()> {
-    let plan = apply::plan(pins, installed, options.reinstall, remove_extraneous);
+    let mut plan = apply::plan(pins, installed, options.reinstall, remove_extraneous);
+    for name in &options.reinstall_package {
+        let name = PackageName::new(name)
+            .with_context(|| format!("invalid --reinstall-package `{name}`"))?;
+        let unplanned = !plan.install.iter().any(|p| p.name == name);
+        if let (true, Some(pin), Some(dist)) = (
+            unplanned,
+            pins.iter().find(|p| p.name == name),
+            installed.iter().find(|d| d.name == name),
+        ) {
+            plan.install.push(pin.clone());
+            plan.replaced.push(dist.clone());
+            plan.satisfied -= 1;
+        }
+    }
     let tags = env.interpreter.tags();
     let python = env.python_version();
     let installer = Installer::new(
