@@ -60,6 +60,8 @@ pub struct Notes {
     pub platform_marker: Option<MarkerTree>,
     /// Asked for by the Brief itself (not only as a dependency).
     pub requested: bool,
+    /// The extras some requirement asked of it, sorted.
+    pub extras: Vec<posy_vocab::ExtraName>,
 }
 
 /// How [`Blueprint::to_requirements_txt`] writes the file.
@@ -75,6 +77,8 @@ pub struct RequirementsTxtOptions {
     pub annotate_on_line: bool,
     /// `--emit-index-annotation`: a `# from URL` line naming each package's index.
     pub index_annotation: bool,
+    /// `--no-strip-extras`: `name[extra]==version` for packages asked for with extras.
+    pub keep_extras: bool,
 }
 
 impl Blueprint {
@@ -165,6 +169,7 @@ impl Blueprint {
                 display: reference.map(|r| r.display.clone()),
                 platform_marker: package.marker.clone(),
                 requested: package.via.iter().any(|v| matches!(v, Via::Requirement(_))),
+                extras: package.extras.clone(),
             });
         }
         let (major, minor) = match target.python_version.release() {
@@ -207,10 +212,16 @@ impl Blueprint {
         let empty = Notes::default();
         for (index, package) in self.lock.packages.iter().enumerate() {
             let notes = self.notes.get(index).unwrap_or(&empty);
+            let name = if options.keep_extras && !notes.extras.is_empty() {
+                let extras: Vec<&str> = notes.extras.iter().map(|e| e.as_str()).collect();
+                format!("{}[{}]", package.name, extras.join(","))
+            } else {
+                package.name.to_string()
+            };
             let mut line = match (&notes.display, &package.version) {
                 (Some(display), _) => display.clone(),
-                (None, Some(version)) => format!("{}=={version}", package.name),
-                (None, None) => package.name.to_string(),
+                (None, Some(version)) => format!("{name}=={version}"),
+                (None, None) => name,
             };
             let marker = if self.notes.is_empty() {
                 package.marker.as_ref()

@@ -47,6 +47,8 @@ pub struct ApplyOptions {
     pub require_hashes: bool,
     /// `--reinstall-package`: reinstall these even when installed as pinned.
     pub reinstall_package: Vec<String>,
+    /// `--check`: change nothing, and fail if anything would change.
+    pub check: bool,
 }
 
 /// What `posy pip install` does besides the Brief.
@@ -577,6 +579,7 @@ fn apply_pins(
             plan.satisfied -= 1;
         }
     }
+    let changes = plan.install.len() + plan.extraneous.len();
     let tags = env.interpreter.tags();
     let python = env.python_version();
     let installer = Installer::new(
@@ -593,12 +596,19 @@ fn apply_pins(
             tags: &tags,
             python: &python,
             require_hashes: options.require_hashes,
-            dry_run: options.dry_run,
+            dry_run: options.dry_run || options.check,
             builder: Some(builder),
             policy,
             compile_bytecode: options.compile_bytecode,
         },
-    ))
+    ))?;
+    if options.check && changes > 0 {
+        bail!(
+            "the environment does not match the requirements: {changes} package{} would change (listed above); run without --check to change it",
+            plural(changes)
+        );
+    }
+    Ok(())
 }
 
 /// Whether the installed distributions already satisfy the requirements and,

@@ -367,6 +367,9 @@ pub struct InstallerArgs {
     /// Say what would change, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Change nothing, and fail (exit 1) if the environment does not already match.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
     /// Require a hash for every requirement, and check it.
     #[arg(long, env = "POSY_REQUIRE_HASHES")]
     pub require_hashes: bool,
@@ -421,6 +424,9 @@ pub struct PipCompileArgs {
     /// One resolution for every platform and Python version, with markers.
     #[arg(long)]
     pub universal: bool,
+    /// Write the extras each package was asked with (`name[extra]==1.0`); by default they are left out.
+    #[arg(long)]
+    pub no_strip_extras: bool,
     /// Add `--hash` lines for every pinned artifact.
     #[arg(long)]
     pub generate_hashes: bool,
@@ -706,9 +712,16 @@ pub struct VenvArgs {
     /// Give the environment access to the interpreter's site-packages.
     #[arg(long)]
     pub system_site_packages: bool,
-    /// Remove anything already at the path first.
-    #[arg(long, alias = "force", conflicts_with = "allow_existing")]
+    /// Remove the virtual environment already at the path first.
+    #[arg(long, short = 'c', conflicts_with = "allow_existing")]
     pub clear: bool,
+    /// Let `--clear` empty a directory that is not a virtual environment.
+    #[arg(long, requires = "clear")]
+    pub force: bool,
+    /// Do not look for a project. `posy venv` never reads a project's
+    /// settings, so this is always the case.
+    #[arg(long, env = "POSY_NO_PROJECT")]
+    pub no_project: bool,
     /// Write into an existing directory, keeping what is there.
     #[arg(long)]
     pub allow_existing: bool,
@@ -835,6 +848,7 @@ impl InstallerArgs {
             dry_run: self.dry_run,
             require_hashes: self.require_hashes,
             reinstall_package: self.reinstall_package.clone(),
+            check: self.check,
         }
     }
 }

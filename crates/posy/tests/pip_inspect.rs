@@ -51,7 +51,11 @@ fn list_prints_columns_freeze_and_json() {
     // An unknown format is a usage error (exit 2), named by clap.
     let run = world.pip(&["list", "--format", "yaml", "--python", env.arg()]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(common::stderr(&run).contains("yaml"), "{}", common::stderr(&run));
+    assert!(
+        common::stderr(&run).contains("yaml"),
+        "{}",
+        common::stderr(&run)
+    );
 }
 
 #[test]

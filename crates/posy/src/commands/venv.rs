@@ -42,7 +42,9 @@ pub fn run(args: VenvArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let options = VenvOptions {
         prompt: args.prompt.clone(),
         system_site_packages: args.system_site_packages,
-        on_existing: if args.clear {
+        on_existing: if args.clear && args.force {
+            OnExisting::ClearAnything
+        } else if args.clear {
             OnExisting::Clear
         } else if args.allow_existing {
             OnExisting::Allow

@@ -108,6 +108,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
             annotate: !args.no_annotate,
             annotate_on_line: args.annotation_style == "line",
             index_annotation: args.emit_index_annotation,
+            keep_extras: args.no_strip_extras,
         })
     };
     match &args.output_file {
