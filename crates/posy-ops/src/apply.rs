@@ -161,11 +161,20 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
         return Ok(());
     }
     if apply.dry_run {
-        eprintln!(
-            "Would install {} package{}",
-            plan.install.len(),
-            plural(plan.install.len())
-        );
+        if !plan.extraneous.is_empty() {
+            eprintln!(
+                "Would uninstall {} package{}",
+                plan.extraneous.len(),
+                plural(plan.extraneous.len())
+            );
+        }
+        if !plan.install.is_empty() {
+            eprintln!(
+                "Would install {} package{}",
+                plan.install.len(),
+                plural(plan.install.len())
+            );
+        }
         print_changes(
             &plan,
             &plan
@@ -575,17 +584,23 @@ fn link_all(
     Ok(done.into_inner().unwrap_or_default())
 }
 
-/// ` - old` / ` + new` lines, sorted by name, as uv prints them.
+/// ` - old` / ` + new` lines, sorted by name, as uv prints them: red and
+/// green when colour is on (`console`'s setting, which the binary makes).
 fn print_changes(plan: &Plan, installed: &[(PackageName, String)]) {
     let mut lines: BTreeMap<(PackageName, u8), String> = BTreeMap::new();
     for dist in plan.replaced.iter().chain(&plan.extraneous) {
+        let line = format!(" - {}=={}", dist.name, dist.version);
         lines.insert(
             (dist.name.clone(), 0),
-            format!(" - {}=={}", dist.name, dist.version),
+            console::style(line).for_stderr().red().to_string(),
         );
     }
     for (name, version) in installed {
-        lines.insert((name.clone(), 1), format!(" + {name}=={version}"));
+        let line = format!(" + {name}=={version}");
+        lines.insert(
+            (name.clone(), 1),
+            console::style(line).for_stderr().green().to_string(),
+        );
     }
     for line in lines.values() {
         eprintln!("{line}");

@@ -60,6 +60,8 @@ pub struct Notes {
     pub platform_marker: Option<MarkerTree>,
     /// Asked for by the Brief itself (not only as a dependency).
     pub requested: bool,
+    /// The extras some requirement asked of it, sorted.
+    pub extras: Vec<posy_vocab::ExtraName>,
 }
 
 /// How [`Blueprint::to_requirements_txt`] writes the file.
@@ -71,6 +73,32 @@ pub struct RequirementsTxtOptions {
     pub index_lines: Vec<String>,
     pub generate_hashes: bool,
     pub annotate: bool,
+    /// `--annotation-style line`: `  # via a, b` after the pin, not on lines of its own.
+    pub annotate_on_line: bool,
+    /// `--emit-index-annotation`: a `# from URL` line naming each package's index.
+    pub index_annotation: bool,
+    /// `--no-strip-extras`: `name[extra]==version` for packages asked for with extras.
+    pub keep_extras: bool,
+}
+
+impl Blueprint {
+    /// Keeps only the packages `keep` accepts (`--no-deps`,
+    /// `--no-emit-package`); their notes stay beside them.
+    pub fn retain(&mut self, keep: impl Fn(&LockedPackage, Option<&Notes>) -> bool) {
+        let notes = std::mem::take(&mut self.notes);
+        let packages = std::mem::take(&mut self.lock.packages);
+        let had_notes = !notes.is_empty();
+        let mut notes = notes.into_iter();
+        for package in packages {
+            let note = notes.next();
+            if keep(&package, note.as_ref()) {
+                self.lock.packages.push(package);
+                if let (true, Some(note)) = (had_notes, note) {
+                    self.notes.push(note);
+                }
+            }
+        }
+    }
 }
 
 impl Blueprint {
@@ -141,6 +169,7 @@ impl Blueprint {
                 display: reference.map(|r| r.display.clone()),
                 platform_marker: package.marker.clone(),
                 requested: package.via.iter().any(|v| matches!(v, Via::Requirement(_))),
+                extras: package.extras.clone(),
             });
         }
         let (major, minor) = match target.python_version.release() {
@@ -183,10 +212,16 @@ impl Blueprint {
         let empty = Notes::default();
         for (index, package) in self.lock.packages.iter().enumerate() {
             let notes = self.notes.get(index).unwrap_or(&empty);
+            let name = if options.keep_extras && !notes.extras.is_empty() {
+                let extras: Vec<&str> = notes.extras.iter().map(|e| e.as_str()).collect();
+                format!("{}[{}]", package.name, extras.join(","))
+            } else {
+                package.name.to_string()
+            };
             let mut line = match (&notes.display, &package.version) {
                 (Some(display), _) => display.clone(),
-                (None, Some(version)) => format!("{}=={version}", package.name),
-                (None, None) => package.name.to_string(),
+                (None, Some(version)) => format!("{name}=={version}"),
+                (None, None) => name,
             };
             let marker = if self.notes.is_empty() {
                 package.marker.as_ref()
@@ -206,9 +241,12 @@ impl Blueprint {
                     let _ = write!(line, " \\\n    --hash={hash}");
                 }
             }
+            if options.annotate && options.annotate_on_line && !notes.via.is_empty() {
+                let _ = write!(line, "  # via {}", notes.via.join(", "));
+            }
             out.push_str(&line);
             out.push('\n');
-            if options.annotate {
+            if options.annotate && !options.annotate_on_line {
                 match notes.via.as_slice() {
                     [] => {}
                     [one] => {
@@ -221,6 +259,9 @@ impl Blueprint {
                         }
                     }
                 }
+            }
+            if let (true, Some(index)) = (options.index_annotation, &package.index) {
+                let _ = writeln!(out, "    # from {index}");
             }
         }
         out

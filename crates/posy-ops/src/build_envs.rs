@@ -68,6 +68,10 @@ pub struct PosyBuildEnvironments {
     reporter: Option<Arc<dyn BuildReporter>>,
     /// `--only-binary` / `--no-binary`, for build requirements too.
     policy: BinaryPolicy,
+    /// `--build-constraints`: narrow the versions of build requirements.
+    constraints: Vec<Requirement>,
+    /// How files get into build environments (`--link-mode`).
+    link_mode: LinkMode,
     /// The packages whose builds led to this level, outermost first.
     chain: Arc<Vec<BuildLabel>>,
 }
@@ -79,13 +83,15 @@ impl PosyBuildEnvironments {
         store: Store,
         client: IndexClient,
         reporter: Option<Arc<dyn BuildReporter>>,
-        policy: BinaryPolicy,
+        settings: &BuildSettings,
     ) -> Self {
         Self {
             store,
             client,
             reporter,
-            policy,
+            policy: settings.policy.clone(),
+            constraints: settings.constraints.clone(),
+            link_mode: settings.link_mode,
             chain: Arc::new(Vec::new()),
         }
     }
@@ -149,6 +155,7 @@ impl BuildEnvironments for PosyBuildEnvironments {
             let target_python = python.clone();
             let resolve_builder = nested.clone();
             let policy = this.policy.clone();
+            let constraints = this.constraints.clone();
             let resolution = tokio::task::spawn_blocking(move || -> Result<_, EnvironmentError> {
                 let target =
                     Target::from_environment(target_python.markers(), target_python.tags())
@@ -158,7 +165,8 @@ impl BuildEnvironments for PosyBuildEnvironments {
                     .build()?;
                 let provider =
                     IndexProvider::with_builder(&resolve_client, Some(&resolve_builder), policy);
-                let request = ResolveRequest::new(requires, target);
+                let mut request = ResolveRequest::new(requires, target);
+                request.constraints = constraints;
                 Ok(runtime.block_on(resolve(&request, &provider))?)
             })
             .await??;
@@ -206,7 +214,13 @@ impl BuildEnvironments for PosyBuildEnvironments {
             let final_dir = this.store.unpacked().path(&key);
             let python_for_venv = python.clone();
             let dir = tokio::task::spawn_blocking(move || -> Result<PathBuf, EnvironmentError> {
-                install_env(&python_for_venv, reservation.path(), &final_dir, &wheels)?;
+                install_env(
+                    &python_for_venv,
+                    reservation.path(),
+                    &final_dir,
+                    &wheels,
+                    this.link_mode,
+                )?;
                 Ok(reservation.commit()?)
             })
             .await??;
@@ -275,6 +289,7 @@ fn install_env(
     staging: &Path,
     final_dir: &Path,
     wheels: &[UnpackedWheel],
+    link_mode: LinkMode,
 ) -> Result<(), EnvironmentError> {
     let options = VenvOptions {
         prompt: Some("posy-build".into()),
@@ -298,7 +313,7 @@ fn install_env(
         relocated_python,
         (major, minor),
     );
-    let installer = Installer::new(scheme, LinkMode::default(), "posy");
+    let installer = Installer::new(scheme, link_mode, "posy");
     for wheel in wheels {
         installer.install(wheel, &InstallOptions::default())?;
     }
@@ -321,6 +336,9 @@ pub struct BuildSettings {
     pub no_build_isolation: bool,
     /// The command's binary policy, for build requirements.
     pub policy: BinaryPolicy,
+    /// `--build-constraints`, for build requirements.
+    pub constraints: Vec<Requirement>,
+    pub link_mode: LinkMode,
 }
 
 impl BuildSettings {
@@ -338,6 +356,8 @@ impl BuildSettings {
             config_settings,
             no_build_isolation,
             policy: BinaryPolicy::default(),
+            constraints: Vec::new(),
+            link_mode: LinkMode::default(),
         })
     }
 }
@@ -361,12 +381,7 @@ pub fn builder(
     };
     posy_build::BuildFrontend::new(
         store.clone(),
-        PosyBuildEnvironments::new(
-            store.clone(),
-            client.clone(),
-            Some(reporter),
-            settings.policy.clone(),
-        ),
+        PosyBuildEnvironments::new(store.clone(), client.clone(), Some(reporter), settings),
         python,
         options,
     )

@@ -18,7 +18,6 @@
 //! screen without tearing.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
@@ -49,10 +48,10 @@ struct Running {
 }
 
 impl BuildProgress {
-    /// Spinners when stderr is a terminal, plain lines otherwise.
+    /// Spinners when stderr is a terminal (and progress is on), plain lines otherwise.
     pub fn new() -> BuildProgress {
         BuildProgress {
-            on_terminal: std::io::stderr().is_terminal(),
+            on_terminal: crate::output::progress_on_terminal(),
             next: AtomicUsize::new(0),
             running: Mutex::new(HashMap::new()),
         }

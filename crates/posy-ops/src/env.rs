@@ -85,6 +85,26 @@ impl Env {
         ])?)
     }
 
+    /// Refuses to change an interpreter's own environment that its
+    /// distribution marks `EXTERNALLY-MANAGED` (PEP 668), unless `allow`
+    /// (`--break-system-packages`). Virtual environments and `--target` /
+    /// `--prefix` installs are never externally managed.
+    pub fn check_externally_managed(&self, allow: bool) -> Result<()> {
+        if allow || self.interpreter.is_venv() || self.scheme.prefix != self.interpreter.prefix() {
+            return Ok(());
+        }
+        let marker = self.interpreter.paths().stdlib.join("EXTERNALLY-MANAGED");
+        if marker.is_file() {
+            bail!(
+                "{} is managed by the system's package manager ({} exists, PEP 668); \
+                 create a virtual environment with `posy venv`, or pass --break-system-packages",
+                self.interpreter.executable().display(),
+                marker.display()
+            );
+        }
+        Ok(())
+    }
+
     /// The Python version of the interpreter (for Requires-Python).
     pub fn python_version(&self) -> posy_vocab::Version {
         let (major, minor, patch) = self.interpreter.python_release();
@@ -136,7 +156,10 @@ pub fn find_env(args: &EnvRequest, cache_dir: &Path) -> Result<Interpreter> {
 /// lets a system interpreter be used, since its environment is not changed.
 pub fn find_env_for(args: &EnvRequest, cache_dir: &Path, elsewhere: bool) -> Result<Interpreter> {
     let request = match &args.python {
-        Some(text) => text.parse::<PythonRequest>()?,
+        Some(text) => match venv_python(Path::new(text)) {
+            Some(python) => python.to_string_lossy().parse::<PythonRequest>()?,
+            None => text.parse::<PythonRequest>()?,
+        },
         None => PythonRequest::Any,
     };
     let cache = ProbeCache::new(cache_dir);
@@ -151,6 +174,20 @@ pub fn find_env_for(args: &EnvRequest, cache_dir: &Path, elsewhere: bool) -> Res
         );
     }
     Ok(interpreter)
+}
+
+/// The interpreter of a virtual environment's directory (`-p .venv`), if
+/// `dir` is one.
+pub fn venv_python(dir: &Path) -> Option<PathBuf> {
+    if !dir.join("pyvenv.cfg").is_file() {
+        return None;
+    }
+    let python = if cfg!(windows) {
+        dir.join("Scripts").join("python.exe")
+    } else {
+        dir.join("bin").join("python")
+    };
+    python.exists().then(|| absolute(&python).unwrap_or(python))
 }
 
 /// Where installed files go in the interpreter's environment: its own

@@ -6,6 +6,7 @@ use posy_index::{
 };
 use posy_resolve::Upgrade;
 use posy_store::Store;
+use posy_vocab::PackageName;
 
 /// Which indexes to use and how, as the command line says (pip's and uv's flags).
 #[derive(Debug, Clone, Default)]
@@ -20,6 +21,8 @@ pub struct IndexSettings {
     pub exclude_newer: Option<String>,
     pub offline: bool,
     pub refresh: bool,
+    /// `--refresh-package`: fetch these packages' pages again.
+    pub refresh_package: Vec<String>,
 }
 
 /// Index settings a requirements file may add (`--index-url`, `--find-links`, …).
@@ -69,6 +72,11 @@ pub fn build_client(
                 .map_err(|e| anyhow::anyhow!("invalid --exclude-newer `{d}`: {e}"))
         })
         .transpose()?;
+    let refresh_packages = args
+        .refresh_package
+        .iter()
+        .map(|p| PackageName::new(p).with_context(|| format!("invalid --refresh-package `{p}`")))
+        .collect::<Result<Vec<_>>>()?;
     options = options
         .no_index(args.no_index || files.no_index)
         .index_strategy(strategy)
@@ -76,8 +84,11 @@ pub fn build_client(
         .refresh(match upgrade {
             _ if args.refresh => Refresh::All,
             Upgrade::All => Refresh::All,
-            Upgrade::Packages(names) => Refresh::Packages(names.iter().cloned().collect()),
-            Upgrade::None => Refresh::None,
+            Upgrade::Packages(names) => {
+                Refresh::Packages(names.iter().cloned().chain(refresh_packages).collect())
+            }
+            Upgrade::None if refresh_packages.is_empty() => Refresh::None,
+            Upgrade::None => Refresh::Packages(refresh_packages.into_iter().collect()),
         })
         .exclude_newer(exclude_newer);
     Ok(options.build()?)

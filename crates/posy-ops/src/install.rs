@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use posy_index::{IndexClient, IndexFile};
 use posy_install::{InstalledDist, Installer, Journal, Transaction};
 use posy_project::{Pylock, RequirementSpec, RequirementsTxt};
@@ -45,6 +45,10 @@ pub struct ApplyOptions {
     pub compile_bytecode: bool,
     pub dry_run: bool,
     pub require_hashes: bool,
+    /// `--reinstall-package`: reinstall these even when installed as pinned.
+    pub reinstall_package: Vec<String>,
+    /// `--check`: change nothing, and fail if anything would change.
+    pub check: bool,
 }
 
 /// What `posy pip install` does besides the Brief.
@@ -55,6 +59,8 @@ pub struct InstallOptions {
     pub apply: ApplyOptions,
     /// Only the packages asked for, not their dependencies.
     pub no_deps: bool,
+    /// `--exact`: also remove what the resolution does not list.
+    pub exact: bool,
 }
 
 /// Installs what `brief` asks for into `env`, keeping what is installed
@@ -74,6 +80,8 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
     if brief.direct.is_empty()
         && brief.dynamic_projects.is_empty()
         && !options.apply.reinstall
+        && options.apply.reinstall_package.is_empty()
+        && !options.exact
         && !options.resolver.upgrading()
         && satisfied(&brief.requirements, &installed, &markers)
     {
@@ -126,6 +134,7 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
         extras: brief.extras.clone(),
         groups: brief.groups.clone(),
         no_deps: options.no_deps,
+        all_extras: false,
     };
     let mut pins = lock_pins(
         &blueprint,
@@ -200,7 +209,7 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
             require_hashes,
             ..options.apply.clone()
         },
-        false,
+        options.exact,
         &runtime,
         start,
     );
@@ -220,6 +229,41 @@ pub struct SyncOptions {
     pub remove_extraneous: bool,
     /// Let an empty set of pins empty the environment (`--allow-empty-requirements`).
     pub allow_empty: bool,
+    /// `--constraints` files: every pin they name must satisfy them.
+    pub constraints: Vec<PathBuf>,
+}
+
+/// Fails on the first pin that a constraint (of `files`, whose marker
+/// holds here) does not allow.
+fn check_constraints(
+    pins: &[Pin],
+    files: &[PathBuf],
+    markers: &posy_vocab::MarkerEnvironment,
+) -> Result<()> {
+    for file in files {
+        for entry in RequirementsTxt::parse_file(file)?.requirements {
+            let RequirementSpec::Named(constraint) = entry.requirement else {
+                continue;
+            };
+            if !constraint.marker.evaluate(markers, &[]) {
+                continue;
+            }
+            let Some(pin) = pins.iter().find(|p| p.name == constraint.name) else {
+                continue;
+            };
+            if let (Some(version), Some(specifiers)) = (&pin.version, constraint.specifiers())
+                && !specifiers.contains(version)
+            {
+                bail!(
+                    "{} is pinned to {version}, but the constraint `{constraint}` ({}:{}) does not allow it",
+                    pin.name,
+                    entry.file.display(),
+                    entry.line
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Makes `env` hold exactly what `sources` pin: `pylock.toml` files, or
@@ -345,13 +389,17 @@ pub fn sync(
         );
     }
 
+    check_constraints(&pins, &options.constraints, &markers)?;
     let client = build_client(
         &options.index,
         &file_index,
         session.store(),
         &posy_resolve::Upgrade::None,
     )?;
-    let policy = BinaryPolicy::new(false, &only_binary, &no_binary)?;
+    // The command's flags come after the files' lines, and win.
+    only_binary.extend(options.resolver.only_binary.iter().cloned());
+    no_binary.extend(options.resolver.no_binary.iter().cloned());
+    let policy = BinaryPolicy::new(options.resolver.no_build, &only_binary, &no_binary)?;
     let build_settings = options.resolver.build_settings(&policy)?;
     let builder = build_envs::builder(
         session.store(),
@@ -591,7 +639,22 @@ fn apply_pins(
     runtime: &tokio::runtime::Runtime,
     started: Instant,
 ) -> Result<()> {
-    let plan = apply::plan(pins, installed, options.reinstall, remove_extraneous);
+    let mut plan = apply::plan(pins, installed, options.reinstall, remove_extraneous);
+    for name in &options.reinstall_package {
+        let name = PackageName::new(name)
+            .with_context(|| format!("invalid --reinstall-package `{name}`"))?;
+        let unplanned = !plan.install.iter().any(|p| p.name == name);
+        if let (true, Some(pin), Some(dist)) = (
+            unplanned,
+            pins.iter().find(|p| p.name == name),
+            installed.iter().find(|d| d.name == name),
+        ) {
+            plan.install.push(pin.clone());
+            plan.replaced.push(dist.clone());
+            plan.satisfied -= 1;
+        }
+    }
+    let changes = plan.install.len() + plan.extraneous.len();
     let tags = env.interpreter.tags();
     let python = env.python_version();
     let installer = Installer::new(
@@ -609,13 +672,20 @@ fn apply_pins(
             python: &python,
             git: session.git(),
             require_hashes: options.require_hashes,
-            dry_run: options.dry_run,
+            dry_run: options.dry_run || options.check,
             builder: Some(builder),
             policy,
             compile_bytecode: options.compile_bytecode,
             started,
         },
-    ))
+    ))?;
+    if options.check && changes > 0 {
+        bail!(
+            "the environment does not match the requirements: {changes} package{} would change (listed above); run without --check to change it",
+            plural(changes)
+        );
+    }
+    Ok(())
 }
 
 /// Whether the installed distributions already satisfy the requirements and,

@@ -65,13 +65,13 @@ pub use blueprint::{Blueprint, Notes, RequirementsTxtOptions, relative_paths};
 pub use brief::{
     Brief, BriefInputs, GroupsSelection, Selector, extras_selection, groups_selection,
 };
-pub use env::{Env, EnvRequest, Placement, find_env};
+pub use env::{Env, EnvRequest, Placement, find_env, venv_python};
 pub use index::{FileIndexSettings, IndexSettings, build_client};
 pub use install::{
     ApplyOptions, InstallOptions, SyncOptions, apply_blueprint, exact_pin, install, is_pylock,
     sync, uninstall,
 };
-pub use output::{elapsed, plural, progress_bar};
+pub use output::{elapsed, hide_progress, plural, progress_bar};
 pub use plan::{LockSelection, lock_pins};
 pub use resolve::{
     ResolveOptions, Resolved, ResolverOptions, preferences_from, resolve_brief, resolve_error,

@@ -1,6 +1,23 @@
 //! Small pieces of human output shared by commands.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+/// Set by [`hide_progress`]: no bars or spinners for the rest of the run.
+static PROGRESS_HIDDEN: AtomicBool = AtomicBool::new(false);
+
+/// Turns progress bars and build spinners off for the rest of the process
+/// (`--no-progress`, `-q`); build lines are then printed as in a log.
+pub fn hide_progress() {
+    PROGRESS_HIDDEN.store(true, Ordering::Relaxed);
+}
+
+/// Whether bars and spinners may be drawn: stderr is a terminal and
+/// progress was not turned off.
+pub fn progress_on_terminal() -> bool {
+    use std::io::IsTerminal;
+    !PROGRESS_HIDDEN.load(Ordering::Relaxed) && std::io::stderr().is_terminal()
+}
 
 /// Elapsed time the way uv prints it: `12ms`, `1.23s`.
 pub fn elapsed(start: Instant) -> String {
@@ -18,10 +35,9 @@ pub fn plural(n: usize) -> &'static str {
 }
 
 /// A progress bar on stderr when it is a terminal; hidden (and free) when
-/// output is piped or redirected, as in CI logs.
+/// output is piped or redirected, as in CI logs, or progress is turned off.
 pub fn progress_bar(len: u64, verb: &'static str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
+    if !progress_on_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);

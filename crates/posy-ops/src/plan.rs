@@ -30,6 +30,8 @@ pub struct LockSelection {
     pub groups: Vec<GroupName>,
     /// Only the packages the Brief asked for, not their dependencies (`--no-deps`).
     pub no_deps: bool,
+    /// Every extra the lock lists (`--all-extras`), besides `extras`.
+    pub all_extras: bool,
 }
 
 /// The pins an environment with `markers` and Python `python` gets from
@@ -66,9 +68,14 @@ pub fn lock_pins(
     } else {
         &selection.groups
     };
+    let extras = if selection.all_extras {
+        &lock.extras
+    } else {
+        &selection.extras
+    };
     let mut pins: Vec<Pin> = Vec::new();
     for (index, package) in lock.packages.iter().enumerate() {
-        if !package.applies(markers, &selection.extras, groups) {
+        if !package.applies(markers, extras, groups) {
             continue;
         }
         let requested = blueprint.notes.get(index).is_none_or(|n| n.requested);

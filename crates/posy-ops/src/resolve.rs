@@ -43,6 +43,13 @@ pub struct ResolverOptions {
     /// `-C KEY=VALUE` for build backends.
     pub config_settings: Vec<String>,
     pub no_build_isolation: bool,
+    /// `--build-constraints` files, for build requirements.
+    pub build_constraints: Vec<std::path::PathBuf>,
+    /// `--link-mode` for build environments (the default when `None`).
+    pub build_link_mode: Option<String>,
+    /// `--excludes`: packages left out of the resolution; every
+    /// requirement of them, the Brief's own too, is dropped.
+    pub excludes: Vec<String>,
 }
 
 impl ResolverOptions {
@@ -89,6 +96,22 @@ impl ResolverOptions {
     pub fn build_settings(&self, policy: &BinaryPolicy) -> Result<BuildSettings> {
         let mut settings = BuildSettings::new(&self.config_settings, self.no_build_isolation)?;
         settings.policy = policy.clone();
+        settings.link_mode = crate::apply::link_mode(self.build_link_mode.as_deref())?;
+        for file in &self.build_constraints {
+            for entry in RequirementsTxt::parse_file(file)?.requirements {
+                match entry.requirement {
+                    RequirementSpec::Named(req) => settings.constraints.push(req),
+                    RequirementSpec::Unnamed(u) => {
+                        return Err(anyhow!(
+                            "{}:{}: `{}` has no package name; a build constraint must name its package",
+                            entry.file.display(),
+                            entry.line,
+                            u.target
+                        ));
+                    }
+                }
+            }
+        }
         Ok(settings)
     }
 
@@ -109,6 +132,15 @@ impl ResolverOptions {
                 .map_err(|e| anyhow!("invalid --prerelease: {e}"))?;
         }
         request.upgrade = self.upgrade()?;
+        // An override whose marker never holds replaces every requirement
+        // of the package with nothing (see `ResolveRequest::overrides`).
+        for name in &self.excludes {
+            let never: posy_vocab::Requirement =
+                format!("{name} ; python_version < '0'")
+                    .parse()
+                    .map_err(|e| anyhow!("invalid --excludes entry `{name}`: {e}"))?;
+            request.overrides.push(never);
+        }
         Ok(())
     }
 }

@@ -45,6 +45,9 @@ pub enum OnExisting {
     Refuse,
     /// Empty an existing virtual environment first (`--clear`).
     Clear,
+    /// Empty the directory first even when it is not a virtual
+    /// environment (`--clear --force`): the user said so twice.
+    ClearAnything,
     /// Write into the directory, keeping what is there (`--allow-existing`).
     Allow,
 }
@@ -92,7 +95,7 @@ pub enum VenvError {
     #[error("`{}` exists and is not a directory; choose another path", path.display())]
     NotADirectory { path: PathBuf },
     #[error(
-        "`{}` is not a virtual environment (it has no pyvenv.cfg), so --clear will not delete its contents; remove them yourself or choose another path",
+        "`{}` is not a virtual environment (it has no pyvenv.cfg), so --clear will not delete its contents; add --force to delete them, or choose another path",
         path.display()
     )]
     NotAVenv { path: PathBuf },
@@ -162,8 +165,10 @@ pub fn create_venv(
             match options.on_existing {
                 OnExisting::Refuse => return Err(VenvError::NotEmpty { path: root }),
                 OnExisting::Allow => {}
-                OnExisting::Clear => {
-                    if !root.join("pyvenv.cfg").is_file() {
+                OnExisting::Clear | OnExisting::ClearAnything => {
+                    if options.on_existing == OnExisting::Clear
+                        && !root.join("pyvenv.cfg").is_file()
+                    {
                         return Err(VenvError::NotAVenv { path: root });
                     }
                     empty_directory(&root)?;

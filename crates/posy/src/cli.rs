@@ -1,8 +1,14 @@
-//! The command-line surface. Flags are named as uv and pip name them.
+//! The command-line surface. Flags are named as uv names them, with pip's
+//! spelling as an alias where the two differ (`--constraints` and
+//! `--constraint`, `-C/--config-setting` and `--config-settings`). Every flag
+//! changes what posy does; the few that describe what posy always does
+//! (`--system-certs`, `--no-sources`, `--no-python-downloads`) say so in
+//! their help. uv's flags that posy does not take are listed, with the
+//! reason, in the README ("Flags posy does not take").
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// posy: a Python installer and package manager.
 #[derive(Debug, Parser)]
@@ -14,15 +20,103 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    /// On when stderr is a terminal, unless `NO_COLOR` is set (`FORCE_COLOR` forces it).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
 /// Options every command understands.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
+    /// Print nothing but errors; `-qq` prints nothing on stdout either.
+    #[arg(short, long, global = true, action = ArgAction::Count, conflicts_with = "verbose")]
+    pub quiet: u8,
+    /// Print more about what posy is doing (`-vv`: how).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Colour in output: `auto` (on a terminal, unless `NO_COLOR` is set; `FORCE_COLOR` forces it), `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "COLOR_CHOICE")]
+    pub color: ColorChoice,
+    /// Never draw progress bars or spinners (build lines are printed as in a log).
+    #[arg(long, global = true, env = "POSY_NO_PROGRESS")]
+    pub no_progress: bool,
+    /// Use only cached index data and artifacts; no network.
+    #[arg(long, global = true, env = "POSY_OFFLINE")]
+    pub offline: bool,
     /// The cache directory (the store). Defaults to `$XDG_CACHE_HOME/posy` or `~/.cache/posy`.
     #[arg(long, global = true, env = "POSY_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Print more about what posy is doing.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    /// Use a temporary cache, removed when the command ends, instead of the cache directory.
+    #[arg(short = 'n', long, global = true, env = "POSY_NO_CACHE")]
+    pub no_cache: bool,
+    /// Change to this directory before doing anything else (relative paths start there).
+    #[arg(long, global = true, value_name = "DIRECTORY")]
+    pub directory: Option<PathBuf>,
+    /// Read the project's `posy.toml` from this directory instead of the working directory.
+    #[arg(long, global = true, env = "POSY_PROJECT", value_name = "PROJECT")]
+    pub project: Option<PathBuf>,
+    /// Read settings from this file only, instead of the project's and the user's `posy.toml`.
+    #[arg(
+        long,
+        global = true,
+        env = "POSY_CONFIG_FILE",
+        value_name = "CONFIG_FILE"
+    )]
+    pub config_file: Option<PathBuf>,
+    /// Read no `posy.toml`.
+    #[arg(
+        long,
+        global = true,
+        env = "POSY_NO_CONFIG",
+        conflicts_with = "config_file"
+    )]
+    pub no_config: bool,
+    /// A PEM bundle of CA certificates to trust instead of the system's (as `SSL_CERT_FILE` does).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+    /// Verify TLS with the platform's certificate store. posy always does
+    /// (rustls with the platform verifier), so this changes nothing.
+    #[arg(long, global = true, env = "POSY_SYSTEM_CERTS")]
+    pub system_certs: bool,
+    /// How to find credentials for indexes: only `disabled` (posy reads
+    /// credentials from URLs and `~/.netrc`; it does not run `keyring`).
+    #[arg(long, global = true, value_name = "KEYRING_PROVIDER", value_parser = keyring_provider)]
+    pub keyring_provider: Option<String>,
+    /// Use only interpreters posy installs. posy does not install
+    /// interpreters yet, so with this flag a command fails and says so.
+    #[arg(
+        long,
+        global = true,
+        env = "POSY_MANAGED_PYTHON",
+        conflicts_with = "no_managed_python"
+    )]
+    pub managed_python: bool,
+    /// Use only interpreters found on the system. posy has no managed
+    /// interpreters yet, so this is always the case.
+    #[arg(long, global = true, env = "POSY_NO_MANAGED_PYTHON")]
+    pub no_managed_python: bool,
+    /// Never download an interpreter. posy does not download interpreters
+    /// yet, so this is always the case.
+    #[arg(long, global = true)]
+    pub no_python_downloads: bool,
+}
+
+/// `--keyring-provider`: `disabled` is what posy does; `subprocess` is refused with the way out.
+fn keyring_provider(value: &str) -> Result<String, String> {
+    match value {
+        "disabled" => Ok(value.to_string()),
+        "subprocess" => Err(
+            "posy does not call `keyring`; put the credentials in the index URL or in ~/.netrc, and use `disabled`"
+                .to_string(),
+        ),
+        other => Err(format!("unknown keyring provider `{other}` (posy takes `disabled`)")),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -31,35 +125,54 @@ pub enum Command {
     #[command(subcommand)]
     Cache(CacheCommand),
     /// Create a virtual environment.
-    Venv(VenvArgs),
-    /// pip-compatible commands: compile, install, sync, uninstall, list, freeze, show, check.
+    Venv(Box<VenvArgs>),
+    /// pip-compatible commands: compile, install, sync, uninstall, list, freeze, show, check, tree.
     #[command(subcommand)]
     Pip(Box<PipCommand>),
+    /// Print a completion script for a shell (`bash`, `zsh`, `fish`, `powershell`, `elvish`).
+    GenerateShellCompletion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PipCommand {
     /// Resolve requirements into a pinned requirements file.
-    Compile(PipCompileArgs),
+    Compile(Box<PipCompileArgs>),
     /// Install packages into an environment.
-    Install(PipInstallArgs),
+    Install(Box<PipInstallArgs>),
     /// Make an environment hold exactly the pinned packages of a file.
-    Sync(PipSyncArgs),
+    Sync(Box<PipSyncArgs>),
     /// Remove packages from an environment.
     Uninstall(PipUninstallArgs),
     /// List installed packages.
     List(PipListArgs),
     /// Print installed packages in requirements format.
-    Freeze(EnvArgs),
+    Freeze(PipFreezeArgs),
     /// Show information about installed packages.
     Show(PipShowArgs),
     /// Check that installed packages have compatible dependencies.
-    Check(EnvArgs),
+    Check(PipCheckArgs),
+    /// Print the dependency tree of the installed packages.
+    Tree(PipTreeArgs),
 }
 
-/// Which index(es) to use, as pip and uv name the flags.
+/// Which index(es) to use, as uv and pip name the flags.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Index options")]
 pub struct IndexArgs {
+    /// More indexes to use, searched before `--extra-index-url`s (`URL` or `NAME=URL`).
+    #[arg(long, env = "POSY_INDEX", value_delimiter = ' ', value_name = "INDEX")]
+    pub index: Vec<String>,
+    /// The default index (default: the public index); the same as `--index-url`.
+    #[arg(
+        long,
+        env = "POSY_DEFAULT_INDEX",
+        value_name = "DEFAULT_INDEX",
+        conflicts_with = "index_url"
+    )]
+    pub default_index: Option<String>,
     /// The base URL of the package index (default: the public index).
     #[arg(long, short = 'i', env = "POSY_INDEX_URL", value_name = "URL")]
     pub index_url: Option<String>,
@@ -83,18 +196,20 @@ pub struct IndexArgs {
     /// Ignore files uploaded after this date (RFC 3339 timestamp or YYYY-MM-DD), for reproducible results.
     #[arg(long, env = "POSY_EXCLUDE_NEWER", value_name = "DATE")]
     pub exclude_newer: Option<String>,
-    /// Use only cached index data and artifacts; no network.
-    #[arg(long, env = "POSY_OFFLINE")]
-    pub offline: bool,
     /// Ignore cached index pages and fetch them again.
     #[arg(long)]
     pub refresh: bool,
+    /// Fetch this package's index page again, ignoring the cached one.
+    #[arg(long, value_name = "PACKAGE")]
+    pub refresh_package: Vec<String>,
 }
 
 /// Which environment a pip command acts on.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Python options")]
 pub struct EnvArgs {
-    /// The interpreter of the environment (a path, or a version request). Default: the active or nearest `.venv`.
+    /// The environment: an interpreter (a path, or a version request) or a
+    /// virtual environment's directory. Default: the active or nearest `.venv`.
     #[arg(long, short = 'p', env = "POSY_PYTHON")]
     pub python: Option<String>,
     /// Act on the system interpreter's environment rather than a virtual environment.
@@ -102,34 +217,119 @@ pub struct EnvArgs {
     pub system: bool,
 }
 
+/// Whether an `EXTERNALLY-MANAGED` interpreter (PEP 668) may be changed.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SystemPackagesArgs {
+    /// Change an interpreter's environment even though its distribution marks it `EXTERNALLY-MANAGED` (PEP 668).
+    #[arg(
+        long,
+        env = "POSY_BREAK_SYSTEM_PACKAGES",
+        overrides_with = "no_break_system_packages"
+    )]
+    pub break_system_packages: bool,
+    /// Refuse to change an `EXTERNALLY-MANAGED` environment (the default).
+    #[arg(long, overrides_with = "break_system_packages")]
+    pub no_break_system_packages: bool,
+}
+
+/// Where installed files live, when not in the environment itself.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlacementArgs {
+    /// A directory for `PYTHONPATH` (`pip install --target`) instead of the environment.
+    #[arg(long, short = 't', value_name = "DIR", conflicts_with = "prefix")]
+    pub target: Option<PathBuf>,
+    /// A prefix (`DIR/lib/pythonX.Y/site-packages`, `DIR/bin`) instead of the environment's.
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+}
+
 /// How sdists and projects are built.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Build options")]
 pub struct BuildArgs {
     /// Settings passed to build backends' hooks (PEP 517 `config_settings`), `KEY=VALUE`; repeat for more.
-    #[arg(long = "config-settings", short = 'C', value_name = "KEY=VALUE")]
+    #[arg(
+        long = "config-setting",
+        alias = "config-settings",
+        short = 'C',
+        value_name = "KEY=VALUE"
+    )]
     pub config_settings: Vec<String>,
     /// Build sdists and projects with the target environment's interpreter
     /// and what is installed there, instead of an isolated build environment.
-    #[arg(long)]
+    #[arg(long, env = "POSY_NO_BUILD_ISOLATION")]
     pub no_build_isolation: bool,
+    /// Constraints files for the packages installed into build environments.
+    #[arg(
+        long,
+        short = 'b',
+        env = "POSY_BUILD_CONSTRAINT",
+        value_delimiter = ' ',
+        value_name = "FILE"
+    )]
+    pub build_constraints: Vec<PathBuf>,
+    /// Never build from source: use wheels only.
+    #[arg(long)]
+    pub no_build: bool,
+    /// Use only wheels for these packages (`:all:` for every package).
+    #[arg(long, value_delimiter = ',', value_name = "PACKAGE")]
+    pub only_binary: Vec<String>,
+    /// Never use wheels for these packages (`:all:` for every package).
+    #[arg(long, value_delimiter = ',', value_name = "PACKAGE")]
+    pub no_binary: Vec<String>,
+}
+
+/// `tool.uv.sources`, which posy never reads.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourcesArgs {
+    /// Ignore `tool.uv.sources`. posy never reads that table (it resolves
+    /// the standard metadata only), so this is always the case.
+    #[arg(long)]
+    pub no_sources: bool,
+    /// Ignore `tool.uv.sources` for this package: always the case in posy (see `--no-sources`).
+    #[arg(long, value_name = "PACKAGE")]
+    pub no_sources_package: Vec<String>,
 }
 
 /// How to choose versions.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Resolver options")]
 pub struct ResolverArgs {
     /// Constraints files: restrict versions without adding packages.
-    #[arg(long, short = 'c', value_name = "FILE")]
-    pub constraint: Vec<std::path::PathBuf>,
+    #[arg(
+        long = "constraints",
+        alias = "constraint",
+        short = 'c',
+        env = "POSY_CONSTRAINT",
+        value_delimiter = ' ',
+        value_name = "FILE"
+    )]
+    pub constraint: Vec<PathBuf>,
     /// Override files: replace every dependency on the packages they name.
-    #[arg(long, value_name = "FILE")]
-    pub r#override: Vec<std::path::PathBuf>,
+    #[arg(
+        long = "overrides",
+        alias = "override",
+        env = "POSY_OVERRIDE",
+        value_delimiter = ' ',
+        value_name = "FILE"
+    )]
+    pub r#override: Vec<PathBuf>,
+    /// Files naming packages to leave out of the resolution: every dependency on them is dropped.
+    #[arg(long, env = "POSY_EXCLUDE", value_delimiter = ' ', value_name = "FILE")]
+    pub excludes: Vec<PathBuf>,
     /// `highest` (default), `lowest` or `lowest-direct`.
-    #[arg(long, value_name = "STRATEGY", default_value = "highest")]
+    #[arg(
+        long,
+        value_name = "STRATEGY",
+        env = "POSY_RESOLUTION",
+        default_value = "highest"
+    )]
     pub resolution: String,
     /// `disallow`, `allow`, `if-necessary`, `explicit` or `if-necessary-or-explicit` (default).
     #[arg(
         long,
         value_name = "POLICY",
+        env = "POSY_PRERELEASE",
         default_value = "if-necessary-or-explicit"
     )]
     pub prerelease: String,
@@ -139,47 +339,57 @@ pub struct ResolverArgs {
     /// Allow upgrades of this package.
     #[arg(long, short = 'P', value_name = "PACKAGE")]
     pub upgrade_package: Vec<String>,
-    /// Never use source distributions.
-    #[arg(long)]
-    pub no_build: bool,
-    /// Use only wheels for these packages (`:all:` for every package).
-    #[arg(long, value_delimiter = ',', value_name = "PACKAGE")]
-    pub only_binary: Vec<String>,
-    /// Never use wheels for these packages (`:all:` for every package).
-    #[arg(long, value_delimiter = ',', value_name = "PACKAGE")]
-    pub no_binary: Vec<String>,
+    /// Allow upgrades of the packages of this dependency group (PEP 735) of a `pyproject.toml` given.
+    #[arg(long, value_name = "GROUP")]
+    pub upgrade_group: Vec<String>,
+    #[command(flatten)]
+    pub sources: SourcesArgs,
     #[command(flatten)]
     pub build: BuildArgs,
 }
 
 /// How to install.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Installer options")]
 pub struct InstallerArgs {
     /// How files get into the environment: clone (default, falls back to hardlink, then copy), hardlink, copy or symlink.
     #[arg(long, value_name = "MODE", env = "POSY_LINK_MODE")]
     pub link_mode: Option<String>,
     /// Reinstall every package even if it is already installed.
-    #[arg(long)]
+    #[arg(long, alias = "force-reinstall")]
     pub reinstall: bool,
+    /// Reinstall this package even if it is already installed.
+    #[arg(long, value_name = "PACKAGE")]
+    pub reinstall_package: Vec<String>,
     /// Byte-compile installed Python files.
     #[arg(long, env = "POSY_COMPILE_BYTECODE")]
     pub compile_bytecode: bool,
     /// Say what would change, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Change nothing, and fail (exit 1) if the environment does not already match.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
     /// Require a hash for every requirement, and check it.
-    #[arg(long)]
+    #[arg(long, env = "POSY_REQUIRE_HASHES")]
     pub require_hashes: bool,
+    /// Check the environment afterwards, as `posy pip check` does, and fail if a package's requirements are not met.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub system_packages: SystemPackagesArgs,
+    #[command(flatten)]
+    pub placement: PlacementArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct PipCompileArgs {
     /// Requirements files (`requirements.in`, `pyproject.toml`); `-` reads stdin.
     #[arg(required = true, value_name = "SRC_FILE")]
-    pub src_file: Vec<std::path::PathBuf>,
+    pub src_file: Vec<PathBuf>,
     /// Write the result here instead of stdout (its pins are kept unless upgraded).
     #[arg(long, short = 'o', value_name = "FILE")]
-    pub output_file: Option<std::path::PathBuf>,
+    pub output_file: Option<PathBuf>,
     /// Extras of a `pyproject.toml` to include.
     #[arg(long, value_name = "EXTRA")]
     pub extra: Vec<String>,
@@ -192,6 +402,9 @@ pub struct PipCompileArgs {
     /// Include every dependency group of a `pyproject.toml`.
     #[arg(long)]
     pub all_groups: bool,
+    /// Write only the packages the inputs name, not their dependencies (pinned as a full resolution pins them).
+    #[arg(long)]
+    pub no_deps: bool,
     /// The output format: `requirements.txt` (default) or `pylock.toml`
     /// (PEP 751; chosen by default when the output file is named `pylock.toml`).
     #[arg(long, value_name = "FORMAT")]
@@ -202,27 +415,51 @@ pub struct PipCompileArgs {
     /// Resolve for this platform (e.g. `x86_64-manylinux_2_28`, `aarch64-apple-darwin`, `windows`).
     #[arg(long, value_name = "PLATFORM")]
     pub python_platform: Option<String>,
-    /// The interpreter to resolve for.
+    /// The interpreter (or virtual environment directory) to resolve for.
     #[arg(long, short = 'p', env = "POSY_PYTHON")]
     pub python: Option<String>,
+    /// Resolve for the system interpreter on `PATH`, ignoring an active or nearby virtual environment.
+    #[arg(long, env = "POSY_SYSTEM_PYTHON", conflicts_with = "python")]
+    pub system: bool,
     /// One resolution for every platform and Python version, with markers.
     #[arg(long)]
     pub universal: bool,
+    /// Write the extras each package was asked with (`name[extra]==1.0`); by default they are left out.
+    #[arg(long)]
+    pub no_strip_extras: bool,
     /// Add `--hash` lines for every pinned artifact.
     #[arg(long)]
     pub generate_hashes: bool,
     /// Leave out the `# via` comments.
     #[arg(long)]
     pub no_annotate: bool,
+    /// `split` (default: `# via` on lines of their own) or `line` (`  # via a, b` after the pin).
+    #[arg(long, value_name = "STYLE", default_value = "split", value_parser = ["split", "line"])]
+    pub annotation_style: String,
     /// Leave out the header comment.
     #[arg(long)]
     pub no_header: bool,
+    /// The command to name in the header instead of this one (e.g. `make requirements.txt`).
+    #[arg(long, env = "POSY_CUSTOM_COMPILE_COMMAND", value_name = "COMMAND")]
+    pub custom_compile_command: Option<String>,
+    /// Leave this package out of the output (it is still resolved); repeat for more.
+    #[arg(long, alias = "unsafe-package", value_name = "PACKAGE")]
+    pub no_emit_package: Vec<String>,
     /// Write the index URL into the output.
     #[arg(long)]
     pub emit_index_url: bool,
-    /// Print nothing but errors.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
+    /// Write the `--find-links` locations into the output.
+    #[arg(long)]
+    pub emit_find_links: bool,
+    /// Write `--no-binary` and `--only-binary` lines into the output.
+    #[arg(long)]
+    pub emit_build_options: bool,
+    /// Add a `# from URL` comment naming the index each package came from.
+    #[arg(long)]
+    pub emit_index_annotation: bool,
+    /// For build environments: how files get into them (clone, hardlink, copy or symlink).
+    #[arg(long, value_name = "MODE", env = "POSY_LINK_MODE")]
+    pub link_mode: Option<String>,
     #[command(flatten)]
     pub resolver: ResolverArgs,
     #[command(flatten)]
@@ -235,8 +472,13 @@ pub struct PipInstallArgs {
     #[arg(value_name = "PACKAGE")]
     pub packages: Vec<String>,
     /// Install the requirements of these files.
-    #[arg(long, short = 'r', value_name = "FILE")]
-    pub requirement: Vec<std::path::PathBuf>,
+    #[arg(
+        long = "requirements",
+        alias = "requirement",
+        short = 'r',
+        value_name = "FILE"
+    )]
+    pub requirement: Vec<PathBuf>,
     /// Install these local projects in editable mode.
     #[arg(long, short = 'e', value_name = "PATH")]
     pub editable: Vec<String>,
@@ -255,12 +497,9 @@ pub struct PipInstallArgs {
     /// Include every dependency group of a `pyproject.toml` given with `-r`.
     #[arg(long)]
     pub all_groups: bool,
-    /// Install into this directory (for `PYTHONPATH`) instead of the environment.
-    #[arg(long, value_name = "DIR", conflicts_with = "prefix")]
-    pub target: Option<std::path::PathBuf>,
-    /// Install under this prefix (`DIR/lib/pythonX.Y/site-packages`, `DIR/bin`).
-    #[arg(long, value_name = "DIR")]
-    pub prefix: Option<std::path::PathBuf>,
+    /// Also remove what is installed but not asked for (or needed by what is), as `pip sync` does.
+    #[arg(long)]
+    pub exact: bool,
     #[command(flatten)]
     pub env: EnvArgs,
     #[command(flatten)]
@@ -275,22 +514,40 @@ pub struct PipInstallArgs {
 pub struct PipSyncArgs {
     /// Pinned requirements files, or `pylock.toml` files (PEP 751).
     #[arg(required = true, value_name = "SRC_FILE")]
-    pub src_file: Vec<std::path::PathBuf>,
+    pub src_file: Vec<PathBuf>,
     /// Extras of a multi-use `pylock.toml` to install.
     #[arg(long, value_name = "EXTRA")]
     pub extra: Vec<String>,
+    /// Install every extra of a multi-use `pylock.toml`.
+    #[arg(long)]
+    pub all_extras: bool,
     /// Dependency groups of a multi-use `pylock.toml` to install (default: its `default-groups`).
     #[arg(long, value_name = "GROUP")]
     pub group: Vec<String>,
     /// Let files that pin nothing empty the environment (refused otherwise).
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_allow_empty_requirements")]
     pub allow_empty_requirements: bool,
+    /// Refuse files that pin nothing (the default).
+    #[arg(long, overrides_with = "allow_empty_requirements")]
+    pub no_allow_empty_requirements: bool,
+    /// Constraints files: every pin must satisfy them.
+    #[arg(
+        long = "constraints",
+        alias = "constraint",
+        short = 'c',
+        env = "POSY_CONSTRAINT",
+        value_delimiter = ' ',
+        value_name = "FILE"
+    )]
+    pub constraint: Vec<PathBuf>,
     #[command(flatten)]
     pub env: EnvArgs,
     #[command(flatten)]
     pub installer: InstallerArgs,
     #[command(flatten)]
     pub build: BuildArgs,
+    #[command(flatten)]
+    pub sources: SourcesArgs,
     #[command(flatten)]
     pub index: IndexArgs,
 }
@@ -301,27 +558,73 @@ pub struct PipUninstallArgs {
     #[arg(value_name = "PACKAGE")]
     pub packages: Vec<String>,
     /// Remove the packages named in these files.
-    #[arg(long, short = 'r', value_name = "FILE")]
-    pub requirement: Vec<std::path::PathBuf>,
-    #[command(flatten)]
-    pub env: EnvArgs,
+    #[arg(
+        long = "requirements",
+        alias = "requirement",
+        short = 'r',
+        value_name = "FILE"
+    )]
+    pub requirement: Vec<PathBuf>,
+    /// Do not ask for confirmation: posy never asks (accepted for pip's command lines).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     /// Say what would be removed, and remove nothing.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    pub system_packages: SystemPackagesArgs,
+    #[command(flatten)]
+    pub placement: PlacementArgs,
+}
+
+/// Which installed packages a listing shows.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ListingArgs {
+    /// Leave this package out; repeat for more.
+    #[arg(long, value_name = "PACKAGE")]
+    pub exclude: Vec<String>,
+    /// Leave out packages installed in editable mode.
+    #[arg(long)]
+    pub exclude_editable: bool,
+    /// Also check the environment, as `posy pip check` does, and warn about what is wrong.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct PipListArgs {
     /// `columns` (default), `freeze` or `json`.
-    #[arg(long, default_value = "columns", value_name = "FORMAT")]
+    #[arg(long, default_value = "columns", value_name = "FORMAT", value_parser = ["columns", "freeze", "json"])]
     pub format: String,
     /// Only packages with a newer version on the index.
     #[arg(long)]
     pub outdated: bool,
+    /// Only packages installed in editable mode.
+    #[arg(long, short = 'e', conflicts_with = "exclude_editable")]
+    pub editable: bool,
+    #[command(flatten)]
+    pub listing: ListingArgs,
     #[command(flatten)]
     pub env: EnvArgs,
     #[command(flatten)]
+    pub placement: PlacementArgs,
+    #[command(flatten)]
     pub index: IndexArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PipFreezeArgs {
+    /// List what is installed in this directory (a `site-packages`), not the environment's; repeat for more.
+    #[arg(long, value_name = "DIR")]
+    pub path: Vec<PathBuf>,
+    #[command(flatten)]
+    pub listing: ListingArgs,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    pub placement: PlacementArgs,
 }
 
 #[derive(Debug, Args)]
@@ -332,8 +635,63 @@ pub struct PipShowArgs {
     /// Also list the installed files.
     #[arg(long, short = 'f')]
     pub files: bool,
+    /// Also check the environment, as `posy pip check` does, and warn about what is wrong.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub env: EnvArgs,
+    #[command(flatten)]
+    pub placement: PlacementArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PipCheckArgs {
+    /// Check the requirements' markers for this Python version instead of the interpreter's.
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Option<String>,
+    /// Check the requirements' markers for this platform instead of the interpreter's.
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Option<String>,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PipTreeArgs {
+    /// Show at most this many levels of dependencies below each root.
+    #[arg(long, short = 'd', value_name = "DEPTH", default_value_t = 255)]
+    pub depth: u8,
+    /// Leave this package (and what only it brings in) out of the tree; repeat for more.
+    #[arg(long, value_name = "PACKAGE")]
+    pub prune: Vec<String>,
+    /// Show only the trees of these packages; repeat for more.
+    #[arg(long, value_name = "PACKAGE")]
+    pub package: Vec<String>,
+    /// Show what depends on each package instead of what it depends on.
+    #[arg(long)]
+    pub invert: bool,
+    /// Show a package's dependencies again each time it appears (default: once, then `(*)`).
+    #[arg(long)]
+    pub no_dedupe: bool,
+    /// Show the version specifier each dependency was asked with.
+    #[arg(long)]
+    pub show_version_specifiers: bool,
+    /// Show the size each package takes on disk (from its RECORD).
+    #[arg(long)]
+    pub show_sizes: bool,
+    /// Show the newest version on the index next to packages that have one.
+    #[arg(long)]
+    pub outdated: bool,
+    /// `text` (default) or `json`.
+    #[arg(long, default_value = "text", value_name = "FORMAT", value_parser = ["text", "json"])]
+    pub format: String,
+    /// Also check the environment, as `posy pip check` does, and warn about what is wrong.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
 }
 
 /// `posy venv`: flags as uv names them.
@@ -354,12 +712,22 @@ pub struct VenvArgs {
     /// Give the environment access to the interpreter's site-packages.
     #[arg(long)]
     pub system_site_packages: bool,
-    /// Remove anything already at the path first.
-    #[arg(long, conflicts_with = "allow_existing")]
+    /// Remove the virtual environment already at the path first.
+    #[arg(long, short = 'c', conflicts_with = "allow_existing")]
     pub clear: bool,
+    /// Let `--clear` empty a directory that is not a virtual environment.
+    #[arg(long, requires = "clear")]
+    pub force: bool,
+    /// Do not look for a project. `posy venv` never reads a project's
+    /// settings, so this is always the case.
+    #[arg(long, env = "POSY_NO_PROJECT")]
+    pub no_project: bool,
     /// Write into an existing directory, keeping what is there.
     #[arg(long)]
     pub allow_existing: bool,
+    /// How `--seed` puts pip's files in place: clone (default), hardlink, copy or symlink.
+    #[arg(long, value_name = "MODE", env = "POSY_LINK_MODE")]
+    pub link_mode: Option<String>,
     /// Where `--seed` gets pip from.
     #[command(flatten)]
     pub index: IndexArgs,
@@ -389,18 +757,32 @@ pub enum CacheCommand {
 }
 
 impl IndexArgs {
-    /// The flags as the engine's settings.
-    pub fn settings(&self) -> posy_ops::IndexSettings {
+    /// The flags as the engine's settings; `--offline` is global.
+    pub fn settings(&self, global: &GlobalArgs) -> posy_ops::IndexSettings {
         posy_ops::IndexSettings {
-            index_url: self.index_url.clone(),
-            extra_index_url: self.extra_index_url.clone(),
+            index_url: self.default_index.clone().or(self.index_url.clone()),
+            extra_index_url: self
+                .index
+                .iter()
+                .map(|i| index_location(i).to_string())
+                .chain(self.extra_index_url.iter().cloned())
+                .collect(),
             find_links: self.find_links.clone(),
             no_index: self.no_index,
             index_strategy: self.index_strategy.clone(),
             exclude_newer: self.exclude_newer.clone(),
-            offline: self.offline,
+            offline: global.offline,
             refresh: self.refresh,
+            refresh_package: self.refresh_package.clone(),
         }
+    }
+}
+
+/// The URL of an `--index` value: `URL`, or uv's `NAME=URL`.
+fn index_location(value: &str) -> &str {
+    match value.split_once('=') {
+        Some((name, url)) if !name.contains([':', '/']) => url,
+        _ => value,
     }
 }
 
@@ -414,19 +796,44 @@ impl EnvArgs {
     }
 }
 
-impl ResolverArgs {
-    /// The flags as the engine's resolver options.
+impl PlacementArgs {
+    /// Where files are, as the engine names it.
+    pub fn placement(&self) -> posy_ops::Placement {
+        match (&self.target, &self.prefix) {
+            (Some(dir), _) => posy_ops::Placement::Target(dir.clone()),
+            (None, Some(dir)) => posy_ops::Placement::Prefix(dir.clone()),
+            (None, None) => posy_ops::Placement::Environment,
+        }
+    }
+}
+
+impl BuildArgs {
+    /// The flags as the engine's resolver options, for commands that only
+    /// build (`sync`) and do not choose versions.
     pub fn options(&self) -> posy_ops::ResolverOptions {
+        posy_ops::ResolverOptions {
+            no_build: self.no_build,
+            only_binary: self.only_binary.clone(),
+            no_binary: self.no_binary.clone(),
+            config_settings: self.config_settings.clone(),
+            no_build_isolation: self.no_build_isolation,
+            build_constraints: self.build_constraints.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+impl ResolverArgs {
+    /// The flags as the engine's resolver options; `excludes` are the
+    /// package names of the `--excludes` files.
+    pub fn options(&self, excludes: Vec<String>) -> posy_ops::ResolverOptions {
         posy_ops::ResolverOptions {
             resolution: self.resolution.clone(),
             prerelease: self.prerelease.clone(),
             upgrade: self.upgrade,
             upgrade_package: self.upgrade_package.clone(),
-            no_build: self.no_build,
-            only_binary: self.only_binary.clone(),
-            no_binary: self.no_binary.clone(),
-            config_settings: self.build.config_settings.clone(),
-            no_build_isolation: self.build.no_build_isolation,
+            excludes,
+            ..self.build.options()
         }
     }
 }
@@ -440,6 +847,8 @@ impl InstallerArgs {
             compile_bytecode: self.compile_bytecode,
             dry_run: self.dry_run,
             require_hashes: self.require_hashes,
+            reinstall_package: self.reinstall_package.clone(),
+            check: self.check,
         }
     }
 }

@@ -4,9 +4,14 @@
 //! structs of `posy-ops` (the engine as a library: Brief → Blueprint → Env),
 //! calls one operation, and prints what happened. Anything that is not
 //! argument handling or output belongs in a library crate.
+//!
+//! Exit codes are uv's: 0 when the command did what was asked, 1 when posy
+//! reports a failure (a resolution without a solution, a missing file, a
+//! failed build), 2 for a usage error (clap's own).
 
 mod cli;
 mod commands;
+mod output;
 mod settings;
 
 use std::process::ExitCode;
@@ -15,15 +20,21 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
-    let cli = cli::Cli::parse();
-    init_tracing(cli.global.verbose);
-    match commands::run(cli) {
+    let mut cli = cli::Cli::parse();
+    let color = output::init(&cli.global);
+    init_tracing(cli.global.verbose, color);
+    // Kept alive until the command is done: `--no-cache` uses a temporary
+    // store, removed when this is dropped.
+    let temporary_cache = match settings::prepare(&mut cli.global) {
+        Ok(dir) => dir,
+        Err(err) => return output::report_error(&err),
+    };
+    let code = match commands::run(cli) {
         Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(2)
-        }
-    }
+        Err(err) => output::report_error(&err),
+    };
+    drop(temporary_cache);
+    code
 }
 
 /// glibc gives each thread that allocates its own arena (up to eight per
@@ -43,7 +54,8 @@ fn limit_malloc_arenas() {
 }
 
 /// `-v` shows what posy is doing, `-vv` how; `RUST_LOG` overrides both.
-fn init_tracing(verbose: u8) {
+/// Colour codes only when colour is on (never in a piped log).
+fn init_tracing(verbose: u8, color: bool) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -55,6 +67,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(color)
         .with_target(verbose >= 2)
         .with_timer(tracing_subscriber::fmt::time::uptime())
         .init();

@@ -2,9 +2,10 @@
 //! config files, then defaults.
 //!
 //! Config files are TOML, read from two places, the first that sets a key
-//! winning: `posy.toml` in the working directory (a project's settings), then
+//! winning: `posy.toml` in the working directory (a project's settings; in
+//! `--project DIR` instead when given), then
 //! `$XDG_CONFIG_HOME/posy/posy.toml` or `~/.config/posy/posy.toml` (the
-//! user's). A missing file is fine; a file that is not valid TOML, or a key
+//! user's). `--config-file FILE` reads that file only; `--no-config` none. A missing file is fine; a file that is not valid TOML, or a key
 //! with a bad value, is an error naming the file. Keys posy does not know are
 //! ignored, so a newer posy's config does not break an older one.
 //!
@@ -13,6 +14,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 use posy_ops::Session;
@@ -24,6 +26,57 @@ use crate::cli::GlobalArgs;
 /// The environment variable that bounds the cache's size.
 pub const CACHE_MAX_SIZE_ENV: &str = "POSY_CACHE_MAX_SIZE";
 const CONFIG_FILE: &str = "posy.toml";
+
+/// Which config files this run reads, from the global flags ([`prepare`]).
+static CONFIG_FILES: OnceLock<Vec<PathBuf>> = OnceLock::new();
+
+/// Applies the global flags that change the process itself, before the
+/// command runs: `--directory` (the working directory), `--cert` (the CA
+/// bundle, as `SSL_CERT_FILE`), `--managed-python`, the config files, and
+/// `--no-cache`, whose temporary cache is returned: the caller keeps it
+/// until the command is done, and dropping it removes it.
+pub fn prepare(global: &mut GlobalArgs) -> Result<Option<tempfile::TempDir>> {
+    if let Some(dir) = &global.directory {
+        std::env::set_current_dir(dir)
+            .with_context(|| format!("cannot change to --directory {}", dir.display()))?;
+    }
+    if let Some(cert) = &global.cert {
+        if !cert.is_file() {
+            bail!("--cert {}: no such file", cert.display());
+        }
+        let cert = std::path::absolute(cert)?;
+        // SAFETY: no other thread has started yet; the TLS verifier reads
+        // the variable when the first client is built, later.
+        unsafe { std::env::set_var("SSL_CERT_FILE", cert) };
+    }
+    if global.managed_python {
+        bail!(
+            "--managed-python: posy does not install interpreters yet, so there is no managed \
+             interpreter to use; drop the flag to use the system's interpreters"
+        );
+    }
+    let files = if global.no_config {
+        Vec::new()
+    } else if let Some(file) = &global.config_file {
+        if !file.is_file() {
+            bail!("--config-file {}: no such file", file.display());
+        }
+        vec![file.clone()]
+    } else {
+        let project = global.project.clone().unwrap_or_default();
+        default_config_files(&project)
+    };
+    let _ = CONFIG_FILES.set(files);
+    if !global.no_cache {
+        return Ok(None);
+    }
+    let temporary = tempfile::Builder::new()
+        .prefix("posy-no-cache-")
+        .tempdir()
+        .context("cannot create a temporary cache directory for --no-cache")?;
+    global.cache_dir = Some(temporary.path().to_path_buf());
+    Ok(Some(temporary))
+}
 
 /// The cache root: `--cache-dir`/`POSY_CACHE_DIR`, else `$XDG_CACHE_HOME/posy`,
 /// else `~/.cache/posy`. Always absolute: paths inside it (build
@@ -85,7 +138,16 @@ pub fn session(global: &GlobalArgs) -> Result<Session> {
 
 /// The config files, highest precedence first.
 fn config_files() -> Vec<PathBuf> {
-    let mut files = vec![PathBuf::from(CONFIG_FILE)];
+    CONFIG_FILES
+        .get()
+        .cloned()
+        .unwrap_or_else(|| default_config_files(Path::new("")))
+}
+
+/// The project's `posy.toml` (in `project`, or the working directory),
+/// then the user's.
+fn default_config_files(project: &Path) -> Vec<PathBuf> {
+    let mut files = vec![project.join(CONFIG_FILE)];
     let user_dir = std::env::var_os("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)

@@ -139,7 +139,7 @@ fn builds_leave_nothing_in_the_system_temporary_directory() {
         .env("TMPDIR", &tmp)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
     assert_eq!(entries(&tmp), Vec::<String>::new());
 }
 

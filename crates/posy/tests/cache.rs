@@ -55,7 +55,7 @@ impl World {
         let out = self.posy(args).output().unwrap();
         assert_eq!(
             out.status.code(),
-            Some(2),
+            Some(1),
             "posy {args:?} should fail: {out:?}"
         );
         String::from_utf8(out.stderr).unwrap()

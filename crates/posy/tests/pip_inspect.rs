@@ -48,8 +48,14 @@ fn list_prints_columns_freeze_and_json() {
             {"name": "lib", "version": "1.0"},
         ])
     );
-    let run = world.pip_fails(&["list", "--format", "yaml", "--python", env.arg()]);
-    assert!(run.stderr.contains("yaml"), "{}", run.stderr);
+    // An unknown format is a usage error (exit 2), named by clap.
+    let run = world.pip(&["list", "--format", "yaml", "--python", env.arg()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        common::stderr(&run).contains("yaml"),
+        "{}",
+        common::stderr(&run)
+    );
 }
 
 #[test]

@@ -200,7 +200,7 @@ fn existing_paths_need_clear_or_allow_existing() {
     fs::write(env.join("marker.txt"), "mine").unwrap();
 
     let again = scratch.posy(&["venv", "env"]);
-    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(again.status.code(), Some(1));
     let text = stderr(&again);
     assert!(text.contains("already exists and is not empty"), "{text}");
     assert!(
@@ -228,7 +228,7 @@ fn clear_never_wipes_a_directory_that_is_not_an_environment() {
     fs::create_dir(&project).unwrap();
     fs::write(project.join("main.py"), "print('precious')").unwrap();
     let output = scratch.posy(&["venv", "project", "--clear"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("is not a virtual environment"),
         "{}",
@@ -286,7 +286,7 @@ fn seed_installs_pip_from_the_index() {
         "--index-url",
         &empty.url(),
     ]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("seeding the environment with pip failed"),
         "{}",
@@ -298,7 +298,7 @@ fn seed_installs_pip_from_the_index() {
 fn python_requests() {
     let scratch = Scratch::new();
     let output = scratch.posy(&["venv", "env", "--python", "3.99"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     let text = stderr(&output);
     assert!(
         text.contains("no Python interpreter found for Python 3.99; tried:"),

@@ -7,13 +7,20 @@ mod venv;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
-        Command::Venv(args) => venv::run(args, &cli.global),
+        Command::Venv(args) => venv::run(*args, &cli.global),
         Command::Pip(cmd) => pip::run(*cmd, &cli.global),
+        Command::GenerateShellCompletion { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "posy", &mut script);
+            crate::output::out!("{}", String::from_utf8_lossy(&script));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -42,7 +42,9 @@ pub fn run(args: VenvArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let options = VenvOptions {
         prompt: args.prompt.clone(),
         system_site_packages: args.system_site_packages,
-        on_existing: if args.clear {
+        on_existing: if args.clear && args.force {
+            OnExisting::ClearAnything
+        } else if args.clear {
             OnExisting::Clear
         } else if args.allow_existing {
             OnExisting::Allow
@@ -101,7 +103,16 @@ fn seed(args: &VenvArgs, python: &std::path::Path, global: &GlobalArgs) -> Resul
     let flags = index
         .index_url
         .iter()
+        .chain(&index.default_index)
         .map(|u| ("--index-url", u))
+        .chain(index.index.iter().map(|u| ("--index", u)))
+        .chain(
+            index
+                .refresh_package
+                .iter()
+                .map(|p| ("--refresh-package", p)),
+        )
+        .chain(args.link_mode.iter().map(|m| ("--link-mode", m)))
         .chain(
             index
                 .extra_index_url
@@ -115,8 +126,10 @@ fn seed(args: &VenvArgs, python: &std::path::Path, global: &GlobalArgs) -> Resul
     }
     for (on, flag) in [
         (index.no_index, "--no-index"),
-        (index.offline, "--offline"),
+        (global.offline, "--offline"),
         (index.refresh, "--refresh"),
+        (global.quiet > 0, "--quiet"),
+        (global.no_progress, "--no-progress"),
     ] {
         if on {
             argv.push(flag.into());

@@ -129,14 +129,15 @@ impl World {
         Run::from(output)
     }
 
-    /// Runs `posy ARGS`, which must fail with posy's error code 2; returns the run.
+    /// Runs `posy ARGS`, which must fail with posy's failure code 1 (uv's;
+    /// 2 is for usage errors); returns the run.
     #[track_caller]
     pub fn fails(&self, args: &[&str]) -> Run {
         let output = self.posy(args);
         assert_eq!(
             output.status.code(),
-            Some(2),
-            "posy {args:?} should fail with code 2:\nstdout:\n{}\nstderr:\n{}",
+            Some(1),
+            "posy {args:?} should fail with code 1:\nstdout:\n{}\nstderr:\n{}",
             String::from_utf8_lossy(&output.stdout),
             stderr(&output)
         );
@@ -174,17 +175,29 @@ impl World {
     }
 }
 
-/// A finished run's output, as text.
+/// A finished run's output, as text. `stderr` leaves out the
+/// `Using Python … environment at: …` line that commands changing an
+/// environment print first (`env_line` keeps it; `cli_surface.rs` checks it),
+/// so tests read what the command did.
 pub struct Run {
     pub stdout: String,
     pub stderr: String,
+    pub env_line: Option<String>,
 }
 
 impl From<Output> for Run {
     fn from(output: Output) -> Run {
+        let full = stderr(&output);
+        let (env_line, stderr) = match full.split_once('\n') {
+            Some((first, rest)) if first.starts_with("Using Python ") => {
+                (Some(first.to_string()), rest.to_string())
+            }
+            _ => (None, full),
+        };
         Run {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: stderr(&output),
+            stderr,
+            env_line,
         }
     }
 }

@@ -12,18 +12,27 @@ use posy_ops::{
 };
 
 use crate::cli::{GlobalArgs, PipCompileArgs};
+use crate::output::out;
 use crate::settings;
+
+use super::{group_members, names_in, python_arg, system_python};
 
 pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let start = Instant::now();
-    let brief = Brief::read(&BriefInputs {
+    let inputs = BriefInputs {
         sources: args.src_file.clone(),
         constraints: args.resolver.constraint.clone(),
         overrides: args.resolver.r#override.clone(),
         extras: extras_selection(&args.extra, args.all_extras)?,
         groups: groups_selection(&args.group, args.all_groups)?,
         ..BriefInputs::default()
-    })?;
+    };
+    let mut resolver = args.resolver.options(names_in(&args.resolver.excludes)?);
+    resolver
+        .upgrade_package
+        .extend(group_members(&inputs, &args.resolver.upgrade_group)?);
+    resolver.build_link_mode = args.link_mode.clone();
+    let brief = Brief::read(&inputs)?;
     let pylock = match args.format.as_deref() {
         Some("pylock.toml") => true,
         Some("requirements.txt") => false,
@@ -32,11 +41,16 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
         None => args.output_file.as_deref().is_some_and(is_pylock),
     };
+    let python = match &args.python {
+        Some(python) => Some(python_arg(python)),
+        None if args.system => Some(system_python()?),
+        None => None,
+    };
     let options = ResolveOptions {
-        resolver: args.resolver.options(),
-        index: args.index.settings(),
+        resolver,
+        index: args.index.settings(global),
         target: TargetRequest {
-            python: args.python.clone(),
+            python,
             python_version: args.python_version.clone(),
             python_platform: args.python_platform.clone(),
         },
@@ -48,19 +62,29 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
     };
     let session = settings::session(global)?;
     let resolved = resolve_brief(&session, brief, &options)?;
-    let blueprint = resolved.blueprint;
-    if !args.quiet {
-        let count = blueprint.lock.packages.len();
-        eprintln!(
-            "Resolved {count} package{} in {}",
-            plural(count),
-            elapsed(start)
-        );
-        for warning in &blueprint.warnings {
-            eprintln!("warning: {warning}");
-        }
+    let mut blueprint = resolved.blueprint;
+    let count = blueprint.lock.packages.len();
+    eprintln!(
+        "Resolved {count} package{} in {}",
+        plural(count),
+        elapsed(start)
+    );
+    for warning in &blueprint.warnings {
+        eprintln!("warning: {warning}");
     }
-    let header = (!args.no_header).then(|| header_command(args.emit_index_url));
+    let no_emit = args
+        .no_emit_package
+        .iter()
+        .map(|p| posy_vocab::PackageName::new(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    blueprint.retain(|package, notes| {
+        !no_emit.contains(&package.name) && (!args.no_deps || notes.is_none_or(|n| n.requested))
+    });
+    let header = (!args.no_header).then(|| {
+        args.custom_compile_command
+            .clone()
+            .unwrap_or_else(|| header_command(args.emit_index_url))
+    });
     let text = if pylock {
         let mut lock = blueprint.lock.clone();
         let base = args
@@ -79,36 +103,69 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
     } else {
         blueprint.to_requirements_txt(&RequirementsTxtOptions {
             header_command: header,
-            index_lines: if args.emit_index_url {
-                index_lines(args, &resolved.brief)
-            } else {
-                Vec::new()
-            },
+            index_lines: option_lines(args, &resolved.brief),
             generate_hashes: args.generate_hashes,
             annotate: !args.no_annotate,
+            annotate_on_line: args.annotation_style == "line",
+            index_annotation: args.emit_index_annotation,
+            keep_extras: args.no_strip_extras,
         })
     };
     match &args.output_file {
         Some(path) => std::fs::write(path, &text)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     session.close()?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// The option lines written before the pins: `--emit-index-url`,
+/// `--emit-find-links` and `--emit-build-options` ask for them.
+fn option_lines(args: &PipCompileArgs, brief: &Brief) -> Vec<String> {
+    let mut lines = Vec::new();
+    if args.emit_index_url {
+        lines.extend(index_lines(args, brief));
+    }
+    if args.emit_find_links {
+        for link in args.index.find_links.iter().chain(&brief.index.find_links) {
+            lines.push(format!("--find-links {}", without_credentials(link)));
+        }
+    }
+    if args.emit_build_options {
+        let build = &args.resolver.build;
+        if build.no_build {
+            lines.push("--only-binary :all:".to_string());
+        }
+        for (flag, names) in [
+            (
+                "--no-binary",
+                build.no_binary.iter().chain(&brief.no_binary),
+            ),
+            (
+                "--only-binary",
+                build.only_binary.iter().chain(&brief.only_binary),
+            ),
+        ] {
+            lines.extend(names.map(|name| format!("{flag} {name}")));
+        }
+    }
+    lines
+}
+
 /// `--index-url` / `--extra-index-url` lines, without credentials.
 fn index_lines(args: &PipCompileArgs, brief: &Brief) -> Vec<String> {
-    let first = args
-        .index
-        .index_url
+    let settings = &args.index;
+    let first = settings
+        .default_index
         .clone()
+        .or(settings.index_url.clone())
         .or(brief.index.index_url.clone())
         .unwrap_or_else(|| posy_index::PYPI_SIMPLE.to_string());
-    let extras = args
+    let extras = settings
         .index
-        .extra_index_url
         .iter()
+        .chain(&settings.extra_index_url)
         .chain(&brief.index.extra_index_urls);
     std::iter::once(&first)
         .chain(extras)
@@ -130,7 +187,13 @@ fn index_lines(args: &PipCompileArgs, brief: &Brief) -> Vec<String> {
 /// carry credentials and the file is often committed, so any URL that stays
 /// loses its `user:password@`.
 fn header_command(include_index_url: bool) -> String {
-    const INDEX_FLAGS: [&str; 3] = ["--index-url", "-i", "--extra-index-url"];
+    const INDEX_FLAGS: [&str; 5] = [
+        "--index-url",
+        "-i",
+        "--extra-index-url",
+        "--index",
+        "--default-index",
+    ];
     const LOCAL_FLAGS: [&str; 3] = ["--cache-dir", "--find-links", "-f"];
     let mut words = vec!["posy".to_string()];
     let mut args = std::env::args().skip(1);

@@ -5,91 +5,179 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use posy_install::InstalledDist;
-use posy_ops::{Env, Placement};
+use posy_ops::{Env, TargetRequest};
 use posy_python::Interpreter;
-use posy_vocab::{CoreMetadata, PackageName};
+use posy_vocab::{CoreMetadata, MarkerEnvironment, PackageName};
 
-use crate::cli::{EnvArgs, GlobalArgs, PipListArgs, PipShowArgs};
+use crate::cli::{
+    EnvArgs, GlobalArgs, ListingArgs, PipCheckArgs, PipFreezeArgs, PipListArgs, PipShowArgs,
+    PlacementArgs,
+};
+use crate::output::outln;
 use crate::settings;
 
-/// The interpreter and what is installed in its environment.
-fn installed(args: &EnvArgs, global: &GlobalArgs) -> Result<(Interpreter, Vec<InstalledDist>)> {
+/// The environment and what is installed in it (or where `--target` /
+/// `--prefix` say).
+pub(super) fn installed(
+    args: &EnvArgs,
+    placement: &PlacementArgs,
+    global: &GlobalArgs,
+) -> Result<(Env, Vec<InstalledDist>)> {
     let env = Env::find(
         &args.request(),
-        &Placement::Environment,
+        &placement.placement(),
         &settings::cache_dir(global)?,
     )?;
     let dists = env.installed()?;
-    Ok((env.interpreter, dists))
+    Ok((env, dists))
+}
+
+/// Where a distribution was installed from (PEP 610's `direct_url.json`):
+/// the URL, and whether it is an editable install.
+pub(super) fn direct_url(dist: &InstalledDist) -> Option<(String, bool)> {
+    let direct = serde_json::from_str::<serde_json::Value>(&dist.direct_url()?).ok()?;
+    let url = direct.get("url")?.as_str()?.to_string();
+    // A VCS install reads back as `git+URL@COMMIT[#subdirectory=DIR]`.
+    if let Some(info) = direct.get("vcs_info") {
+        let commit = info.get("commit_id")?.as_str()?;
+        let vcs = info.get("vcs")?.as_str()?;
+        let subdirectory = direct
+            .get("subdirectory")
+            .and_then(|s| s.as_str())
+            .map(|s| format!("#subdirectory={s}"))
+            .unwrap_or_default();
+        return Some((format!("{vcs}+{url}@{commit}{subdirectory}"), false));
+    }
+    let editable = direct
+        .pointer("/dir_info/editable")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    Some((url, editable))
+}
+
+/// The project directory of an editable install, if `dist` is one.
+fn editable_location(dist: &InstalledDist) -> Option<std::path::PathBuf> {
+    match direct_url(dist)? {
+        (url, true) => url::Url::parse(&url).ok()?.to_file_path().ok(),
+        _ => None,
+    }
 }
 
 /// `name==version`, `name @ url` for a distribution installed from a URL
 /// or path, or `-e url` for an editable project (PEP 610), as uv writes
 /// them; `posy pip sync` and `pip install -r` read each back.
 fn freeze_line(dist: &InstalledDist) -> String {
-    let direct = dist
-        .direct_url()
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok());
-    let url = direct
-        .as_ref()
-        .and_then(|d| d.get("url")?.as_str().map(String::from));
-    let editable = direct.as_ref().is_some_and(|d| {
-        d.pointer("/dir_info/editable")
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false)
-    });
-    let vcs = direct.as_ref().and_then(|d| {
-        let info = d.get("vcs_info")?;
-        let commit = info.get("commit_id")?.as_str()?;
-        let vcs = info.get("vcs")?.as_str()?;
-        let subdirectory = d
-            .get("subdirectory")
-            .and_then(|s| s.as_str())
-            .map(|s| format!("#subdirectory={s}"))
-            .unwrap_or_default();
-        Some(format!("{vcs}+{}@{commit}{subdirectory}", url.as_deref()?))
-    });
-    match url {
-        Some(_) if vcs.is_some() => format!("{} @ {}", dist.name, vcs.unwrap_or_default()),
-        Some(url) if editable => format!("-e {url}"),
-        Some(url) => format!("{} @ {url}", dist.name),
+    match direct_url(dist) {
+        Some((url, true)) => format!("-e {url}"),
+        Some((url, false)) => format!("{} @ {url}", dist.name),
         None => dist.to_string(),
     }
 }
 
-pub fn freeze(args: &EnvArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let (_, dists) = installed(args, global)?;
-    for dist in &dists {
-        println!("{}", freeze_line(dist));
+/// The distributions a listing shows (`--exclude`, `--exclude-editable`).
+fn listed(dists: Vec<InstalledDist>, listing: &ListingArgs) -> Result<Vec<InstalledDist>> {
+    let excluded = listing
+        .exclude
+        .iter()
+        .map(|p| PackageName::new(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(dists
+        .into_iter()
+        .filter(|d| !excluded.contains(&d.name))
+        .filter(|d| !listing.exclude_editable || editable_location(d).is_none())
+        .collect())
+}
+
+/// `--strict` on a listing: what `pip check` would say, as warnings.
+fn warn_strict(strict: bool, interpreter: &Interpreter, dists: &[InstalledDist]) -> Result<()> {
+    if strict {
+        for problem in problems(&interpreter.markers(), dists)? {
+            eprintln!("warning: {problem}");
+        }
     }
+    Ok(())
+}
+
+pub fn freeze(args: &PipFreezeArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let (env, dists) = installed(&args.env, &args.placement, global)?;
+    let dists = if args.path.is_empty() {
+        dists
+    } else {
+        let paths: Vec<&std::path::Path> = args.path.iter().map(AsRef::as_ref).collect();
+        posy_install::installed_distributions(&paths)?
+    };
+    let dists = listed(dists, &args.listing)?;
+    for dist in &dists {
+        outln!("{}", freeze_line(dist));
+    }
+    warn_strict(args.listing.strict, &env.interpreter, &dists)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn list(args: &PipListArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let (interpreter, dists) = installed(&args.env, global)?;
+    let (env, dists) = installed(&args.env, &args.placement, global)?;
+    let mut dists = listed(dists, &args.listing)?;
+    if args.editable {
+        dists.retain(|d| editable_location(d).is_some());
+    }
+    warn_strict(args.listing.strict, &env.interpreter, &dists)?;
     if args.outdated {
-        return outdated(args, global, &interpreter, &dists);
+        return outdated(args, global, &env.interpreter, &dists);
     }
     match args.format.as_str() {
-        "freeze" => dists.iter().for_each(|d| println!("{}", freeze_line(d))),
+        "freeze" => dists.iter().for_each(|d| outln!("{}", freeze_line(d))),
         "json" => {
             let rows: Vec<_> = dists
                 .iter()
-                .map(|d| serde_json::json!({"name": d.name.as_str(), "version": d.version.to_string()}))
+                .map(|d| {
+                    let mut row = serde_json::json!({"name": d.name.as_str(), "version": d.version.to_string()});
+                    if let Some(location) = editable_location(d) {
+                        row["editable_project_location"] = location.display().to_string().into();
+                    }
+                    row
+                })
                 .collect();
-            println!("{}", serde_json::Value::Array(rows));
+            outln!("{}", serde_json::Value::Array(rows));
         }
         "columns" => {
-            let rows: Vec<(String, String)> = dists
+            let rows: Vec<(String, String, Option<String>)> = dists
                 .iter()
-                .map(|d| (d.name.to_string(), d.version.to_string()))
+                .map(|d| {
+                    let location = editable_location(d).map(|p| p.display().to_string());
+                    (d.name.to_string(), d.version.to_string(), location)
+                })
                 .collect();
             let w0 = rows.iter().map(|r| r.0.len()).chain([7]).max().unwrap_or(7);
             let w1 = rows.iter().map(|r| r.1.len()).chain([7]).max().unwrap_or(7);
-            println!("{:w0$} Version", "Package");
-            println!("{} {}", "-".repeat(w0), "-".repeat(w1));
-            for (name, version) in rows {
-                println!("{name:w0$} {version}");
+            if rows.iter().any(|r| r.2.is_some()) {
+                // pip's and uv's fourth column, only when some row has one.
+                outln!(
+                    "{:w0$} {:w1$} Editable project location",
+                    "Package",
+                    "Version"
+                );
+                let w2 = rows
+                    .iter()
+                    .filter_map(|r| r.2.as_ref())
+                    .map(String::len)
+                    .max()
+                    .unwrap_or(0);
+                outln!(
+                    "{} {} {}",
+                    "-".repeat(w0),
+                    "-".repeat(w1),
+                    "-".repeat(w2.max(25))
+                );
+                for (name, version, location) in rows {
+                    let line = format!("{name:w0$} {version:w1$} {}", location.unwrap_or_default());
+                    outln!("{}", line.trim_end());
+                }
+            } else {
+                outln!("{:w0$} Version", "Package");
+                outln!("{} {}", "-".repeat(w0), "-".repeat(w1));
+                for (name, version, _) in rows {
+                    outln!("{name:w0$} {version}");
+                }
             }
         }
         other => bail!("unknown --format `{other}` (expected columns, freeze or json)"),
@@ -98,8 +186,8 @@ pub fn list(args: &PipListArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 pub fn show(args: &PipShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let (interpreter, dists) = installed(&args.env, global)?;
-    let markers = interpreter.markers();
+    let (env, dists) = installed(&args.env, &args.placement, global)?;
+    let markers = env.interpreter.markers();
     let metadata: BTreeMap<PackageName, CoreMetadata> = dists
         .iter()
         .filter_map(|d| Some((d.name.clone(), d.metadata().ok()?)))
@@ -112,7 +200,7 @@ pub fn show(args: &PipShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
             continue;
         };
         if i > 0 {
-            println!("---");
+            outln!("---");
         }
         let meta = dist.metadata()?;
         let requires: Vec<String> = meta
@@ -130,34 +218,38 @@ pub fn show(args: &PipShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
             })
             .map(|(n, _)| n.to_string())
             .collect();
-        println!("Name: {}", meta.name);
-        println!("Version: {}", meta.version);
+        outln!("Name: {}", meta.name);
+        outln!("Version: {}", meta.version);
         if let Some(summary) = &meta.summary {
-            println!("Summary: {summary}");
+            outln!("Summary: {summary}");
         }
         if let Some(home) = meta
             .home_page
             .as_ref()
             .or(meta.project_urls.first().map(|(_, u)| u))
         {
-            println!("Home-page: {home}");
+            outln!("Home-page: {home}");
         }
         if let Some(author) = meta.author.as_ref().or(meta.author_email.as_ref()) {
-            println!("Author: {author}");
+            outln!("Author: {author}");
         }
         if let Some(license) = meta.license_expression.as_ref().or(meta.license.as_ref()) {
-            println!("License: {}", license.lines().next().unwrap_or_default());
+            outln!("License: {}", license.lines().next().unwrap_or_default());
         }
-        println!("Location: {}", dist.root().display());
-        println!("Requires: {}", dedup(requires).join(", "));
-        println!("Required-by: {}", required_by.join(", "));
+        outln!("Location: {}", dist.root().display());
+        if let Some(location) = editable_location(dist) {
+            outln!("Editable project location: {}", location.display());
+        }
+        outln!("Requires: {}", dedup(requires).join(", "));
+        outln!("Required-by: {}", required_by.join(", "));
         if args.files {
-            println!("Files:");
+            outln!("Files:");
             for entry in dist.record()? {
-                println!("  {}", entry.path);
+                outln!("  {}", entry.path);
             }
         }
     }
+    warn_strict(args.strict, &env.interpreter, &dists)?;
     if !missing.is_empty() {
         eprintln!("warning: package(s) not found: {}", missing.join(", "));
         return Ok(ExitCode::from(1));
@@ -171,61 +263,26 @@ fn dedup(mut names: Vec<String>) -> Vec<String> {
     names
 }
 
-pub fn check(args: &EnvArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let env = Env::find(
-        &args.request(),
-        &Placement::Environment,
-        &settings::cache_dir(global)?,
-    )?;
-    let dists = env.installed()?;
-    let markers = env.interpreter.markers();
-    let versions: BTreeMap<&PackageName, &InstalledDist> =
-        dists.iter().map(|d| (&d.name, d)).collect();
-    let mut problems: Vec<String> = env
-        .broken()?
-        .into_iter()
-        .map(|(dir, why)| format!("{} names no distribution ({why}); remove it", dir.display()))
-        .collect();
-    for dist in &dists {
-        if !dist.is_complete() {
-            problems.push(format!(
-                "The package `{}` was never completely installed (its RECORD is missing); reinstall it",
-                dist.name
-            ));
-        }
-        let meta = match dist.metadata() {
-            Ok(meta) => meta,
-            Err(error) => {
-                problems.push(format!(
-                    "The package `{}` has unreadable metadata ({error}); reinstall it",
-                    dist.name
-                ));
-                continue;
-            }
+pub fn check(args: &PipCheckArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let (env, dists) = installed(&args.env, &PlacementArgs::default(), global)?;
+    // `--python-version` / `--python-platform` evaluate the markers of
+    // another target than the interpreter's.
+    let markers = if args.python_version.is_some() || args.python_platform.is_some() {
+        let request = TargetRequest {
+            python: Some(env.interpreter.executable().display().to_string()),
+            python_version: args.python_version.clone(),
+            python_platform: args.python_platform.clone(),
         };
-        for req in meta
-            .requires_dist
-            .iter()
-            .filter(|r| r.marker.evaluate(&markers, &[]))
-        {
-            match versions.get(&req.name) {
-                None => problems.push(format!(
-                    "The package `{}` requires `{req}`, but it's not installed",
-                    dist.name
-                )),
-                Some(found) => {
-                    if let Some(specs) = req.specifiers()
-                        && !specs.contains(&found.version)
-                    {
-                        problems.push(format!(
-                            "The package `{}` requires `{req}`, but `{}` is installed",
-                            dist.name, found.version
-                        ));
-                    }
-                }
-            }
-        }
-    }
+        posy_ops::resolve_target(&request, &settings::cache_dir(global)?)?.markers
+    } else {
+        env.interpreter.markers()
+    };
+    let mut problems = problems(&markers, &dists)?;
+    problems.extend(
+        env.broken()?.into_iter().map(|(dir, why)| {
+            format!("{} names no distribution ({why}); remove it", dir.display())
+        }),
+    );
     eprintln!(
         "Checked {} package{}",
         dists.len(),
@@ -246,6 +303,58 @@ pub fn check(args: &EnvArgs, global: &GlobalArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(1))
 }
 
+/// What `pip check` reports: each requirement of an installed package
+/// (whose marker holds in `markers`) that is missing or not satisfied.
+pub(super) fn problems(
+    markers: &MarkerEnvironment,
+    dists: &[InstalledDist],
+) -> Result<Vec<String>> {
+    let versions: BTreeMap<&PackageName, &InstalledDist> =
+        dists.iter().map(|d| (&d.name, d)).collect();
+    let mut problems = Vec::new();
+    for dist in dists {
+        if !dist.is_complete() {
+            problems.push(format!(
+                "The package `{}` was never completely installed (its RECORD is missing); reinstall it",
+                dist.name
+            ));
+        }
+        let meta = match dist.metadata() {
+            Ok(meta) => meta,
+            Err(error) => {
+                problems.push(format!(
+                    "The package `{}` has unreadable metadata ({error}); reinstall it",
+                    dist.name
+                ));
+                continue;
+            }
+        };
+        for req in meta
+            .requires_dist
+            .iter()
+            .filter(|r| r.marker.evaluate(markers, &[]))
+        {
+            match versions.get(&req.name) {
+                None => problems.push(format!(
+                    "The package `{}` requires `{req}`, but it's not installed",
+                    dist.name
+                )),
+                Some(found) => {
+                    if let Some(specs) = req.specifiers()
+                        && !specs.contains(&found.version)
+                    {
+                        problems.push(format!(
+                            "The package `{}` requires `{req}`, but `{}` is installed",
+                            dist.name, found.version
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
+
 /// `pip list --outdated`: installed distributions with a newer usable
 /// version on the index (a compatible wheel or an sdist, not yanked, not a
 /// prerelease unless the installed one is).
@@ -256,8 +365,30 @@ fn outdated(
     dists: &[InstalledDist],
 ) -> Result<ExitCode> {
     let session = crate::settings::session(global)?;
+    let latest = latest_versions(&session, &args.index.settings(global), interpreter, dists)?;
+    let rows: Vec<(&InstalledDist, posy_vocab::Version, &str)> = dists
+        .iter()
+        .zip(latest)
+        .filter_map(|(d, l)| {
+            l.filter(|(v, _)| *v > d.version)
+                .map(|(v, kind)| (d, v, kind))
+        })
+        .collect();
+    print_outdated(&args.format, &rows);
+    session.close()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The newest usable version on the index of each of `dists` (in order),
+/// and whether it is a wheel or an sdist.
+pub(super) fn latest_versions(
+    session: &posy_ops::Session,
+    index: &posy_ops::IndexSettings,
+    interpreter: &Interpreter,
+    dists: &[InstalledDist],
+) -> Result<Vec<Option<(posy_vocab::Version, &'static str)>>> {
     let client = posy_ops::build_client(
-        &args.index.settings(),
+        index,
         &Default::default(),
         session.store(),
         &Default::default(),
@@ -293,25 +424,22 @@ fn outdated(
         futures_util::future::join_all(lookups).await
     });
     runtime.shutdown_background();
-    let rows: Vec<(&InstalledDist, posy_vocab::Version, &str)> = dists
-        .iter()
-        .zip(latest)
-        .filter_map(|(d, l)| {
-            l.filter(|(v, _)| *v > d.version)
-                .map(|(v, kind)| (d, v, kind))
-        })
-        .collect();
-    match args.format.as_str() {
+    Ok(latest)
+}
+
+/// The table (or JSON, or freeze lines) of `pip list --outdated`.
+fn print_outdated(format: &str, rows: &[(&InstalledDist, posy_vocab::Version, &str)]) {
+    match format {
         "json" => {
             let rows: Vec<_> = rows
                 .iter()
                 .map(|(d, v, kind)| serde_json::json!({"name": d.name.as_str(), "version": d.version.to_string(), "latest_version": v.to_string(), "latest_filetype": kind}))
                 .collect();
-            println!("{}", serde_json::Value::Array(rows));
+            outln!("{}", serde_json::Value::Array(rows));
         }
         "freeze" => rows
             .iter()
-            .for_each(|(d, _, _)| println!("{}", freeze_line(d))),
+            .for_each(|(d, _, _)| outln!("{}", freeze_line(d))),
         _ => {
             let header: Vec<String> = ["Package", "Version", "Latest", "Type"]
                 .map(String::from)
@@ -344,10 +472,8 @@ fn outdated(
                     .zip(&widths)
                     .map(|(c, w)| format!("{c:w$}"))
                     .collect();
-                println!("{}", cells.join(" ").trim_end());
+                outln!("{}", cells.join(" ").trim_end());
             }
         }
     }
-    session.close()?;
-    Ok(ExitCode::SUCCESS)
 }

@@ -6,60 +6,74 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use posy_ops::{
-    Brief, BriefInputs, Env, InstallOptions, LockSelection, Placement, SyncOptions,
-    extras_selection, groups_selection, is_pylock,
+    Brief, BriefInputs, Env, InstallOptions, LockSelection, SyncOptions, extras_selection,
+    groups_selection, is_pylock,
 };
 
 use crate::cli::{GlobalArgs, PipInstallArgs};
 use crate::settings;
+
+use super::{announce_env, group_members, names_in, strict_check};
 
 pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let (locks, files): (Vec<_>, Vec<_>) =
         args.requirement.iter().cloned().partition(|p| is_pylock(p));
     let extras = extras_selection(&args.extra, args.all_extras)?;
     let groups = groups_selection(&args.group, args.all_groups)?;
-    let placement = match (&args.target, &args.prefix) {
-        (Some(dir), _) => Placement::Target(dir.clone()),
-        (None, Some(dir)) => Placement::Prefix(dir.clone()),
-        (None, None) => Placement::Environment,
-    };
+    let installer = &args.installer;
     let session = settings::session(global)?;
-    let env = Env::find(&args.env.request(), &placement, session.cache_dir())?;
-    if !locks.is_empty() {
-        let options = SyncOptions {
-            index: args.index.settings(),
-            resolver: args.resolver.options(),
-            apply: args.installer.options(),
-            selection: LockSelection {
-                extras: extras.extras.clone(),
-                groups: groups.groups.clone(),
-                no_deps: args.no_deps,
-            },
-            remove_extraneous: false,
-            allow_empty: true,
-        };
-        posy_ops::sync(&session, &env, &locks, &options)?;
-    }
+    let env = Env::find(
+        &args.env.request(),
+        &installer.placement.placement(),
+        session.cache_dir(),
+    )?;
+    env.check_externally_managed(installer.system_packages.break_system_packages)?;
+    announce_env(&env);
     let inputs = BriefInputs {
         sources: files,
         requirements: args.packages.clone(),
         editables: args.editable.clone(),
         constraints: args.resolver.constraint.clone(),
         overrides: args.resolver.r#override.clone(),
-        extras,
-        groups,
+        extras: extras.clone(),
+        groups: groups.clone(),
     };
+    let mut resolver = args.resolver.options(names_in(&args.resolver.excludes)?);
+    resolver
+        .upgrade_package
+        .extend(group_members(&inputs, &args.resolver.upgrade_group)?);
+    if !locks.is_empty() {
+        let options = SyncOptions {
+            index: args.index.settings(global),
+            resolver: resolver.clone(),
+            apply: installer.options(),
+            selection: LockSelection {
+                extras: extras.extras.clone(),
+                groups: groups.groups.clone(),
+                no_deps: args.no_deps,
+                all_extras: args.all_extras,
+            },
+            remove_extraneous: args.exact,
+            allow_empty: true,
+            constraints: args.resolver.constraint.clone(),
+        };
+        posy_ops::sync(&session, &env, &locks, &options)?;
+    }
     let brief = Brief::read(&inputs)?;
     // A lock alone needs no resolution.
     if !brief.is_empty() || locks.is_empty() {
         let options = InstallOptions {
-            resolver: args.resolver.options(),
-            index: args.index.settings(),
-            apply: args.installer.options(),
+            resolver,
+            index: args.index.settings(global),
+            apply: installer.options(),
             no_deps: args.no_deps,
+            exact: args.exact,
         };
         posy_ops::install(&session, &env, brief, &options)?;
     }
     session.close()?;
+    if installer.strict && !installer.dry_run && !strict_check(&env)? {
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }

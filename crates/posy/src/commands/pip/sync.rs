@@ -5,35 +5,41 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use posy_ops::{Env, LockSelection, Placement, SyncOptions, extras_selection, groups_selection};
+use posy_ops::{Env, LockSelection, SyncOptions, extras_selection, groups_selection};
 
 use crate::cli::{GlobalArgs, PipSyncArgs};
 use crate::settings;
 
+use super::{announce_env, strict_check};
+
 pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let installer = &args.installer;
     let options = SyncOptions {
-        index: args.index.settings(),
-        resolver: posy_ops::ResolverOptions {
-            config_settings: args.build.config_settings.clone(),
-            no_build_isolation: args.build.no_build_isolation,
-            ..Default::default()
-        },
-        apply: args.installer.options(),
+        index: args.index.settings(global),
+        resolver: args.build.options(),
+        apply: installer.options(),
         selection: LockSelection {
-            extras: extras_selection(&args.extra, false)?.extras,
+            extras: extras_selection(&args.extra, args.all_extras)?.extras,
             groups: groups_selection(&args.group, false)?.groups,
             no_deps: false,
+            all_extras: args.all_extras,
         },
         remove_extraneous: true,
         allow_empty: args.allow_empty_requirements,
+        constraints: args.constraint.clone(),
     };
     let session = settings::session(global)?;
     let env = Env::find(
         &args.env.request(),
-        &Placement::Environment,
+        &installer.placement.placement(),
         session.cache_dir(),
     )?;
+    env.check_externally_managed(installer.system_packages.break_system_packages)?;
+    announce_env(&env);
     posy_ops::sync(&session, &env, &args.src_file, &options)?;
     session.close()?;
+    if installer.strict && !installer.dry_run && !strict_check(&env)? {
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }

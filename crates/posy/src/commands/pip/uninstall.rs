@@ -1,40 +1,34 @@
-//! `posy pip uninstall`.
+//! `posy pip uninstall`. posy never asks for confirmation, so pip's `-y` is
+//! accepted and changes nothing.
 
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use posy_ops::{Env, Placement, elapsed, plural};
-use posy_project::{RequirementSpec, RequirementsTxt};
+use posy_ops::{Env, elapsed, plural};
 use posy_vocab::{PackageName, Requirement};
 
 use crate::cli::{GlobalArgs, PipUninstallArgs};
+
+use super::{announce_env, names_in};
 
 pub fn run(args: &PipUninstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let mut names = Vec::new();
     for package in &args.packages {
         names.push(package.parse::<Requirement>()?.name);
     }
-    for file in &args.requirement {
-        for entry in RequirementsTxt::parse_file(file)?.requirements {
-            match entry.requirement {
-                RequirementSpec::Named(req) => names.push(req.name),
-                RequirementSpec::Unnamed(u) => bail!(
-                    "{}:{}: `{}` has no package name; name the package to uninstall instead",
-                    entry.file.display(),
-                    entry.line,
-                    u.target
-                ),
-            }
-        }
+    for name in names_in(&args.requirement)? {
+        names.push(PackageName::new(&name)?);
     }
     if names.is_empty() {
         bail!("name at least one package to uninstall, or pass -r FILE");
     }
     let env = Env::find(
         &args.env.request(),
-        &Placement::Environment,
+        &args.placement.placement(),
         &crate::settings::cache_dir(global)?,
     )?;
+    env.check_externally_managed(args.system_packages.break_system_packages)?;
+    announce_env(&env);
     let start = std::time::Instant::now();
     let (removed, missing) = posy_ops::uninstall(&env, &dedup(names), args.dry_run)?;
     for name in missing {
@@ -52,7 +46,10 @@ pub fn run(args: &PipUninstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         elapsed(start)
     );
     for dist in removed {
-        eprintln!(" - {dist}");
+        eprintln!(
+            "{}",
+            console::style(format!(" - {dist}")).for_stderr().red()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
