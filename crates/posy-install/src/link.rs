@@ -196,9 +196,10 @@ pub(crate) fn temporary_sibling(path: &Path) -> std::path::PathBuf {
 /// process's umask, as any file a user's tool creates.
 pub(crate) fn write_atomic(dst: &Path, bytes: &[u8], executable: bool) -> io::Result<()> {
     let tmp = temporary_sibling(dst);
-    let _ = fs::remove_file(&tmp);
     let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    // `truncate`, not `create_new`: a temporary left by a killed run is
+    // overwritten (its mode then stays; it was made by this same code).
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

@@ -171,9 +171,9 @@ fn trusted_tree(
     key: &Key,
     dir: PathBuf,
 ) -> Result<Option<UnpackedWheel>, InstallError> {
-    match crate::verify::verify_unpacked(&dir) {
-        Ok(()) => Ok(Some(UnpackedWheel::open(&dir)?)),
-        Err(InstallError::Io { .. }) => Ok(Some(UnpackedWheel::open(&dir)?)),
+    let wheel = UnpackedWheel::open(&dir)?;
+    match crate::verify::verify_tree(&wheel) {
+        Ok(()) | Err(InstallError::Io { .. }) => Ok(Some(wheel)),
         Err(damage) => {
             tracing::warn!(
                 "the unpacked wheel at {} is damaged ({damage}); unpacking it again",

@@ -30,40 +30,70 @@ use crate::unpack::{UnpackedWheel, safe_relative_path};
 /// cannot be trusted (remove the entry and unpack again), except
 /// [`InstallError::Io`] for a failure to read the directory itself.
 pub fn verify_unpacked(dir: &Path) -> Result<(), InstallError> {
-    let wheel = UnpackedWheel::open(dir)?;
+    verify_tree(&UnpackedWheel::open(dir)?)
+}
+
+/// [`verify_unpacked`] for a tree already opened. It runs before every
+/// install from the store, so it reads only what it checks: the path and
+/// size columns of `RECORD` (no hash decoding), and one `lstat` per file,
+/// into one reused path buffer.
+pub(crate) fn verify_tree(wheel: &UnpackedWheel) -> Result<(), InstallError> {
+    let dir = wheel.dir.as_path();
     let damaged = |member: &str, detail: String| InstallError::RecordMismatch {
         wheel: dir.display().to_string(),
         member: member.to_string(),
         detail,
     };
-    for entry in wheel.record()? {
-        let Some(expected) = entry.size else {
+    let record = dir.join(&wheel.dist_info).join("RECORD");
+    let bytes = std::fs::read(&record).ctx("read", &record)?;
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let mut row = csv::StringRecord::new();
+    let mut path = dir.to_path_buf();
+    loop {
+        match rows.read_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(e) => return Err(damaged("RECORD", format!("it is not valid CSV: {e}"))),
+        }
+        let (Some(member), Some(size)) = (row.get(0), row.get(2)) else {
             continue;
         };
-        let relative = safe_relative_path(&entry.path).ok_or_else(|| InstallError::UnsafePath {
-            wheel: dir.display().to_string(),
-            member: entry.path.clone(),
-        })?;
-        let path = dir.join(relative);
-        let meta = match std::fs::symlink_metadata(&path) {
+        if member.is_empty() || size.is_empty() {
+            continue;
+        }
+        let expected: u64 = size
+            .parse()
+            .map_err(|_| damaged(member, format!("RECORD gives the size `{size}`")))?;
+        let Some(relative) = safe_relative_path(member) else {
+            return Err(InstallError::UnsafePath {
+                wheel: dir.display().to_string(),
+                member: member.to_owned(),
+            });
+        };
+        path.push(&relative);
+        let meta = std::fs::symlink_metadata(&path);
+        for _ in relative.components() {
+            path.pop();
+        }
+        let meta = match meta {
             Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(damaged(
-                    &entry.path,
-                    "the file is missing from the store".into(),
-                ));
+                return Err(damaged(member, "the file is missing from the store".into()));
             }
-            Err(e) => return Err(e).ctx("inspect", &path),
+            Err(e) => return Err(e).ctx("inspect", dir.join(relative)),
         };
         if !meta.is_file() {
             return Err(damaged(
-                &entry.path,
+                member,
                 "it is not a regular file in the store".into(),
             ));
         }
         if meta.len() != expected {
             return Err(damaged(
-                &entry.path,
+                member,
                 format!(
                     "RECORD says {expected} bytes, the stored file has {}",
                     meta.len()
@@ -71,7 +101,6 @@ pub fn verify_unpacked(dir: &Path) -> Result<(), InstallError> {
             ));
         }
     }
-    Ok(())
 }
 
 /// Checks that `dist_info` (e.g. `requests-2.32.3.dist-info`) names the
