@@ -256,4 +256,19 @@ fn list_outdated_names_newer_versions_on_the_index() {
         ["old", "1.0", "2.0", "wheel"],
         "prereleases are not offered for a final release"
     );
+    // An index that cannot be reached is an error, not an empty list.
+    let run = world.pip(&[
+        "list",
+        "--outdated",
+        "--python",
+        env.arg(),
+        "--index-url",
+        "http://127.0.0.1:9/simple",
+    ]);
+    let stderr = common::stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot look up the newest version of"),
+        "{stderr}"
+    );
 }

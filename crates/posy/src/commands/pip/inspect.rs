@@ -397,34 +397,40 @@ pub(super) fn latest_versions(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let latest: Vec<Option<(posy_vocab::Version, &'static str)>> = runtime.block_on(async {
-        let lookups = dists.iter().map(|dist| {
-            let client = &client;
-            let tags = &tags;
-            async move {
-                let project = client.project(&dist.name).await.ok()?;
-                project
-                    .files
-                    .iter()
-                    .filter(|f| f.yanked.is_none())
-                    .filter_map(|f| match f.dist.as_ref()? {
-                        posy_vocab::DistFilename::Wheel(w) if w.is_compatible(tags) => {
-                            Some((w.version().clone(), "wheel"))
-                        }
-                        posy_vocab::DistFilename::Sdist(s) => Some((s.version().clone(), "sdist")),
-                        _ => None,
-                    })
-                    .filter(|(v, _)| !v.is_prerelease() || dist.version.is_prerelease())
-                    .max_by(|a, b| {
-                        a.0.cmp(&b.0)
-                            .then_with(|| (a.1 == "wheel").cmp(&(b.1 == "wheel")))
-                    })
-            }
+    // An index that cannot be asked is an error, not "nothing is outdated".
+    let latest: Vec<Result<Option<(posy_vocab::Version, &'static str)>>> =
+        runtime.block_on(async {
+            let lookups = dists.iter().map(|dist| {
+                let client = &client;
+                let tags = &tags;
+                async move {
+                    let project = client.project(&dist.name).await.map_err(|e| {
+                        anyhow::anyhow!("cannot look up the newest version of {}: {e}", dist.name)
+                    })?;
+                    Ok(project
+                        .files
+                        .iter()
+                        .filter(|f| f.yanked.is_none())
+                        .filter_map(|f| match f.dist.as_ref()? {
+                            posy_vocab::DistFilename::Wheel(w) if w.is_compatible(tags) => {
+                                Some((w.version().clone(), "wheel"))
+                            }
+                            posy_vocab::DistFilename::Sdist(s) => {
+                                Some((s.version().clone(), "sdist"))
+                            }
+                            _ => None,
+                        })
+                        .filter(|(v, _)| !v.is_prerelease() || dist.version.is_prerelease())
+                        .max_by(|a, b| {
+                            a.0.cmp(&b.0)
+                                .then_with(|| (a.1 == "wheel").cmp(&(b.1 == "wheel")))
+                        }))
+                }
+            });
+            futures_util::future::join_all(lookups).await
         });
-        futures_util::future::join_all(lookups).await
-    });
     runtime.shutdown_background();
-    Ok(latest)
+    latest.into_iter().collect()
 }
 
 /// The table (or JSON, or freeze lines) of `pip list --outdated`.
