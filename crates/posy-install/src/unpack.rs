@@ -256,7 +256,11 @@ fn unpack_archive(
     })?;
     let unpacked = UnpackedWheel::open_as(dest, wheel_name)?;
     // The `.dist-info` must be the one the file name promises: a wheel
-    // named `a-1.0-…` that installs `b-2.0.dist-info` is refused.
+    // named `a-1.0-…` that installs `b-2.0.dist-info` is refused. (A file
+    // known only by its store name, without `.whl`, has no name to check.)
+    if !wheel_name.ends_with(".whl") {
+        return Ok(());
+    }
     let filename = wheel_name
         .parse::<WheelFilename>()
         .map_err(|e| invalid(format!("its file name is not a wheel file name ({e})")))?;
