@@ -65,6 +65,8 @@ pub struct BriefInputs {
     pub overrides: Vec<PathBuf>,
     pub extras: ExtrasSelection,
     pub groups: GroupsSelection,
+    /// Install editable requirements as regular ones (`--no-editable`).
+    pub no_editable: bool,
 }
 
 /// Requirements read from their inputs, each remembering where it came from.
@@ -116,7 +118,7 @@ impl Brief {
             selector: Selector::Always,
         };
         for text in &inputs.editables {
-            brief.direct.push(local(text, true));
+            brief.direct.push(local(text, !inputs.no_editable));
         }
         for text in &inputs.requirements {
             if is_local_path(text) {
@@ -178,7 +180,7 @@ impl Brief {
         self.no_binary.extend(file.no_binary);
         for entry in file.requirements {
             let origin = format!("-r {}", entry.file.display());
-            let editable = entry.editable;
+            let editable = entry.editable && !inputs.no_editable;
             let requirement = match entry.requirement {
                 RequirementSpec::Named(req) => req,
                 RequirementSpec::Unnamed(u) => {

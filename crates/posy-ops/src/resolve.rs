@@ -226,6 +226,13 @@ pub fn preferences_from(path: &Path) -> Result<Vec<Preference>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
+    if path.is_dir() {
+        anyhow::bail!(
+            "the output file `{}` is a directory; name the file to write, e.g. `{}`",
+            path.display(),
+            path.join("requirements.txt").display()
+        );
+    }
     if crate::install::is_pylock(path) {
         let lock = posy_project::Pylock::read(path)?;
         return Ok(lock

@@ -131,9 +131,8 @@ impl ArtifactHash {
     /// Parses an algorithm name and a hex digest, as in PEP 691's `hashes` map.
     pub fn from_hex(algorithm: &str, hex: &str) -> Result<Self, ParseError> {
         let algorithm: HashAlgorithm = algorithm.parse()?;
-        let digest = from_hex(hex).ok_or_else(|| {
-            ParseError::new("hash", hex, 0..hex.len(), "the digest is not hexadecimal")
-        })?;
+        let digest = hex_digest(algorithm, hex)
+            .map_err(|message| ParseError::new("hash", hex, 0..hex.len(), message))?;
         Self::new(algorithm, &digest)
             .map_err(|e| ParseError::new("hash", hex, 0..hex.len(), e.message()))
     }
@@ -205,12 +204,28 @@ impl FromStr for ArtifactHash {
             )
         })?;
         let at = algo.len() + 1;
-        let digest = from_hex(hex).ok_or_else(|| {
-            ParseError::new("hash", s, at..s.len(), "the digest is not hexadecimal")
-        })?;
+        let digest = hex_digest(algorithm, hex)
+            .map_err(|message| ParseError::new("hash", s, at..s.len(), message))?;
         Self::new(algorithm, &digest)
             .map_err(|e| ParseError::new("hash", s, at..s.len(), e.message()))
     }
+}
+
+/// The bytes of a hex digest of `algorithm`, or what is wrong with it: a
+/// digest of hex digits but the wrong length says so (a truncated paste is
+/// the usual mistake), rather than calling it not hexadecimal.
+fn hex_digest(algorithm: HashAlgorithm, hex: &str) -> Result<Vec<u8>, String> {
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("the digest is not hexadecimal".into());
+    }
+    let want = algorithm.digest_len() * 2;
+    if hex.len() != want {
+        return Err(format!(
+            "a {algorithm} digest is {want} hexadecimal digits, this one has {}",
+            hex.len()
+        ));
+    }
+    from_hex(hex).ok_or_else(|| "the digest is not hexadecimal".into())
 }
 
 impl fmt::Display for ArtifactHash {
@@ -314,6 +329,23 @@ mod tests {
             "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
         );
         assert_eq!(a.to_string().parse::<ArtifactHash>().unwrap(), a);
+    }
+
+    #[test]
+    fn a_short_digest_is_called_short_not_unhexadecimal() {
+        let error = "sha256:abc"
+            .parse::<ArtifactHash>()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("a sha256 digest is 64 hexadecimal digits, this one has 3"),
+            "{error}"
+        );
+        let error = "sha256:xyz"
+            .parse::<ArtifactHash>()
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("not hexadecimal"), "{error}");
     }
 
     #[test]

@@ -482,6 +482,9 @@ pub struct PipInstallArgs {
     /// Install these local projects in editable mode.
     #[arg(long, short = 'e', value_name = "PATH")]
     pub editable: Vec<String>,
+    /// Install every editable requirement (`-e`, here or in files) as a regular, non-editable install.
+    #[arg(long)]
+    pub no_editable: bool,
     /// Install only the named packages, not their dependencies.
     #[arg(long)]
     pub no_deps: bool,
@@ -750,7 +753,8 @@ pub enum CacheCommand {
     },
     /// Remove unused and least-recently-used entries until the cache is under its size bound.
     Prune {
-        /// The bound to prune to, e.g. `2GiB`, `500M`, `0`. Defaults to the configured maximum.
+        /// The bound to prune to, e.g. `2GiB`, `500M`, `0`. Default: `POSY_CACHE_MAX_SIZE`, else
+        /// `cache-max-size` in posy.toml, else 10 GiB or a quarter of the disk, whichever is less.
         #[arg(long, value_name = "SIZE")]
         max_size: Option<String>,
     },

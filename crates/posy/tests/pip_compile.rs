@@ -802,3 +802,17 @@ fn direct_references_are_pinned_as_written_and_answer_for_their_name() {
         run.stderr
     );
 }
+
+#[test]
+fn an_output_directory_is_named_as_the_mistake() {
+    let world = World::new();
+    world.write("requirements.in", "anything\n");
+    std::fs::create_dir(world.root.join("out")).unwrap();
+    let run = world.posy(&["pip", "compile", "requirements.in", "-o", "out"]);
+    let stderr = common::stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("is a directory; name the file to write"),
+        "{stderr}"
+    );
+}

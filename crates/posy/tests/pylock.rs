@@ -819,3 +819,34 @@ fn compile_writes_a_sibling_project_as_a_relative_path() {
         "{text}"
     );
 }
+
+#[test]
+fn no_editable_installs_an_editable_requirement_as_a_regular_one() {
+    let world = World::new();
+    world.write(
+        "proj/pyproject.toml",
+        "[build-system]\nrequires = []\nbuild-backend = \"proj_backend\"\nbackend-path = [\"backend\"]\n\n\
+         [project]\nname = \"proj\"\nversion = \"0.1\"\n",
+    );
+    world.write("proj/backend/proj_backend.py", EDITABLE_BACKEND);
+    world.write("proj/proj.py", "V = 1\n");
+    let env = world.venv("env");
+    world.ok(&[
+        "pip",
+        "install",
+        "-e",
+        "./proj",
+        "--no-editable",
+        "--python",
+        env.arg(),
+    ]);
+    // The module itself is installed, not a .pth pointing at the project.
+    assert!(env.site_packages().join("proj.py").exists());
+    assert!(!env.site_packages().join("proj.pth").exists());
+    let freeze = world.ok(&["pip", "freeze", "--python", env.arg()]);
+    assert!(
+        freeze.stdout.starts_with("proj @ file://"),
+        "{}",
+        freeze.stdout
+    );
+}

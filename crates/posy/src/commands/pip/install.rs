@@ -37,6 +37,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         overrides: args.resolver.r#override.clone(),
         extras: extras.clone(),
         groups: groups.clone(),
+        no_editable: args.no_editable,
     };
     let mut resolver = args.resolver.options(names_in(&args.resolver.excludes)?);
     resolver
