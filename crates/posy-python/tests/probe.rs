@@ -288,16 +288,15 @@ fn libc_detection_helpers() {
         Value::Null
     );
     // musl's loader reports its version; glibc's does not look like musl.
+    // `.ci/run` installs musl for this check.
     let musl = Path::new("/lib/ld-musl-x86_64.so.1");
-    if musl.exists() {
-        let version = probe_helper(&python, "musl_version('/lib/ld-musl-x86_64.so.1')");
-        assert_eq!(version[0], 1, "{version}");
-        assert!(version[1].as_u64().is_some(), "{version}");
-    } else {
-        eprintln!(
-            "skipped the musl loader check: no /lib/ld-musl-x86_64.so.1 (apt-get install musl)"
-        );
-    }
+    assert!(
+        musl.exists(),
+        "no /lib/ld-musl-x86_64.so.1: apt-get install musl, as .ci/run does"
+    );
+    let version = probe_helper(&python, "musl_version('/lib/ld-musl-x86_64.so.1')");
+    assert_eq!(version[0], 1, "{version}");
+    assert!(version[1].as_u64().is_some(), "{version}");
     assert_eq!(
         probe_helper(&python, &format!("musl_version({loader:?})")),
         Value::Null
