@@ -26,8 +26,8 @@ pub use entry_points::{EntryPoint, EntryPoints};
 pub use hash::{ArtifactHash, HashAlgorithm, hash_from_url_fragment};
 pub use headers::Headers;
 pub use marker::{
-    MarkerEnvironment, MarkerExpression, MarkerKind, MarkerOperand, MarkerOperator, MarkerTree,
-    MarkerValues, MarkerVariable,
+    MarkerEnvironment, MarkerExpression, MarkerKind, MarkerOperand, MarkerOperator, MarkerSet,
+    MarkerTree, MarkerValues, MarkerVariable,
 };
 pub use metadata::{CoreMetadata, MetadataError};
 pub use name::{ExtraName, GroupName, PackageName};

@@ -55,6 +55,7 @@
 //! `python_version < "0"`, which no version satisfies, and which parses back
 //! to an expression (not to [`MarkerTree::FALSE`]) that evaluates the same.
 
+mod algebra;
 mod environment;
 mod evaluate;
 mod expression;
@@ -62,6 +63,7 @@ mod parse;
 mod simplify;
 mod tree;
 
+pub use algebra::MarkerSet;
 pub use environment::{MarkerEnvironment, MarkerValues};
 pub use expression::{MarkerExpression, MarkerOperand, MarkerOperator, MarkerVariable};
 pub(crate) use parse::{Cursor, parse_marker_tail};
