@@ -11,8 +11,9 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use posy_project::{RequirementSpec, RequirementsTxt};
-use posy_resolve::{Preference, ResolveRequest, Target, Upgrade, resolve};
-use posy_vocab::{PackageName, Version};
+use posy_resolve::{Preference, ResolveRequest, Universe, Upgrade, resolve};
+use posy_vocab::{MarkerTree, PackageName, Version};
+use version_ranges::Ranges;
 
 use crate::binary_policy::BinaryPolicy;
 use crate::blueprint::Blueprint;
@@ -153,6 +154,10 @@ pub struct ResolveOptions {
     pub target: TargetRequest,
     /// One resolution for every platform and Python version, with markers.
     pub universal: bool,
+    /// Universal only: restrict the resolution to these environments.
+    pub environments: Vec<MarkerTree>,
+    /// Universal only: environments where every pin needs a wheel or an sdist.
+    pub required_environments: Vec<MarkerTree>,
     /// Pins to keep unless upgraded (an existing output file's).
     pub preferences: Vec<Preference>,
 }
@@ -198,10 +203,12 @@ pub fn resolve_brief(
     request.preferences = options.preferences.clone();
     options.resolver.apply(&mut request, brief.pre)?;
     if options.universal {
-        request.universal = true;
-        let minor = target.python_version.release().get(1).copied().unwrap_or(0);
-        let pythons: Vec<Version> = (minor..=14).map(|m| Version::new([3, m])).collect();
-        request.environments = Target::universal_set(&pythons);
+        // As uv: from the target Python's minor version up (3.11.7 → >=3.11).
+        let floor = Version::new(target.python_version.release().iter().take(2).copied());
+        let mut universe = Universe::new(Ranges::higher_than(floor));
+        universe.environments = options.environments.clone();
+        universe.required_environments = options.required_environments.clone();
+        request.universal = Some(universe);
     }
     let index = IndexProvider::with_builder(&client, builder.as_ref(), policy);
     let provider = WithDirect::new(&index, &direct);

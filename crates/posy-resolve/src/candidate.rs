@@ -3,9 +3,10 @@
 //! Given the versions a package may still take (PubGrub's range for it),
 //! the selector picks one, in this order:
 //!
-//! 1. The preferred version (a pin from an earlier output file), when the
-//!    package is not being upgraded, the range contains it, the index
-//!    still lists it, and it is not a pre-release under `disallow`.
+//! 1. A preferred version (a pin from an earlier output file, then, in a
+//!    universal resolution, the versions other forks chose, newest first),
+//!    when the package is not being upgraded, the range contains it, the
+//!    index still lists it, and it is not a pre-release under `disallow`.
 //! 2. For a `Package` extra node (`foo[bar]`), the version its base was
 //!    just given, when the range allows it, so the two agree without a
 //!    round of backtracking (`node.rs` explains the extra nodes).
@@ -36,7 +37,7 @@ use crate::version_map::{VersionEntry, VersionMap};
 pub(crate) struct CandidateSelector {
     strategy: ResolutionStrategy,
     prerelease: PrereleasePolicy,
-    preferences: FxHashMap<PackageName, Version>,
+    preferences: FxHashMap<PackageName, Vec<Version>>,
     direct: FxHashSet<PackageName>,
     pinned: FxHashSet<(PackageName, Version)>,
 }
@@ -44,11 +45,11 @@ pub(crate) struct CandidateSelector {
 impl CandidateSelector {
     /// The selector for a request; `first_party` are the requirements,
     /// constraints and overrides of the Brief that apply on the target, and
-    /// `preferences` the versions to try first (already without the
-    /// packages being upgraded).
+    /// `preferences` the versions to try first, in order (already without
+    /// the packages being upgraded).
     pub(crate) fn new<'a>(
         request: &ResolveRequest,
-        preferences: FxHashMap<PackageName, Version>,
+        preferences: FxHashMap<PackageName, Vec<Version>>,
         first_party: impl IntoIterator<Item = &'a Requirement> + Clone,
     ) -> Self {
         let direct = request
@@ -101,7 +102,7 @@ impl CandidateSelector {
         sibling: Option<&Version>,
     ) -> Option<&'m VersionEntry> {
         let prereleases = self.allows_prereleases(name, map);
-        if let Some(preferred) = self.preferences.get(name) {
+        for preferred in self.preferences.get(name).into_iter().flatten() {
             let allowed =
                 !preferred.is_prerelease() || self.prerelease.mode() != PrereleaseMode::Disallow;
             if allowed

@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-use posy_vocab::{PackageName, Tags, Version};
+use posy_vocab::{PackageName, Version};
 use rustc_hash::FxHashMap;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use version_ranges::Ranges;
@@ -48,7 +48,7 @@ use version_ranges::Ranges;
 use crate::candidate::CandidateSelector;
 use crate::once_map::OnceMap;
 use crate::provider::{DistFile, DistMetadata, MetadataProvider, PackageVersions, ProviderError};
-use crate::version_map::{Status, VersionMap};
+use crate::version_map::{Compatibility, Status, VersionMap};
 
 /// A package's files as the provider gave them (`None`: the index does not
 /// know the package), or the provider's failure. Kept raw, independent of
@@ -74,17 +74,15 @@ pub(crate) enum Request {
 /// selector and target, and the version maps built for it so far.
 pub(crate) struct Speculation {
     selector: Arc<CandidateSelector>,
-    tags: Tags,
-    python: Version,
+    compatibility: Compatibility,
     maps: Mutex<FxHashMap<PackageName, Arc<VersionMap>>>,
 }
 
 impl Speculation {
-    pub(crate) fn new(selector: Arc<CandidateSelector>, tags: Tags, python: Version) -> Self {
+    pub(crate) fn new(selector: Arc<CandidateSelector>, compatibility: Compatibility) -> Self {
         Self {
             selector,
-            tags,
-            python,
+            compatibility,
             maps: Mutex::default(),
         }
     }
@@ -103,7 +101,7 @@ impl Speculation {
             let mut maps = self.maps.lock().unwrap_or_else(PoisonError::into_inner);
             let map = maps
                 .entry(name.clone())
-                .or_insert_with(|| Arc::new(VersionMap::new(files, &self.tags, &self.python)));
+                .or_insert_with(|| Arc::new(VersionMap::new(files, &self.compatibility)));
             Arc::clone(map)
         };
         let entry = self.selector.select(name, range, &map, None)?;

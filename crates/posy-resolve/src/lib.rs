@@ -28,14 +28,13 @@
 //! # }
 //! ```
 //!
-//! Universal resolution (one answer for a list of environments, with
-//! markers on the pins that differ) is done by forking per environment, see
-//! `universal.rs`. Not yet: direct URL requirements, which are reported as
+//! Universal resolution (one answer for every platform and Python of a
+//! `requires-python`, with markers on the pins that differ) forks on the
+//! markers of the graph, see `universal.rs`. Not yet: direct URL requirements, which are reported as
 //! an error rather than guessed at.
 
 mod candidate;
 mod display;
-mod divergence;
 mod error;
 mod fetcher;
 mod node;
@@ -48,11 +47,11 @@ mod request;
 mod requested;
 mod resolution;
 mod resolve;
+mod scope;
 mod solver;
 mod strategy;
 mod target;
 mod universal;
-mod universal_markers;
 mod unusable;
 mod version_map;
 
@@ -65,7 +64,7 @@ pub use provider::{
     DistFile, DistKind, DistMetadata, MetadataFile, MetadataProvider, PackageVersions,
     ProviderError, Yanked,
 };
-pub use request::{Preference, ResolveRequest, Upgrade};
+pub use request::{Preference, ResolveRequest, Universe, Upgrade};
 pub use resolution::{Resolution, ResolvedPackage, Via};
 pub use resolve::resolve;
 pub use strategy::ResolutionStrategy;

@@ -15,16 +15,17 @@
 //!   `--upgrade-package`).
 //! - `strategy`, `prerelease`: see `strategy.rs` and `prerelease.rs`.
 //! - `target`: the platform (see `target.rs`).
-//! - `universal`, `environments`: one resolution valid in every listed
-//!   environment (see `universal.rs`); `target` is then unused.
+//! - `universal`: one resolution valid in every environment of a
+//!   [`Universe`] (see `universal.rs`); `target` is then unused.
 //!
 //! `--exclude-newer` is not here: it filters what the index offers, so the
 //! [`crate::MetadataProvider`] applies it.
 
 use std::collections::BTreeSet;
 
-use posy_vocab::{PackageName, Requirement, Version};
+use posy_vocab::{MarkerTree, PackageName, Requirement, Version};
 use rustc_hash::FxHashMap;
+use version_ranges::Ranges;
 
 use crate::prerelease::PrereleaseMode;
 use crate::strategy::ResolutionStrategy;
@@ -71,20 +72,47 @@ pub struct ResolveRequest {
     pub strategy: ResolutionStrategy,
     pub prerelease: PrereleaseMode,
     pub target: Target,
-    pub universal: bool,
-    /// The environments a universal resolution must hold in (see
-    /// [`Target::universal_set`]); ignored unless `universal`.
-    pub environments: Vec<Target>,
+    /// One resolution for every environment of this universe, with markers
+    /// (see `universal.rs`); `None` resolves for `target` alone.
+    pub universal: Option<Universe>,
+}
+
+/// The environments a universal resolution must hold in.
+#[derive(Debug, Clone)]
+pub struct Universe {
+    /// The Pythons (`requires-python`; for `pip compile`, from
+    /// `--python-version` or the interpreter's version up).
+    pub requires_python: Ranges<Version>,
+    /// Restrict the resolution to these environments (uv's
+    /// `environments`); empty means every environment.
+    pub environments: Vec<MarkerTree>,
+    /// Environments where every pin must have a wheel or an sdist (uv's
+    /// `required-environments`): a version without is not used there.
+    pub required_environments: Vec<MarkerTree>,
+}
+
+impl Universe {
+    /// Every environment with a Python of `requires_python`.
+    pub fn new(requires_python: Ranges<Version>) -> Self {
+        Self {
+            requires_python,
+            environments: Vec::new(),
+            required_environments: Vec::new(),
+        }
+    }
 }
 
 impl ResolveRequest {
     /// The preferences in effect: those of packages not being upgraded.
-    pub(crate) fn active_preferences(&self) -> FxHashMap<PackageName, Version> {
-        self.preferences
-            .iter()
-            .filter(|p| !self.upgrade.covers(&p.name))
-            .map(|p| (p.name.clone(), p.version.clone()))
-            .collect()
+    pub(crate) fn active_preferences(&self) -> FxHashMap<PackageName, Vec<Version>> {
+        let mut preferences: FxHashMap<PackageName, Vec<Version>> = FxHashMap::default();
+        for p in self.preferences.iter().filter(|p| !self.upgrade.covers(&p.name)) {
+            preferences
+                .entry(p.name.clone())
+                .or_default()
+                .push(p.version.clone());
+        }
+        preferences
     }
 
     /// A request for `requirements` on `target` with every option at its
@@ -99,8 +127,7 @@ impl ResolveRequest {
             strategy: ResolutionStrategy::default(),
             prerelease: PrereleaseMode::default(),
             target,
-            universal: false,
-            environments: Vec::new(),
+            universal: None,
         }
     }
 }

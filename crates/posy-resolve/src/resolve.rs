@@ -1,33 +1,30 @@
 //! The entry point: Brief in, Resolution (or an explanation) out.
 //!
 //! [`resolve`] resolves the request for its target (or, in universal mode,
-//! for each of its environments in turn, see `universal.rs`) while one
+//! for each fork of its universe in turn, see `universal.rs`) while one
 //! fetch task serves them all on the caller's runtime (see `fetcher.rs` for
 //! why fetching and solving are split). Each resolution runs its solver on
 //! a thread of its own (named `posy-resolve`) and turns PubGrub's answer
-//! into a [`Resolution`] or a [`NoSolution`] report, both built on the
+//! into a [`Resolution`] or a [`crate::NoSolution`] report, both built on the
 //! solver thread, which holds everything they need.
 
 use std::sync::Arc;
 
-use posy_vocab::{PackageName, Requirement, Version};
+use posy_vocab::{MarkerSet, PackageName, Requirement, Version};
 use pubgrub::PubGrubError;
 use rustc_hash::FxHashMap;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::candidate::CandidateSelector;
-use crate::divergence::divergent_environments;
-use crate::error::{NoSolution, ResolveError};
+use crate::error::ResolveError;
 use crate::fetcher::{Fetcher, Request, Shared, Speculation, serve};
 use crate::node::Node;
 use crate::provider::MetadataProvider;
 use crate::report::explain;
 use crate::request::ResolveRequest;
 use crate::resolution::{Resolution, ResolutionBuilder, Via};
+use crate::scope::Scope;
 use crate::solver::{SolveError, Solver, root_version};
-use crate::target::Target;
-use crate::universal::{environment_marker, merge};
-use crate::universal_markers;
 use crate::version_map::Status;
 
 /// Resolves `request` with the packages `provider` knows.
@@ -56,118 +53,81 @@ pub async fn resolve<P: MetadataProvider>(
 }
 
 /// The resolution for the request's target, or the merged resolutions of
-/// its environments (see `universal.rs`).
+/// the forks of its universe (see `universal.rs`).
 async fn resolve_forks(
     request: &ResolveRequest,
     shared: &Arc<Shared>,
     tx: UnboundedSender<Request>,
 ) -> Result<Resolution, ResolveError> {
-    if !request.universal {
-        check_urls(request, &request.target)?;
-        let preferences = request.active_preferences();
-        return resolve_for(request, &request.target, preferences, shared, tx).await;
+    if let Some(universe) = &request.universal {
+        return crate::universal::resolve_universe(request, universe, shared, tx).await;
     }
-    if request.environments.is_empty() {
-        return Err(ResolveError::NoEnvironments);
+    let scope = Scope::Target(request.target.clone());
+    check_urls(request, &scope)?;
+    let preferences = request.active_preferences();
+    match resolve_in(request, scope, preferences, shared, tx).await? {
+        Outcome::Solved(solved) => Ok(solved.resolution),
+        // Only forks split.
+        Outcome::Split { .. } => Err(ResolveError::Cancelled),
     }
-    let mut preferences = request.active_preferences();
-    let mut environments = request.environments.clone();
-    let mut forks: Vec<Option<Resolution>> = Vec::new();
-    // The listed environments, then (at most twice) the environments where
-    // requirements diverge that the listed ones do not tell apart.
-    for round in 0..3 {
-        let first_new = forks.len();
-        forks.resize(environments.len(), None);
-        // Newest Python first: each Python gets the newest versions that
-        // support it, and older Pythons keep them where they can (uv's
-        // default `requires-python` fork strategy).
-        let mut order: Vec<usize> = (first_new..environments.len()).collect();
-        order.sort_by(|&a, &b| {
-            let python = |i: usize| &environments[i].python_version;
-            python(b).cmp(python(a))
-        });
-        for index in order {
-            let target = &environments[index];
-            check_urls(request, target)?;
-            match resolve_for(request, target, preferences.clone(), shared, tx.clone()).await {
-                Ok(resolution) => {
-                    // Later forks try what earlier ones chose, so they agree
-                    // wherever they can.
-                    for package in &resolution.packages {
-                        preferences.insert(package.name.clone(), package.version.clone());
-                    }
-                    forks[index] = Some(resolution);
-                }
-                Err(ResolveError::NoSolution(no_solution)) => {
-                    return Err(ResolveError::NoSolution(NoSolution {
-                        report: format!(
-                            "In the environment `{}`:\n{}",
-                            environment_marker(target),
-                            no_solution.report
-                        ),
-                        hints: no_solution.hints,
-                    }));
-                }
-                Err(err) => return Err(err),
-            }
-        }
-        if round == 2 {
-            break;
-        }
-        let resolved: Vec<Resolution> = forks.iter().flatten().cloned().collect();
-        let more = divergent_environments(request, shared, &environments, &resolved);
-        if more.is_empty() {
-            break;
-        }
-        environments.extend(more);
-    }
-    let mut resolution = merge(&environments, forks.into_iter().flatten().collect());
-    universal_markers::refine(&mut resolution, request, shared, &environments);
-    Ok(resolution)
 }
 
-/// Refuses direct URL requirements (not supported yet) that apply on `target`.
-fn check_urls(request: &ResolveRequest, target: &Target) -> Result<(), ResolveError> {
+/// Refuses direct URL requirements (not supported yet) that apply in `scope`.
+pub(crate) fn check_urls(request: &ResolveRequest, scope: &Scope) -> Result<(), ResolveError> {
     match request
         .requirements
         .iter()
         .chain(&request.overrides)
-        .find(|r| r.url().is_some() && r.marker.evaluate(&target.markers, &[]))
+        .find(|r| r.url().is_some() && scope.holds(&r.marker, &[]))
     {
         Some(url) => Err(ResolveError::DirectUrl(url.to_string())),
         None => Ok(()),
     }
 }
 
-/// One single-platform resolution, its fetches sent down `tx`.
-async fn resolve_for(
+/// How one solve ended, short of an error.
+pub(crate) enum Outcome {
+    Solved(Solved),
+    /// A fork must split first (see `scope.rs`).
+    Split {
+        regions: Vec<MarkerSet>,
+        chosen: Vec<(PackageName, Version)>,
+    },
+}
+
+/// A finished solve: the resolution, and (in a fork) where each package is
+/// needed: the environments in which some chain of requirements from the
+/// Brief reaches it.
+pub(crate) struct Solved {
+    pub(crate) resolution: Resolution,
+    pub(crate) reach: FxHashMap<PackageName, MarkerSet>,
+}
+
+/// One solve in `scope`, its fetches sent down `tx`.
+pub(crate) async fn resolve_in(
     request: &ResolveRequest,
-    target: &Target,
-    preferences: FxHashMap<PackageName, Version>,
+    scope: Scope,
+    preferences: FxHashMap<PackageName, Vec<Version>>,
     shared: &Arc<Shared>,
     tx: UnboundedSender<Request>,
-) -> Result<Resolution, ResolveError> {
+) -> Result<Outcome, ResolveError> {
     let first_party: Vec<&Requirement> = request
         .requirements
         .iter()
         .chain(&request.constraints)
         .chain(&request.overrides)
-        .filter(|r| r.marker.evaluate(&target.markers, &[]))
+        .filter(|r| scope.holds(&r.marker, &[]))
         .collect();
     let selector = Arc::new(CandidateSelector::new(
         request,
         preferences,
         first_party.iter().copied(),
     ));
-    let speculation = Speculation::new(
-        Arc::clone(&selector),
-        target.tags.clone(),
-        target.python_version.clone(),
-    );
+    let speculation = Speculation::new(Arc::clone(&selector), scope.compatibility());
     let solver = Solver::new(
         Fetcher::new(Arc::clone(shared), tx, speculation),
         selector,
-        target,
+        scope,
         request,
     );
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
@@ -184,15 +144,23 @@ async fn resolve_for(
 }
 
 /// Runs PubGrub to the end, on the solver thread.
-fn run(solver: Solver) -> Result<Resolution, ResolveError> {
+fn run(solver: Solver) -> Result<Outcome, ResolveError> {
     match pubgrub::resolve(&solver, Node::Root, root_version()) {
-        Ok(selected) => Ok(build(&solver, selected.into_iter().collect())),
+        Ok(selected) => {
+            let selected: Vec<(Node, Version)> = selected.into_iter().collect();
+            let reach = reach(&solver, &selected);
+            Ok(Outcome::Solved(Solved {
+                resolution: build(&solver, selected),
+                reach,
+            }))
+        }
         Err(PubGrubError::NoSolution(tree)) => {
             Err(ResolveError::NoSolution(explain(&solver, tree)))
         }
         Err(PubGrubError::ErrorChoosingVersion { source, .. })
         | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
         | Err(PubGrubError::ErrorInShouldCancel(source)) => Err(match source {
+            SolveError::Fork { regions, chosen } => return Ok(Outcome::Split { regions, chosen }),
             SolveError::Cancelled => ResolveError::Cancelled,
             SolveError::Provider {
                 name,
@@ -210,6 +178,45 @@ fn run(solver: Solver) -> Result<Resolution, ResolveError> {
             },
         }),
     }
+}
+
+/// In a fork, the environments in which each selected package is needed:
+/// a fixed point over the selected dependency edges, from the fork's own
+/// marker at the root, each edge `and`ing its requirement's marker (the
+/// graph may have cycles; markers only grow, in a finite algebra).
+fn reach(solver: &Solver, selected: &[(Node, Version)]) -> FxHashMap<PackageName, MarkerSet> {
+    let Some(fork) = solver.scope().fork() else {
+        return FxHashMap::default();
+    };
+    let version_of: FxHashMap<&Node, &Version> = selected.iter().map(|(n, v)| (n, v)).collect();
+    let mut marker_of: FxHashMap<Node, MarkerSet> = FxHashMap::default();
+    marker_of.insert(Node::Root, fork.marker);
+    let mut queue = vec![Node::Root];
+    while let Some(node) = queue.pop() {
+        let Some(&version) = version_of.get(&node) else {
+            continue;
+        };
+        let here = marker_of[&node];
+        for (child, marker) in solver.edges_of(&node, version) {
+            if child == Node::Python {
+                continue;
+            }
+            let add = here.and(marker);
+            let old = marker_of.get(&child).copied().unwrap_or(MarkerSet::FALSE);
+            let new = old.or(add);
+            if new != old {
+                marker_of.insert(child.clone(), new);
+                queue.push(child);
+            }
+        }
+    }
+    marker_of
+        .into_iter()
+        .filter_map(|(node, marker)| match node {
+            Node::Package(name) => Some((name, marker)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Turns PubGrub's selection into pins with files and `via` edges.
@@ -239,7 +246,7 @@ fn build(solver: &Solver, selected: Vec<(Node, Version)>) -> Resolution {
             Node::Extra(name, extra) => builder.extra(name.clone(), extra.clone()),
             Node::Root | Node::Python => {}
         }
-        for dependency in solver.edges_of(node, version) {
+        for (dependency, _) in solver.edges_of(node, version) {
             let Some(dependency_name) = dependency.name() else {
                 continue;
             };

@@ -29,9 +29,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
-use posy_vocab::{
-    ExtraName, MarkerEnvironment, MarkerTree, PackageName, Requirement, Tags, Version,
-};
+use posy_vocab::{ExtraName, MarkerSet, PackageName, Requirement, Version};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
@@ -43,9 +41,9 @@ use crate::priority::{Priorities, Priority};
 use crate::provider::{DistMetadata, ProviderError};
 use crate::request::ResolveRequest;
 use crate::requested::requirement_ranges;
-use crate::target::Target;
+use crate::scope::Scope;
 use crate::unusable::Unusable;
-use crate::version_map::{PackageIndex, Status, VersionMap};
+use crate::version_map::{Compatibility, PackageIndex, Status, VersionMap};
 
 /// Candidates whose metadata is fetched ahead once a package has been tried
 /// [`BATCH_AFTER`] times: the search is backtracking through its versions.
@@ -56,6 +54,12 @@ const BATCH_AFTER: u32 = 5;
 #[derive(Debug)]
 pub(crate) enum SolveError {
     Cancelled,
+    /// A universal fork must split into these (see `scope.rs`); `chosen`
+    /// is what it had decided so far, for the new forks to prefer.
+    Fork {
+        regions: Vec<MarkerSet>,
+        chosen: Vec<(PackageName, Version)>,
+    },
     Provider {
         name: PackageName,
         version: Option<Version>,
@@ -67,6 +71,7 @@ impl fmt::Display for SolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Cancelled => f.write_str("the resolution was cancelled"),
+            Self::Fork { .. } => f.write_str("the resolution forks"),
             Self::Provider {
                 name,
                 version: None,
@@ -84,7 +89,7 @@ impl fmt::Display for SolveError {
 impl std::error::Error for SolveError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Cancelled => None,
+            Self::Cancelled | Self::Fork { .. } => None,
             Self::Provider { source, .. } => Some(source.as_ref()),
         }
     }
@@ -96,7 +101,9 @@ impl From<Cancelled> for SolveError {
     }
 }
 
-type Edges = Vec<(Node, Ranges<Version>)>;
+/// Dependency edges, each with the marker of the requirement it comes
+/// from (`TRUE` for a target; the environments it applies in, for a fork).
+type Edges = Vec<(Node, Ranges<Version>, MarkerSet)>;
 
 #[derive(Default)]
 struct SolverState {
@@ -107,18 +114,20 @@ struct SolverState {
     tries: FxHashMap<PackageName, u32>,
     /// The version last chosen for each package, offered to its extras.
     chosen: FxHashMap<PackageName, Version>,
-    /// The dependency edges of every version PubGrub looked at.
-    edges: FxHashMap<(Node, Version), Vec<Node>>,
+    /// The dependency edges of every version PubGrub looked at, with
+    /// their markers.
+    edges: FxHashMap<(Node, Version), Vec<(Node, MarkerSet)>>,
     /// Extras asked for that a package does not declare.
     missing_extras: Vec<(PackageName, Version, ExtraName)>,
+    /// A fork split found while reading a version's metadata.
+    python_split: Option<Vec<MarkerSet>>,
 }
 
 pub(crate) struct Solver {
     fetcher: Fetcher,
     selector: Arc<CandidateSelector>,
-    markers: MarkerEnvironment,
-    tags: Tags,
-    python: Version,
+    scope: Scope,
+    compatibility: Compatibility,
     root: Vec<Requirement>,
     overrides: FxHashMap<PackageName, Vec<Requirement>>,
     constraints: FxHashMap<PackageName, Ranges<Version>>,
@@ -131,25 +140,20 @@ pub(crate) fn root_version() -> Version {
 }
 
 impl Solver {
-    /// A solver for `request` on `target` (in universal mode, one of the
-    /// request's environments).
+    /// A solver for `request` in `scope`.
     pub(crate) fn new(
         fetcher: Fetcher,
         selector: Arc<CandidateSelector>,
-        target: &Target,
+        scope: Scope,
         request: &ResolveRequest,
     ) -> Self {
-        let markers = target.markers.clone();
         let (overrides, constraints) = (&request.overrides, &request.constraints);
         let mut by_name: FxHashMap<PackageName, Vec<Requirement>> = FxHashMap::default();
         for o in overrides {
             by_name.entry(o.name.clone()).or_default().push(o.clone());
         }
         let mut narrowed: FxHashMap<PackageName, Ranges<Version>> = FxHashMap::default();
-        for c in constraints
-            .iter()
-            .filter(|c| c.marker.evaluate(&markers, &[]))
-        {
+        for c in constraints.iter().filter(|c| scope.holds(&c.marker, &[])) {
             let range = requirement_ranges(c);
             narrowed
                 .entry(c.name.clone())
@@ -159,9 +163,8 @@ impl Solver {
         Self {
             fetcher,
             selector,
-            markers,
-            tags: target.tags.clone(),
-            python: target.python_version.clone(),
+            compatibility: scope.compatibility(),
+            scope,
             root: request.requirements.clone(),
             overrides: by_name,
             constraints: narrowed,
@@ -178,11 +181,15 @@ impl Solver {
     }
 
     pub(crate) fn python(&self) -> &Version {
-        &self.python
+        self.scope.python()
     }
 
-    /// The recorded dependency edges of `node` at `version`.
-    pub(crate) fn edges_of(&self, node: &Node, version: &Version) -> Vec<Node> {
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The recorded dependency edges of `node` at `version`, with markers.
+    pub(crate) fn edges_of(&self, node: &Node, version: &Version) -> Vec<(Node, MarkerSet)> {
         self.state
             .borrow()
             .edges
@@ -191,19 +198,29 @@ impl Solver {
             .unwrap_or_default()
     }
 
+    /// What the solver has chosen so far (the last choice per package).
+    pub(crate) fn chosen(&self) -> Vec<(PackageName, Version)> {
+        let state = self.state.borrow();
+        state
+            .chosen
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect()
+    }
+
     /// For each of the Brief's requirements that applies on the target (by
     /// index), the packages it brings in: its own, or its overrides'.
     pub(crate) fn requirement_sources(&self) -> Vec<(usize, PackageName)> {
         let mut sources = Vec::new();
         for (index, requirement) in self.root.iter().enumerate() {
-            if !self.selects(&requirement.marker, None) {
+            if self.scope.selects(&requirement.marker, None).is_none() {
                 continue;
             }
             match self.overrides.get(&requirement.name) {
                 Some(overrides) => sources.extend(
                     overrides
                         .iter()
-                        .filter(|o| o.marker.evaluate(&self.markers, &[]))
+                        .filter(|o| self.scope.holds(&o.marker, &[]))
                         .map(|o| (index, o.name.clone())),
                 ),
                 None => sources.push((index, requirement.name.clone())),
@@ -259,7 +276,7 @@ impl Solver {
         let versions = self.fetcher.versions(name)?;
         let index = match versions.as_ref() {
             Ok(Some(files)) => PackageIndex {
-                map: VersionMap::new(files, &self.tags, &self.python),
+                map: VersionMap::new(files, &self.compatibility),
                 not_found: false,
             },
             Ok(None) => PackageIndex {
@@ -287,18 +304,6 @@ impl Solver {
         self.state.borrow().indexes.get(name).cloned()
     }
 
-    /// Whether a marker selects a requirement for the node being expanded:
-    /// the base package (`extra` is `None`) or one of its extras.
-    fn selects(&self, marker: &MarkerTree, extra: Option<&ExtraName>) -> bool {
-        match extra {
-            None => marker.evaluate(&self.markers, &[]),
-            Some(extra) => {
-                marker.evaluate(&self.markers, std::slice::from_ref(extra))
-                    && !marker.evaluate(&self.markers, &[])
-            }
-        }
-    }
-
     /// Adds the edges for `requirements` as seen by the base package or by
     /// one of its extras, with overrides and constraints applied.
     fn add_requirements<'r>(
@@ -309,25 +314,30 @@ impl Solver {
     ) -> Result<(), Unusable> {
         let active: &[ExtraName] = extra.map_or(&[], std::slice::from_ref);
         for requirement in requirements {
-            if !self.selects(&requirement.marker, extra) {
+            let Some(marker) = self.scope.selects(&requirement.marker, extra) else {
                 continue;
-            }
+            };
             match self.overrides.get(&requirement.name) {
                 Some(overrides) => {
                     for o in overrides
                         .iter()
-                        .filter(|o| o.marker.evaluate(&self.markers, active))
+                        .filter(|o| self.scope.holds(&o.marker, active))
                     {
-                        self.add_edge(o, edges)?;
+                        self.add_edge(o, marker, edges)?;
                     }
                 }
-                None => self.add_edge(requirement, edges)?,
+                None => self.add_edge(requirement, marker, edges)?,
             }
         }
         Ok(())
     }
 
-    fn add_edge(&self, requirement: &Requirement, edges: &mut Edges) -> Result<(), Unusable> {
+    fn add_edge(
+        &self,
+        requirement: &Requirement,
+        marker: MarkerSet,
+        edges: &mut Edges,
+    ) -> Result<(), Unusable> {
         if requirement.url().is_some() {
             return Err(Unusable::DirectUrl(requirement.to_string()));
         }
@@ -339,12 +349,14 @@ impl Solver {
             edges,
             Node::Package(requirement.name.clone()),
             range.clone(),
+            marker,
         );
         for extra in &requirement.extras {
             push_edge(
                 edges,
                 Node::Extra(requirement.name.clone(), extra.clone()),
                 range.clone(),
+                marker,
             );
         }
         Ok(())
@@ -364,6 +376,7 @@ impl Solver {
             vec![(
                 Node::Package(name.clone()),
                 Ranges::singleton(version.clone()),
+                MarkerSet::TRUE,
             )]
         };
         let index = self.index(name)?;
@@ -383,9 +396,24 @@ impl Solver {
             Status::NoCompatibleFile => fail(Unusable::NoCompatibleFile),
             Status::RequiresPython(specifiers) => match extra {
                 Some(_) => Ok(Ok(base_only())),
-                None => Ok(Ok(vec![(Node::Python, specifiers.to_ranges())])),
+                None => Ok(Ok(vec![(
+                    Node::Python,
+                    self.scope.python_ranges(specifiers),
+                    MarkerSet::TRUE,
+                )])),
             },
             Status::Usable { best } => {
+                if let Some((required, reason)) = self.missing_environment(&index.map, entry) {
+                    // As uv: the rest of the fork may still use this
+                    // version; only the required environment looks further.
+                    if let Some(fork) = self.scope.fork() {
+                        let outside = fork.marker.and(required.negate());
+                        if !outside.is_disjoint(MarkerSet::TRUE) {
+                            return Err(self.fork_error(vec![outside, fork.marker.and(required)]));
+                        }
+                    }
+                    return fail(reason);
+                }
                 let file = index.map.file(*best);
                 let metadata = self.fetcher.metadata(name, version, file)?;
                 match metadata.as_ref() {
@@ -412,13 +440,21 @@ impl Solver {
         match extra {
             None => {
                 if let Some(requires_python) = &metadata.requires_python {
-                    edges.push((Node::Python, requires_python.to_ranges()));
+                    if let Some(regions) = self.python_split(requires_python) {
+                        self.state.borrow_mut().python_split = Some(regions);
+                    }
+                    edges.push((
+                        Node::Python,
+                        self.scope.python_ranges(requires_python),
+                        MarkerSet::TRUE,
+                    ));
                 }
             }
             Some(extra) => {
                 edges.push((
                     Node::Package(name.clone()),
                     Ranges::singleton(version.clone()),
+                    MarkerSet::TRUE,
                 ));
                 let declared = metadata.provides_extra.contains(extra)
                     || metadata
@@ -443,19 +479,150 @@ impl Solver {
             Some(extra) => Node::Extra(name.clone(), extra.clone()),
             None => own.clone(),
         };
-        let exact_base = (own.clone(), Ranges::singleton(version.clone()));
+        let exact_base = Ranges::singleton(version.clone());
         edges.retain(|edge| {
-            edge.0 != this && (edge.0 != own || extra.is_none_or(|_| *edge == exact_base))
+            edge.0 != this && (edge.0 != own || extra.is_none_or(|_| edge.1 == exact_base))
         });
         Ok(edges)
+    }
+
+    /// In a fork with `required-environments`: the first required
+    /// environment (that the fork reaches) where `entry` has no wheel and
+    /// no sdist.
+    fn missing_environment(
+        &self,
+        map: &VersionMap,
+        entry: &crate::version_map::VersionEntry,
+    ) -> Option<(MarkerSet, Unusable)> {
+        let fork = self.scope.fork()?;
+        let files = map.files(entry);
+        fork.required
+            .iter()
+            .filter(|(_, set)| !set.is_disjoint(fork.marker))
+            .find(|(_, set)| {
+                let here = set.and(fork.marker);
+                !files.iter().any(|f| match &f.kind {
+                    crate::provider::DistKind::Sdist => true,
+                    crate::provider::DistKind::Wheel(tags) => {
+                        !MarkerSet::from_wheel_tags(tags).is_disjoint(here)
+                    }
+                })
+            })
+            .map(|(marker, set)| (*set, Unusable::NoFileFor(marker.to_string())))
+    }
+
+    /// The regions a fork must split into before it can take the edges of
+    /// one node (uv's rules, so that the pins agree with its): a package
+    /// named by requirements with different markers splits the fork along
+    /// each marker; a package named under one marker splits it only where
+    /// that marker raises the lowest Python. Empty when nothing splits.
+    /// The regions come in the order they are to be solved in, last first:
+    /// by lowest Python, then by how many of the edges have upper bounds.
+    fn fork_regions(&self, edges: &Edges) -> Vec<MarkerSet> {
+        let Some(fork) = self.scope.fork() else {
+            return Vec::new();
+        };
+        let mut by_name: std::collections::BTreeMap<&PackageName, Vec<MarkerSet>> =
+            std::collections::BTreeMap::new();
+        for (node, _, marker) in edges {
+            if let Some(name) = node.name() {
+                let markers = by_name.entry(name).or_default();
+                markers.push(*marker);
+            }
+        }
+        let mut regions = vec![fork.marker];
+        let split = |regions: Vec<MarkerSet>, marker: MarkerSet| -> Vec<MarkerSet> {
+            regions
+                .into_iter()
+                .flat_map(|region| {
+                    let inside = region.and(marker);
+                    let outside = region.and(marker.negate());
+                    if inside.is_disjoint(MarkerSet::TRUE) || outside.is_disjoint(MarkerSet::TRUE)
+                    {
+                        vec![region]
+                    } else {
+                        vec![outside, inside]
+                    }
+                })
+                .collect()
+        };
+        for markers in by_name.values() {
+            let first = markers[0];
+            if markers.iter().all(|m| *m == first) {
+                let raises = crate::scope::python_floor(first.and(fork.marker)) > fork.floor;
+                if raises {
+                    regions = split(regions, first);
+                }
+                continue;
+            }
+            for marker in markers {
+                if !marker.is_true() {
+                    regions = split(regions, *marker);
+                }
+            }
+        }
+        if regions.len() < 2 {
+            return Vec::new();
+        }
+        let upper_bounded = |region: &MarkerSet| {
+            edges
+                .iter()
+                .filter(|(node, range, marker)| {
+                    node.name().is_some()
+                        && !marker.is_disjoint(*region)
+                        && range
+                            .bounding_range()
+                            .is_some_and(|(_, upper)| !matches!(upper, std::ops::Bound::Unbounded))
+                })
+                .count()
+        };
+        let mut keyed: Vec<(Version, usize, MarkerSet)> = regions
+            .into_iter()
+            .map(|r| (crate::scope::python_floor(r), upper_bounded(&r), r))
+            .collect();
+        keyed.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        keyed.into_iter().map(|(_, _, r)| r).collect()
+    }
+
+    /// In a fork, a version whose `Requires-Python` starts above the
+    /// fork's lowest Python but inside its range splits the fork there
+    /// (uv's `requires-python` fork strategy): the newer Pythons get this
+    /// version, the older ones look further.
+    fn python_split(&self, requires_python: &posy_vocab::SpecifierSet) -> Option<Vec<MarkerSet>> {
+        let fork = self.scope.fork()?;
+        let ranges = requires_python.to_ranges();
+        let (lower, _) = ranges.bounding_range()?;
+        let bound = match lower {
+            std::ops::Bound::Included(v) | std::ops::Bound::Excluded(v) => v.clone(),
+            std::ops::Bound::Unbounded => return None,
+        };
+        if bound <= fork.floor {
+            return None;
+        }
+        let above = MarkerSet::python_in(&Ranges::higher_than(bound));
+        let older = fork.marker.and(above.negate());
+        let newer = fork.marker.and(above);
+        if older.is_disjoint(MarkerSet::TRUE) || newer.is_disjoint(MarkerSet::TRUE) {
+            return None;
+        }
+        Some(vec![older, newer])
+    }
+
+    fn fork_error(&self, regions: Vec<MarkerSet>) -> SolveError {
+        SolveError::Fork {
+            regions,
+            chosen: self.chosen(),
+        }
     }
 }
 
 /// Adds an edge. Two requirements on one package stay two edges (PubGrub
-/// needs both to hold either way), so a report can name each.
-fn push_edge(edges: &mut Edges, node: Node, range: Ranges<Version>) {
-    if !edges.contains(&(node.clone(), range.clone())) {
-        edges.push((node, range));
+/// needs both to hold either way), so a report can name each; the same
+/// requirement under another marker widens the edge's marker.
+fn push_edge(edges: &mut Edges, node: Node, range: Ranges<Version>, marker: MarkerSet) {
+    match edges.iter_mut().find(|(n, r, _)| *n == node && *r == range) {
+        Some(edge) => edge.2 = edge.2.or(marker),
+        None => edges.push((node, range, marker)),
     }
 }
 
@@ -486,7 +653,10 @@ impl DependencyProvider for Solver {
     ) -> Result<Option<Version>, SolveError> {
         match node {
             Node::Root => Ok(Some(root_version()).filter(|v| range.contains(v))),
-            Node::Python => Ok(range.contains(&self.python).then(|| self.python.clone())),
+            Node::Python => {
+                let python = self.scope.python();
+                Ok(range.contains(python).then(|| python.clone()))
+            }
             Node::Package(name) | Node::Extra(name, _) => {
                 let index = self.index(name)?;
                 let map = &index.map;
@@ -497,6 +667,12 @@ impl DependencyProvider for Solver {
                 let Some(entry) = self.selector.select(name, range, map, sibling.as_ref()) else {
                     return Ok(None);
                 };
+                if let (Node::Package(_), Status::RequiresPython(requires_python)) =
+                    (node, entry.effective_status(self.selector.allows_yanked(name, &entry.version)))
+                    && let Some(regions) = self.python_split(requires_python)
+                {
+                    return Err(self.fork_error(regions));
+                }
                 if matches!(node, Node::Package(_)) {
                     self.state
                         .borrow_mut()
@@ -531,7 +707,19 @@ impl DependencyProvider for Solver {
             Ok(edges) => edges,
             Err(reason) => return Ok(Dependencies::Unavailable(reason)),
         };
-        for (dependency, range) in &edges {
+        if self.scope.fork().is_some() {
+            let regions = self.fork_regions(&edges);
+            if !regions.is_empty() {
+                return Err(self.fork_error(regions));
+            }
+            // A `Requires-Python` read from the metadata (not announced by
+            // the index) splits the fork like one the index announced.
+            let split = self.state.borrow_mut().python_split.take();
+            if let Some(regions) = split {
+                return Err(self.fork_error(regions));
+            }
+        }
+        for (dependency, range, _) in &edges {
             let new = self.state.borrow_mut().priorities.insert(dependency, range);
             if let (true, Some(name)) = (new, dependency.name()) {
                 self.fetcher.prefetch(name, range);
@@ -539,9 +727,11 @@ impl DependencyProvider for Solver {
         }
         self.state.borrow_mut().edges.insert(
             (node.clone(), version.clone()),
-            edges.iter().map(|(n, _)| n.clone()).collect(),
+            edges.iter().map(|(n, _, m)| (n.clone(), *m)).collect(),
         );
-        Ok(Dependencies::Available(edges.into_iter().collect()))
+        Ok(Dependencies::Available(
+            edges.into_iter().map(|(n, r, _)| (n, r)).collect(),
+        ))
     }
 
     fn should_cancel(&self) -> Result<(), SolveError> {

@@ -56,26 +56,6 @@ impl Target {
         })
     }
 
-    /// The environments a universal resolution checks by default: CPython
-    /// `pythons` (e.g. every supported minor version) on x86_64 Linux
-    /// (manylinux 2.17), arm64 macOS and x86_64 Windows, in that order.
-    pub fn universal_set(pythons: &[Version]) -> Vec<Self> {
-        let platforms = [
-            "x86_64-manylinux_2_17",
-            "aarch64-apple-darwin",
-            "x86_64-pc-windows-msvc",
-        ];
-        platforms
-            .iter()
-            .filter_map(|name| Platform::from_python_platform(name).ok())
-            .flat_map(|platform| {
-                pythons
-                    .iter()
-                    .filter_map(move |python| Self::cpython(python, platform.clone()))
-            })
-            .collect()
-    }
-
     /// A target whose Python version is the release part of the
     /// environment's `python_full_version` (or, failing that,
     /// `python_version`).

@@ -1,82 +1,225 @@
-//! Universal resolution: one answer for every environment of a set.
+//! Universal resolution: one answer for every environment of a universe.
 //!
-//! A universal Brief (`--universal`) must hold on every platform and Python
-//! version the project supports. posy resolves it as a sequence of forks,
-//! one per environment the caller lists (typically each supported Python
-//! minor version on Linux, macOS and Windows, see
-//! [`crate::Target::universal_set`]):
+//! A universal Brief must hold on every machine whose Python is in the
+//! universe's `requires-python` (and, if it lists `environments`, that
+//! matches one of them): platforms and Pythons nobody listed included. posy
+//! resolves it as uv does, by forking on the markers themselves:
 //!
-//! 1. Each fork is an ordinary single-platform resolution, with the pins of
-//!    the forks before it as preferences, so the forks agree on every
-//!    package where they can. Forks run newest Python first, so each Python
-//!    gets the newest versions that support it and older Pythons keep
-//!    those wherever they can (uv's default `requires-python` strategy). They share one fetch cache, so a package's
-//!    files and a version's metadata are still fetched once in all.
-//! 2. The answers are merged: a pin that is the same in every environment
-//!    is unconditional; a pin that differs (or that only some environments
-//!    need) carries a marker over `python_version` and `sys_platform` that
-//!    holds exactly in the environments that chose it, written compactly
-//!    (`sys_platform == "win32"`, `python_version >= "3.11"`, or a
-//!    combination).
-//! 3. The pins' markers are then derived from the requirements that bring
-//!    each package in (`universal_markers.rs`), so they also hold on
-//!    environments that were not listed (PyPy, another machine): the
-//!    environment marker stays only where a package's versions differ
-//!    between environments.
-//! 4. Requirements that diverge on markers the listed environments do not
-//!    tell apart (`platform_machine`, `implementation_name`, …) get
-//!    environments of their own (`divergence.rs`), resolved like the rest.
+//! 1. The first fork is the whole universe (or one fork per listed
+//!    environment). A fork is solved like a single target, except that a
+//!    requirement applies when its marker holds *somewhere* in the fork,
+//!    a version is usable when some file of it fits some Python of the
+//!    fork, and `Requires-Python` is read by its lower bound against the
+//!    fork's lowest Python (`scope.rs`, `version_map.rs`).
+//! 2. A fork splits when one package's requirements carry different
+//!    markers (`numpy>=2; python_version >= "3.11"` beside `numpy<2;
+//!    python_version < "3.11"`), when one marker raises the lowest Python,
+//!    or when the best version's `Requires-Python` starts inside the
+//!    fork's Pythons (the newer Pythons take it, the older look further).
+//!    A split restarts each part from the Brief, preferring what the
+//!    parent had chosen, so no decision is made twice differently without
+//!    reason. Nothing here lists platforms or Python minors: every split
+//!    point comes from a marker or a `Requires-Python` in the graph, down
+//!    to patch releases (`python_full_version >= "3.11.5"`).
+//! 3. Parts are solved newest Python first, and each finished fork's pins
+//!    become preferences of the forks after it, so the forks agree on a
+//!    version wherever they can (uv's default `requires-python` strategy).
+//!    They share one fetch cache: a file list or a version's metadata is
+//!    fetched once for all of them.
+//! 4. Each fork says where each of its packages is needed: the
+//!    environments in which some chain of requirements from the Brief
+//!    reaches it (`reach` in `resolve.rs`). A pin's marker is the `or` of
+//!    those over the forks that chose it, printed as the simplest exact
+//!    marker within the universe; its files are every wheel some
+//!    environment of that marker can install, and the sdist.
 //!
-//! So requirements fork where they diverge. What this does not do, unlike
-//! uv's marker algebra: fork on version variables other than the listed
-//! Python minors (a requirement split at `python_full_version >= "3.11.5"`
-//! is resolved at 3.11 and 3.12, not at 3.11.4 and 3.11.5). A fork that has
-//! no solution fails the whole resolution, and its report says which
-//! environment it was.
+//! A fork with no solution fails the resolution; the report names it
+//! ("For sys_platform == \"win32\": …").
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use posy_vocab::{MarkerTree, MarkerVariable, PackageName, Version};
+use posy_vocab::{MarkerSet, MarkerTree, PackageName, Version};
+use rustc_hash::FxHashMap;
+use tokio::sync::mpsc::UnboundedSender;
 
+use crate::error::{NoSolution, ResolveError};
+use crate::fetcher::{Request, Shared};
+use crate::provider::DistKind;
+use crate::request::{ResolveRequest, Universe};
 use crate::resolution::{Resolution, ResolvedPackage};
-use crate::target::Target;
+use crate::resolve::{Outcome, check_urls, resolve_in};
+use crate::scope::{Fork, Scope};
 
-/// The marker text that says "in this environment".
-pub(crate) fn environment_marker(target: &Target) -> String {
-    format!(
-        "python_version == \"{}\" and sys_platform == \"{}\"",
-        target.markers.get(MarkerVariable::PythonVersion),
-        target.markers.get(MarkerVariable::SysPlatform)
-    )
+/// At most this many forks are solved; a graph that keeps splitting past
+/// it is reported rather than followed.
+const MAX_FORKS: usize = 512;
+
+/// Resolves `request` for every environment of `universe`.
+pub(crate) async fn resolve_universe(
+    request: &ResolveRequest,
+    universe: &Universe,
+    shared: &Arc<Shared>,
+    tx: UnboundedSender<Request>,
+) -> Result<Resolution, ResolveError> {
+    let pythons = MarkerSet::python_in(&universe.requires_python);
+    let listed = if universe.environments.is_empty() {
+        vec![MarkerSet::TRUE]
+    } else {
+        universe
+            .environments
+            .iter()
+            .map(MarkerSet::from_tree)
+            .collect()
+    };
+    let root = listed
+        .iter()
+        .fold(MarkerSet::FALSE, |all, m| all.or(*m))
+        .and(pythons);
+    let required: Vec<(MarkerTree, MarkerSet)> = universe
+        .required_environments
+        .iter()
+        .map(|m| (m.clone(), MarkerSet::from_tree(m)))
+        .collect();
+    // A stack: the last pushed is solved first.
+    let mut stack: Vec<(Fork, Vec<(PackageName, Version)>)> = listed
+        .iter()
+        .rev()
+        .filter_map(|m| Fork::new(m.and(pythons), required.clone()))
+        .map(|fork| (fork, Vec::new()))
+        .collect();
+    if stack.is_empty() {
+        return Err(ResolveError::NoEnvironments);
+    }
+    stack.sort_by(|a, b| a.0.floor.cmp(&b.0.floor));
+    let user = request.active_preferences();
+    let mut chosen_by_forks: FxHashMap<PackageName, Vec<Version>> = FxHashMap::default();
+    let mut solved: Vec<(Resolution, FxHashMap<PackageName, MarkerSet>)> = Vec::new();
+    let mut forks = 0;
+    while let Some((fork, inherited)) = stack.pop() {
+        forks += 1;
+        if forks > MAX_FORKS {
+            return Err(ResolveError::NoSolution(NoSolution {
+                report: format!(
+                    "the requirements split the resolution into more than {MAX_FORKS} parts"
+                ),
+                hints: vec![
+                    "narrow the universe with environments, or resolve for one platform"
+                        .to_owned(),
+                ],
+            }));
+        }
+        let scope = Scope::Fork(fork.clone());
+        check_urls(request, &scope)?;
+        let preferences = preferences_for(&user, &inherited, &chosen_by_forks);
+        match resolve_in(request, scope, preferences, shared, tx.clone()).await {
+            Ok(Outcome::Solved(done)) => {
+                tracing::debug!(
+                    "fork `{}` solved",
+                    fork.marker.to_tree_within(root)
+                );
+                for package in &done.resolution.packages {
+                    let versions = chosen_by_forks.entry(package.name.clone()).or_default();
+                    if !versions.contains(&package.version) {
+                        versions.push(package.version.clone());
+                    }
+                }
+                solved.push((done.resolution, done.reach));
+            }
+            Ok(Outcome::Split { regions, chosen }) => {
+                tracing::debug!(
+                    "fork `{}` splits into {}",
+                    fork.marker.to_tree_within(root),
+                    regions
+                        .iter()
+                        .map(|r| format!("`{}`", r.to_tree_within(root)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let mut inherited = inherited;
+                inherited.extend(chosen);
+                for region in regions {
+                    if let Some(part) = Fork::new(region, required.clone()) {
+                        stack.push((part, inherited.clone()));
+                    }
+                }
+            }
+            Err(ResolveError::NoSolution(no_solution)) if fork.marker != root => {
+                return Err(ResolveError::NoSolution(NoSolution {
+                    report: format!(
+                        "For {}:\n{}",
+                        fork.marker.to_tree_within(root),
+                        no_solution.report
+                    ),
+                    hints: no_solution.hints,
+                }));
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(merge(solved, root))
 }
 
-/// Merges the resolutions of `environments` (in the same order) into one,
-/// with markers on the pins that not every environment shares.
-pub(crate) fn merge(environments: &[Target], forks: Vec<Resolution>) -> Resolution {
-    let all: BTreeSet<usize> = (0..forks.len()).collect();
-    let mut merged: BTreeMap<(PackageName, Version), (ResolvedPackage, BTreeSet<usize>)> =
+/// The versions a fork tries first: the user's (an existing output file),
+/// what its parent had chosen, then what earlier forks chose, newest first.
+fn preferences_for(
+    user: &FxHashMap<PackageName, Vec<Version>>,
+    inherited: &[(PackageName, Version)],
+    chosen_by_forks: &FxHashMap<PackageName, Vec<Version>>,
+) -> FxHashMap<PackageName, Vec<Version>> {
+    let mut preferences = user.clone();
+    for (name, version) in inherited {
+        preferences
+            .entry(name.clone())
+            .or_default()
+            .push(version.clone());
+    }
+    for (name, versions) in chosen_by_forks {
+        let mut versions = versions.clone();
+        versions.sort_by(|a, b| b.cmp(a));
+        preferences.entry(name.clone()).or_default().extend(versions);
+    }
+    preferences
+}
+
+/// One resolution from the forks' (see the module docs).
+fn merge(
+    solved: Vec<(Resolution, FxHashMap<PackageName, MarkerSet>)>,
+    root: MarkerSet,
+) -> Resolution {
+    let mut merged: BTreeMap<(PackageName, Version), (ResolvedPackage, MarkerSet)> =
         BTreeMap::new();
-    let mut warnings = BTreeSet::new();
-    for (fork, resolution) in forks.into_iter().enumerate() {
+    let mut warnings = std::collections::BTreeSet::new();
+    for (resolution, reach) in solved {
         warnings.extend(resolution.warnings);
         for package in resolution.packages {
+            let marker = reach.get(&package.name).copied().unwrap_or(MarkerSet::FALSE);
             let key = (package.name.clone(), package.version.clone());
             match merged.get_mut(&key) {
-                Some((existing, forks)) => {
-                    forks.insert(fork);
+                Some((existing, existing_marker)) => {
+                    *existing_marker = existing_marker.or(marker);
                     union_into(&mut existing.extras, package.extras);
                     union_into(&mut existing.via, package.via);
                 }
                 None => {
-                    merged.insert(key, (package, BTreeSet::from([fork])));
+                    merged.insert(key, (package, marker));
                 }
             }
         }
     }
     let packages = merged
         .into_values()
-        .map(|(mut package, forks)| {
-            package.marker = (forks != all).then(|| marker_for(environments, &forks));
+        .filter(|(_, marker)| !marker.and(root).is_disjoint(MarkerSet::TRUE))
+        .map(|(mut package, marker)| {
+            let here = marker.and(root);
+            let best = package.best_file().map(|f| f.filename.clone());
+            package.files.retain(|file| match &file.kind {
+                DistKind::Sdist => true,
+                DistKind::Wheel(tags) => !MarkerSet::from_wheel_tags(tags).is_disjoint(here),
+            });
+            package.best_file = best.and_then(|b| package.files.iter().position(|f| f.filename == b));
+            let tree = marker.to_tree_within(root);
+            package.marker = (!tree.is_true()).then_some(tree);
             package
         })
         .collect();
@@ -87,170 +230,7 @@ pub(crate) fn merge(environments: &[Target], forks: Vec<Resolution>) -> Resoluti
 }
 
 fn union_into<T: Ord>(into: &mut Vec<T>, more: Vec<T>) {
-    let mut set: BTreeSet<T> = std::mem::take(into).into_iter().collect();
+    let mut set: std::collections::BTreeSet<T> = std::mem::take(into).into_iter().collect();
     set.extend(more);
     *into = set.into_iter().collect();
-}
-
-/// The compact marker of a set of environments (see the module docs).
-fn marker_for(environments: &[Target], chosen: &BTreeSet<usize>) -> MarkerTree {
-    let python_of = |i: usize| {
-        environments[i]
-            .markers
-            .get(MarkerVariable::PythonVersion)
-            .to_owned()
-    };
-    let platform_of = |i: usize| {
-        environments[i]
-            .markers
-            .get(MarkerVariable::SysPlatform)
-            .to_owned()
-    };
-    // Every Python version listed, in version order.
-    let mut pythons: Vec<String> = (0..environments.len()).map(python_of).collect();
-    pythons.sort_by_key(|p| p.parse::<Version>().ok());
-    pythons.dedup();
-    // Per platform: the Pythons listed, and those chosen.
-    let mut listed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut picked: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for i in 0..environments.len() {
-        listed
-            .entry(platform_of(i))
-            .or_default()
-            .insert(python_of(i));
-        if chosen.contains(&i) {
-            picked
-                .entry(platform_of(i))
-                .or_default()
-                .insert(python_of(i));
-        }
-    }
-    // The same Pythons on every platform: no need to name platforms.
-    let same_everywhere = listed
-        .keys()
-        .all(|p| picked.get(p) == picked.values().next());
-    let text = if same_everywhere && picked.len() == listed.len() {
-        python_clause(
-            &pythons,
-            picked.values().next().cloned().unwrap_or_default(),
-        )
-    } else {
-        let alternatives: Vec<String> = picked
-            .iter()
-            .map(|(platform, chosen)| {
-                let platform_clause = format!("sys_platform == \"{platform}\"");
-                if Some(chosen) == listed.get(platform) {
-                    platform_clause
-                } else {
-                    let python = python_clause(&pythons, chosen.clone());
-                    if python.contains(" or ") {
-                        format!("{platform_clause} and ({python})")
-                    } else {
-                        format!("{platform_clause} and {python}")
-                    }
-                }
-            })
-            .collect();
-        if alternatives.len() == 1 {
-            alternatives.into_iter().next().unwrap_or_default()
-        } else {
-            alternatives
-                .iter()
-                .map(|a| {
-                    if a.contains(" and ") {
-                        format!("({a})")
-                    } else {
-                        a.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" or ")
-        }
-    };
-    // The text is built from values that came out of valid markers, so it
-    // parses; if a platform string ever held a quote, fall back to "always".
-    let compact = text
-        .parse::<MarkerTree>()
-        .map_or(MarkerTree::TRUE, |m| m.simplify());
-    let exact = (0..environments.len())
-        .all(|i| compact.evaluate(&environments[i].markers, &[]) == chosen.contains(&i));
-    if exact {
-        return compact;
-    }
-    // Environments added for diverging requirements (`divergence.rs`) differ
-    // in more than Python and platform: name every variable that varies.
-    let mut varied: Vec<MarkerVariable> = VARIABLES
-        .into_iter()
-        .filter(|&v| {
-            let first = environments.first().map(|e| e.markers.get(v));
-            environments.iter().any(|e| Some(e.markers.get(v)) != first)
-        })
-        .collect();
-    let build = |variables: &[MarkerVariable]| {
-        let alternatives = chosen.iter().map(|&i| {
-            MarkerTree::all(variables.iter().filter_map(|&v| {
-                format!("{} == {:?}", v.as_str(), environments[i].markers.get(v))
-                    .parse::<MarkerTree>()
-                    .ok()
-            }))
-        });
-        MarkerTree::any(alternatives).simplify()
-    };
-    // Leave out every variable the answer does not need.
-    let mut at = 0;
-    while at < varied.len() {
-        let mut fewer = varied.clone();
-        fewer.remove(at);
-        let marker = build(&fewer);
-        let still_exact = (0..environments.len())
-            .all(|i| marker.evaluate(&environments[i].markers, &[]) == chosen.contains(&i));
-        if still_exact {
-            varied = fewer;
-        } else {
-            at += 1;
-        }
-    }
-    build(&varied)
-}
-
-/// The variables an environment of a universal resolution is told apart by.
-const VARIABLES: [MarkerVariable; 7] = [
-    MarkerVariable::PythonVersion,
-    MarkerVariable::SysPlatform,
-    MarkerVariable::PlatformMachine,
-    MarkerVariable::ImplementationName,
-    MarkerVariable::PlatformPythonImplementation,
-    MarkerVariable::OsName,
-    MarkerVariable::PlatformSystem,
-];
-
-/// `python_version` clauses for a set of the listed versions: a range when
-/// they are consecutive in the list, else one `==` per version.
-fn python_clause(pythons: &[String], chosen: BTreeSet<String>) -> String {
-    let positions: Vec<usize> = pythons
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| chosen.contains(*p))
-        .map(|(i, _)| i)
-        .collect();
-    let (Some(&first), Some(&last)) = (positions.first(), positions.last()) else {
-        return "python_version < \"0\"".to_owned();
-    };
-    if last - first + 1 != positions.len() {
-        return positions
-            .iter()
-            .map(|&i| format!("python_version == \"{}\"", pythons[i]))
-            .collect::<Vec<_>>()
-            .join(" or ");
-    }
-    let lower = (first > 0).then(|| format!("python_version >= \"{}\"", pythons[first]));
-    let upper = pythons
-        .get(last + 1)
-        .map(|next| format!("python_version < \"{next}\""));
-    match (lower, upper) {
-        (Some(l), Some(u)) => format!("{l} and {u}"),
-        (Some(l), None) => l,
-        (None, Some(u)) => u,
-        (None, None) => String::new(),
-    }
 }

@@ -16,6 +16,9 @@ pub(crate) enum Unusable {
     Yanked(Option<String>),
     /// No wheel for the target and no sdist.
     NoCompatibleFile,
+    /// No wheel for this required environment (`required-environments`)
+    /// and no sdist.
+    NoFileFor(String),
     /// Only an sdist, and the provider cannot build it yet.
     SdistOnly,
     /// The metadata could not be read, or describes another package.
@@ -49,6 +52,10 @@ impl fmt::Display for Unusable {
             Self::Yanked(Some(reason)) => write!(f, "was yanked (reason: {reason})"),
             Self::NoCompatibleFile => f.write_str(
                 "has no wheel compatible with the target platform and no source distribution",
+            ),
+            Self::NoFileFor(environment) => write!(
+                f,
+                "has no wheel for the required environment `{environment}` and no source distribution"
             ),
             Self::SdistOnly => f.write_str(
                 "has only a source distribution, and building from source is not supported yet",

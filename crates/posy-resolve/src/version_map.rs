@@ -22,14 +22,24 @@
 //!
 //! A version with some yanked and some live files is judged on its live
 //! files alone.
+//!
+//! "Installable" depends on what the resolution is for ([`Compatibility`]):
+//! for one interpreter, its tags and its Python; for a fork of a universal
+//! resolution, which stands for many machines at once, a wheel counts when
+//! its Python tags fit some Python of the fork (its platform is left to
+//! the lock: every wheel some environment can use is listed there), and
+//! `Requires-Python` is held against the fork's lowest Python by its lower
+//! bound alone, as uv does: an upper bound or an excluded patch release
+//! does not make a package unusable for a whole range of Pythons.
 
 use std::ops::Bound;
 use std::sync::Arc;
 
-use posy_vocab::{SpecifierSet, Tags, Version};
+use posy_vocab::{MarkerSet, SpecifierSet, TagSet, Tags, Version};
+use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
 
-use crate::provider::{DistFile, DistKind, PackageVersions};
+use crate::provider::{DistFile, DistKind, MetadataFile, PackageVersions};
 
 /// Why a version can or cannot be used on the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +56,39 @@ pub(crate) enum Status {
         reason: Option<String>,
         if_allowed: Box<Status>,
     },
+}
+
+/// What a file must be to count as installable (see the module docs).
+#[derive(Debug, Clone)]
+pub(crate) enum Compatibility {
+    /// One interpreter: its tags, best first, and its Python version.
+    Target { tags: Tags, python: Version },
+    /// A fork of a universal resolution: the Pythons it covers (a set over
+    /// `python_full_version` alone) and the lowest of them.
+    Fork { pythons: MarkerSet, floor: Version },
+}
+
+impl Compatibility {
+    /// Whether a file's `Requires-Python` admits the Python(s).
+    pub(crate) fn admits(&self, requires_python: &SpecifierSet) -> bool {
+        match self {
+            Self::Target { python, .. } => requires_python.contains(python),
+            Self::Fork { floor, .. } => lower_bound_admits(requires_python, floor),
+        }
+    }
+}
+
+/// uv's reading of `Requires-Python` for a range of Pythons starting at
+/// `floor`: only its lower bound counts.
+pub(crate) fn lower_bound_admits(requires_python: &SpecifierSet, floor: &Version) -> bool {
+    match requires_python.to_ranges().bounding_range() {
+        None => false,
+        Some((lower, _)) => match lower {
+            Bound::Unbounded => true,
+            Bound::Included(v) => v <= floor,
+            Bound::Excluded(v) => v < floor,
+        },
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -65,8 +108,9 @@ pub(crate) struct VersionMap {
 }
 
 impl VersionMap {
-    pub(crate) fn new(versions: &PackageVersions, tags: &Tags, python: &Version) -> Self {
+    pub(crate) fn new(versions: &PackageVersions, compatibility: &Compatibility) -> Self {
         let files = versions.shared();
+        let mut ranks = Ranker::new(compatibility);
         let mut entries = Vec::new();
         let mut start = 0;
         while start < files.len() {
@@ -75,7 +119,7 @@ impl VersionMap {
                     .iter()
                     .position(|f| f.version != files[start].version)
                     .unwrap_or(files.len() - start);
-            let status = classify_version(&files, start, end, tags, python);
+            let status = classify_version(&files, start, end, &mut ranks);
             entries.push(VersionEntry {
                 version: files[start].version.clone(),
                 files: (start, end),
@@ -171,18 +215,12 @@ impl VersionEntry {
     }
 }
 
-fn classify_version(
-    files: &[DistFile],
-    start: usize,
-    end: usize,
-    tags: &Tags,
-    python: &Version,
-) -> Status {
+fn classify_version(files: &[DistFile], start: usize, end: usize, ranks: &mut Ranker) -> Status {
     let live: Vec<usize> = (start..end)
         .filter(|&i| files[i].yanked.is_none())
         .collect();
     if !live.is_empty() {
-        return classify_files(files, &live, tags, python);
+        return classify_files(files, &live, ranks);
     }
     let all: Vec<usize> = (start..end).collect();
     let reason = files[start..end]
@@ -190,7 +228,7 @@ fn classify_version(
         .find_map(|f| f.yanked.as_ref().and_then(|y| y.reason.clone()));
     Status::Yanked {
         reason,
-        if_allowed: Box::new(classify_files(files, &all, tags, python)),
+        if_allowed: Box::new(classify_files(files, &all, ranks)),
     }
 }
 
@@ -204,24 +242,56 @@ fn classify_version(
 /// pin may use them (PEP 592).
 pub fn best_file(files: &[DistFile], tags: &Tags, python: &Version) -> Option<usize> {
     let all: Vec<usize> = (0..files.len()).collect();
-    match classify_files(files, &all, tags, python) {
+    let compatibility = Compatibility::Target {
+        tags: tags.clone(),
+        python: python.clone(),
+    };
+    match classify_files(files, &all, &mut Ranker::new(&compatibility)) {
         Status::Usable { best } => Some(best),
         _ => None,
     }
 }
 
+/// Ranks wheels for a [`Compatibility`]: by tag priority for a target;
+/// for a fork, any wheel whose Python tags fit, those whose metadata the
+/// index serves on its own (PEP 658) first. A fork's answers are kept per
+/// tag set, since a package's releases repeat the same few.
+struct Ranker<'c> {
+    compatibility: &'c Compatibility,
+    seen: FxHashMap<TagSet, Option<usize>>,
+}
+
+impl<'c> Ranker<'c> {
+    fn new(compatibility: &'c Compatibility) -> Self {
+        Self {
+            compatibility,
+            seen: FxHashMap::default(),
+        }
+    }
+
+    fn wheel_rank(&mut self, file: &DistFile, set: &TagSet) -> Option<usize> {
+        match self.compatibility {
+            Compatibility::Target { tags, .. } => tags.best_priority(set).map(|p| p.rank()),
+            Compatibility::Fork { pythons, .. } => {
+                let fits = *self
+                    .seen
+                    .entry(set.clone())
+                    .or_insert_with(|| {
+                        (!MarkerSet::from_wheel_tags(set).is_disjoint(*pythons)).then_some(0)
+                    });
+                fits.map(|_| usize::from(file.metadata_file == MetadataFile::Absent))
+            }
+        }
+    }
+}
+
 /// Picks the best installable file among `candidates`.
-fn classify_files(
-    files: &[DistFile],
-    candidates: &[usize],
-    tags: &Tags,
-    python: &Version,
-) -> Status {
+fn classify_files(files: &[DistFile], candidates: &[usize], ranks: &mut Ranker) -> Status {
     // (index, rank): wheels rank by tag priority, sdists after every wheel.
     let mut installable: Vec<(usize, usize)> = candidates
         .iter()
         .filter_map(|&i| match &files[i].kind {
-            DistKind::Wheel(set) => tags.best_priority(set).map(|p| (i, p.rank())),
+            DistKind::Wheel(set) => ranks.wheel_rank(&files[i], set).map(|r| (i, r)),
             DistKind::Sdist => Some((
                 i,
                 usize::MAX - usize::from(files[i].filename.ends_with(".tar.gz")),
@@ -236,7 +306,7 @@ fn classify_files(
         files[i]
             .requires_python
             .as_ref()
-            .is_none_or(|spec| spec.contains(python))
+            .is_none_or(|spec| ranks.compatibility.admits(spec))
     };
     match installable.iter().find(|(i, _)| fits(*i)) {
         Some(&(best, _)) => Status::Usable { best },
@@ -286,7 +356,11 @@ mod tests {
     }
 
     fn map(files: Vec<DistFile>) -> VersionMap {
-        VersionMap::new(&PackageVersions::new(files), &tags(), &v("3.12.1"))
+        let compatibility = Compatibility::Target {
+            tags: tags(),
+            python: v("3.12.1"),
+        };
+        VersionMap::new(&PackageVersions::new(files), &compatibility)
     }
 
     #[test]

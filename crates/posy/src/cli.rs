@@ -424,6 +424,12 @@ pub struct PipCompileArgs {
     /// One resolution for every platform and Python version, with markers.
     #[arg(long)]
     pub universal: bool,
+    /// With --universal: resolve only for environments where this marker holds (repeatable; uv's `environments`), e.g. `sys_platform == 'linux'`.
+    #[arg(long = "environment", value_name = "MARKER", requires = "universal")]
+    pub environments: Vec<String>,
+    /// With --universal: every package must have a wheel or an sdist for this environment (repeatable; uv's `required-environments`), e.g. `sys_platform == 'linux' and platform_machine == 'aarch64'`.
+    #[arg(long = "required-environment", value_name = "MARKER", requires = "universal")]
+    pub required_environments: Vec<String>,
     /// Write the extras each package was asked with (`name[extra]==1.0`); by default they are left out.
     #[arg(long)]
     pub no_strip_extras: bool,

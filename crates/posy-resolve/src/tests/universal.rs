@@ -5,29 +5,20 @@ use insta::assert_snapshot;
 use posy_vocab::Version;
 
 use super::memory_index::{MemoryIndex, outcome, request};
-use crate::{ResolveError, ResolveRequest, Target};
+use version_ranges::Ranges;
 
+use crate::{ResolveError, ResolveRequest, Universe};
+
+/// A universal request for Pythons from the lowest of `pythons` up.
 fn universal(requirements: &[&str], pythons: &[&str]) -> ResolveRequest {
     let mut req = request(requirements);
-    req.universal = true;
-    let pythons: Vec<Version> = pythons.iter().map(|p| p.parse().unwrap()).collect();
-    req.environments = Target::universal_set(&pythons);
-    req
-}
-
-#[test]
-fn the_default_environments_are_three_platforms_per_python() {
-    let set = Target::universal_set(&["3.10".parse().unwrap(), "3.12".parse().unwrap()]);
-    assert_eq!(set.len(), 6);
-    let platforms: Vec<&str> = set
+    let lowest = pythons
         .iter()
-        .map(|t| t.markers.get(posy_vocab::MarkerVariable::SysPlatform))
-        .collect();
-    assert_eq!(
-        platforms,
-        ["linux", "linux", "darwin", "darwin", "win32", "win32"]
-    );
-    assert!(set[0].tags.len() > 10);
+        .map(|p| p.parse::<Version>().unwrap())
+        .min()
+        .unwrap();
+    req.universal = Some(Universe::new(Ranges::higher_than(lowest)));
+    req
 }
 
 #[test]
@@ -101,10 +92,12 @@ fn a_fork_without_solution_names_its_environment() {
 }
 
 #[test]
-fn universal_without_environments_is_an_error() {
+fn environments_that_hold_nowhere_are_an_error() {
     let index = MemoryIndex::new();
-    let mut req = request(&["a"]);
-    req.universal = true;
+    let mut req = universal(&["a"], &["3.11"]);
+    if let Some(universe) = &mut req.universal {
+        universe.environments = vec!["python_version < '3.0'".parse().unwrap()];
+    }
     let err = super::memory_index::run(&index, &req).unwrap_err();
     assert!(matches!(err, ResolveError::NoEnvironments), "{err}");
 }
@@ -193,4 +186,170 @@ fn requirements_that_diverge_on_an_unlisted_marker_fork_for_it() {
     b==2.0 ; platform_machine != "aarch64"
     c==1.0 ; platform_machine != "aarch64"
     "#);
+}
+
+/// The wheel file names a pin of `name` keeps in the resolution.
+fn wheels_of(index: &MemoryIndex, request: &ResolveRequest, name: &str) -> Vec<String> {
+    let resolution = super::memory_index::run(index, request).unwrap();
+    let mut names: Vec<String> = resolution
+        .packages
+        .iter()
+        .filter(|p| p.name.as_ref() == name)
+        .flat_map(|p| p.files.iter().filter(|f| f.is_wheel()))
+        .map(|f| f.filename.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_dependency_only_one_architecture_needs_brings_only_its_wheels() {
+    // `b` is needed on aarch64 Linux only and has wheels for every
+    // platform: the lock lists the aarch64 Linux ones. `c` has wheels for
+    // two platforms only and no sdist; a universal resolution still uses
+    // it (no platform is asked to have a wheel unless it is required).
+    let mut index = MemoryIndex::new();
+    index.add(
+        "a",
+        "1.0",
+        &["b; platform_machine == 'aarch64' and sys_platform == 'linux'", "c"],
+    );
+    index.add("b", "1.0", &[]).wheels(&[
+        "cp312-cp312-manylinux_2_28_aarch64",
+        "cp312-cp312-manylinux_2_17_x86_64",
+        "cp312-cp312-win_amd64",
+        "cp312-cp312-macosx_11_0_arm64",
+    ]);
+    index
+        .add("c", "1.0", &[])
+        .wheels(&["cp312-cp312-manylinux_2_28_x86_64", "cp312-cp312-win_amd64"]);
+    let request = universal(&["a"], &["3.12"]);
+    assert_snapshot!(outcome(&index, &request), @r#"
+    a==1.0
+    b==1.0 ; platform_machine == "aarch64" and sys_platform == "linux"
+    c==1.0
+    "#);
+    assert_eq!(
+        wheels_of(&index, &request, "b"),
+        ["b-1.0-cp312-cp312-manylinux_2_28_aarch64.whl"]
+    );
+    assert_eq!(wheels_of(&index, &request, "c").len(), 2);
+}
+
+#[test]
+fn wheels_for_pythons_below_the_universe_are_left_out() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &[]).wheels(&[
+        "cp38-cp38-manylinux_2_17_x86_64",
+        "cp311-cp311-manylinux_2_17_x86_64",
+        "cp312-abi3-manylinux_2_17_x86_64",
+    ]);
+    assert_eq!(
+        wheels_of(&index, &universal(&["a"], &["3.11"]), "a"),
+        [
+            "a-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+            "a-1.0-cp312-abi3-manylinux_2_17_x86_64.whl"
+        ]
+    );
+}
+
+#[test]
+fn requirements_on_unlisted_platforms_and_implementations_are_resolved() {
+    // Nobody lists FreeBSD, PyPy or musl: their requirements still get pins.
+    let mut index = MemoryIndex::new();
+    index.add("bsd-only", "1.0", &[]);
+    index.add("pypy-only", "1.0", &[]);
+    index.add("cpython-only", "1.0", &[]);
+    let request = universal(
+        &[
+            "bsd-only; sys_platform == 'freebsd'",
+            "pypy-only; implementation_name == 'pypy'",
+            "cpython-only; implementation_name == 'cpython'",
+        ],
+        &["3.10"],
+    );
+    assert_snapshot!(outcome(&index, &request), @r#"
+    bsd-only==1.0 ; sys_platform == "freebsd"
+    cpython-only==1.0 ; implementation_name == "cpython"
+    pypy-only==1.0 ; implementation_name == "pypy"
+    "#);
+}
+
+#[test]
+fn a_patch_release_bound_forks_inside_a_minor() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &[]);
+    index.add("a", "2.0", &[]).file_requires_python(">=3.11.5");
+    assert_snapshot!(outcome(&index, &universal(&["a"], &["3.10"])), @r#"
+    a==1.0 ; python_full_version < "3.11.5"
+    a==2.0 ; python_full_version >= "3.11.5"
+    "#);
+}
+
+#[test]
+fn pythons_past_any_list_resolve() {
+    // A universe starting at 3.15 (or later) needs no table of Pythons.
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["b; python_version >= '3.16'"]);
+    index.add("b", "1.0", &[]);
+    assert_snapshot!(outcome(&index, &universal(&["a"], &["3.15"])), @r#"
+    a==1.0
+    b==1.0 ; python_version >= "3.16"
+    "#);
+}
+
+#[test]
+fn a_conflict_inside_one_fork_is_reported_with_the_fork() {
+    // On Windows `a` needs c>=2 and `b` needs c<2: only that fork fails.
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["c>=2; sys_platform == 'win32'", "c; sys_platform != 'win32'"]);
+    index.add("b", "1.0", &["c<2"]);
+    index.add("c", "1.0", &[]);
+    index.add("c", "2.0", &[]);
+    let out = outcome(&index, &universal(&["a", "b"], &["3.12"]));
+    assert!(out.starts_with("error: For "), "{out}");
+    assert!(out.contains("sys_platform == \"win32\""), "{out}");
+}
+
+#[test]
+fn environments_restrict_the_lock() {
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &["win; sys_platform == 'win32'", "lin; sys_platform == 'linux'"]);
+    index.add("win", "1.0", &[]);
+    index.add("lin", "1.0", &[]);
+    let mut request = universal(&["a"], &["3.12"]);
+    if let Some(universe) = &mut request.universal {
+        universe.environments = vec!["sys_platform == 'linux'".parse().unwrap()];
+    }
+    assert_snapshot!(outcome(&index, &request), @r#"
+    a==1.0
+    lin==1.0
+    "#);
+}
+
+#[test]
+fn required_environments_skip_versions_without_a_wheel_there() {
+    // b 2.0 has no aarch64 wheel and no sdist; aarch64 Linux is required,
+    // so that part of the universe keeps b 1.0 (the rest takes 2.0, as uv).
+    let mut index = MemoryIndex::new();
+    index
+        .add("b", "2.0", &[])
+        .wheels(&["py3-none-manylinux_2_17_x86_64", "py3-none-win_amd64"]);
+    index.add("b", "1.0", &[]);
+    let mut request = universal(&["b"], &["3.12"]);
+    let required = "sys_platform == 'linux' and platform_machine == 'aarch64'";
+    if let Some(universe) = &mut request.universal {
+        universe.required_environments = vec![required.parse().unwrap()];
+    }
+    assert_snapshot!(outcome(&index, &request), @r#"
+    b==1.0 ; platform_machine == "aarch64" and sys_platform == "linux"
+    b==2.0 ; platform_machine != "aarch64" or sys_platform != "linux"
+    "#);
+    // Without a version that has one, the failure names the environment.
+    let mut index = MemoryIndex::new();
+    index
+        .add("b", "2.0", &[])
+        .wheels(&["py3-none-manylinux_2_17_x86_64"]);
+    let out = outcome(&index, &request);
+    assert!(out.contains("required environment"), "{out}");
 }

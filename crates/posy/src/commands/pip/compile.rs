@@ -55,6 +55,8 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
             python_platform: args.python_platform.clone(),
         },
         universal: args.universal,
+        environments: markers(&args.environments, "--environment")?,
+        required_environments: markers(&args.required_environments, "--required-environment")?,
         preferences: match &args.output_file {
             Some(path) => preferences_from(path)?,
             None => Vec::new(),
@@ -226,4 +228,15 @@ fn without_credentials(text: &str) -> String {
         ),
         _ => text.to_string(),
     }
+}
+
+/// The markers given with `flag`, each parsed (a bad one named).
+fn markers(texts: &[String], flag: &str) -> Result<Vec<posy_vocab::MarkerTree>> {
+    texts
+        .iter()
+        .map(|text| {
+            text.parse()
+                .map_err(|e| anyhow::anyhow!("invalid {flag} `{text}`: {e}"))
+        })
+        .collect()
 }

@@ -1,0 +1,160 @@
+//! Where one solve must hold: one target, or one fork of a universal
+//! resolution.
+//!
+//! For a target, a requirement applies when its marker evaluates to true in
+//! the target's environment. A fork stands for a set of environments (a
+//! [`MarkerSet`]: "Python 3.10 or later, on Windows", say), and a
+//! requirement applies in it when its marker holds in *some* of them; the
+//! package it names is then solved for the whole fork, and the lock's
+//! markers (`universal.rs`) say where it is really needed. Requirements
+//! that would give one package different versions in different parts of a
+//! fork split the fork first (see `Solver::fork_regions`), so that inside
+//! one fork "applies somewhere" never forces two answers into one.
+//!
+//! Both kinds answer the same questions, so the solver has one code path:
+//! does this marker select this requirement (for the base package, or for
+//! one of its extras), which files are installable, and which Python a
+//! `Requires-Python` is checked against.
+
+use posy_vocab::{ExtraName, MarkerSet, MarkerTree, SpecifierSet, Version};
+use version_ranges::Ranges;
+
+use crate::target::Target;
+use crate::version_map::{Compatibility, lower_bound_admits};
+
+/// The environments one solve is for.
+#[derive(Debug, Clone)]
+pub(crate) enum Scope {
+    Target(Target),
+    Fork(Fork),
+}
+
+/// One fork of a universal resolution.
+#[derive(Debug, Clone)]
+pub(crate) struct Fork {
+    /// The environments it stands for.
+    pub(crate) marker: MarkerSet,
+    /// Its lowest Python (every `Requires-Python` is held against it).
+    pub(crate) floor: Version,
+    /// Environments in which every pin must have a wheel or an sdist
+    /// (`required-environments`).
+    pub(crate) required: Vec<(MarkerTree, MarkerSet)>,
+}
+
+impl Fork {
+    /// A fork for `marker`; `None` when it holds nowhere.
+    pub(crate) fn new(marker: MarkerSet, required: Vec<(MarkerTree, MarkerSet)>) -> Option<Self> {
+        if marker.is_disjoint(MarkerSet::TRUE) {
+            return None;
+        }
+        let floor = python_floor(marker);
+        Some(Self {
+            marker,
+            floor,
+            required,
+        })
+    }
+}
+
+/// The lowest `python_full_version` of a set (`0` when unbounded).
+pub(crate) fn python_floor(marker: MarkerSet) -> Version {
+    use std::ops::Bound;
+    match marker.python_range().bounding_range() {
+        Some((Bound::Included(v) | Bound::Excluded(v), _)) => v.clone(),
+        _ => Version::new([0]),
+    }
+}
+
+impl Scope {
+    /// What makes a file installable here.
+    pub(crate) fn compatibility(&self) -> Compatibility {
+        match self {
+            Self::Target(target) => Compatibility::Target {
+                tags: target.tags.clone(),
+                python: target.python_version.clone(),
+            },
+            Self::Fork(fork) => Compatibility::Fork {
+                pythons: MarkerSet::python_in(&fork.marker.python_range()),
+                floor: fork.floor.clone(),
+            },
+        }
+    }
+
+    /// The Python version `Requires-Python` is checked against.
+    pub(crate) fn python(&self) -> &Version {
+        match self {
+            Self::Target(target) => &target.python_version,
+            Self::Fork(fork) => &fork.floor,
+        }
+    }
+
+    /// The fork, in universal mode.
+    pub(crate) fn fork(&self) -> Option<&Fork> {
+        match self {
+            Self::Target(_) => None,
+            Self::Fork(fork) => Some(fork),
+        }
+    }
+
+    /// Whether `marker` holds (somewhere, for a fork) with `extras` active.
+    pub(crate) fn holds(&self, marker: &MarkerTree, extras: &[ExtraName]) -> bool {
+        if marker.is_true() {
+            return true;
+        }
+        match self {
+            Self::Target(target) => marker.evaluate(&target.markers, extras),
+            Self::Fork(fork) => !set_of(marker, extras).is_disjoint(fork.marker),
+        }
+    }
+
+    /// Whether a requirement with `marker` applies to the node being
+    /// expanded (the base package when `extra` is `None`, else that extra:
+    /// the requirements its extra switches on), and where: the marker of
+    /// the edge, `TRUE` for a target.
+    pub(crate) fn selects(&self, marker: &MarkerTree, extra: Option<&ExtraName>) -> Option<MarkerSet> {
+        match (self, extra) {
+            (_, None) if marker.is_true() => Some(MarkerSet::TRUE),
+            (_, Some(_)) if marker.is_true() => None,
+            (Self::Target(target), None) => {
+                marker.evaluate(&target.markers, &[]).then_some(MarkerSet::TRUE)
+            }
+            (Self::Target(target), Some(extra)) => (marker
+                .evaluate(&target.markers, std::slice::from_ref(extra))
+                && !marker.evaluate(&target.markers, &[]))
+            .then_some(MarkerSet::TRUE),
+            (Self::Fork(fork), None) => {
+                let set = set_of(marker, &[]);
+                (!set.is_disjoint(fork.marker)).then_some(set)
+            }
+            (Self::Fork(fork), Some(extra)) => {
+                let with = set_of(marker, std::slice::from_ref(extra));
+                let without = set_of(marker, &[]);
+                (!with.and(without.negate()).is_disjoint(fork.marker)).then_some(with)
+            }
+        }
+    }
+
+    /// The Pythons a `Requires-Python` admits, as the Python node's range:
+    /// for a fork only the lower bound counts (see `version_map.rs`).
+    pub(crate) fn python_ranges(&self, requires_python: &SpecifierSet) -> Ranges<Version> {
+        match self {
+            Self::Target(_) => requires_python.to_ranges(),
+            Self::Fork(fork) => {
+                if lower_bound_admits(requires_python, &fork.floor) {
+                    Ranges::full()
+                } else {
+                    requires_python.to_ranges()
+                }
+            }
+        }
+    }
+}
+
+/// The environments where `marker` holds with `extras` active.
+fn set_of(marker: &MarkerTree, extras: &[ExtraName]) -> MarkerSet {
+    if marker.extras_referenced().is_empty() {
+        MarkerSet::from_tree(marker)
+    } else {
+        MarkerSet::from_tree(&marker.simplify_extras(extras))
+    }
+}
