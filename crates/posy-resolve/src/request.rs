@@ -106,7 +106,11 @@ impl ResolveRequest {
     /// The preferences in effect: those of packages not being upgraded.
     pub(crate) fn active_preferences(&self) -> FxHashMap<PackageName, Vec<Version>> {
         let mut preferences: FxHashMap<PackageName, Vec<Version>> = FxHashMap::default();
-        for p in self.preferences.iter().filter(|p| !self.upgrade.covers(&p.name)) {
+        for p in self
+            .preferences
+            .iter()
+            .filter(|p| !self.upgrade.covers(&p.name))
+        {
             preferences
                 .entry(p.name.clone())
                 .or_default()

@@ -111,13 +111,17 @@ impl Scope {
     /// expanded (the base package when `extra` is `None`, else that extra:
     /// the requirements its extra switches on), and where: the marker of
     /// the edge, `TRUE` for a target.
-    pub(crate) fn selects(&self, marker: &MarkerTree, extra: Option<&ExtraName>) -> Option<MarkerSet> {
+    pub(crate) fn selects(
+        &self,
+        marker: &MarkerTree,
+        extra: Option<&ExtraName>,
+    ) -> Option<MarkerSet> {
         match (self, extra) {
             (_, None) if marker.is_true() => Some(MarkerSet::TRUE),
             (_, Some(_)) if marker.is_true() => None,
-            (Self::Target(target), None) => {
-                marker.evaluate(&target.markers, &[]).then_some(MarkerSet::TRUE)
-            }
+            (Self::Target(target), None) => marker
+                .evaluate(&target.markers, &[])
+                .then_some(MarkerSet::TRUE),
             (Self::Target(target), Some(extra)) => (marker
                 .evaluate(&target.markers, std::slice::from_ref(extra))
                 && !marker.evaluate(&target.markers, &[]))

@@ -537,8 +537,7 @@ impl Solver {
                 .flat_map(|region| {
                     let inside = region.and(marker);
                     let outside = region.and(marker.negate());
-                    if inside.is_disjoint(MarkerSet::TRUE) || outside.is_disjoint(MarkerSet::TRUE)
-                    {
+                    if inside.is_disjoint(MarkerSet::TRUE) || outside.is_disjoint(MarkerSet::TRUE) {
                         vec![region]
                     } else {
                         vec![outside, inside]
@@ -667,9 +666,10 @@ impl DependencyProvider for Solver {
                 let Some(entry) = self.selector.select(name, range, map, sibling.as_ref()) else {
                     return Ok(None);
                 };
-                if let (Node::Package(_), Status::RequiresPython(requires_python)) =
-                    (node, entry.effective_status(self.selector.allows_yanked(name, &entry.version)))
-                    && let Some(regions) = self.python_split(requires_python)
+                if let (Node::Package(_), Status::RequiresPython(requires_python)) = (
+                    node,
+                    entry.effective_status(self.selector.allows_yanked(name, &entry.version)),
+                ) && let Some(regions) = self.python_split(requires_python)
                 {
                     return Err(self.fork_error(regions));
                 }

@@ -104,8 +104,7 @@ pub(crate) async fn resolve_universe(
                     "the requirements split the resolution into more than {MAX_FORKS} parts"
                 ),
                 hints: vec![
-                    "narrow the universe with environments, or resolve for one platform"
-                        .to_owned(),
+                    "narrow the universe with environments, or resolve for one platform".to_owned(),
                 ],
             }));
         }
@@ -114,10 +113,7 @@ pub(crate) async fn resolve_universe(
         let preferences = preferences_for(&user, &inherited, &chosen_by_forks);
         match resolve_in(request, scope, preferences, shared, tx.clone()).await {
             Ok(Outcome::Solved(done)) => {
-                tracing::debug!(
-                    "fork `{}` solved",
-                    fork.marker.to_tree_within(root)
-                );
+                tracing::debug!("fork `{}` solved", fork.marker.to_tree_within(root));
                 for package in &done.resolution.packages {
                     let versions = chosen_by_forks.entry(package.name.clone()).or_default();
                     if !versions.contains(&package.version) {
@@ -177,7 +173,10 @@ fn preferences_for(
     for (name, versions) in chosen_by_forks {
         let mut versions = versions.clone();
         versions.sort_by(|a, b| b.cmp(a));
-        preferences.entry(name.clone()).or_default().extend(versions);
+        preferences
+            .entry(name.clone())
+            .or_default()
+            .extend(versions);
     }
     preferences
 }
@@ -193,7 +192,10 @@ fn merge(
     for (resolution, reach) in solved {
         warnings.extend(resolution.warnings);
         for package in resolution.packages {
-            let marker = reach.get(&package.name).copied().unwrap_or(MarkerSet::FALSE);
+            let marker = reach
+                .get(&package.name)
+                .copied()
+                .unwrap_or(MarkerSet::FALSE);
             let key = (package.name.clone(), package.version.clone());
             match merged.get_mut(&key) {
                 Some((existing, existing_marker)) => {
@@ -217,7 +219,8 @@ fn merge(
                 DistKind::Sdist => true,
                 DistKind::Wheel(tags) => !MarkerSet::from_wheel_tags(tags).is_disjoint(here),
             });
-            package.best_file = best.and_then(|b| package.files.iter().position(|f| f.filename == b));
+            package.best_file =
+                best.and_then(|b| package.files.iter().position(|f| f.filename == b));
             let tree = marker.to_tree_within(root);
             package.marker = (!tree.is_true()).then_some(tree);
             package

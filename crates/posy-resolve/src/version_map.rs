@@ -273,12 +273,9 @@ impl<'c> Ranker<'c> {
         match self.compatibility {
             Compatibility::Target { tags, .. } => tags.best_priority(set).map(|p| p.rank()),
             Compatibility::Fork { pythons, .. } => {
-                let fits = *self
-                    .seen
-                    .entry(set.clone())
-                    .or_insert_with(|| {
-                        (!MarkerSet::from_wheel_tags(set).is_disjoint(*pythons)).then_some(0)
-                    });
+                let fits = *self.seen.entry(set.clone()).or_insert_with(|| {
+                    (!MarkerSet::from_wheel_tags(set).is_disjoint(*pythons)).then_some(0)
+                });
                 fits.map(|_| usize::from(file.metadata_file == MetadataFile::Absent))
             }
         }

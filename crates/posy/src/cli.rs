@@ -428,7 +428,11 @@ pub struct PipCompileArgs {
     #[arg(long = "environment", value_name = "MARKER", requires = "universal")]
     pub environments: Vec<String>,
     /// With --universal: every package must have a wheel or an sdist for this environment (repeatable; uv's `required-environments`), e.g. `sys_platform == 'linux' and platform_machine == 'aarch64'`.
-    #[arg(long = "required-environment", value_name = "MARKER", requires = "universal")]
+    #[arg(
+        long = "required-environment",
+        value_name = "MARKER",
+        requires = "universal"
+    )]
     pub required_environments: Vec<String>,
     /// Write the extras each package was asked with (`name[extra]==1.0`); by default they are left out.
     #[arg(long)]

@@ -212,7 +212,10 @@ fn a_dependency_only_one_architecture_needs_brings_only_its_wheels() {
     index.add(
         "a",
         "1.0",
-        &["b; platform_machine == 'aarch64' and sys_platform == 'linux'", "c"],
+        &[
+            "b; platform_machine == 'aarch64' and sys_platform == 'linux'",
+            "c",
+        ],
     );
     index.add("b", "1.0", &[]).wheels(&[
         "cp312-cp312-manylinux_2_28_aarch64",
@@ -302,7 +305,14 @@ fn pythons_past_any_list_resolve() {
 fn a_conflict_inside_one_fork_is_reported_with_the_fork() {
     // On Windows `a` needs c>=2 and `b` needs c<2: only that fork fails.
     let mut index = MemoryIndex::new();
-    index.add("a", "1.0", &["c>=2; sys_platform == 'win32'", "c; sys_platform != 'win32'"]);
+    index.add(
+        "a",
+        "1.0",
+        &[
+            "c>=2; sys_platform == 'win32'",
+            "c; sys_platform != 'win32'",
+        ],
+    );
     index.add("b", "1.0", &["c<2"]);
     index.add("c", "1.0", &[]);
     index.add("c", "2.0", &[]);
@@ -314,7 +324,14 @@ fn a_conflict_inside_one_fork_is_reported_with_the_fork() {
 #[test]
 fn environments_restrict_the_lock() {
     let mut index = MemoryIndex::new();
-    index.add("a", "1.0", &["win; sys_platform == 'win32'", "lin; sys_platform == 'linux'"]);
+    index.add(
+        "a",
+        "1.0",
+        &[
+            "win; sys_platform == 'win32'",
+            "lin; sys_platform == 'linux'",
+        ],
+    );
     index.add("win", "1.0", &[]);
     index.add("lin", "1.0", &[]);
     let mut request = universal(&["a"], &["3.12"]);
