@@ -620,7 +620,8 @@ impl Solver {
 /// requirement under another marker widens the edge's marker.
 fn push_edge(edges: &mut Edges, node: Node, range: Ranges<Version>, marker: MarkerSet) {
     match edges.iter_mut().find(|(n, r, _)| *n == node && *r == range) {
-        Some(edge) => edge.2 = edge.2.or(marker),
+        Some(edge) if edge.2 != marker => edge.2 = edge.2.or(marker),
+        Some(_) => {}
         None => edges.push((node, range, marker)),
     }
 }
