@@ -11,7 +11,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use posy_project::{RequirementSpec, RequirementsTxt};
-use posy_resolve::{Preference, ResolveRequest, Universe, Upgrade, resolve};
+use posy_resolve::{ForkStrategy, Preference, ResolveRequest, Universe, Upgrade, resolve};
 use posy_vocab::{MarkerTree, PackageName, Version};
 use version_ranges::Ranges;
 
@@ -158,6 +158,10 @@ pub struct ResolveOptions {
     pub environments: Vec<MarkerTree>,
     /// Universal only: environments where every pin needs a wheel or an sdist.
     pub required_environments: Vec<MarkerTree>,
+    /// Universal only: newest versions per Python, or fewest versions.
+    pub fork_strategy: ForkStrategy,
+    /// Give each pin the marker its requirements reach it under.
+    pub keep_markers: bool,
     /// Pins to keep unless upgraded (an existing output file's).
     pub preferences: Vec<Preference>,
 }
@@ -201,6 +205,7 @@ pub fn resolve_brief(
     request.constraints = brief.constraints.clone();
     request.overrides = brief.overrides.clone();
     request.preferences = options.preferences.clone();
+    request.keep_markers = options.keep_markers;
     options.resolver.apply(&mut request, brief.pre)?;
     if options.universal {
         // As uv: from the target Python's minor version up (3.11.7 → >=3.11).
@@ -208,6 +213,7 @@ pub fn resolve_brief(
         let mut universe = Universe::new(Ranges::higher_than(floor));
         universe.environments = options.environments.clone();
         universe.required_environments = options.required_environments.clone();
+        universe.fork_strategy = options.fork_strategy;
         request.universal = Some(universe);
     }
     let index = IndexProvider::with_builder(&client, builder.as_ref(), policy);

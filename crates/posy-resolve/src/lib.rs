@@ -67,6 +67,6 @@ pub use provider::{
 pub use request::{Preference, ResolveRequest, Universe, Upgrade};
 pub use resolution::{Resolution, ResolvedPackage, Via};
 pub use resolve::resolve;
-pub use strategy::ResolutionStrategy;
+pub use strategy::{ForkStrategy, ResolutionStrategy};
 pub use target::Target;
 pub use version_map::best_file;

@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
 
 use crate::prerelease::PrereleaseMode;
-use crate::strategy::ResolutionStrategy;
+use crate::strategy::{ForkStrategy, ResolutionStrategy};
 use crate::target::Target;
 
 /// A pin from an earlier resolution that the resolver tries first.
@@ -75,6 +75,10 @@ pub struct ResolveRequest {
     /// One resolution for every environment of this universe, with markers
     /// (see `universal.rs`); `None` resolves for `target` alone.
     pub universal: Option<Universe>,
+    /// Give each pin of a single-target resolution the marker under which
+    /// its requirements reach it (`--no-strip-markers`); universal pins
+    /// always have theirs.
+    pub keep_markers: bool,
 }
 
 /// The environments a universal resolution must hold in.
@@ -89,6 +93,8 @@ pub struct Universe {
     /// Environments where every pin must have a wheel or an sdist (uv's
     /// `required-environments`): a version without is not used there.
     pub required_environments: Vec<MarkerTree>,
+    /// Newest versions per Python, or fewest versions (`--fork-strategy`).
+    pub fork_strategy: ForkStrategy,
 }
 
 impl Universe {
@@ -98,6 +104,7 @@ impl Universe {
             requires_python,
             environments: Vec::new(),
             required_environments: Vec::new(),
+            fork_strategy: ForkStrategy::default(),
         }
     }
 }
@@ -132,6 +139,7 @@ impl ResolveRequest {
             prerelease: PrereleaseMode::default(),
             target,
             universal: None,
+            keep_markers: false,
         }
     }
 }

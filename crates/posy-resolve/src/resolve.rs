@@ -66,7 +66,15 @@ async fn resolve_forks(
     check_urls(request, &scope)?;
     let preferences = request.active_preferences();
     match resolve_in(request, scope, preferences, shared, tx).await? {
-        Outcome::Solved(solved) => Ok(solved.resolution),
+        Outcome::Solved(mut solved) => {
+            for package in &mut solved.resolution.packages {
+                if let Some(marker) = solved.reach.get(&package.name) {
+                    let tree = marker.to_tree();
+                    package.marker = (!tree.is_true()).then_some(tree);
+                }
+            }
+            Ok(solved.resolution)
+        }
         // Only forks split.
         Outcome::Split { .. } => Err(ResolveError::Cancelled),
     }
@@ -180,17 +188,18 @@ fn run(solver: Solver) -> Result<Outcome, ResolveError> {
     }
 }
 
-/// In a fork, the environments in which each selected package is needed:
+/// In a fork (or with `keep_markers`), the environments in which each
+/// selected package is needed:
 /// a fixed point over the selected dependency edges, from the fork's own
 /// marker at the root, each edge `and`ing its requirement's marker (the
 /// graph may have cycles; markers only grow, in a finite algebra).
 fn reach(solver: &Solver, selected: &[(Node, Version)]) -> FxHashMap<PackageName, MarkerSet> {
-    let Some(fork) = solver.scope().fork() else {
+    let Some(root) = solver.root_marker() else {
         return FxHashMap::default();
     };
     let version_of: FxHashMap<&Node, &Version> = selected.iter().map(|(n, v)| (n, v)).collect();
     let mut marker_of: FxHashMap<Node, MarkerSet> = FxHashMap::default();
-    marker_of.insert(Node::Root, fork.marker);
+    marker_of.insert(Node::Root, root);
     let mut queue = vec![Node::Root];
     while let Some(node) = queue.pop() {
         let Some(&version) = version_of.get(&node) else {

@@ -16,6 +16,8 @@
 //! one of its extras), which files are installable, and which Python a
 //! `Requires-Python` is checked against.
 
+use std::sync::Arc;
+
 use posy_vocab::{ExtraName, MarkerSet, MarkerTree, SpecifierSet, Version};
 use version_ranges::Ranges;
 
@@ -36,14 +38,24 @@ pub(crate) struct Fork {
     pub(crate) marker: MarkerSet,
     /// Its lowest Python (every `Requires-Python` is held against it).
     pub(crate) floor: Version,
+    /// What the whole resolution shares.
+    pub(crate) rules: Arc<ForkRules>,
+}
+
+/// What every fork of one universal resolution shares.
+#[derive(Debug)]
+pub(crate) struct ForkRules {
     /// Environments in which every pin must have a wheel or an sdist
     /// (`required-environments`).
     pub(crate) required: Vec<(MarkerTree, MarkerSet)>,
+    /// Fewest versions (`--fork-strategy fewest`, or `--resolution
+    /// lowest`): no split on `Requires-Python`, oldest Pythons first.
+    pub(crate) fewest: bool,
 }
 
 impl Fork {
     /// A fork for `marker`; `None` when it holds nowhere.
-    pub(crate) fn new(marker: MarkerSet, required: Vec<(MarkerTree, MarkerSet)>) -> Option<Self> {
+    pub(crate) fn new(marker: MarkerSet, rules: &Arc<ForkRules>) -> Option<Self> {
         if marker.is_disjoint(MarkerSet::TRUE) {
             return None;
         }
@@ -51,8 +63,29 @@ impl Fork {
         Some(Self {
             marker,
             floor,
-            required,
+            rules: Arc::clone(rules),
         })
+    }
+
+    /// The order forks are solved in: sorts `forks` so that the one to
+    /// solve first is last (they go on a stack). Newest Python first, or
+    /// oldest with `fewest`; among equals, the one whose `key` is larger.
+    pub(crate) fn schedule<T, K: Ord>(
+        &self,
+        forks: &mut [T],
+        floor: impl Fn(&T) -> Version,
+        key: impl Fn(&T) -> K,
+    ) {
+        let fewest = self.rules.fewest;
+        forks.sort_by(|a, b| {
+            let by_python = floor(a).cmp(&floor(b));
+            let by_python = if fewest {
+                by_python.reverse()
+            } else {
+                by_python
+            };
+            by_python.then_with(|| key(a).cmp(&key(b)))
+        });
     }
 }
 
@@ -155,7 +188,7 @@ impl Scope {
 }
 
 /// The environments where `marker` holds with `extras` active.
-fn set_of(marker: &MarkerTree, extras: &[ExtraName]) -> MarkerSet {
+pub(crate) fn set_of(marker: &MarkerTree, extras: &[ExtraName]) -> MarkerSet {
     if marker.extras_referenced().is_empty() {
         MarkerSet::from_tree(marker)
     } else {

@@ -128,6 +128,8 @@ pub(crate) struct Solver {
     selector: Arc<CandidateSelector>,
     scope: Scope,
     compatibility: Compatibility,
+    /// Record the requirements' markers on the edges of a target's solve.
+    keep_markers: bool,
     root: Vec<Requirement>,
     overrides: FxHashMap<PackageName, Vec<Requirement>>,
     constraints: FxHashMap<PackageName, Ranges<Version>>,
@@ -164,6 +166,7 @@ impl Solver {
             fetcher,
             selector,
             compatibility: scope.compatibility(),
+            keep_markers: request.keep_markers,
             scope,
             root: request.requirements.clone(),
             overrides: by_name,
@@ -184,8 +187,13 @@ impl Solver {
         self.scope.python()
     }
 
-    pub(crate) fn scope(&self) -> &Scope {
-        &self.scope
+    /// Where the solve's root holds, when markers are followed: the fork's
+    /// environments, or (`keep_markers`) every environment.
+    pub(crate) fn root_marker(&self) -> Option<MarkerSet> {
+        match self.scope.fork() {
+            Some(fork) => Some(fork.marker),
+            None => self.keep_markers.then_some(MarkerSet::TRUE),
+        }
     }
 
     /// The recorded dependency edges of `node` at `version`, with markers.
@@ -314,9 +322,12 @@ impl Solver {
     ) -> Result<(), Unusable> {
         let active: &[ExtraName] = extra.map_or(&[], std::slice::from_ref);
         for requirement in requirements {
-            let Some(marker) = self.scope.selects(&requirement.marker, extra) else {
+            let Some(mut marker) = self.scope.selects(&requirement.marker, extra) else {
                 continue;
             };
+            if self.keep_markers && self.scope.fork().is_none() {
+                marker = crate::scope::set_of(&requirement.marker, active);
+            }
             match self.overrides.get(&requirement.name) {
                 Some(overrides) => {
                     for o in overrides
@@ -496,7 +507,8 @@ impl Solver {
     ) -> Option<(MarkerSet, Unusable)> {
         let fork = self.scope.fork()?;
         let files = map.files(entry);
-        fork.required
+        fork.rules
+            .required
             .iter()
             .filter(|(_, set)| !set.is_disjoint(fork.marker))
             .find(|(_, set)| {
@@ -579,7 +591,7 @@ impl Solver {
             .into_iter()
             .map(|r| (crate::scope::python_floor(r), upper_bounded(&r), r))
             .collect();
-        keyed.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        fork.schedule(&mut keyed, |k| k.0.clone(), |k| k.1);
         keyed.into_iter().map(|(_, _, r)| r).collect()
     }
 
@@ -588,7 +600,7 @@ impl Solver {
     /// (uv's `requires-python` fork strategy): the newer Pythons get this
     /// version, the older ones look further.
     fn python_split(&self, requires_python: &posy_vocab::SpecifierSet) -> Option<Vec<MarkerSet>> {
-        let fork = self.scope.fork()?;
+        let fork = self.scope.fork().filter(|f| !f.rules.fewest)?;
         let ranges = requires_python.to_ranges();
         let (lower, _) = ranges.bounding_range()?;
         let bound = match lower {
@@ -604,7 +616,9 @@ impl Solver {
         if older.is_disjoint(MarkerSet::TRUE) || newer.is_disjoint(MarkerSet::TRUE) {
             return None;
         }
-        Some(vec![older, newer])
+        let mut regions = vec![older, newer];
+        fork.schedule(&mut regions, |r| crate::scope::python_floor(*r), |_| 0);
+        Some(regions)
     }
 
     fn fork_error(&self, regions: Vec<MarkerSet>) -> SolveError {

@@ -59,6 +59,44 @@ impl FromStr for ResolutionStrategy {
     }
 }
 
+/// How a universal resolution trades newer versions against fewer ones
+/// (`--fork-strategy`, uv's spelling).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ForkStrategy {
+    /// The newest version each Python supports: a version whose
+    /// `Requires-Python` starts inside the universe splits it, and the
+    /// newest Pythons are solved first.
+    #[default]
+    RequiresPython,
+    /// As few versions as possible: a version that does not support the
+    /// lowest Python is not used at all, and the oldest Pythons are solved
+    /// first, so the others can agree with them.
+    Fewest,
+}
+
+impl fmt::Display for ForkStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::RequiresPython => "requires-python",
+            Self::Fewest => "fewest",
+        })
+    }
+}
+
+impl FromStr for ForkStrategy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "requires-python" => Ok(Self::RequiresPython),
+            "fewest" => Ok(Self::Fewest),
+            other => Err(format!(
+                "unknown fork strategy `{other}`: expected `requires-python` or `fewest`"
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +119,14 @@ mod tests {
                 .unwrap_err()
                 .contains("`newest`")
         );
+    }
+
+    #[test]
+    fn fork_strategies_round_trip() {
+        for strategy in [ForkStrategy::RequiresPython, ForkStrategy::Fewest] {
+            assert_eq!(strategy.to_string().parse::<ForkStrategy>(), Ok(strategy));
+        }
+        assert!("many".parse::<ForkStrategy>().is_err());
     }
 
     #[test]

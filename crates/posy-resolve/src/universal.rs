@@ -21,7 +21,8 @@
 //!    reason. Nothing here lists platforms or Python minors: every split
 //!    point comes from a marker or a `Requires-Python` in the graph, down
 //!    to patch releases (`python_full_version >= "3.11.5"`).
-//! 3. Parts are solved newest Python first, and each finished fork's pins
+//! 3. Parts are solved newest Python first (oldest first, and no split on
+//!    `Requires-Python`, with `--fork-strategy fewest`), and each finished fork's pins
 //!    become preferences of the forks after it, so the forks agree on a
 //!    version wherever they can (uv's default `requires-python` strategy).
 //!    They share one fetch cache: a file list or a version's metadata is
@@ -39,7 +40,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use posy_vocab::{MarkerSet, MarkerTree, PackageName, Version};
+use posy_vocab::{MarkerSet, PackageName, Version};
 use rustc_hash::FxHashMap;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -49,7 +50,8 @@ use crate::provider::DistKind;
 use crate::request::{ResolveRequest, Universe};
 use crate::resolution::{Resolution, ResolvedPackage};
 use crate::resolve::{Outcome, check_urls, resolve_in};
-use crate::scope::{Fork, Scope};
+use crate::scope::{Fork, ForkRules, Scope};
+use crate::strategy::{ForkStrategy, ResolutionStrategy};
 
 /// At most this many forks are solved; a graph that keeps splitting past
 /// it is reported rather than followed.
@@ -76,22 +78,28 @@ pub(crate) async fn resolve_universe(
         .iter()
         .fold(MarkerSet::FALSE, |all, m| all.or(*m))
         .and(pythons);
-    let required: Vec<(MarkerTree, MarkerSet)> = universe
-        .required_environments
-        .iter()
-        .map(|m| (m.clone(), MarkerSet::from_tree(m)))
-        .collect();
+    let rules = Arc::new(ForkRules {
+        required: universe
+            .required_environments
+            .iter()
+            .map(|m| (m.clone(), MarkerSet::from_tree(m)))
+            .collect(),
+        fewest: universe.fork_strategy == ForkStrategy::Fewest
+            || request.strategy == ResolutionStrategy::Lowest,
+    });
     // A stack: the last pushed is solved first.
     let mut stack: Vec<(Fork, Vec<(PackageName, Version)>)> = listed
         .iter()
         .rev()
-        .filter_map(|m| Fork::new(m.and(pythons), required.clone()))
+        .filter_map(|m| Fork::new(m.and(pythons), &rules))
         .map(|fork| (fork, Vec::new()))
         .collect();
-    if stack.is_empty() {
+    let Some((first, _)) = stack.first() else {
         return Err(ResolveError::NoEnvironments);
-    }
-    stack.sort_by(|a, b| a.0.floor.cmp(&b.0.floor));
+    };
+    first
+        .clone()
+        .schedule(&mut stack, |f| f.0.floor.clone(), |_| 0);
     let user = request.active_preferences();
     let mut chosen_by_forks: FxHashMap<PackageName, Vec<Version>> = FxHashMap::default();
     let mut solved: Vec<(Resolution, FxHashMap<PackageName, MarkerSet>)> = Vec::new();
@@ -135,7 +143,7 @@ pub(crate) async fn resolve_universe(
                 let mut inherited = inherited;
                 inherited.extend(chosen);
                 for region in regions {
-                    if let Some(part) = Fork::new(region, required.clone()) {
+                    if let Some(part) = Fork::new(region, &rules) {
                         stack.push((part, inherited.clone()));
                     }
                 }

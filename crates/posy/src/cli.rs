@@ -434,6 +434,17 @@ pub struct PipCompileArgs {
         requires = "universal"
     )]
     pub required_environments: Vec<String>,
+    /// With --universal: `requires-python` (default) picks the newest version each Python supports; `fewest` picks as few versions as it can.
+    #[arg(
+        long,
+        value_name = "STRATEGY",
+        env = "POSY_FORK_STRATEGY",
+        requires = "universal"
+    )]
+    pub fork_strategy: Option<posy_resolve::ForkStrategy>,
+    /// Keep environment markers: each pin gets the marker under which the requirements reach it (universal output always has them).
+    #[arg(long)]
+    pub no_strip_markers: bool,
     /// Write the extras each package was asked with (`name[extra]==1.0`); by default they are left out.
     #[arg(long)]
     pub no_strip_extras: bool,

@@ -57,6 +57,8 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         universal: args.universal,
         environments: markers(&args.environments, "--environment")?,
         required_environments: markers(&args.required_environments, "--required-environment")?,
+        fork_strategy: args.fork_strategy.unwrap_or_default(),
+        keep_markers: args.no_strip_markers,
         preferences: match &args.output_file {
             Some(path) => preferences_from(path)?,
             None => Vec::new(),
