@@ -353,6 +353,33 @@ impl Version {
         })
     }
 
+    /// For the point `V.after_locals()`, the version `V`; `None` for a real
+    /// version or another boundary. Lets code that keeps ranges print a
+    /// bound back as the `<= V` / `> V` that made it.
+    pub(crate) fn before_locals(&self) -> Option<Self> {
+        let f = self.full()?;
+        (f.boundary == Boundary::AfterLocals)
+            .then(|| self.clone().modify(|f| f.boundary = Boundary::None))
+    }
+
+    /// The same version (or boundary) with its release written with exactly
+    /// two numbers or up to its last non-zero one, whichever is longer
+    /// (`3` and `3.0.0` become `3.0`, `3.11.0` becomes `3.11`). Equal
+    /// versions get one spelling, for code that stores versions and prints
+    /// them back.
+    pub(crate) fn with_canonical_release(&self) -> Self {
+        let release = self.release();
+        let keep = release
+            .iter()
+            .rposition(|&n| n != 0)
+            .map_or(0, |i| i + 1)
+            .max(2);
+        if keep == release.len() {
+            return self.clone();
+        }
+        self.clone().modify(|f| f.release.resize(keep, 0))
+    }
+
     /// The order key after epoch and release; see the module docs.
     fn suffix_key(&self) -> SuffixKey<'_> {
         let Some(f) = self.full() else {
@@ -874,6 +901,23 @@ mod tests {
         assert_eq!(after_posts.to_string(), "1.0.post*");
         let pre = v("1.0a1").after_posts();
         assert!(v("1.0a1.post5") < pre && pre < v("1.0a2.dev0"));
+    }
+
+    #[test]
+    fn canonical_release_and_boundary_base() {
+        for (input, want) in [
+            ("3", "3.0"),
+            ("3.0.0", "3.0"),
+            ("3.11.0", "3.11"),
+            ("3.11.5", "3.11.5"),
+        ] {
+            assert_eq!(v(input).with_canonical_release().to_string(), want);
+        }
+        let bound = v("3.11.0").after_locals().with_canonical_release();
+        assert_eq!(bound.to_string(), "3.11+*");
+        assert_eq!(bound.before_locals().unwrap().to_string(), "3.11");
+        assert_eq!(v("3.11").before_locals(), None);
+        assert_eq!(v("3.11").after_posts().before_locals(), None);
     }
 
     #[test]
