@@ -89,13 +89,28 @@ impl Fork {
     }
 }
 
-/// The lowest `python_full_version` of a set (`0` when unbounded).
+/// The lowest `python_full_version` of a set, as a release (`0` when
+/// unbounded): a split at `3.11` starts at `3.11.dev0` (see [`first_of`]),
+/// which is Python 3.11 to every `Requires-Python`.
 pub(crate) fn python_floor(marker: MarkerSet) -> Version {
     use std::ops::Bound;
     match marker.python_range().bounding_range() {
-        Some((Bound::Included(v) | Bound::Excluded(v), _)) => v.clone(),
+        Some((Bound::Included(v) | Bound::Excluded(v), _)) => {
+            Version::new(v.release().iter().copied())
+        }
         _ => Version::new([0]),
     }
+}
+
+/// The first version of `release`'s line, its first dev release: splitting
+/// the Pythons there puts 3.11's pre-releases with 3.11 (as pip and uv
+/// treat `Requires-Python: >=3.11` on a 3.11.0rc1), and gives both sides
+/// a plain marker (`python_full_version < "3.11"` and `>= "3.11"`).
+pub(crate) fn first_of(release: &Version) -> Version {
+    let text: Vec<String> = release.release().iter().map(u64::to_string).collect();
+    format!("{}.dev0", text.join("."))
+        .parse()
+        .unwrap_or_else(|_| release.clone())
 }
 
 impl Scope {

@@ -610,7 +610,7 @@ impl Solver {
         if bound <= fork.floor {
             return None;
         }
-        let above = MarkerSet::python_in(&Ranges::higher_than(bound));
+        let above = MarkerSet::python_in(&Ranges::higher_than(crate::scope::first_of(&bound)));
         let older = fork.marker.and(above.negate());
         let newer = fork.marker.and(above);
         if older.is_disjoint(MarkerSet::TRUE) || newer.is_disjoint(MarkerSet::TRUE) {

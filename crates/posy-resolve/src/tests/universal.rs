@@ -229,7 +229,7 @@ fn a_dependency_only_one_architecture_needs_brings_only_its_wheels() {
     let request = universal(&["a"], &["3.12"]);
     assert_snapshot!(outcome(&index, &request), @r#"
     a==1.0
-    b==1.0 ; platform_machine == "aarch64" and sys_platform == "linux"
+    b==1.0 ; sys_platform == "linux" and platform_machine == "aarch64"
     c==1.0
     "#);
     assert_eq!(
@@ -285,7 +285,7 @@ fn a_patch_release_bound_forks_inside_a_minor() {
     index.add("a", "2.0", &[]).file_requires_python(">=3.11.5");
     assert_snapshot!(outcome(&index, &universal(&["a"], &["3.10"])), @r#"
     a==1.0 ; python_full_version < "3.11.5"
-    a==2.0 ; python_full_version >= "3.11.5"
+    a==2.0 ; python_full_version >= "3.11.5.dev0"
     "#);
 }
 
@@ -317,8 +317,7 @@ fn a_conflict_inside_one_fork_is_reported_with_the_fork() {
     index.add("c", "1.0", &[]);
     index.add("c", "2.0", &[]);
     let out = outcome(&index, &universal(&["a", "b"], &["3.12"]));
-    assert!(out.starts_with("error: For "), "{out}");
-    assert!(out.contains("sys_platform == \"win32\""), "{out}");
+    assert!(out.contains("\nFor sys_platform == \"win32\":\n"), "{out}");
 }
 
 #[test]
@@ -359,7 +358,7 @@ fn required_environments_skip_versions_without_a_wheel_there() {
         universe.required_environments = vec![required.parse().unwrap()];
     }
     assert_snapshot!(outcome(&index, &request), @r#"
-    b==1.0 ; platform_machine == "aarch64" and sys_platform == "linux"
+    b==1.0 ; sys_platform == "linux" and platform_machine == "aarch64"
     b==2.0 ; platform_machine != "aarch64" or sys_platform != "linux"
     "#);
     // Without a version that has one, the failure names the environment.
