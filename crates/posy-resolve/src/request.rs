@@ -123,6 +123,12 @@ impl ResolveRequest {
                 .or_default()
                 .push(p.version.clone());
         }
+        // A universal output file may pin a package at several versions
+        // (one per part of the universe): the newest is tried first, so a
+        // fork that a newer version splits splits again the same way.
+        for versions in preferences.values_mut() {
+            versions.sort_by(|a, b| b.cmp(a));
+        }
         preferences
     }
 

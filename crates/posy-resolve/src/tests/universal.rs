@@ -369,3 +369,24 @@ fn required_environments_skip_versions_without_a_wheel_there() {
     let out = outcome(&index, &request);
     assert!(out.contains("required environment"), "{out}");
 }
+
+#[test]
+fn recompiling_over_a_universal_output_keeps_its_split() {
+    // The existing output pins a at 1.0 for old Pythons and 2.0 for new
+    // ones; as preferences, both must come back where they were.
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &[]);
+    index.add("a", "2.0", &[]).file_requires_python(">=3.11");
+    index.add("a", "3.0", &[]).file_requires_python(">=3.11");
+    let mut request = universal(&["a"], &["3.10"]);
+    for version in ["1.0", "2.0"] {
+        request.preferences.push(crate::Preference {
+            name: "a".parse().unwrap(),
+            version: version.parse().unwrap(),
+        });
+    }
+    assert_snapshot!(outcome(&index, &request), @r#"
+    a==1.0 ; python_version < "3.11"
+    a==2.0 ; python_version >= "3.11"
+    "#);
+}
