@@ -3,7 +3,9 @@
 //!
 //! A key given once is passed as a string; a key given several times as a
 //! list of strings, in the order given (what pip and `build` do, and what
-//! setuptools' `--build-option` style keys expect). The settings are part of
+//! setuptools' `--build-option` style keys expect). A package's own settings
+//! (`--config-settings-package`) come first and the common ones after, a
+//! key in both becoming a list, as uv merges them. The settings are part of
 //! the built-wheel cache key, in a canonical form ([`ConfigSettings::to_json`]).
 
 use std::collections::BTreeMap;
@@ -22,6 +24,19 @@ impl ConfigSettings {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// These settings followed by `common`'s (a key in both gets both values, these first).
+    pub fn followed_by(&self, common: &ConfigSettings) -> ConfigSettings {
+        let mut merged = self.clone();
+        for (key, values) in &common.0 {
+            merged
+                .0
+                .entry(key.clone())
+                .or_default()
+                .extend(values.iter().cloned());
+        }
+        merged
     }
 
     /// The settings as the JSON object handed to the hooks (keys sorted,
@@ -107,6 +122,21 @@ mod tests {
         assert_eq!(
             settings.to_json().to_string(),
             r#"{"a":"x=y","b":["1","2"]}"#
+        );
+    }
+
+    #[test]
+    fn package_settings_come_first() {
+        let package: ConfigSettings = "a=pkg".parse().unwrap();
+        let common: ConfigSettings = [
+            ("a".to_string(), "common".to_string()),
+            ("b".to_string(), "1".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            package.followed_by(&common).to_string(),
+            r#"{"a":["pkg","common"],"b":"1"}"#
         );
     }
 

@@ -63,8 +63,17 @@
 //! (`--no-build-isolation`) they run with the frontend's interpreter as it
 //! is: nothing is installed, the build requirements are the user's business,
 //! and `get_requires_for_build_*` is not called.
+//!
+//! # Per-package settings
+//!
+//! [`BuildOptions::package_config_settings`] and
+//! [`BuildOptions::shared_isolation`] apply to the builds of one package.
+//! The package is known by the name its source states without a build
+//! ([`BuildSource::read_name`]), read only when such settings exist, before
+//! the cache key is made (the settings are part of it); a project whose
+//! name only its backend can tell gets the common settings.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -73,7 +82,7 @@ use std::time::Instant;
 
 use posy_python::Interpreter;
 use posy_store::{FileValue, Key, Lookup, Reservation, Store, Tag};
-use posy_vocab::{CoreMetadata, Requirement, WheelFilename};
+use posy_vocab::{CoreMetadata, PackageName, Requirement, WheelFilename};
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
 
@@ -112,7 +121,13 @@ pub enum Isolation {
 pub struct BuildOptions {
     /// Passed to every hook (`--config-settings`).
     pub config_settings: ConfigSettings,
+    /// A package's own settings, passed before `config_settings` to its
+    /// hooks (`--config-settings-package`).
+    pub package_config_settings: BTreeMap<PackageName, ConfigSettings>,
     pub isolation: Isolation,
+    /// Packages built under [`Isolation::Shared`] whatever `isolation` says
+    /// (`--no-build-isolation-package`).
+    pub shared_isolation: BTreeSet<PackageName>,
     /// At most this many builds run at once (at least one).
     pub max_concurrent_builds: usize,
     /// Told when each build starts and ends (progress lines).
@@ -123,7 +138,9 @@ impl Default for BuildOptions {
     fn default() -> Self {
         BuildOptions {
             config_settings: ConfigSettings::default(),
+            package_config_settings: BTreeMap::new(),
             isolation: Isolation::Isolated,
+            shared_isolation: BTreeSet::new(),
             max_concurrent_builds: std::thread::available_parallelism().map_or(2, |n| n.get()),
             reporter: None,
         }
@@ -241,12 +258,21 @@ impl Kind {
     }
 }
 
+/// The settings of one source's builds: the common ones, with its
+/// package's own (see "Per-package settings" above).
+#[derive(Debug, Clone)]
+struct SourceSettings {
+    config_settings: ConfigSettings,
+    isolation: Isolation,
+}
+
 /// A source tree ready for hooks: where it is, what builds it, what it
-/// is called, and the working directory of the build (in the store's
-/// `tmp/`), which holds an unpacked sdist, the hooks' files and what they
-/// write, until it is dropped.
+/// is called, its settings, and the working directory of the build (in
+/// the store's `tmp/`), which holds an unpacked sdist, the hooks' files
+/// and what they write, until it is dropped.
 struct Prepared {
     tree: PathBuf,
+    settings: SourceSettings,
     system: BuildSystem,
     build_label: BuildLabel,
     /// `build_label` as text, for error messages.
@@ -283,13 +309,14 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
     /// The built wheel for `source`, from the cache or by building it (see
     /// the module documentation).
     pub async fn build(&self, source: &BuildSource) -> Result<BuiltWheel, BuildError> {
-        let key = self.cache_key(source).await?;
+        let settings = self.settings(source).await?;
+        let key = self.cache_key(source, &settings).await?;
         if let Some(wheel) = self.cached_wheel(&key).await? {
             return Ok(wheel);
         }
         let _permit = self.permit().await;
         let kind = Kind::of(source);
-        let prepared = self.prepare(source).await?;
+        let prepared = self.prepare(source, settings).await?;
         tracing::info!(target: "posy_build", source = %source.display_name(), "Building {}", prepared.label);
         let mut reported = Reported::start(self.reporter(), &prepared.build_label, kind.stage());
         let env = self.environment(&prepared, kind, &key).await?;
@@ -371,7 +398,8 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 });
             }
         }
-        let key = self.cache_key(source).await?;
+        let settings = self.settings(source).await?;
+        let key = self.cache_key(source, &settings).await?;
         if let Some(wheel) = self.cached_wheel(&key).await? {
             let metadata = blocking(move || wheel_metadata(&wheel.path)).await?;
             return Ok(SourceMetadata {
@@ -388,7 +416,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         }
         let _permit = self.permit().await;
         let kind = Kind::of(source);
-        let prepared = self.prepare(source).await?;
+        let prepared = self.prepare(source, settings).await?;
         tracing::info!(target: "posy_build", source = %source.display_name(), "Preparing metadata for {}", prepared.label);
         let mut reported =
             Reported::start(self.reporter(), &prepared.build_label, BuildStage::Metadata);
@@ -457,8 +485,36 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         }
     }
 
-    /// The `built/` key of `source` under this frontend's settings.
-    async fn cache_key(&self, source: &BuildSource) -> Result<Key, BuildError> {
+    /// The settings for `source`'s builds; its name is read only when some
+    /// package has settings of its own.
+    async fn settings(&self, source: &BuildSource) -> Result<SourceSettings, BuildError> {
+        let options = &self.inner.options;
+        let mut settings = SourceSettings {
+            config_settings: options.config_settings.clone(),
+            isolation: options.isolation,
+        };
+        if options.package_config_settings.is_empty() && options.shared_isolation.is_empty() {
+            return Ok(settings);
+        }
+        let source = source.clone();
+        let Some(name) = blocking(move || Ok(source.read_name())).await? else {
+            return Ok(settings);
+        };
+        if let Some(own) = options.package_config_settings.get(&name) {
+            settings.config_settings = own.followed_by(&options.config_settings);
+        }
+        if options.shared_isolation.contains(&name) {
+            settings.isolation = Isolation::Shared;
+        }
+        Ok(settings)
+    }
+
+    /// The `built/` key of `source` under `settings`.
+    async fn cache_key(
+        &self,
+        source: &BuildSource,
+        settings: &SourceSettings,
+    ) -> Result<Key, BuildError> {
         let source = source.clone();
         let identity = blocking(move || source_identity(&source)).await?;
         let python = &self.inner.python;
@@ -468,12 +524,11 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
             .next()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let options = &self.inner.options;
         Ok(Key::hash_of_parts([
             CACHE_FORMAT.to_string(),
             identity,
-            options.config_settings.to_json().to_string(),
-            format!("{:?}", options.isolation),
+            settings.config_settings.to_json().to_string(),
+            format!("{:?}", settings.isolation),
             python.display_name(),
             most_specific_tag,
         ]))
@@ -534,7 +589,11 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
     }
 
     /// Unpacks an sdist (or checks a directory) and reads its build system.
-    async fn prepare(&self, source: &BuildSource) -> Result<Prepared, BuildError> {
+    async fn prepare(
+        &self,
+        source: &BuildSource,
+        settings: SourceSettings,
+    ) -> Result<Prepared, BuildError> {
         let source = source.clone();
         let store = self.inner.store.clone();
         blocking(move || {
@@ -551,6 +610,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 label: build_label.to_string(),
                 build_label,
                 tree,
+                settings,
                 system,
                 scratch,
             })
@@ -565,7 +625,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         kind: Kind,
         key: &Key,
     ) -> Result<BuildEnv, BuildError> {
-        if self.inner.options.isolation == Isolation::Shared {
+        if prepared.settings.isolation == Isolation::Shared {
             return Ok(BuildEnv {
                 python: self.inner.python.executable().to_path_buf(),
                 path_dirs: Vec::new(),
@@ -627,7 +687,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
             scratch: prepared.scratch.path(),
             system: &prepared.system,
             env,
-            config_settings: &self.inner.options.config_settings,
+            config_settings: &prepared.settings.config_settings,
             runs: &self.inner.hook_runs,
         }
         .call(hook, kwargs)

@@ -153,7 +153,7 @@ impl Drop for Reported<'_> {
 /// `Name` and `Version` from the header of core metadata (RFC 822 style).
 /// Scans the header directly: an old or sloppy `PKG-INFO` that a strict
 /// parser refuses still names its project.
-fn name_and_version(bytes: &[u8]) -> Option<(PackageName, Version)> {
+pub(crate) fn name_and_version(bytes: &[u8]) -> Option<(PackageName, Version)> {
     let text = String::from_utf8_lossy(bytes);
     let mut name = None;
     let mut version = None;
@@ -174,7 +174,7 @@ fn name_and_version(bytes: &[u8]) -> Option<(PackageName, Version)> {
 }
 
 /// `[project] name` and `version` of a `pyproject.toml`, when static.
-fn project_name_and_version(text: &str) -> (Option<PackageName>, Option<Version>) {
+pub(crate) fn project_name_and_version(text: &str) -> (Option<PackageName>, Option<Version>) {
     let Ok(doc) = text.parse::<toml::Table>() else {
         return (None, None);
     };

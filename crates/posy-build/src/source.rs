@@ -3,6 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use posy_vocab::{PackageName, SdistFilename};
+
+use crate::archive::read_pkg_info;
+use crate::reporter::{name_and_version, project_name_and_version};
+
 /// A source to build a wheel (or read metadata) from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildSource {
@@ -49,6 +54,28 @@ impl BuildSource {
 
     pub fn is_editable(&self) -> bool {
         matches!(self, BuildSource::Editable { .. })
+    }
+
+    /// The package's name, read without unpacking or building: an sdist's
+    /// `PKG-INFO`, else its file name (which in the store may be a hash); a
+    /// project's static `[project] name`. `None` when only the backend
+    /// could tell (a `setup.py` project, a dynamic name).
+    pub fn read_name(&self) -> Option<PackageName> {
+        match self {
+            BuildSource::Sdist { path, .. } => read_pkg_info(path)
+                .ok()
+                .flatten()
+                .and_then(|bytes| name_and_version(&bytes))
+                .map(|(name, _)| name)
+                .or_else(|| {
+                    let file_name = path.file_name()?.to_str()?;
+                    Some(file_name.parse::<SdistFilename>().ok()?.name().clone())
+                }),
+            BuildSource::Directory { path } | BuildSource::Editable { path } => {
+                let text = std::fs::read_to_string(path.join("pyproject.toml")).ok()?;
+                project_name_and_version(&text).0
+            }
+        }
     }
 
     /// A short name for messages and progress lines: the archive's or

@@ -19,7 +19,8 @@
 //! files merged (the same file name on two indexes keeps the first). Files
 //! from find-links sources are always merged, listed first. Yanked files are
 //! kept (PEP 592 lets exact pins use them; the resolver decides), and
-//! `--exclude-newer` filters index files (see [`crate::ExcludeNewer`]).
+//! `--exclude-newer` filters index files, by each package's cutoff (see
+//! [`crate::ExcludeNewer`] and [`crate::Cutoffs`]).
 //! Pages, including "not found" answers, are cached as described in
 //! [`crate::freshness`].
 //!
@@ -49,7 +50,7 @@ use crate::auth::Auth;
 use crate::cache::Cache;
 use crate::download::{Artifact, Hasher, download};
 use crate::error::IndexError;
-use crate::exclude_newer::ExcludeNewer;
+use crate::exclude_newer::Cutoffs;
 use crate::find_links::{belongs_to, list_directory};
 use crate::freshness::{CachePolicy, DEFAULT_HEURISTIC_FRESHNESS, Decision, Freshness};
 use crate::lazy_wheel::{HttpRanges, LocalFile, read_metadata};
@@ -86,7 +87,7 @@ struct Inner {
     find_links: Vec<(FindLinks, OnceCell<Vec<IndexFile>>)>,
     strategy: IndexStrategy,
     refresh: Refresh,
-    exclude_newer: Option<ExcludeNewer>,
+    exclude_newer: Cutoffs,
     freshness: Freshness,
     transport: Transport,
     cache: Cache,
@@ -175,12 +176,13 @@ impl IndexOptions {
                 indexes,
                 strategy: self.strategy,
                 refresh: self.refresh.clone(),
-                exclude_newer: self.exclude_newer,
                 freshness: Freshness {
                     heuristic: DEFAULT_HEURISTIC_FRESHNESS,
                     max_age_override: self.page_max_age,
-                    exclude_newer: self.exclude_newer,
+                    // Each page's package has its own cutoff: see `fetch_page`.
+                    exclude_newer: None,
                 },
+                exclude_newer: self.exclude_newer,
                 transport,
                 cache,
                 no_range_hosts: Mutex::new(HashSet::new()),
@@ -270,7 +272,7 @@ impl IndexClient {
             }
         };
         for (index, mut files, versions) in pages {
-            if let Some(cutoff) = inner.exclude_newer {
+            if let Some(cutoff) = inner.exclude_newer.of(name) {
                 result.undated_excluded += cutoff.filter(&mut files);
             }
             result.indexes.push(index);
@@ -389,7 +391,11 @@ impl IndexClient {
         let decision = match &cached {
             Some(_) if inner.transport.is_offline() => Decision::Fresh,
             Some(_) if inner.refresh.covers(name) => Decision::Refetch,
-            Some((entry, _)) => inner.freshness.decide(&entry.policy, now),
+            Some((entry, _)) => Freshness {
+                exclude_newer: inner.exclude_newer.of(name),
+                ..inner.freshness
+            }
+            .decide(&entry.policy, now),
             None => Decision::Refetch,
         };
         if decision == Decision::Fresh

@@ -58,7 +58,7 @@ pub use auth::{Credentials, NetrcSource};
 pub use client::{IndexClient, MetadataVia, ProjectFiles, SIMPLE_ACCEPT};
 pub use download::Artifact;
 pub use error::IndexError;
-pub use exclude_newer::ExcludeNewer;
+pub use exclude_newer::{Cutoffs, ExcludeNewer, PackageCutoff};
 pub use freshness::DEFAULT_HEURISTIC_FRESHNESS;
 pub use lazy_wheel::TAIL_SIZE;
 pub use options::{FindLinks, IndexOptions, IndexStrategy, IndexUrl, PYPI_SIMPLE, Refresh};

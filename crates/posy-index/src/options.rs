@@ -26,7 +26,7 @@ use url::Url;
 
 use crate::auth::NetrcSource;
 use crate::error::IndexError;
-use crate::exclude_newer::ExcludeNewer;
+use crate::exclude_newer::Cutoffs;
 
 /// The public index.
 pub const PYPI_SIMPLE: &str = "https://pypi.org/simple/";
@@ -185,7 +185,7 @@ pub struct IndexOptions {
     pub(crate) strategy: IndexStrategy,
     pub(crate) offline: bool,
     pub(crate) refresh: Refresh,
-    pub(crate) exclude_newer: Option<ExcludeNewer>,
+    pub(crate) exclude_newer: Cutoffs,
     pub(crate) page_max_age: Option<Duration>,
     pub(crate) cache_dir: Option<PathBuf>,
     pub(crate) store: Option<Store>,
@@ -240,7 +240,7 @@ impl IndexOptions {
             strategy: IndexStrategy::FirstIndex,
             offline: false,
             refresh: Refresh::None,
-            exclude_newer: None,
+            exclude_newer: Cutoffs::default(),
             page_max_age: None,
             cache_dir: None,
             store: None,
@@ -296,9 +296,11 @@ impl IndexOptions {
         self
     }
 
-    /// `--exclude-newer`.
-    pub fn exclude_newer(mut self, cutoff: Option<ExcludeNewer>) -> Self {
-        self.exclude_newer = cutoff;
+    /// `--exclude-newer`, and `--exclude-newer-package` when given
+    /// [`Cutoffs`] (a plain `Option<ExcludeNewer>` is the same cutoff for
+    /// every package).
+    pub fn exclude_newer(mut self, cutoffs: impl Into<Cutoffs>) -> Self {
+        self.exclude_newer = cutoffs.into();
         self
     }
 

@@ -4,7 +4,7 @@
 //! (the pins are the resolution). The steps and their output follow uv:
 //! one summary line per phase and a `+`/`-` list at the end.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -23,6 +23,7 @@ use posy_store::Store;
 use posy_vocab::{ArtifactHash, DistFilename, PackageName, Tags, Version};
 
 use crate::binary_policy::BinaryPolicy;
+use crate::changes::{Action, Changes};
 use crate::output::{elapsed, plural};
 use crate::provider::Builder;
 
@@ -145,12 +146,12 @@ pub struct Apply<'a> {
     pub started: Instant,
 }
 
-/// Carries out a plan and prints what changed. The environment must be
+/// Carries out a plan, prints what changed and returns it. The environment must be
 /// locked for the change (see [`crate::Env::lock_for_change`]); the change
 /// is a transaction: the journal is written once everything is prepared,
 /// before the first file in the environment changes, and removed when the
 /// last step is done (`posy_install::Transaction`).
-pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
+pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<Changes> {
     if plan.install.is_empty() && plan.extraneous.is_empty() {
         eprintln!(
             "Audited {} package{} in {}",
@@ -158,7 +159,7 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
             plural(plan.satisfied),
             elapsed(apply.started)
         );
-        return Ok(());
+        return Ok(Changes::none(apply.dry_run));
     }
     if apply.dry_run {
         if !plan.extraneous.is_empty() {
@@ -175,18 +176,17 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
                 plural(plan.install.len())
             );
         }
-        print_changes(
-            &plan,
-            &plan
-                .install
-                .iter()
-                .map(|p| {
-                    let version = p.version.as_ref().map(ToString::to_string);
-                    (p.name.clone(), version.unwrap_or_default())
-                })
-                .collect::<Vec<_>>(),
-        );
-        return Ok(());
+        let would = plan
+            .install
+            .iter()
+            .map(|p| {
+                let version = p.version.as_ref().map(ToString::to_string);
+                (p.name.clone(), version.unwrap_or_default())
+            })
+            .collect();
+        let changes = changes(&plan, would, true);
+        print_changes(&changes);
+        return Ok(changes);
     }
 
     let start = Instant::now();
@@ -233,12 +233,13 @@ pub async fn execute(plan: Plan, apply: Apply<'_>) -> Result<()> {
             return Err(error);
         }
     };
-    print_changes(&plan, &installed);
+    let changes = changes(&plan, installed, false);
+    print_changes(&changes);
     if apply.compile_bytecode {
         let scheme = apply.installer.scheme();
         compile_bytecode(&scheme.python, &scheme.purelib, &scheme.platlib)?;
     }
-    Ok(())
+    Ok(changes)
 }
 
 /// The change itself: removals, then installs; what was installed.
@@ -584,26 +585,29 @@ fn link_all(
     Ok(done.into_inner().unwrap_or_default())
 }
 
+/// What the plan removes, with what was (or would be) `installed`.
+fn changes(plan: &Plan, installed: Vec<(PackageName, String)>, dry_run: bool) -> Changes {
+    Changes {
+        uninstalled: plan
+            .replaced
+            .iter()
+            .chain(&plan.extraneous)
+            .map(|dist| (dist.name.clone(), dist.version.to_string()))
+            .collect(),
+        installed,
+        dry_run,
+    }
+}
+
 /// ` - old` / ` + new` lines, sorted by name, as uv prints them: red and
 /// green when colour is on (`console`'s setting, which the binary makes).
-fn print_changes(plan: &Plan, installed: &[(PackageName, String)]) {
-    let mut lines: BTreeMap<(PackageName, u8), String> = BTreeMap::new();
-    for dist in plan.replaced.iter().chain(&plan.extraneous) {
-        let line = format!(" - {}=={}", dist.name, dist.version);
-        lines.insert(
-            (dist.name.clone(), 0),
-            console::style(line).for_stderr().red().to_string(),
-        );
-    }
-    for (name, version) in installed {
-        let line = format!(" + {name}=={version}");
-        lines.insert(
-            (name.clone(), 1),
-            console::style(line).for_stderr().green().to_string(),
-        );
-    }
-    for line in lines.values() {
-        eprintln!("{line}");
+fn print_changes(changes: &Changes) {
+    for (name, action, version) in changes.entries() {
+        let line = match action {
+            Action::Uninstalled => console::style(format!(" - {name}=={version}")).red(),
+            Action::Installed => console::style(format!(" + {name}=={version}")).green(),
+        };
+        eprintln!("{}", line.for_stderr());
     }
 }
 

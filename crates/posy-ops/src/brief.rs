@@ -67,6 +67,9 @@ pub struct BriefInputs {
     pub groups: GroupsSelection,
     /// Install editable requirements as regular ones (`--no-editable`).
     pub no_editable: bool,
+    /// Install the editable requirements of these packages as regular ones
+    /// (`--no-editable-package`).
+    pub no_editable_package: Vec<String>,
 }
 
 /// Requirements read from their inputs, each remembering where it came from.
@@ -99,6 +102,9 @@ pub struct Brief {
     pub dynamic_projects: Vec<DynamicProject>,
     /// Requirements that point at a path or URL rather than an index.
     pub direct: Vec<DirectReference>,
+    /// Packages whose editable requirements are installed as regular ones
+    /// (known by name only once read, in [`complete_brief`]).
+    pub not_editable: Vec<PackageName>,
 }
 
 impl Brief {
@@ -106,6 +112,14 @@ impl Brief {
     pub fn read(inputs: &BriefInputs) -> Result<Brief> {
         let mut brief = Brief {
             selection: inputs.extras.clone(),
+            not_editable: inputs
+                .no_editable_package
+                .iter()
+                .map(|name| {
+                    PackageName::new(name)
+                        .with_context(|| format!("invalid --no-editable-package `{name}`"))
+                })
+                .collect::<Result<_>>()?,
             ..Brief::default()
         };
         let local = |target: &String, editable: bool| DirectReference {
@@ -308,7 +322,11 @@ pub async fn complete_brief(
     }
     let mut direct = Vec::new();
     for reference in &brief.direct {
-        direct.push(read_direct(reference, builder, client, git).await?);
+        let mut package = read_direct(reference, builder, client, git).await?;
+        if package.editable && brief.not_editable.contains(&package.name) {
+            package.install_regular();
+        }
+        direct.push(package);
     }
     for package in &direct {
         brief.requirements.push(package.requirement.clone());

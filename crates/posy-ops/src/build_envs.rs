@@ -34,10 +34,12 @@
 //! sdist-only build requirement is an unresolvable build environment, not a
 //! silent build.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use anyhow::Context;
 use futures_util::future::try_join_all;
 use posy_build::{
     BuildEnv, BuildEnvironments, BuildLabel, BuildOptions, BuildReporter, BuildSource,
@@ -327,13 +329,17 @@ fn env_in(dir: &Path) -> BuildEnv {
     }
 }
 
-/// The build frontend for builds targeting `python`, printing a progress
-/// line per build.
-/// `--config-settings` and `--no-build-isolation`, as the commands take them.
+/// `--config-settings` and `--no-build-isolation` (and their per-package
+/// forms), as the commands take them.
 #[derive(Debug, Clone, Default)]
 pub struct BuildSettings {
     pub config_settings: posy_build::ConfigSettings,
     pub no_build_isolation: bool,
+    /// `--config-settings-package`: added to `config_settings` for one package.
+    pub package_config_settings: BTreeMap<PackageName, posy_build::ConfigSettings>,
+    /// `--no-build-isolation-package`: built without isolation whatever
+    /// `no_build_isolation` says.
+    pub no_build_isolation_package: BTreeSet<PackageName>,
     /// The command's binary policy, for build requirements.
     pub policy: BinaryPolicy,
     /// `--build-constraints`, for build requirements.
@@ -346,22 +352,56 @@ impl BuildSettings {
     pub fn new(settings: &[String], no_build_isolation: bool) -> anyhow::Result<Self> {
         let mut config_settings = posy_build::ConfigSettings::default();
         for text in settings {
-            // Parsing checks the form and gives the error its wording.
-            text.parse::<posy_build::ConfigSettings>()?;
-            if let Some((key, value)) = text.split_once('=') {
-                config_settings.push(key.trim(), value);
-            }
+            config_settings.extend(parse_setting(text)?);
         }
         Ok(Self {
             config_settings,
             no_build_isolation,
-            policy: BinaryPolicy::default(),
-            constraints: Vec::new(),
-            link_mode: LinkMode::default(),
+            ..Self::default()
         })
+    }
+
+    /// Adds the per-package flags: `NAME:KEY=VALUE` settings and the names
+    /// to build without isolation.
+    pub fn per_package(
+        mut self,
+        settings: &[String],
+        no_isolation: &[String],
+    ) -> anyhow::Result<Self> {
+        for text in settings {
+            let invalid = || format!("invalid --config-settings-package `{text}`");
+            let (name, setting) = text
+                .split_once(':')
+                .ok_or_else(|| anyhow::anyhow!("expected PACKAGE:KEY=VALUE"))
+                .with_context(invalid)?;
+            let name = PackageName::new(name.trim()).with_context(invalid)?;
+            let setting = parse_setting(setting).with_context(invalid)?;
+            self.package_config_settings
+                .entry(name)
+                .or_default()
+                .extend(setting);
+        }
+        for name in no_isolation {
+            self.no_build_isolation_package
+                .insert(PackageName::new(name.trim()).map_err(|e| {
+                    anyhow::anyhow!("invalid --no-build-isolation-package `{name}`: {e}")
+                })?);
+        }
+        Ok(self)
     }
 }
 
+/// One `KEY=VALUE` as a `(key, value)` pair; parsing checks the form and
+/// gives the error its wording.
+fn parse_setting(text: &str) -> anyhow::Result<Option<(String, String)>> {
+    text.parse::<posy_build::ConfigSettings>()?;
+    Ok(text
+        .split_once('=')
+        .map(|(key, value)| (key.trim().to_string(), value.to_string())))
+}
+
+/// The build frontend for builds targeting `python`, printing a progress
+/// line per build.
 pub fn builder(
     store: &Store,
     client: &IndexClient,
@@ -372,11 +412,13 @@ pub fn builder(
     let options = BuildOptions {
         reporter: Some(Arc::clone(&reporter)),
         config_settings: settings.config_settings.clone(),
+        package_config_settings: settings.package_config_settings.clone(),
         isolation: if settings.no_build_isolation {
             posy_build::Isolation::Shared
         } else {
             posy_build::Isolation::Isolated
         },
+        shared_isolation: settings.no_build_isolation_package.clone(),
         ..BuildOptions::default()
     };
     posy_build::BuildFrontend::new(

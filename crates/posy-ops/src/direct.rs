@@ -86,6 +86,16 @@ pub struct DirectPackage {
     pub target: DirectTarget,
 }
 
+impl DirectPackage {
+    /// An editable requirement made a regular one (`--no-editable-package`).
+    pub fn install_regular(&mut self) {
+        if let Some(target) = self.display.strip_prefix("-e ") {
+            self.display = target.to_string();
+        }
+        self.editable = false;
+    }
+}
+
 /// Where a direct reference's distribution is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DirectTarget {

@@ -2,7 +2,8 @@
 
 use anyhow::{Context, Result};
 use posy_index::{
-    ExcludeNewer, FindLinks, IndexClient, IndexOptions, IndexStrategy, IndexUrl, Refresh,
+    Cutoffs, ExcludeNewer, FindLinks, IndexClient, IndexOptions, IndexStrategy, IndexUrl,
+    PackageCutoff, Refresh,
 };
 use posy_resolve::Upgrade;
 use posy_store::Store;
@@ -19,6 +20,9 @@ pub struct IndexSettings {
     pub index_strategy: String,
     /// An RFC 3339 timestamp or a date.
     pub exclude_newer: Option<String>,
+    /// `--exclude-newer-package`: `NAME=DATE` (or `NAME=false`), a cutoff
+    /// for one package in place of `exclude_newer`.
+    pub exclude_newer_package: Vec<String>,
     pub offline: bool,
     pub refresh: bool,
     /// `--refresh-package`: fetch these packages' pages again.
@@ -72,6 +76,13 @@ pub fn build_client(
                 .map_err(|e| anyhow::anyhow!("invalid --exclude-newer `{d}`: {e}"))
         })
         .transpose()?;
+    let mut cutoffs = Cutoffs::new(exclude_newer);
+    for text in &args.exclude_newer_package {
+        let package = text
+            .parse::<PackageCutoff>()
+            .map_err(|e| anyhow::anyhow!("invalid --exclude-newer-package `{text}`: {e}"))?;
+        cutoffs.set(package);
+    }
     let refresh_packages = args
         .refresh_package
         .iter()
@@ -90,6 +101,6 @@ pub fn build_client(
             Upgrade::None if refresh_packages.is_empty() => Refresh::None,
             Upgrade::None => Refresh::Packages(refresh_packages.into_iter().collect()),
         })
-        .exclude_newer(exclude_newer);
+        .exclude_newer(cutoffs);
     Ok(options.build()?)
 }

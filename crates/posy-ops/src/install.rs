@@ -26,6 +26,7 @@ use crate::binary_policy::BinaryPolicy;
 use crate::blueprint::Blueprint;
 use crate::brief::{Brief, Selector, complete_brief};
 use crate::build_envs;
+use crate::changes::{Changes, WouldChange};
 use crate::direct::{DirectPackage, DirectReference, DirectTarget, WithDirect};
 use crate::env::Env;
 use crate::index::{FileIndexSettings, IndexSettings, build_client};
@@ -45,6 +46,9 @@ pub struct ApplyOptions {
     pub compile_bytecode: bool,
     pub dry_run: bool,
     pub require_hashes: bool,
+    /// `--no-verify-hashes`: ignore the `--hash` values of requirements
+    /// files, unless hashes are required (`--require-hashes`, here or in a file).
+    pub no_verify_hashes: bool,
     /// `--reinstall-package`: reinstall these even when installed as pinned.
     pub reinstall_package: Vec<String>,
     /// `--check`: change nothing, and fail if anything would change.
@@ -65,8 +69,14 @@ pub struct InstallOptions {
 
 /// Installs what `brief` asks for into `env`, keeping what is installed
 /// where it fits. A `pylock.toml` among the Brief's sources is installed
-/// as it is (see [`sync`]); everything else is resolved first.
-pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOptions) -> Result<()> {
+/// as it is (see [`sync`]); everything else is resolved first. Returns what
+/// changed.
+pub fn install(
+    session: &Session,
+    env: &Env,
+    brief: Brief,
+    options: &InstallOptions,
+) -> Result<Changes> {
     let start = Instant::now();
     if brief.is_empty() {
         bail!("nothing to install: name packages, or pass -r FILE");
@@ -91,7 +101,7 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
             plural(brief.requirements.len()),
             elapsed(start)
         );
-        return Ok(());
+        return Ok(Changes::none(options.apply.dry_run || options.apply.check));
     }
     let upgrade = options.resolver.upgrade()?;
     let client = build_client(&options.index, &brief.index, session.store(), &upgrade)?;
@@ -105,6 +115,9 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
     );
     let runtime = session.runtime()?;
     let mut brief = brief;
+    if ignores_hashes(&options.apply, brief.require_hashes) {
+        brief.hashes.clear();
+    }
     let direct = runtime.block_on(complete_brief(
         &mut brief,
         Some(&builder),
@@ -217,6 +230,13 @@ pub fn install(session: &Session, env: &Env, brief: Brief, options: &InstallOpti
     result
 }
 
+/// Whether `--no-verify-hashes` has the `--hash` values of requirements
+/// files ignored: it does unless hashes are required, on the command line
+/// or (`in_files`) by a file.
+fn ignores_hashes(options: &ApplyOptions, in_files: bool) -> bool {
+    options.no_verify_hashes && !(options.require_hashes || in_files)
+}
+
 /// What `posy pip sync` does besides the files.
 #[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
@@ -268,12 +288,13 @@ fn check_constraints(
 
 /// Makes `env` hold exactly what `sources` pin: `pylock.toml` files, or
 /// requirements files of `name==version` lines, paths, URLs and editables.
+/// Returns what changed.
 pub fn sync(
     session: &Session,
     env: &Env,
     sources: &[PathBuf],
     options: &SyncOptions,
-) -> Result<()> {
+) -> Result<Changes> {
     let start = Instant::now();
     let markers = env.interpreter.markers();
     let python = env.python_version();
@@ -281,6 +302,7 @@ pub fn sync(
     let mut file_index = FileIndexSettings::default();
     let (mut only_binary, mut no_binary) = (Vec::new(), Vec::new());
     let mut require_hashes = options.apply.require_hashes;
+    let mut any_hash = false;
     let mut requirement_files = Vec::new();
     for path in sources {
         if is_pylock(path) {
@@ -333,8 +355,7 @@ pub fn sync(
                                 "{at}: `{req}` is not pinned; posy pip sync needs `name==version` (use posy pip compile to pin, or posy pip install)"
                             );
                         };
-                        // Any `--hash` puts the sync in hash-checking mode (pip's rule).
-                        require_hashes |= !entry.hashes.is_empty();
+                        any_hash |= !entry.hashes.is_empty();
                         pins.push(Pin {
                             name: req.name.clone(),
                             version: Some(version),
@@ -363,6 +384,16 @@ pub fn sync(
                 selector: Selector::Always,
             });
         }
+    }
+    if ignores_hashes(&options.apply, require_hashes) {
+        for pin in &mut pins {
+            if let PinSource::Index { hashes } = &mut pin.source {
+                hashes.clear();
+            }
+        }
+    } else {
+        // Any `--hash` puts the sync in hash-checking mode (pip's rule).
+        require_hashes |= any_hash;
     }
     if pins.is_empty()
         && direct.direct.is_empty()
@@ -456,7 +487,7 @@ pub fn apply_blueprint(
     blueprint: &Blueprint,
     base: &Path,
     options: &SyncOptions,
-) -> Result<()> {
+) -> Result<Changes> {
     let start = Instant::now();
     let markers = env.interpreter.markers();
     let pins = lock_pins(
@@ -638,7 +669,7 @@ fn apply_pins(
     remove_extraneous: bool,
     runtime: &tokio::runtime::Runtime,
     started: Instant,
-) -> Result<()> {
+) -> Result<Changes> {
     let mut plan = apply::plan(pins, installed, options.reinstall, remove_extraneous);
     for name in &options.reinstall_package {
         let name = PackageName::new(name)
@@ -654,7 +685,7 @@ fn apply_pins(
             plan.satisfied -= 1;
         }
     }
-    let changes = plan.install.len() + plan.extraneous.len();
+    let count = plan.install.len() + plan.extraneous.len();
     let tags = env.interpreter.tags();
     let python = env.python_version();
     let installer = Installer::new(
@@ -662,7 +693,7 @@ fn apply_pins(
         apply::link_mode(options.link_mode.as_deref())?,
         "posy",
     );
-    runtime.block_on(apply::execute(
+    let changes = runtime.block_on(apply::execute(
         plan,
         Apply {
             client,
@@ -679,13 +710,10 @@ fn apply_pins(
             started,
         },
     ))?;
-    if options.check && changes > 0 {
-        bail!(
-            "the environment does not match the requirements: {changes} package{} would change (listed above); run without --check to change it",
-            plural(changes)
-        );
+    if options.check && count > 0 {
+        return Err(WouldChange { changes, count }.into());
     }
-    Ok(())
+    Ok(changes)
 }
 
 /// Whether the installed distributions already satisfy the requirements and,

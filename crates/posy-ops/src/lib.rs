@@ -14,7 +14,7 @@
 //! The operations are plain functions over plain option structs, in the
 //! manner of cargo's `ops`: [`resolve_brief`] (Brief → Blueprint),
 //! [`lock_pins`] (Blueprint × Env → what to install), [`apply_blueprint`],
-//! [`install`] and [`sync`] (which change an Env). A command of the `posy` binary maps its
+//! [`install`] and [`sync`] (which change an Env and say how: [`Changes`]). A command of the `posy` binary maps its
 //! flags to these options and prints the outcome; a test or another front
 //! end calls the same functions.
 //!
@@ -48,6 +48,7 @@ mod blueprint;
 mod brief;
 mod build_envs;
 mod build_progress;
+mod changes;
 mod direct;
 mod env;
 mod index;
@@ -65,6 +66,7 @@ pub use blueprint::{Blueprint, Notes, RequirementsTxtOptions, relative_paths};
 pub use brief::{
     Brief, BriefInputs, GroupsSelection, Selector, extras_selection, groups_selection,
 };
+pub use changes::{Changes, WouldChange};
 pub use env::{Env, EnvRequest, Placement, find_env, venv_python};
 pub use index::{FileIndexSettings, IndexSettings, build_client};
 pub use install::{

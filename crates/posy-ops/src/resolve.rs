@@ -33,6 +33,8 @@ pub struct ResolverOptions {
     /// `disallow`, `allow`, `if-necessary`, `explicit` or
     /// `if-necessary-or-explicit` (the default when empty).
     pub prerelease: String,
+    /// `--prerelease-package`: `NAME=MODE`, a mode for one package in place of `prerelease`.
+    pub prerelease_package: Vec<String>,
     /// `--upgrade`: every package may move.
     pub upgrade: bool,
     /// `--upgrade-package`: these may move.
@@ -43,7 +45,11 @@ pub struct ResolverOptions {
     pub no_binary: Vec<String>,
     /// `-C KEY=VALUE` for build backends.
     pub config_settings: Vec<String>,
+    /// `--config-settings-package NAME:KEY=VALUE`: more settings for one package's builds.
+    pub config_settings_package: Vec<String>,
     pub no_build_isolation: bool,
+    /// `--no-build-isolation-package`: build these without isolation.
+    pub no_build_isolation_package: Vec<String>,
     /// `--build-constraints` files, for build requirements.
     pub build_constraints: Vec<std::path::PathBuf>,
     /// `--link-mode` for build environments (the default when `None`).
@@ -95,7 +101,11 @@ impl ResolverOptions {
 
     /// The build settings, with the binary policy for build requirements.
     pub fn build_settings(&self, policy: &BinaryPolicy) -> Result<BuildSettings> {
-        let mut settings = BuildSettings::new(&self.config_settings, self.no_build_isolation)?;
+        let mut settings = BuildSettings::new(&self.config_settings, self.no_build_isolation)?
+            .per_package(
+                &self.config_settings_package,
+                &self.no_build_isolation_package,
+            )?;
         settings.policy = policy.clone();
         settings.link_mode = crate::apply::link_mode(self.build_link_mode.as_deref())?;
         for file in &self.build_constraints {
@@ -131,6 +141,18 @@ impl ResolverOptions {
                 .prerelease
                 .parse()
                 .map_err(|e| anyhow!("invalid --prerelease: {e}"))?;
+        }
+        for text in &self.prerelease_package {
+            let (name, mode) = text.split_once('=').ok_or_else(|| {
+                anyhow!("invalid --prerelease-package `{text}`: expected PACKAGE=MODE")
+            })?;
+            let name = PackageName::new(name.trim())
+                .map_err(|e| anyhow!("invalid --prerelease-package `{text}`: {e}"))?;
+            let mode = mode
+                .trim()
+                .parse()
+                .map_err(|e| anyhow!("invalid --prerelease-package `{text}`: {e}"))?;
+            request.prerelease_package.insert(name, mode);
         }
         request.upgrade = self.upgrade()?;
         // An override whose marker never holds replaces every requirement

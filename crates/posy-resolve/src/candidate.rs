@@ -64,7 +64,11 @@ impl CandidateSelector {
             .collect();
         Self {
             strategy: request.strategy,
-            prerelease: PrereleasePolicy::new(request.prerelease, first_party),
+            prerelease: PrereleasePolicy::new(
+                request.prerelease,
+                request.prerelease_package.clone(),
+                first_party,
+            ),
             preferences,
             direct,
             pinned,
@@ -88,8 +92,8 @@ impl CandidateSelector {
         self.prerelease.allows(name, map.has_stable())
     }
 
-    pub(crate) fn prerelease_mode(&self) -> PrereleaseMode {
-        self.prerelease.mode()
+    pub(crate) fn prerelease_mode(&self, name: &PackageName) -> PrereleaseMode {
+        self.prerelease.mode(name)
     }
 
     /// Picks the version to try; see the module docs. `sibling` is the
@@ -103,8 +107,8 @@ impl CandidateSelector {
     ) -> Option<&'m VersionEntry> {
         let prereleases = self.allows_prereleases(name, map);
         for preferred in self.preferences.get(name).into_iter().flatten() {
-            let allowed =
-                !preferred.is_prerelease() || self.prerelease.mode() != PrereleaseMode::Disallow;
+            let allowed = !preferred.is_prerelease()
+                || self.prerelease.mode(name) != PrereleaseMode::Disallow;
             if allowed
                 && range.contains(preferred)
                 && let Some(entry) = map.get(preferred)

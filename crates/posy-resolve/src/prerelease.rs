@@ -14,6 +14,9 @@
 //!   metadata.
 //! - `if-necessary-or-explicit` (the default): either of the two.
 //!
+//! `--prerelease-package NAME=MODE` gives one package its own policy, which
+//! replaces the common one for that package alone (uv's rule).
+//!
 //! The decision is per package and fixed for the whole run, so the set of
 //! candidates PubGrub sees never changes under it (which its learned
 //! incompatibilities rely on). When a resolution fails and a pre-release
@@ -23,7 +26,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use posy_vocab::{PackageName, Requirement};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::requested::explicit_prerelease;
 
@@ -73,17 +76,19 @@ impl FromStr for PrereleaseMode {
     }
 }
 
-/// The policy of one run: the mode plus the packages the user's own
-/// requirements opt into pre-releases.
+/// The policy of one run: the mode, the packages with a mode of their own,
+/// and the packages the user's own requirements opt into pre-releases.
 #[derive(Debug, Clone)]
 pub(crate) struct PrereleasePolicy {
     mode: PrereleaseMode,
+    packages: FxHashMap<PackageName, PrereleaseMode>,
     explicit: FxHashSet<PackageName>,
 }
 
 impl PrereleasePolicy {
     pub(crate) fn new<'a>(
         mode: PrereleaseMode,
+        packages: FxHashMap<PackageName, PrereleaseMode>,
         first_party: impl IntoIterator<Item = &'a Requirement>,
     ) -> Self {
         let explicit = first_party
@@ -91,13 +96,17 @@ impl PrereleasePolicy {
             .filter(|requirement| explicit_prerelease(requirement))
             .map(|requirement| requirement.name.clone())
             .collect();
-        Self { mode, explicit }
+        Self {
+            mode,
+            packages,
+            explicit,
+        }
     }
 
     /// Whether pre-releases of `name` may be picked, given whether the
     /// package has any stable release at all.
     pub(crate) fn allows(&self, name: &PackageName, has_stable: bool) -> bool {
-        match self.mode {
+        match self.mode(name) {
             PrereleaseMode::Disallow => false,
             PrereleaseMode::Allow => true,
             PrereleaseMode::IfNecessary => !has_stable,
@@ -106,10 +115,9 @@ impl PrereleasePolicy {
         }
     }
 
-    /// Whether `--prerelease=allow` is what it would take: the hint in
-    /// conflict reports is only given when pre-releases were held back.
-    pub(crate) fn mode(&self) -> PrereleaseMode {
-        self.mode
+    /// The mode for `name`: its own, else the common one.
+    pub(crate) fn mode(&self, name: &PackageName) -> PrereleaseMode {
+        self.packages.get(name).copied().unwrap_or(self.mode)
     }
 }
 
@@ -142,7 +150,7 @@ mod tests {
     #[test]
     fn explicit_means_a_prerelease_in_a_first_party_specifier() {
         let reqs = [req("a>=1.0b1"), req("b>=1.0"), req("c!=2.0rc1")];
-        let policy = PrereleasePolicy::new(PrereleaseMode::Explicit, &reqs);
+        let policy = PrereleasePolicy::new(PrereleaseMode::Explicit, FxHashMap::default(), &reqs);
         assert!(policy.allows(&name("a"), true));
         assert!(!policy.allows(&name("b"), true));
         assert!(
@@ -155,13 +163,38 @@ mod tests {
     #[test]
     fn the_default_also_allows_packages_without_stable_releases() {
         let reqs = [req("a>=1.0b1")];
-        let policy = PrereleasePolicy::new(PrereleaseMode::IfNecessaryOrExplicit, &reqs);
+        let policy = PrereleasePolicy::new(
+            PrereleaseMode::IfNecessaryOrExplicit,
+            FxHashMap::default(),
+            &reqs,
+        );
         assert!(policy.allows(&name("a"), true));
         assert!(policy.allows(&name("z"), false));
         assert!(!policy.allows(&name("z"), true));
-        let never = PrereleasePolicy::new(PrereleaseMode::Disallow, &reqs);
+        let never = PrereleasePolicy::new(PrereleaseMode::Disallow, FxHashMap::default(), &reqs);
         assert!(!never.allows(&name("a"), false));
-        let always = PrereleasePolicy::new(PrereleaseMode::Allow, &reqs);
+        let always = PrereleasePolicy::new(PrereleaseMode::Allow, FxHashMap::default(), &reqs);
         assert!(always.allows(&name("z"), true));
+    }
+
+    #[test]
+    fn a_package_mode_replaces_the_common_one() {
+        let reqs = [req("a>=1.0b1")];
+        let packages = [
+            (name("a"), PrereleaseMode::Disallow),
+            (name("b"), PrereleaseMode::Allow),
+        ]
+        .into_iter()
+        .collect();
+        let policy = PrereleasePolicy::new(PrereleaseMode::IfNecessaryOrExplicit, packages, &reqs);
+        assert!(!policy.allows(&name("a"), false), "its own mode wins");
+        assert!(policy.allows(&name("b"), true));
+        assert!(!policy.allows(&name("c"), true));
+        assert!(policy.allows(&name("c"), false));
+        assert_eq!(policy.mode(&name("b")), PrereleaseMode::Allow);
+        assert_eq!(
+            policy.mode(&name("c")),
+            PrereleaseMode::IfNecessaryOrExplicit
+        );
     }
 }

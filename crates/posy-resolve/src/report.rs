@@ -550,7 +550,7 @@ fn with_index<T>(
 
 /// A pre-release in `range` that the policy held back.
 fn prerelease_hint(solver: &Solver, name: &PackageName, range: &Ranges<Version>) -> Option<String> {
-    if solver.selector().prerelease_mode() == PrereleaseMode::Allow {
+    if solver.selector().prerelease_mode(name) == PrereleaseMode::Allow {
         return None;
     }
     with_index(solver, name, |index| {

@@ -71,6 +71,8 @@ pub struct ResolveRequest {
     pub upgrade: Upgrade,
     pub strategy: ResolutionStrategy,
     pub prerelease: PrereleaseMode,
+    /// Packages whose pre-release mode is their own (`--prerelease-package`).
+    pub prerelease_package: FxHashMap<PackageName, PrereleaseMode>,
     pub target: Target,
     /// One resolution for every environment of this universe, with markers
     /// (see `universal.rs`); `None` resolves for `target` alone.
@@ -143,6 +145,7 @@ impl ResolveRequest {
             upgrade: Upgrade::None,
             strategy: ResolutionStrategy::default(),
             prerelease: PrereleaseMode::default(),
+            prerelease_package: FxHashMap::default(),
             target,
             universal: None,
             keep_markers: false,

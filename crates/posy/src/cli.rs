@@ -196,6 +196,9 @@ pub struct IndexArgs {
     /// Ignore files uploaded after this date (RFC 3339 timestamp or YYYY-MM-DD), for reproducible results.
     #[arg(long, env = "POSY_EXCLUDE_NEWER", value_name = "DATE")]
     pub exclude_newer: Option<String>,
+    /// Give one package its own cutoff in place of `--exclude-newer` (`PACKAGE=DATE`, or `PACKAGE=false` for none); repeat for more.
+    #[arg(long, value_name = "PACKAGE=DATE")]
+    pub exclude_newer_package: Vec<String>,
     /// Ignore cached index pages and fetch them again.
     #[arg(long)]
     pub refresh: bool,
@@ -255,10 +258,16 @@ pub struct BuildArgs {
         value_name = "KEY=VALUE"
     )]
     pub config_settings: Vec<String>,
+    /// Settings for one package's build backend, `PACKAGE:KEY=VALUE`, passed before the `-C` ones; repeat for more.
+    #[arg(long, value_name = "PACKAGE:KEY=VALUE")]
+    pub config_settings_package: Vec<String>,
     /// Build sdists and projects with the target environment's interpreter
     /// and what is installed there, instead of an isolated build environment.
     #[arg(long, env = "POSY_NO_BUILD_ISOLATION")]
     pub no_build_isolation: bool,
+    /// Build this package as `--no-build-isolation` builds everything (its build requirements must be installed already); repeat for more.
+    #[arg(long, value_name = "PACKAGE")]
+    pub no_build_isolation_package: Vec<String>,
     /// Constraints files for the packages installed into build environments.
     #[arg(
         long,
@@ -333,6 +342,9 @@ pub struct ResolverArgs {
         default_value = "if-necessary-or-explicit"
     )]
     pub prerelease: String,
+    /// A pre-release policy for one package in place of `--prerelease` (`PACKAGE=POLICY`); repeat for more.
+    #[arg(long, value_name = "PACKAGE=POLICY")]
+    pub prerelease_package: Vec<String>,
     /// Allow upgrades of every package, ignoring existing pins.
     #[arg(long, short = 'U')]
     pub upgrade: bool,
@@ -373,6 +385,12 @@ pub struct InstallerArgs {
     /// Require a hash for every requirement, and check it.
     #[arg(long, env = "POSY_REQUIRE_HASHES")]
     pub require_hashes: bool,
+    /// Ignore the `--hash` values of requirements files (a file's `--require-hashes` still requires them).
+    #[arg(long, env = "POSY_NO_VERIFY_HASHES", conflicts_with = "require_hashes")]
+    pub no_verify_hashes: bool,
+    /// `text` (default), or `json`: one JSON document on stdout listing what was installed and uninstalled (uv's).
+    #[arg(long, value_name = "OUTPUT_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub output_format: String,
     /// Check the environment afterwards, as `posy pip check` does, and fail if a package's requirements are not met.
     #[arg(long)]
     pub strict: bool,
@@ -506,6 +524,9 @@ pub struct PipInstallArgs {
     /// Install every editable requirement (`-e`, here or in files) as a regular, non-editable install.
     #[arg(long)]
     pub no_editable: bool,
+    /// Install this package's editable requirement as a regular one; repeat for more.
+    #[arg(long, value_name = "PACKAGE")]
+    pub no_editable_package: Vec<String>,
     /// Install only the named packages, not their dependencies.
     #[arg(long)]
     pub no_deps: bool,
@@ -796,6 +817,7 @@ impl IndexArgs {
             no_index: self.no_index,
             index_strategy: self.index_strategy.clone(),
             exclude_newer: self.exclude_newer.clone(),
+            exclude_newer_package: self.exclude_newer_package.clone(),
             offline: global.offline,
             refresh: self.refresh,
             refresh_package: self.refresh_package.clone(),
@@ -841,7 +863,9 @@ impl BuildArgs {
             only_binary: self.only_binary.clone(),
             no_binary: self.no_binary.clone(),
             config_settings: self.config_settings.clone(),
+            config_settings_package: self.config_settings_package.clone(),
             no_build_isolation: self.no_build_isolation,
+            no_build_isolation_package: self.no_build_isolation_package.clone(),
             build_constraints: self.build_constraints.clone(),
             ..Default::default()
         }
@@ -855,6 +879,7 @@ impl ResolverArgs {
         posy_ops::ResolverOptions {
             resolution: self.resolution.clone(),
             prerelease: self.prerelease.clone(),
+            prerelease_package: self.prerelease_package.clone(),
             upgrade: self.upgrade,
             upgrade_package: self.upgrade_package.clone(),
             excludes,
@@ -872,6 +897,7 @@ impl InstallerArgs {
             compile_bytecode: self.compile_bytecode,
             dry_run: self.dry_run,
             require_hashes: self.require_hashes,
+            no_verify_hashes: self.no_verify_hashes,
             reinstall_package: self.reinstall_package.clone(),
             check: self.check,
         }

@@ -71,3 +71,55 @@ fn one_hash_puts_a_sync_in_hash_checking_mode() {
     assert!(stderr.contains("b==1.0 has no --hash"), "{stderr}");
     assert!(env.dist_infos().is_empty());
 }
+
+#[test]
+fn no_verify_hashes_ignores_the_files_hashes_unless_they_are_required() {
+    let index = app_and_library().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let wrong = "0".repeat(64);
+    world.write(
+        "wrong.txt",
+        &format!("a==1.0 --hash=sha256:{wrong}\nb==1.0\n"),
+    );
+    for command in ["install -r", "sync"] {
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.extend(["wrong.txt", "--python", env.arg()]);
+        let run = world.pip(&args);
+        assert!(!run.status.success(), "{command}: {}", common::stderr(&run));
+        args.push("--no-verify-hashes");
+        world.pip_ok(&args);
+        assert_eq!(env.dist_infos(), ["a-1.0.dist-info", "b-1.0.dist-info"]);
+        world.pip_ok(&["uninstall", "a", "b", "--python", env.arg()]);
+    }
+
+    // A file's `--require-hashes` still requires them.
+    let a = index.artifact("a-1.0-py3-none-any.whl").unwrap();
+    world.write(
+        "required.txt",
+        &format!(
+            "--require-hashes\na==1.0 --hash=sha256:{}\nb==1.0\n",
+            a.sha256()
+        ),
+    );
+    let run = world.pip(&[
+        "sync",
+        "required.txt",
+        "--no-verify-hashes",
+        "--python",
+        env.arg(),
+    ]);
+    assert!(!run.status.success());
+    assert!(common::stderr(&run).contains("b==1.0 has no --hash"));
+    // On the command line, the two contradict each other.
+    let run = world.pip(&[
+        "sync",
+        "wrong.txt",
+        "--no-verify-hashes",
+        "--require-hashes",
+        "--python",
+        env.arg(),
+    ]);
+    assert_eq!(run.status.code(), Some(2), "{}", common::stderr(&run));
+    assert!(env.dist_infos().is_empty());
+}

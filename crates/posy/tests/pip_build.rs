@@ -171,20 +171,32 @@ fn a_cycle_of_build_requirements_is_refused_by_name() {
     assert!(env.dist_infos().is_empty());
 }
 
-#[test]
-fn config_settings_reach_the_backend_and_no_build_isolation_uses_the_target() {
-    // The backend records what it saw into a module of the wheel it builds.
+/// An sdist-only package (its metadata dynamic, so that even resolving it
+/// builds it) whose build records what it saw, the interpreter running the
+/// backend and the settings it was given, in a module `seen_NAME` of its
+/// wheel, and in the file a `log` setting names, if any.
+fn probe(name: &str) -> Package {
     let backend = BACKEND.replace("steps.before()", "steps.before(config_settings)");
-    let steps = "import sys\n\
-                 def before(config_settings):\n    \
-                 open('seen.py', 'w').write('EXE = %r\\nSETTINGS = %r\\n' % (sys.executable, config_settings))\n";
-    let probe = Package::new("probe", "1.0")
-        .file("probe.py", "NAME = 'probe'\n")
+    let steps = format!(
+        "import sys\n\
+         def before(config_settings):\n    \
+         text = 'EXE = %r\\nSETTINGS = %r\\n' % (sys.executable, config_settings)\n    \
+         open('seen_{name}.py', 'w').write(text)\n    \
+         if config_settings and 'log' in config_settings:\n        \
+         open(config_settings['log'], 'w').write(text)\n"
+    );
+    Package::new(name, "1.0")
+        .metadata_version("2.1")
+        .file(&format!("{name}.py"), "")
         .sdist_file("backend/steps.py", steps)
         .sdist_file("backend/posy_test_backend.py", backend)
         .build_backend(BuildBackend::new("posy_test_backend", []).backend_path(["backend"]))
-        .sdist_only();
-    let index = Index::new().package(probe).serve();
+        .sdist_only()
+}
+
+#[test]
+fn config_settings_reach_the_backend_and_no_build_isolation_uses_the_target() {
+    let index = Index::new().package(probe("probe")).serve();
     let world = World::with_index(&index);
 
     let env = world.venv("env");
@@ -200,10 +212,10 @@ fn config_settings_reach_the_backend_and_no_build_isolation_uses_the_target() {
         "--no-build-isolation",
     ]);
     assert_eq!(
-        env.python_ok("import seen; print(seen.SETTINGS)"),
+        env.python_ok("import seen_probe as seen; print(seen.SETTINGS)"),
         "{'color': ['blue', 'red']}"
     );
-    let exe = env.python_ok("import seen; print(seen.EXE)");
+    let exe = env.python_ok("import seen_probe as seen; print(seen.EXE)");
     assert!(
         exe.starts_with(&env.arg().replace("/bin/python", "")),
         "built with {exe}, not the target environment's interpreter"
@@ -220,10 +232,10 @@ fn config_settings_reach_the_backend_and_no_build_isolation_uses_the_target() {
         "color=green",
     ]);
     assert_eq!(
-        other.python_ok("import seen; print(seen.SETTINGS)"),
+        other.python_ok("import seen_probe as seen; print(seen.SETTINGS)"),
         "{'color': 'green'}"
     );
-    let exe = other.python_ok("import seen; print(seen.EXE)");
+    let exe = other.python_ok("import seen_probe as seen; print(seen.EXE)");
     assert!(
         !exe.starts_with(&other.arg().replace("/bin/python", "")),
         "{exe}"
@@ -242,4 +254,106 @@ fn config_settings_reach_the_backend_and_no_build_isolation_uses_the_target() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn per_package_build_settings_reach_only_their_package() {
+    let index = Index::new()
+        .package(probe("probe"))
+        .package(probe("other"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&[
+        "install",
+        "probe",
+        "other",
+        "--python",
+        env.arg(),
+        "-C",
+        "color=red",
+        "--config-settings-package",
+        "probe:color=blue",
+        "--config-settings-package",
+        "probe:size=big",
+        "--no-build-isolation-package",
+        "PROBE",
+    ]);
+    assert_eq!(
+        env.python_ok("import seen_probe as s; print(s.SETTINGS)"),
+        "{'color': ['blue', 'red'], 'size': 'big'}"
+    );
+    assert_eq!(
+        env.python_ok("import seen_other as s; print(s.SETTINGS)"),
+        "{'color': 'red'}"
+    );
+    let built_in_env = |module: &str| {
+        env.python_ok(&format!("import {module} as s; print(s.EXE)"))
+            .starts_with(env.arg())
+    };
+    assert!(
+        built_in_env("seen_probe"),
+        "probe is built without isolation"
+    );
+    assert!(!built_in_env("seen_other"), "other is built in isolation");
+
+    // `pip compile` builds them to read their metadata, with the same rules.
+    let log = |name: &str| world.root.join(format!("{name}.log"));
+    world.write("requirements.in", "probe\nother\n");
+    world.pip_ok(&[
+        "compile",
+        "requirements.in",
+        "--python",
+        env.arg(),
+        "--config-settings-package",
+        &format!("probe:log={}", log("probe").display()),
+        "--config-settings-package",
+        &format!("other:log={}", log("other").display()),
+        "--no-build-isolation-package",
+        "other",
+    ]);
+    let seen = |name: &str| std::fs::read_to_string(log(name)).unwrap();
+    assert!(!seen("probe").contains(env.arg()), "{}", seen("probe"));
+    assert!(
+        seen("other").contains(&format!("EXE = '{}", env.arg())),
+        "{}",
+        seen("other")
+    );
+
+    // And `pip sync` builds the pins with them.
+    let fresh = world.venv("fresh");
+    world.write("pins.txt", "probe==1.0\n");
+    world.pip_ok(&[
+        "sync",
+        "pins.txt",
+        "--python",
+        fresh.arg(),
+        "--config-settings-package",
+        "probe:color=green",
+        "--no-build-isolation-package",
+        "probe",
+    ]);
+    assert_eq!(
+        fresh.python_ok("import seen_probe as s; print(s.SETTINGS)"),
+        "{'color': 'green'}"
+    );
+    let exe = fresh.python_ok("import seen_probe as s; print(s.EXE)");
+    assert!(exe.starts_with(fresh.arg()), "{exe}");
+
+    for bad in ["probe", "probe:nonsense", ":color=red"] {
+        let run = world.pip_fails(&[
+            "install",
+            "probe",
+            "--python",
+            env.arg(),
+            "--config-settings-package",
+            bad,
+        ]);
+        assert!(
+            run.stderr
+                .contains(&format!("invalid --config-settings-package `{bad}`")),
+            "{}",
+            run.stderr
+        );
+    }
 }

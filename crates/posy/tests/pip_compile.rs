@@ -216,6 +216,45 @@ fn prereleases_follow_the_policy() {
 }
 
 #[test]
+fn prerelease_package_gives_one_package_its_own_policy() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0"))
+        .package(Package::new("a", "2.0b1"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("b", "2.0b1"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\nb\n");
+    let compile = |extra: &[&str]| {
+        let args = [&["compile", "requirements.in", "--no-header"][..], extra].concat();
+        pins(&world.pip_ok(&args).stdout)
+    };
+    assert_eq!(
+        compile(&["--prerelease-package", "A=allow"]),
+        ["a==2.0b1", "b==1.0"]
+    );
+    // Its own policy wins over the common one, either way.
+    assert_eq!(
+        compile(&[
+            "--prerelease",
+            "allow",
+            "--prerelease-package",
+            "b=disallow"
+        ]),
+        ["a==2.0b1", "b==1.0"]
+    );
+    for bad in ["a", "a=sometimes"] {
+        let run = world.pip_fails(&["compile", "requirements.in", "--prerelease-package", bad]);
+        assert!(
+            run.stderr
+                .contains(&format!("invalid --prerelease-package `{bad}`")),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn lowest_resolution_takes_the_lowest_versions_that_fit() {
     let index = Index::new()
         .package(Package::new("a", "1.0").dep("b>=9"))
@@ -354,6 +393,48 @@ fn exclude_newer_ignores_later_uploads() {
     assert_eq!(pins(&by_date.stdout), ["a==1.0"]);
     let run = world.pip_fails(&["compile", "requirements.in", "--exclude-newer", "soon"]);
     assert!(run.stderr.contains("--exclude-newer"), "{}", run.stderr);
+}
+
+#[test]
+fn exclude_newer_package_gives_one_package_its_own_cutoff() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").upload_time("2024-01-01T00:00:00.000000Z"))
+        .package(Package::new("a", "2.0").upload_time("2024-06-01T00:00:00.000000Z"))
+        .package(Package::new("b", "1.0").upload_time("2024-01-01T00:00:00.000000Z"))
+        .package(Package::new("b", "2.0").upload_time("2024-06-01T00:00:00.000000Z"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\nb\n");
+    let compile = |extra: &[&str]| {
+        let args = [&["compile", "requirements.in", "--no-header"][..], extra].concat();
+        pins(&world.pip_ok(&args).stdout)
+    };
+    // Alone, it holds back only its package.
+    assert_eq!(
+        compile(&["--exclude-newer-package", "a=2024-03-01T00:00:00Z"]),
+        ["a==1.0", "b==2.0"]
+    );
+    // With a common cutoff it replaces it for its package: a later date,
+    // or none at all (`false`).
+    let common = ["--exclude-newer", "2024-03-01T00:00:00Z"];
+    assert_eq!(compile(&common), ["a==1.0", "b==1.0"]);
+    assert_eq!(
+        compile(&[&common[..], &["--exclude-newer-package", "b=2024-07-01"]].concat()),
+        ["a==1.0", "b==2.0"]
+    );
+    assert_eq!(
+        compile(&[&common[..], &["--exclude-newer-package", "A=false"]].concat()),
+        ["a==2.0", "b==1.0"]
+    );
+    for bad in ["a", "a=soon"] {
+        let run = world.pip_fails(&["compile", "requirements.in", "--exclude-newer-package", bad]);
+        assert!(
+            run.stderr
+                .contains(&format!("invalid --exclude-newer-package `{bad}`")),
+            "{}",
+            run.stderr
+        );
+    }
 }
 
 #[test]

@@ -232,7 +232,7 @@ fn a_broken_dist_info_does_not_hide_the_rest() {
 fn list_outdated_names_newer_versions_on_the_index() {
     let index = Index::new()
         .package(Package::new("old", "1.0"))
-        .package(Package::new("old", "2.0"))
+        .package(Package::new("old", "2.0").upload_time("2024-06-01T00:00:00.000000Z"))
         .package(Package::new("old", "3.0a1"))
         .package(Package::new("current", "1.0"))
         .serve();
@@ -256,6 +256,23 @@ fn list_outdated_names_newer_versions_on_the_index() {
         ["old", "1.0", "2.0", "wheel"],
         "prereleases are not offered for a final release"
     );
+    // A package's own cutoff hides what came after it, for `list` and `tree`.
+    for command in ["list", "tree"] {
+        let outdated = |extra: &[&str]| {
+            let args = [
+                command,
+                "--outdated",
+                "--python",
+                env.arg(),
+                "--index-url",
+                &url,
+            ];
+            world.pip_ok(&[&args[..], extra].concat()).stdout
+        };
+        assert!(outdated(&[]).contains("2.0"), "{command}");
+        let held_back = outdated(&["--exclude-newer-package", "old=2024-03-01T00:00:00Z"]);
+        assert!(!held_back.contains("2.0"), "{command}: {held_back}");
+    }
     // An index that cannot be reached is an error, not an empty list.
     let run = world.pip(&[
         "list",

@@ -295,6 +295,113 @@ fn dry_run_changes_nothing() {
     assert!(index.full_downloads().is_empty());
 }
 
+/// What `--output-format json` printed: each change as `name version action`.
+fn json_changes(run: &common::Run) -> (Vec<String>, bool) {
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.stdout);
+    assert_eq!(doc["schema"]["version"], "preview", "{doc}");
+    let changes = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["name"].as_str().unwrap(),
+                c["version"].as_str().unwrap(),
+                c["action"].as_str().unwrap()
+            )
+        })
+        .collect();
+    (changes, doc["dry_run"].as_bool().unwrap())
+}
+
+#[test]
+fn json_output_says_what_changed_on_stdout() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").dep("b>=1").file("a.py", ""))
+        .package(Package::new("b", "1.0").file("b.py", ""))
+        .package(Package::new("b", "2.0").file("b.py", ""))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    let json = ["--output-format", "json", "--python", env.arg()];
+    let install = |args: &[&str]| world.pip_ok(&[&["install"][..], args, &json].concat());
+
+    let run = install(&["a", "b==1.0"]);
+    assert_eq!(
+        json_changes(&run),
+        (
+            vec!["a 1.0 installed".into(), "b 1.0 installed".into()],
+            false
+        )
+    );
+    // People still read the summary, on stderr.
+    assert!(
+        run.stderr.ends_with(" + a==1.0\n + b==1.0\n"),
+        "{}",
+        run.stderr
+    );
+
+    let run = install(&["b==2.0", "--dry-run"]);
+    assert_eq!(
+        json_changes(&run),
+        (
+            vec!["b 1.0 uninstalled".into(), "b 2.0 installed".into()],
+            true
+        )
+    );
+    let run = install(&["b==2.0"]);
+    assert_eq!(
+        json_changes(&run),
+        (
+            vec!["b 1.0 uninstalled".into(), "b 2.0 installed".into()],
+            false
+        )
+    );
+    assert_eq!(json_changes(&install(&["a"])), (vec![], false));
+
+    // `--check` fails, and still says what would change.
+    let run = world.pip(&[&["install", "b==1.0", "--check"][..], &json].concat());
+    assert_eq!(run.status.code(), Some(1));
+    let run = common::Run::from(run);
+    assert_eq!(
+        json_changes(&run),
+        (
+            vec!["b 2.0 uninstalled".into(), "b 1.0 installed".into()],
+            true
+        )
+    );
+    assert!(run.stderr.contains("would change"), "{}", run.stderr);
+
+    // The default is text: nothing on stdout.
+    let run = world.pip_ok(&["install", "b==1.0", "--python", env.arg()]);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn per_package_resolver_flags_apply_to_install() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").upload_time("2024-01-01T00:00:00.000000Z"))
+        .package(Package::new("a", "2.0").upload_time("2024-06-01T00:00:00.000000Z"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("b", "2.0b1"))
+        .serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&[
+        "install",
+        "a",
+        "b",
+        "--exclude-newer-package",
+        "a=2024-03-01T00:00:00Z",
+        "--prerelease-package",
+        "b=allow",
+        "--python",
+        env.arg(),
+    ]);
+    assert_eq!(env.dist_infos(), ["a-1.0.dist-info", "b-2.0b1.dist-info"]);
+}
+
 #[test]
 fn no_deps_installs_only_what_was_named() {
     let index = app_and_library().serve();

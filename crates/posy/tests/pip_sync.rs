@@ -203,3 +203,68 @@ fn dry_run_url_lines_and_missing_versions() {
     assert!(run.stderr.contains("a==9.9"), "{}", run.stderr);
     assert_eq!(env.dist_infos(), ["a-2.0.dist-info", "b-1.0.dist-info"]);
 }
+
+#[test]
+fn json_output_lists_removals_and_installs() {
+    let index = three_packages().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.pip_ok(&["install", "a==1.0", "extra-stuff", "--python", env.arg()]);
+    world.write("requirements.txt", "a==2.0\nb==1.0\n");
+    let run = world.pip_ok(&[
+        "sync",
+        "requirements.txt",
+        "--output-format",
+        "json",
+        "--python",
+        env.arg(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.stdout);
+    assert_eq!(
+        doc,
+        serde_json::json!({
+            "schema": {"version": "preview"},
+            "changes": [
+                {"name": "a", "version": "1.0", "action": "uninstalled"},
+                {"name": "a", "version": "2.0", "action": "installed"},
+                {"name": "b", "version": "1.0", "action": "installed"},
+                {"name": "extra-stuff", "version": "1.0", "action": "uninstalled"},
+            ],
+            "dry_run": false,
+        })
+    );
+    assert!(run.stderr.contains(" - extra-stuff==1.0"), "{}", run.stderr);
+}
+
+#[test]
+fn exclude_newer_package_hides_a_pinned_version_of_one_package() {
+    let index = three_packages().serve();
+    let world = World::with_index(&index);
+    let env = world.venv("env");
+    world.write("requirements.txt", "a==2.0\n");
+    // Every file of the index was uploaded on 2024-01-01.
+    let run = world.pip_fails(&[
+        "sync",
+        "requirements.txt",
+        "--exclude-newer-package",
+        "a=2023-06-01T00:00:00Z",
+        "--python",
+        env.arg(),
+    ]);
+    assert!(
+        run.stderr.contains("a==2.0 is not available"),
+        "{}",
+        run.stderr
+    );
+    world.pip_ok(&[
+        "sync",
+        "requirements.txt",
+        "--exclude-newer",
+        "2023-06-01T00:00:00Z",
+        "--exclude-newer-package",
+        "a=false",
+        "--python",
+        env.arg(),
+    ]);
+    assert_eq!(env.dist_infos(), ["a-2.0.dist-info"]);
+}

@@ -850,3 +850,45 @@ fn no_editable_installs_an_editable_requirement_as_a_regular_one() {
         freeze.stdout
     );
 }
+
+#[test]
+fn no_editable_package_installs_only_that_editable_as_a_regular_one() {
+    let world = World::new();
+    for name in ["proj", "other"] {
+        world.write(
+            &format!("{name}/pyproject.toml"),
+            &format!(
+                "[build-system]\nrequires = []\nbuild-backend = \"{name}_backend\"\nbackend-path = [\"backend\"]\n\n\
+                 [project]\nname = \"{name}\"\nversion = \"0.1\"\n"
+            ),
+        );
+        world.write(
+            &format!("{name}/backend/{name}_backend.py"),
+            &EDITABLE_BACKEND.replace("proj", name),
+        );
+        world.write(&format!("{name}/{name}.py"), "V = 1\n");
+    }
+    let env = world.venv("env");
+    world.ok(&[
+        "pip",
+        "install",
+        "-e",
+        "./proj",
+        "-e",
+        "./other",
+        "--no-editable-package",
+        "Proj",
+        "--python",
+        env.arg(),
+    ]);
+    assert!(env.site_packages().join("proj.py").exists());
+    assert!(!env.site_packages().join("proj.pth").exists());
+    assert!(env.site_packages().join("other.pth").exists());
+    let freeze = world.ok(&["pip", "freeze", "--python", env.arg()]);
+    assert!(freeze.stdout.contains("-e file://"), "{}", freeze.stdout);
+    assert!(
+        freeze.stdout.contains("proj @ file://"),
+        "{}",
+        freeze.stdout
+    );
+}

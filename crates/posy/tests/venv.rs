@@ -294,6 +294,37 @@ fn seed_installs_pip_from_the_index() {
 }
 
 #[test]
+fn seed_takes_the_index_cutoffs() {
+    let pip = |version: &str, uploaded: &str| {
+        posy_testkit::Package::new("pip", version)
+            .file("pip/__init__.py", format!("__version__ = '{version}'\n"))
+            .upload_time(uploaded)
+    };
+    let index = posy_testkit::Index::new()
+        .package(pip("24.0", "2024-01-01T00:00:00.000000Z"))
+        .package(pip("25.0", "2024-06-01T00:00:00.000000Z"))
+        .serve();
+    let scratch = Scratch::new();
+    let output = scratch.posy(&[
+        "venv",
+        "env",
+        "--python",
+        "python3",
+        "--seed",
+        "--index-url",
+        &index.url(),
+        "--exclude-newer-package",
+        "pip=2024-03-01T00:00:00Z",
+    ]);
+    assert_success(&output);
+    assert!(
+        stderr(&output).contains("+ pip==24.0"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn python_requests() {
     let scratch = Scratch::new();
     let output = scratch.posy(&["venv", "env", "--python", "3.99"]);

@@ -120,7 +120,13 @@ fn seed(args: &VenvArgs, python: &std::path::Path, global: &GlobalArgs) -> Resul
                 .map(|u| ("--extra-index-url", u)),
         )
         .chain(index.find_links.iter().map(|u| ("--find-links", u)))
-        .chain(index.exclude_newer.iter().map(|d| ("--exclude-newer", d)));
+        .chain(index.exclude_newer.iter().map(|d| ("--exclude-newer", d)))
+        .chain(
+            index
+                .exclude_newer_package
+                .iter()
+                .map(|p| ("--exclude-newer-package", p)),
+        );
     for (flag, value) in flags {
         argv.extend([flag.into(), value.into()]);
     }

@@ -6,14 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use posy_ops::{
-    Brief, BriefInputs, Env, InstallOptions, LockSelection, SyncOptions, extras_selection,
+    Brief, BriefInputs, Changes, Env, InstallOptions, LockSelection, SyncOptions, extras_selection,
     groups_selection, is_pylock,
 };
 
 use crate::cli::{GlobalArgs, PipInstallArgs};
 use crate::settings;
 
-use super::{announce_env, group_members, names_in, strict_check};
+use super::{announce_env, group_members, names_in, report_changes, strict_check};
 
 pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let (locks, files): (Vec<_>, Vec<_>) =
@@ -38,40 +38,47 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         extras: extras.clone(),
         groups: groups.clone(),
         no_editable: args.no_editable,
+        no_editable_package: args.no_editable_package.clone(),
     };
     let mut resolver = args.resolver.options(names_in(&args.resolver.excludes)?);
     resolver
         .upgrade_package
         .extend(group_members(&inputs, &args.resolver.upgrade_group)?);
-    if !locks.is_empty() {
-        let options = SyncOptions {
-            index: args.index.settings(global),
-            resolver: resolver.clone(),
-            apply: installer.options(),
-            selection: LockSelection {
-                extras: extras.extras.clone(),
-                groups: groups.groups.clone(),
+    // One document of changes for both steps, even when `--check` stops the first.
+    let outcome = (|| {
+        let mut changes = Changes::default();
+        if !locks.is_empty() {
+            let options = SyncOptions {
+                index: args.index.settings(global),
+                resolver: resolver.clone(),
+                apply: installer.options(),
+                selection: LockSelection {
+                    extras: extras.extras.clone(),
+                    groups: groups.groups.clone(),
+                    no_deps: args.no_deps,
+                    all_extras: args.all_extras,
+                },
+                remove_extraneous: args.exact,
+                allow_empty: true,
+                constraints: args.resolver.constraint.clone(),
+            };
+            changes.extend(posy_ops::sync(&session, &env, &locks, &options)?);
+        }
+        let brief = Brief::read(&inputs)?;
+        // A lock alone needs no resolution.
+        if !brief.is_empty() || locks.is_empty() {
+            let options = InstallOptions {
+                resolver,
+                index: args.index.settings(global),
+                apply: installer.options(),
                 no_deps: args.no_deps,
-                all_extras: args.all_extras,
-            },
-            remove_extraneous: args.exact,
-            allow_empty: true,
-            constraints: args.resolver.constraint.clone(),
-        };
-        posy_ops::sync(&session, &env, &locks, &options)?;
-    }
-    let brief = Brief::read(&inputs)?;
-    // A lock alone needs no resolution.
-    if !brief.is_empty() || locks.is_empty() {
-        let options = InstallOptions {
-            resolver,
-            index: args.index.settings(global),
-            apply: installer.options(),
-            no_deps: args.no_deps,
-            exact: args.exact,
-        };
-        posy_ops::install(&session, &env, brief, &options)?;
-    }
+                exact: args.exact,
+            };
+            changes.extend(posy_ops::install(&session, &env, brief, &options)?);
+        }
+        Ok(changes)
+    })();
+    report_changes(outcome, &installer.output_format)?;
     session.close()?;
     if installer.strict && !installer.dry_run && !strict_check(&env)? {
         return Ok(ExitCode::FAILURE);

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use posy_ops::{Brief, BriefInputs, GroupsSelection, groups_selection};
+use posy_ops::{Brief, BriefInputs, Changes, GroupsSelection, WouldChange, groups_selection};
 use posy_project::{RequirementSpec, RequirementsTxt};
 
 use crate::cli::{GlobalArgs, PipCommand};
+use crate::output::outln;
 
 pub fn run(cmd: PipCommand, global: &GlobalArgs) -> Result<ExitCode> {
     match cmd {
@@ -108,4 +109,19 @@ fn announce_env(env: &posy_ops::Env) {
         env.interpreter.python_full_version(),
         env.scheme.prefix.display()
     );
+}
+
+/// `--output-format json`: writes uv's document of what changed on stdout,
+/// for a change made and for one `--check` refused; the outcome is passed on.
+fn report_changes(outcome: Result<Changes>, format: &str) -> Result<()> {
+    if format == "json" {
+        let changes = match &outcome {
+            Ok(changes) => Some(changes),
+            Err(error) => error.downcast_ref::<WouldChange>().map(|w| &w.changes),
+        };
+        if let Some(changes) = changes {
+            outln!("{}", changes.to_json());
+        }
+    }
+    outcome.map(drop)
 }

@@ -10,7 +10,7 @@ use posy_ops::{Env, LockSelection, SyncOptions, extras_selection, groups_selecti
 use crate::cli::{GlobalArgs, PipSyncArgs};
 use crate::settings;
 
-use super::{announce_env, strict_check};
+use super::{announce_env, report_changes, strict_check};
 
 pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let installer = &args.installer;
@@ -36,7 +36,10 @@ pub fn run(args: &PipSyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
     )?;
     env.check_externally_managed(installer.system_packages.break_system_packages)?;
     announce_env(&env);
-    posy_ops::sync(&session, &env, &args.src_file, &options)?;
+    report_changes(
+        posy_ops::sync(&session, &env, &args.src_file, &options),
+        &installer.output_format,
+    )?;
     session.close()?;
     if installer.strict && !installer.dry_run && !strict_check(&env)? {
         return Ok(ExitCode::FAILURE);
