@@ -62,7 +62,7 @@ async fn resolve_forks(
     if let Some(universe) = &request.universal {
         return crate::universal::resolve_universe(request, universe, shared, tx).await;
     }
-    let scope = Scope::Target(request.target.clone());
+    let scope = Scope::Target(Box::new(request.target.clone()));
     check_urls(request, &scope)?;
     let preferences = request.active_preferences();
     match resolve_in(request, scope, preferences, shared, tx).await? {

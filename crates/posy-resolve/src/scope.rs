@@ -27,7 +27,7 @@ use crate::version_map::{Compatibility, lower_bound_admits};
 /// The environments one solve is for.
 #[derive(Debug, Clone)]
 pub(crate) enum Scope {
-    Target(Target),
+    Target(Box<Target>),
     Fork(Fork),
 }
 
