@@ -15,7 +15,7 @@ use posy_build::{BuildFrontend, BuildSource};
 use posy_index::{CoreMetadataFile, IndexClient, IndexFile};
 use posy_resolve::{
     DistFile, DistKind, DistMetadata, MetadataFile, MetadataProvider, PackageVersions,
-    ProviderError, Yanked,
+    ProviderError, Yanked, index_requires_python,
 };
 use posy_vocab::{CoreMetadata, HashAlgorithm, PackageName, SpecifierSet, Version};
 use url::Url;
@@ -132,13 +132,7 @@ impl MetadataProvider for IndexProvider<'_> {
             if let Some(text) = file.requires_python {
                 dist.requires_python = requires_python
                     .entry(text)
-                    .or_insert_with_key(|text| match text.trim().parse::<SpecifierSet>() {
-                        Ok(specifiers) => Some(Arc::new(specifiers)),
-                        Err(err) => {
-                            tracing::debug!("ignoring Requires-Python `{text}` of {name}: {err}");
-                            None
-                        }
-                    })
+                    .or_insert_with_key(|text| index_requires_python(text, name).map(Arc::new))
                     .clone();
             }
             out.push(dist);

@@ -62,7 +62,7 @@ pub use error::{NoSolution, ResolveError};
 pub use prerelease::PrereleaseMode;
 pub use provider::{
     DistFile, DistKind, DistMetadata, MetadataFile, MetadataProvider, PackageVersions,
-    ProviderError, Yanked,
+    ProviderError, Yanked, index_requires_python,
 };
 pub use request::{Preference, ResolveRequest, Universe, Upgrade};
 pub use resolution::{Resolution, ResolvedPackage, Via};

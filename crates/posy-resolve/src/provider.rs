@@ -171,20 +171,37 @@ impl DistFile {
         }
     }
 
-    /// Sets `requires_python` from an index's `data-requires-python` text.
-    /// Text that is not a valid specifier set is ignored (with a debug
-    /// log), as pip does: a typo on the index must not hide the file.
+    /// Sets `requires_python` from an index's `data-requires-python` text,
+    /// read by [`index_requires_python`].
     pub fn with_requires_python_text(mut self, text: &str) -> Self {
-        match text.trim().parse::<SpecifierSet>() {
-            Ok(specifiers) => self.requires_python = Some(Arc::new(specifiers)),
-            Err(err) => tracing::debug!("ignoring Requires-Python of {}: {err}", self.filename),
-        }
+        self.requires_python = index_requires_python(text, &self.filename).map(Arc::new);
         self
     }
 
     /// Whether the file is a wheel.
     pub fn is_wheel(&self) -> bool {
         matches!(self.kind, DistKind::Wheel(_))
+    }
+}
+
+/// Reads an index's `data-requires-python` text for the files of `whose`
+/// (a project or a file name, for the log). The well-known mistakes
+/// (`>=3.6.*`) are forgiven, as for the metadata itself; other text is
+/// ignored, as pip does, since a typo on the index must not hide the file.
+/// Both are said at debug level only: the index repeats a value for every
+/// file of a release, most of which the resolver never picks, and the
+/// metadata of the version it does pick warns about the same mistake.
+pub fn index_requires_python(text: &str, whose: &dyn fmt::Display) -> Option<SpecifierSet> {
+    match SpecifierSet::parse_lenient(text.trim()) {
+        Ok((specifiers, None)) => Some(specifiers),
+        Ok((specifiers, Some(read_as))) => {
+            tracing::debug!("reading Requires-Python `{text}` of {whose} as `{read_as}`");
+            Some(specifiers)
+        }
+        Err(err) => {
+            tracing::debug!("ignoring Requires-Python `{text}` of {whose}: {err}");
+            None
+        }
     }
 }
 
@@ -233,8 +250,14 @@ pub struct DistMetadata {
     pub provides_extra: Vec<ExtraName>,
 }
 
+/// Warns about each value the metadata had to read leniently
+/// ([`CoreMetadata::fixups`]), naming the distribution. The resolver asks
+/// for a version's metadata once per run, so each warning is said once.
 impl From<CoreMetadata> for DistMetadata {
     fn from(metadata: CoreMetadata) -> Self {
+        for fixup in &metadata.fixups {
+            tracing::warn!("{} {} {fixup}", metadata.name, metadata.version);
+        }
         Self {
             requires_dist: metadata.requires_dist,
             requires_python: metadata.requires_python,
@@ -294,5 +317,19 @@ impl fmt::Display for DistKind {
             Self::Wheel(tags) => write!(f, "wheel ({tags})"),
             Self::Sdist => f.write_str("source distribution"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_requires_python_forgives_known_mistakes_and_ignores_the_rest() {
+        let read = |text: &str| index_requires_python(text, &"pyhiveapi").map(|s| s.to_string());
+        assert_eq!(read(" >=3.6 ").as_deref(), Some(">=3.6"));
+        assert_eq!(read(">=3.6.*").as_deref(), Some(">=3.6"));
+        assert_eq!(read(">=2.7,!=3.0*").as_deref(), Some(">=2.7, !=3.0.*"));
+        assert_eq!(read("3.6"), None);
     }
 }

@@ -10,6 +10,7 @@ mod dist_filename;
 mod entry_points;
 mod hash;
 mod headers;
+mod lenient;
 mod marker;
 mod metadata;
 mod name;
@@ -29,7 +30,7 @@ pub use marker::{
     MarkerEnvironment, MarkerExpression, MarkerKind, MarkerOperand, MarkerOperator, MarkerSet,
     MarkerTree, MarkerValues, MarkerVariable,
 };
-pub use metadata::{CoreMetadata, MetadataError};
+pub use metadata::{CoreMetadata, MetadataError, MetadataFixup};
 pub use name::{ExtraName, GroupName, PackageName};
 pub use parse_error::ParseError;
 pub use requirement::{Requirement, VersionOrUrl};

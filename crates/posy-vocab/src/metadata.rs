@@ -6,6 +6,13 @@
 //! value is an error naming the field and the line. Everything else a user
 //! may want to see (`posy pip show`) is kept as text.
 //!
+//! Metadata is published, not typed: nobody can fix a release that is on
+//! the index. `Requires-Dist` and `Requires-Python` are therefore read
+//! leniently, as uv reads them: the well-known mistakes (`>=3.6.*`, a
+//! missing comma, stray quotes; see `lenient.rs`) are read as what they
+//! evidently mean, and each one is kept in [`CoreMetadata::fixups`] so the
+//! caller, which knows whether the metadata is used, can warn about it.
+//!
 //! Versions of the format differ mostly in which fields exist; one parser
 //! serves them all because the file format never changed. Metadata-Version
 //! with a major version we do not know (3.x) is refused, as the
@@ -64,6 +71,41 @@ impl fmt::Display for MetadataError {
 
 impl std::error::Error for MetadataError {}
 
+/// A field value that broke the specification in a well-known way and was
+/// read as it evidently meant. Its `Display` completes a sentence that
+/// starts with the distribution: "declares `Requires-Python: >=3.6.*`, read
+/// as `>=3.6`".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataFixup {
+    /// The field, such as `"Requires-Python"`.
+    pub field: &'static str,
+    /// The value as the file has it.
+    pub written: String,
+    /// The text it was read as.
+    pub read_as: String,
+}
+
+impl MetadataFixup {
+    /// The fixup for `written`, if a lenient parse had to rewrite it as `read_as`.
+    fn new(field: &'static str, written: &str, read_as: Option<String>) -> Option<Self> {
+        read_as.map(|read_as| Self {
+            field,
+            written: written.to_string(),
+            read_as,
+        })
+    }
+}
+
+impl fmt::Display for MetadataFixup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "declares `{}: {}`, read as `{}`",
+            self.field, self.written, self.read_as
+        )
+    }
+}
+
 /// The parsed metadata of one distribution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CoreMetadata {
@@ -97,6 +139,10 @@ pub struct CoreMetadata {
     pub requires_external: Vec<String>,
     pub provides_dist: Vec<String>,
     pub obsoletes_dist: Vec<String>,
+    /// The values of `Requires-Dist` and `Requires-Python` that were read
+    /// leniently, in file order; empty for metadata that follows the
+    /// specifications.
+    pub fixups: Vec<MetadataFixup>,
 }
 
 impl CoreMetadata {
@@ -130,23 +176,29 @@ impl CoreMetadata {
             field: "Version",
             error,
         })?;
-        let requires_dist = headers
-            .get_all("Requires-Dist")
-            .map(|r| r.parse::<Requirement>())
-            .collect::<Result<_, _>>()
-            .map_err(|error| MetadataError::Invalid {
-                field: "Requires-Dist",
-                error,
-            })?;
-        let requires_python = headers
-            .get("Requires-Python")
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<SpecifierSet>())
-            .transpose()
-            .map_err(|error| MetadataError::Invalid {
-                field: "Requires-Python",
-                error,
-            })?;
+        let mut fixups = Vec::new();
+        let mut requires_dist = Vec::new();
+        for text in headers.get_all("Requires-Dist") {
+            let (requirement, read_as) =
+                Requirement::parse_lenient(text).map_err(|error| MetadataError::Invalid {
+                    field: "Requires-Dist",
+                    error,
+                })?;
+            fixups.extend(MetadataFixup::new("Requires-Dist", text, read_as));
+            requires_dist.push(requirement);
+        }
+        let requires_python = match headers.get("Requires-Python").filter(|s| !s.is_empty()) {
+            Some(text) => {
+                let (specifiers, read_as) =
+                    SpecifierSet::parse_lenient(text).map_err(|error| MetadataError::Invalid {
+                        field: "Requires-Python",
+                        error,
+                    })?;
+                fixups.extend(MetadataFixup::new("Requires-Python", text, read_as));
+                Some(specifiers)
+            }
+            None => None,
+        };
         let provides_extra = headers
             .get_all("Provides-Extra")
             .map(ExtraName::new)
@@ -206,6 +258,7 @@ impl CoreMetadata {
             requires_external: all("Requires-External"),
             provides_dist: all("Provides-Dist"),
             obsoletes_dist: all("Obsoletes-Dist"),
+            fixups,
         })
     }
 
@@ -360,6 +413,31 @@ Requires-Dist: chardet<6,>=3.0.2; extra == \"use-chardet-on-py3\"
             CoreMetadata::parse_str("Metadata-Version: 3.0\nName: a\nVersion: 1\n"),
             Err(MetadataError::UnsupportedVersion(_))
         ));
+    }
+
+    #[test]
+    fn well_known_mistakes_are_read_leniently_and_recorded() {
+        let m = CoreMetadata::parse_str(
+            "Metadata-Version: 2.1\nName: pyhiveapi\nVersion: 0.5.14\nRequires-Python: >=3.6.*\n\
+             Requires-Dist: requests\nRequires-Dist: botocore>=1.3.0,<1.4.0',\n",
+        )
+        .unwrap();
+        assert_eq!(m.requires_python.unwrap().to_string(), ">=3.6");
+        assert_eq!(m.requires_dist[1].to_string(), "botocore>=1.3.0, <1.4.0");
+        let said: Vec<String> = m.fixups.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "declares `Requires-Dist: botocore>=1.3.0,<1.4.0',`, read as `botocore>=1.3.0,<1.4.0`",
+                "declares `Requires-Python: >=3.6.*`, read as `>=3.6`",
+            ]
+        );
+        assert!(
+            CoreMetadata::parse(REQUESTS.as_bytes())
+                .unwrap()
+                .fixups
+                .is_empty()
+        );
     }
 
     #[test]

@@ -82,6 +82,15 @@ impl Requirement {
         }
     }
 
+    /// Parses a `Requires-Dist` read from published metadata, forgiving the
+    /// well-known mistakes listed in `lenient.rs` (`botocore>=1.3.0,<1.4.0',`).
+    /// Returns the requirement and, when a mistake was forgiven, the text it
+    /// was read as, for a warning. What a person types is parsed strictly,
+    /// with [`str::parse`].
+    pub fn parse_lenient(text: &str) -> Result<(Self, Option<String>), ParseError> {
+        crate::lenient::parse_with_fixes(text, Self::from_str)
+    }
+
     /// Whether the requirement applies in this environment when the depending
     /// package is installed with these extras.
     pub fn evaluate_markers(&self, env: &MarkerEnvironment, extras: &[ExtraName]) -> bool {

@@ -638,6 +638,15 @@ impl SpecifierSet {
         self.specifiers.is_empty()
     }
 
+    /// Parses a set read from published metadata (`Requires-Python`, an
+    /// index's `data-requires-python`), forgiving the well-known mistakes
+    /// listed in `lenient.rs` (`>=3.6.*` is `>=3.6`). Returns the set and,
+    /// when a mistake was forgiven, the text it was read as, for a warning.
+    /// What a person types is parsed strictly, with [`str::parse`].
+    pub fn parse_lenient(text: &str) -> Result<(Self, Option<String>), ParseError> {
+        crate::lenient::parse_with_fixes(text, Self::from_str)
+    }
+
     /// Whether `candidate` satisfies every clause. Pre-releases are not
     /// filtered; see [`SpecifierSet::allows`].
     pub fn contains(&self, candidate: &Version) -> bool {
