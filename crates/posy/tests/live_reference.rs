@@ -258,12 +258,10 @@ fn jupyter_installed_by_posy_equals_pip() {
     );
 }
 
-/// `--universal`: the same names and versions as uv's universal resolution
-/// for the sets where posy's environment forks and uv's marker forks agree
-/// (trio, black, jupyter). The markers are not compared as text: both are
-/// derived from the requirements, but each tool spells and simplifies them
-/// its own way (uv writes `python_full_version` where posy keeps the
-/// requirement's `python_version`).
+/// `--universal` from Python 3.11: the same names and versions as uv's
+/// universal resolution (trio, black, jupyter; `live_universal.rs` checks
+/// the markers too, from 3.10). The markers are not compared as text: each
+/// tool spells and simplifies them its own way.
 #[test]
 #[ignore = "live: needs the public index; runs with POSY_LIVE=1 (CI runs it)"]
 fn universal_versions_equal_uv() {

@@ -138,7 +138,7 @@ fn compile_set(world: &World, uv: &Path, name: &str, set: &Path) {
         "uv failed on {name}: {}",
         String::from_utf8_lossy(&reference.stderr)
     );
-    for out in [format!("{name}.posy.txt"), format!("{name}.pylock.toml")] {
+    for out in [format!("{name}.posy.txt"), format!("pylock.{name}.toml")] {
         world.ok(&[
             "pip",
             "compile",
@@ -179,7 +179,8 @@ fn universal_locks_agree_with_uv_and_install_everywhere() {
             names(&theirs),
             "{name}: pins differ from uv's"
         );
-        let lock = Pylock::read(&world.root.join(format!("{name}.pylock.toml"))).unwrap();
+        let lock = Pylock::read(&world.root.join(format!("pylock.{name}.toml")))
+            .unwrap_or_else(|e| panic!("{name}: cannot read posy's pylock.toml: {e}"));
         for (env_name, env, target) in &environments {
             assert_eq!(
                 selected(&ours, env),
@@ -197,7 +198,11 @@ fn universal_locks_agree_with_uv_and_install_everywhere() {
                     continue;
                 }
                 let installable = wheels.iter().any(|w| {
-                    let file = w.name.clone().unwrap_or_default();
+                    // PEP 751: the name is optional; the URL ends with it.
+                    let file = w.name.clone().unwrap_or_else(|| {
+                        let url = w.url.as_deref().unwrap_or_default();
+                        url.rsplit('/').next().unwrap_or_default().to_owned()
+                    });
                     file.parse::<WheelFilename>()
                         .is_ok_and(|f| target.tags.best_priority(f.tag_set()).is_some())
                 });
