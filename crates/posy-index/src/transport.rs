@@ -175,6 +175,7 @@ impl Transport {
         let mut attempts = 0;
         loop {
             attempts += 1;
+            tracing::trace!("GET {}", redact(url));
             let outcome = {
                 let _permit = self
                     .permits

@@ -96,6 +96,11 @@ impl CandidateSelector {
         self.prerelease.mode(name)
     }
 
+    /// Whether `name` is searched from its newest version down.
+    pub(crate) fn highest_first(&self, name: &PackageName) -> bool {
+        self.strategy.highest_first(self.direct.contains(name))
+    }
+
     /// Picks the version to try; see the module docs. `sibling` is the
     /// version last chosen for the base package of an extra node.
     pub(crate) fn select<'m>(

@@ -26,6 +26,14 @@
 //! usually there already: a resolution costs about one round trip per
 //! *level* of the dependency graph instead of one per package.
 //!
+//! When the solver keeps backtracking through one package's versions it
+//! fetches the next candidates' metadata in a batch (`batch_prefetch` in
+//! `solver.rs`). Those fetches *follow* their dependencies: as each lands,
+//! the candidate of each of its requirements is guessed and fetched too.
+//! Without it, a pair like boto3/botocore (each boto3 pins one botocore)
+//! costs one round trip per boto3 version tried, because the botocore a
+//! boto3 needs is only known once that boto3's metadata is read.
+//!
 //! One fetch task serves every fork of a universal resolution (each fork's
 //! prefetches carry that fork's [`Speculation`] context), so a fetch that
 //! one fork started and no longer needed is finished for the next one.
@@ -48,6 +56,8 @@ use version_ranges::Ranges;
 use crate::candidate::CandidateSelector;
 use crate::once_map::OnceMap;
 use crate::provider::{DistFile, DistMetadata, MetadataProvider, PackageVersions, ProviderError};
+use crate::requested::requirement_ranges;
+use crate::scope::Scope;
 use crate::version_map::{Compatibility, Status, VersionMap};
 
 /// A package's files as the provider gave them (`None`: the index does not
@@ -67,6 +77,9 @@ pub(crate) struct Shared {
 pub(crate) enum Request {
     Versions(PackageName),
     Metadata(PackageName, Version, DistFile),
+    /// A speculative metadata fetch whose dependencies' candidates are
+    /// prefetched when it lands.
+    Follow(PackageName, Version, DistFile, Arc<Speculation>),
     Prefetch(PackageName, Ranges<Version>, Arc<Speculation>),
 }
 
@@ -75,16 +88,28 @@ pub(crate) enum Request {
 pub(crate) struct Speculation {
     selector: Arc<CandidateSelector>,
     compatibility: Compatibility,
+    scope: Scope,
     maps: Mutex<FxHashMap<PackageName, Arc<VersionMap>>>,
 }
 
 impl Speculation {
-    pub(crate) fn new(selector: Arc<CandidateSelector>, compatibility: Compatibility) -> Self {
+    pub(crate) fn new(selector: Arc<CandidateSelector>, scope: Scope) -> Self {
         Self {
             selector,
-            compatibility,
+            compatibility: scope.compatibility(),
+            scope,
             maps: Mutex::default(),
         }
+    }
+
+    /// `name`'s version map for this fork, built once for the solver and
+    /// the guesses.
+    fn map(&self, name: &PackageName, files: &PackageVersions) -> Arc<VersionMap> {
+        let mut maps = self.maps.lock().unwrap_or_else(PoisonError::into_inner);
+        let map = maps
+            .entry(name.clone())
+            .or_insert_with(|| Arc::new(VersionMap::new(files, &self.compatibility)));
+        Arc::clone(map)
     }
 
     /// The metadata fetch a prefetch of `name` in `range` should start, if
@@ -97,13 +122,7 @@ impl Speculation {
         versions: &VersionsResult,
     ) -> Option<(PackageName, Version, DistFile)> {
         let files = versions.as_ref().ok()?.as_ref()?;
-        let map = {
-            let mut maps = self.maps.lock().unwrap_or_else(PoisonError::into_inner);
-            let map = maps
-                .entry(name.clone())
-                .or_insert_with(|| Arc::new(VersionMap::new(files, &self.compatibility)));
-            Arc::clone(map)
-        };
+        let map = self.map(name, files);
         let entry = self.selector.select(name, range, &map, None)?;
         let Status::Usable { best } = entry.status else {
             return None;
@@ -142,6 +161,15 @@ impl Fetcher {
 
     pub(crate) fn is_cancelled(&self) -> bool {
         self.tx.is_closed()
+    }
+
+    /// `name`'s version map on this target, built from `files`.
+    pub(crate) fn version_map(
+        &self,
+        name: &PackageName,
+        files: &PackageVersions,
+    ) -> Arc<VersionMap> {
+        self.speculation.map(name, files)
     }
 
     /// The versions of `name`, fetching them if nobody has yet.
@@ -196,12 +224,24 @@ impl Fetcher {
         ));
     }
 
-    /// Starts fetching a version's metadata, if nobody has, without waiting.
-    pub(crate) fn prefetch_metadata(&self, name: &PackageName, version: &Version, file: &DistFile) {
+    /// Starts fetching a version's metadata, if nobody has, without
+    /// waiting; once it is in, prefetches the candidates of its
+    /// requirements.
+    pub(crate) fn prefetch_following(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        file: &DistFile,
+    ) {
         let key = (name.clone(), version.clone());
         if self.shared.metadata.register(&key) {
             // A failed send means the run is over, which the next wait notices.
-            let _ = self.send(Request::Metadata(key.0, key.1, file.clone()));
+            let _ = self.send(Request::Follow(
+                key.0,
+                key.1,
+                file.clone(),
+                Arc::clone(&self.speculation),
+            ));
         }
     }
 
@@ -212,7 +252,12 @@ impl Fetcher {
 
 enum Fetched {
     Versions(PackageName, Result<PackageVersions, ProviderError>),
-    Metadata(PackageName, Version, Result<DistMetadata, ProviderError>),
+    Metadata(
+        PackageName,
+        Version,
+        Result<DistMetadata, ProviderError>,
+        Option<Arc<Speculation>>,
+    ),
 }
 
 /// A prefetch whose package's versions are still on their way.
@@ -238,20 +283,13 @@ pub(crate) async fn serve<P: MetadataProvider>(
                 match request {
                     Request::Versions(name) => in_flight.push(fetch_versions(provider, name)),
                     Request::Metadata(name, version, file) => {
-                        in_flight.push(fetch_metadata(provider, name, version, file));
+                        in_flight.push(fetch_metadata(provider, name, version, file, None));
+                    }
+                    Request::Follow(name, version, file, speculation) => {
+                        in_flight.push(fetch_metadata(provider, name, version, file, Some(speculation)));
                     }
                     Request::Prefetch(name, range, speculation) => {
-                        if shared.versions.register(&name) {
-                            in_flight.push(fetch_versions(provider, name.clone()));
-                        }
-                        match shared.versions.get(&name) {
-                            Some(versions) => {
-                                if let Some((n, v, f)) = speculation.guess(shared, &name, &range, &versions) {
-                                    in_flight.push(fetch_metadata(provider, n, v, f));
-                                }
-                            }
-                            None => waiting.entry(name).or_default().push((range, speculation)),
-                        }
+                        prefetch(provider, shared, &mut in_flight, &mut waiting, name, range, speculation);
                     }
                 }
             }
@@ -266,16 +304,51 @@ pub(crate) async fn serve<P: MetadataProvider>(
                     if let (Some(prefetches), Some(versions)) = (waiting.remove(&name), shared.versions.get(&name)) {
                         for (range, speculation) in prefetches {
                             if let Some((n, v, f)) = speculation.guess(shared, &name, &range, &versions) {
-                                in_flight.push(fetch_metadata(provider, n, v, f));
+                                in_flight.push(fetch_metadata(provider, n, v, f, None));
                             }
                         }
                     }
                 }
-                Fetched::Metadata(name, version, result) => {
+                Fetched::Metadata(name, version, result, follow) => {
+                    if let (Ok(metadata), Some(speculation)) = (&result, follow) {
+                        for requirement in &metadata.requires_dist {
+                            if requirement.url().is_some()
+                                || speculation.scope.selects(&requirement.marker, None).is_none()
+                            {
+                                continue;
+                            }
+                            let range = requirement_ranges(requirement);
+                            prefetch(provider, shared, &mut in_flight, &mut waiting, requirement.name.clone(), range, Arc::clone(&speculation));
+                        }
+                    }
                     shared.metadata.done((name, version), result.map_err(Arc::new));
                 }
             }
         }
+    }
+}
+
+/// Starts fetching `name`'s versions if nobody has, and the metadata of
+/// its candidate in `range` once they are in.
+fn prefetch<'a, P: MetadataProvider>(
+    provider: &'a P,
+    shared: &Shared,
+    in_flight: &mut FuturesUnordered<Pending<'a>>,
+    waiting: &mut FxHashMap<PackageName, Vec<WaitingPrefetch>>,
+    name: PackageName,
+    range: Ranges<Version>,
+    speculation: Arc<Speculation>,
+) {
+    if shared.versions.register(&name) {
+        in_flight.push(fetch_versions(provider, name.clone()));
+    }
+    match shared.versions.get(&name) {
+        Some(versions) => {
+            if let Some((n, v, f)) = speculation.guess(shared, &name, &range, &versions) {
+                in_flight.push(fetch_metadata(provider, n, v, f, None));
+            }
+        }
+        None => waiting.entry(name).or_default().push((range, speculation)),
     }
 }
 
@@ -291,9 +364,10 @@ fn fetch_metadata<P: MetadataProvider>(
     name: PackageName,
     version: Version,
     file: DistFile,
+    follow: Option<Arc<Speculation>>,
 ) -> Pending<'_> {
     Box::pin(async move {
         let result = provider.metadata(&name, &version, &file).await;
-        Fetched::Metadata(name, version, result)
+        Fetched::Metadata(name, version, result, follow)
     })
 }

@@ -131,7 +131,7 @@ pub(crate) async fn resolve_in(
         preferences,
         first_party.iter().copied(),
     ));
-    let speculation = Speculation::new(Arc::clone(&selector), scope.compatibility());
+    let speculation = Speculation::new(Arc::clone(&selector), scope.clone());
     let solver = Solver::new(
         Fetcher::new(Arc::clone(shared), tx, speculation),
         selector,

@@ -8,7 +8,12 @@
 //! - **choose_version**: the [`CandidateSelector`]'s pick, after waiting
 //!   for the package's version list. When the solver keeps coming back to
 //!   one package (it is backtracking through its versions), the metadata
-//!   of the next [`BATCH_SIZE`] candidates is fetched ahead, all at once.
+//!   of the next [`BATCH_SIZE`] versions past the one chosen (below it,
+//!   newest first) is fetched ahead, all at once, and again each time the
+//!   search gets halfway through them. The window is taken over all of the
+//!   package's versions, not the range allowed now: while the solver walks
+//!   down one package, another's range moves with it (each boto3 allows a
+//!   few botocores), and a window inside today's range is empty tomorrow.
 //! - **get_dependencies**: for the root, the Brief; for a version, its
 //!   metadata's `Requires-Python` (an edge to the Python node) and the
 //!   `Requires-Dist` entries whose markers hold on the target, after
@@ -43,7 +48,7 @@ use crate::request::ResolveRequest;
 use crate::requested::requirement_ranges;
 use crate::scope::Scope;
 use crate::unusable::Unusable;
-use crate::version_map::{Compatibility, PackageIndex, Status, VersionMap};
+use crate::version_map::{PackageIndex, Status, VersionMap};
 
 /// Candidates whose metadata is fetched ahead once a package has been tried
 /// [`BATCH_AFTER`] times: the search is backtracking through its versions.
@@ -112,6 +117,9 @@ struct SolverState {
     indexes: FxHashMap<PackageName, Arc<PackageIndex>>,
     /// How often a version was chosen for each package.
     tries: FxHashMap<PackageName, u32>,
+    /// Per package, the last prefetch window: (the version whose choice
+    /// starts the next window, the window's last version).
+    windows: FxHashMap<PackageName, (Version, Version)>,
     /// The version last chosen for each package, offered to its extras.
     chosen: FxHashMap<PackageName, Version>,
     /// The dependency edges of every version PubGrub looked at, with
@@ -127,7 +135,6 @@ pub(crate) struct Solver {
     fetcher: Fetcher,
     selector: Arc<CandidateSelector>,
     scope: Scope,
-    compatibility: Compatibility,
     /// Record the requirements' markers on the edges of a target's solve.
     keep_markers: bool,
     root: Vec<Requirement>,
@@ -165,7 +172,6 @@ impl Solver {
         Self {
             fetcher,
             selector,
-            compatibility: scope.compatibility(),
             keep_markers: request.keep_markers,
             scope,
             root: request.requirements.clone(),
@@ -242,38 +248,50 @@ impl Solver {
     }
 
     /// Counts a choice for `name`; when the solver keeps coming back to it,
-    /// fetches the metadata of the next candidates ahead of time.
-    fn batch_prefetch(
-        &self,
-        name: &PackageName,
-        range: &Ranges<Version>,
-        map: &VersionMap,
-        chosen: &Version,
-    ) {
-        let tries = {
+    /// keeps the metadata of the next candidates coming ahead of time.
+    fn batch_prefetch(&self, name: &PackageName, map: &VersionMap, chosen: &Version) {
+        let highest_first = self.selector.highest_first(name);
+        // Whether `a` comes at or after `b` in the search order.
+        let past = |a: &Version, b: &Version| if highest_first { a <= b } else { a >= b };
+        let start = {
             let mut state = self.state.borrow_mut();
             let tries = state.tries.entry(name.clone()).or_default();
             *tries += 1;
-            *tries
+            if *tries < BATCH_AFTER {
+                return;
+            }
+            match state.windows.get(name) {
+                None => chosen.clone(),
+                Some((next, last)) if past(chosen, next) => {
+                    if past(chosen, last) { chosen } else { last }.clone()
+                }
+                Some(_) => return,
+            }
         };
-        if tries != BATCH_AFTER && tries % (BATCH_AFTER * 10) != 0 {
-            return;
-        }
-        let rest = range.intersection(&Ranges::singleton(chosen.clone()).complement());
-        let mut picked = 0;
-        let mut remaining = rest;
-        while picked < BATCH_SIZE {
+        let mut remaining = if highest_first {
+            Ranges::strictly_lower_than(start.clone())
+        } else {
+            Ranges::strictly_higher_than(start.clone())
+        };
+        let mut picked = Vec::with_capacity(BATCH_SIZE);
+        while picked.len() < BATCH_SIZE {
             let Some(entry) = self.selector.select(name, &remaining, map, None) else {
                 break;
             };
             if let Status::Usable { best } = entry.status {
                 self.fetcher
-                    .prefetch_metadata(name, &entry.version, map.file(best));
+                    .prefetch_following(name, &entry.version, map.file(best));
             }
             remaining =
                 remaining.intersection(&Ranges::singleton(entry.version.clone()).complement());
-            picked += 1;
+            picked.push(entry.version.clone());
         }
+        let window = match (picked.get(BATCH_SIZE / 2), picked.last()) {
+            (Some(next), Some(last)) => (next.clone(), last.clone()),
+            (None, Some(last)) => (last.clone(), last.clone()),
+            _ => (start.clone(), start),
+        };
+        self.state.borrow_mut().windows.insert(name.clone(), window);
     }
 
     /// The versions of `name` on this target, fetching them if needed.
@@ -284,11 +302,11 @@ impl Solver {
         let versions = self.fetcher.versions(name)?;
         let index = match versions.as_ref() {
             Ok(Some(files)) => PackageIndex {
-                map: VersionMap::new(files, &self.compatibility),
+                map: self.fetcher.version_map(name, files),
                 not_found: false,
             },
             Ok(None) => PackageIndex {
-                map: VersionMap::default(),
+                map: Arc::default(),
                 not_found: true,
             },
             Err(source) => {
@@ -693,7 +711,7 @@ impl DependencyProvider for Solver {
                         .borrow_mut()
                         .chosen
                         .insert(name.clone(), entry.version.clone());
-                    self.batch_prefetch(name, range, map, &entry.version);
+                    self.batch_prefetch(name, map, &entry.version);
                 }
                 Ok(Some(entry.version.clone()))
             }

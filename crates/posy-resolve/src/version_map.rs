@@ -200,7 +200,7 @@ impl VersionMap {
 /// What the index knows about one package on one target.
 #[derive(Debug, Default)]
 pub(crate) struct PackageIndex {
-    pub(crate) map: VersionMap,
+    pub(crate) map: Arc<VersionMap>,
     /// The index does not know the package at all.
     pub(crate) not_found: bool,
 }
@@ -273,9 +273,15 @@ impl<'c> Ranker<'c> {
         match self.compatibility {
             Compatibility::Target { tags, .. } => tags.best_priority(set).map(|p| p.rank()),
             Compatibility::Fork { pythons, .. } => {
-                let fits = *self.seen.entry(set.clone()).or_insert_with(|| {
-                    (!MarkerSet::from_wheel_tags(set).is_disjoint(*pythons)).then_some(0)
-                });
+                let fits = match self.seen.get(set) {
+                    Some(fits) => *fits,
+                    None => {
+                        let fits =
+                            (!MarkerSet::from_wheel_tags(set).is_disjoint(*pythons)).then_some(0);
+                        self.seen.insert(set.clone(), fits);
+                        fits
+                    }
+                };
                 fits.map(|_| usize::from(file.metadata_file == MetadataFile::Absent))
             }
         }

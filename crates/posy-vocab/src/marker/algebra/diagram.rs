@@ -18,8 +18,8 @@
 //! (the same with `c` a range of Python versions); they are memoized per
 //! call.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
@@ -215,6 +215,10 @@ pub(super) struct Interner {
     negations: HashMap<NodeId, NodeId>,
     /// `MarkerSet::from_tree`'s memo, filled by `read.rs`.
     pub(super) trees: HashMap<MarkerTree, NodeId>,
+    /// `MarkerSet::from_wheel_tags`'s memo (`wheel_tags.rs`): a package's
+    /// releases repeat the same few tag sets, and every fork of a
+    /// universal resolution asks about each file.
+    pub(super) wheel_tags: HashMap<crate::TagSet, NodeId>,
     /// The environments a real machine can have (`read.rs`), once built.
     pub(super) possible: Option<NodeId>,
 }
@@ -509,7 +513,7 @@ impl Interner {
 
     /// The `python_full_version` values on the paths from `id` to true.
     pub(super) fn python_range(&self, id: NodeId) -> Ranges<Version> {
-        self.python_range_memo(id, &mut HashMap::new())
+        self.python_range_memo(id, &mut HashMap::default())
     }
 
     fn python_range_memo(
@@ -552,7 +556,7 @@ impl Interner {
         if range.is_empty() {
             return id;
         }
-        self.clamp_memo(id, range, &mut HashMap::new())
+        self.clamp_memo(id, range, &mut HashMap::default())
     }
 
     fn clamp_memo(
@@ -617,7 +621,7 @@ impl Interner {
     /// the values `c` rules out are "don't care" and go to whichever child
     /// makes fewer distinctions; a variable only `c` tests is dropped.
     pub(super) fn restrict(&mut self, f: NodeId, c: NodeId) -> NodeId {
-        self.restrict_memo(f, c, &mut HashMap::new())
+        self.restrict_memo(f, c, &mut HashMap::default())
     }
 
     fn restrict_memo(

@@ -21,6 +21,9 @@ use crate::version::Version;
 
 impl Interner {
     pub(super) fn read_wheel_tags(&mut self, tags: &TagSet) -> NodeId {
+        if let Some(&set) = self.wheel_tags.get(tags) {
+            return set;
+        }
         let mut set = FALSE;
         for tag in tags.iter() {
             let python = self.python_tag(tag.python(), tag.abi());
@@ -28,6 +31,7 @@ impl Interner {
             let both = self.and(python, platform);
             set = self.or(set, both);
         }
+        self.wheel_tags.insert(tags.clone(), set);
         set
     }
 
