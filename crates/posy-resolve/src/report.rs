@@ -23,10 +23,20 @@
 //! that exist, so a range covering every version of a package reads "all
 //! versions of a"; the Python node reads as the target Python.
 //!
-//! After the sentences come hints for the causes a person can act on: a
-//! pre-release that was held back, a `Requires-Python` that no version of a
-//! package satisfies, a yanked version that was skipped. (A build that
-//! fails is not a reason here: it stops the resolution with its own error.)
+//! Before the walk, the tree is simplified so that each cause is said
+//! once. A package whose versions all fail for one reason (no wheel for
+//! the platform, only source distributions under `--only-binary`, a
+//! `Requires-Python` the target is not in) reads as one fact about "all
+//! versions of a" rather than one sentence per version, and a conclusion
+//! about the Python node alone reads as the fact it stands for.
+//!
+//! After the sentences come hints for the causes a person can act on, one
+//! per package and cause: a pre-release that was held back, a
+//! `Requires-Python` that no version of a package satisfies (with the
+//! `--python-version` that would do), the platforms that do have wheels,
+//! the binary option to relax, a yanked version that was skipped. (A build
+//! that fails is not a reason here: it stops the resolution with its own
+//! error.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
