@@ -427,6 +427,14 @@ pub struct PipCompileArgs {
     /// (PEP 751; chosen by default when the output file is named `pylock.toml`).
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Resolve and print the result, but write no output file.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// What goes to stdout: `text` (default; the requirements file or lock,
+    /// unless it is written to `--output-file`), or `json`: one JSON document
+    /// of the pins (name, version, marker, via, hashes) for scripts.
+    #[arg(long, value_name = "OUTPUT_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub output_format: String,
     /// Resolve for this Python version (e.g. `3.11`) instead of an interpreter's.
     #[arg(long, value_name = "VERSION")]
     pub python_version: Option<String>,

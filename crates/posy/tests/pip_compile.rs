@@ -986,3 +986,83 @@ fn an_output_directory_is_named_as_the_mistake() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_dry_run_prints_the_pins_as_json_and_writes_nothing() {
+    let index = Index::new()
+        .package(
+            Package::new("a", "1.0")
+                .dep("win-only; sys_platform == \"win32\"")
+                .dep("b"),
+        )
+        .package(Package::new("win-only", "1.0"))
+        .package(Package::new("b", "1.0"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\n");
+    let run = world.pip_ok(&[
+        "compile",
+        "requirements.in",
+        "--universal",
+        "--dry-run",
+        "--output-format",
+        "json",
+        "-o",
+        "requirements.txt",
+    ]);
+    assert!(!world.root.join("requirements.txt").exists());
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["dry_run"], true);
+    let packages = document["packages"].as_array().unwrap();
+    let summary: Vec<(&str, &str, &serde_json::Value)> = packages
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap(),
+                &p["marker"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("a", "1.0", &serde_json::Value::Null),
+            ("b", "1.0", &serde_json::Value::Null),
+            (
+                "win-only",
+                "1.0",
+                &serde_json::json!("sys_platform == \"win32\"")
+            ),
+        ]
+    );
+    assert_eq!(packages[0]["requested"], true);
+    assert_eq!(
+        packages[0]["via"],
+        serde_json::json!(["-r requirements.in"])
+    );
+    assert_eq!(packages[1]["via"], serde_json::json!(["a"]));
+    let wheel = index.artifact("a-1.0-py3-none-any.whl").unwrap();
+    assert_eq!(
+        packages[0]["hashes"],
+        serde_json::json!([format!("sha256:{}", wheel.sha256())])
+    );
+
+    // Without JSON, a dry run prints what it would have written.
+    let text = world.pip_ok(&[
+        "compile",
+        "requirements.in",
+        "--dry-run",
+        "-o",
+        "requirements.txt",
+        "--no-header",
+        "--no-annotate",
+    ]);
+    assert_eq!(text.stdout, "a==1.0\nb==1.0\n");
+    assert!(
+        text.stderr.contains("Would write requirements.txt"),
+        "{}",
+        text.stderr
+    );
+    assert!(!world.root.join("requirements.txt").exists());
+}
