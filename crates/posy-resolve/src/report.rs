@@ -701,6 +701,12 @@ fn hints(solver: &Solver, tree: &Tree) -> Vec<String> {
         match fact {
             External::NoVersions(node, range) => {
                 if let Some(name) = node.name() {
+                    if with_index(solver, name, |index| Some(index.not_found)) == Some(true) {
+                        hints.insert(format!(
+                            "check the spelling of `{name}`, or name the index that has it \
+                             (`--index-url`, `--extra-index-url`, `--find-links`)"
+                        ));
+                    }
                     hints.extend(prerelease_hint(solver, name, range));
                     missing.push((name, range));
                 }
