@@ -688,6 +688,9 @@ pub struct PipShowArgs {
     /// Also list the installed files.
     #[arg(long, short = 'f')]
     pub files: bool,
+    /// `text` (default; pip's layout) or `json`: a list of objects with the same fields.
+    #[arg(long, default_value = "text", value_name = "FORMAT", value_parser = ["text", "json"])]
+    pub format: String,
     /// Also check the environment, as `posy pip check` does, and warn about what is wrong.
     #[arg(long)]
     pub strict: bool,

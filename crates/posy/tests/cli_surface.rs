@@ -507,3 +507,38 @@ fn each_class_of_error_reads_as_reviewed() {
     snapshot("usage", Run::from(usage));
     drop(index);
 }
+
+#[test]
+fn pip_show_speaks_json() {
+    let (_index, world, env) = installed();
+    let run = world.pip_ok(&[
+        "show",
+        "a",
+        "b",
+        "-f",
+        "--format",
+        "json",
+        "--python",
+        env.arg(),
+    ]);
+    let shown: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(shown[0]["name"], "a");
+    assert_eq!(shown[0]["version"], "1.0");
+    assert_eq!(shown[0]["requires"], serde_json::json!(["b"]));
+    assert_eq!(shown[1]["required_by"], serde_json::json!(["a"]));
+    assert!(
+        shown[1]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "b.py"),
+        "{}",
+        run.stdout
+    );
+    let text = world.pip_ok(&["show", "a", "--python", env.arg()]);
+    assert!(
+        text.stdout.starts_with("Name: a\nVersion: 1.0\n"),
+        "{}",
+        text.stdout
+    );
+}
