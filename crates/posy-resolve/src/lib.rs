@@ -54,6 +54,7 @@ mod target;
 mod universal;
 mod unusable;
 mod version_map;
+mod wheel_mismatch;
 
 #[cfg(test)]
 mod tests;

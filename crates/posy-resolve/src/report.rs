@@ -42,19 +42,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
-use posy_vocab::{PackageName, SpecifierSet, Tag, TagSet, Tags, Version};
+use posy_vocab::{PackageName, SpecifierSet, Version};
 use pubgrub::{DerivationTree, Derived, External, Term};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
 
 use crate::display::{is_exact, specifiers};
 use crate::error::NoSolution;
 use crate::node::Node;
 use crate::prerelease::PrereleaseMode;
-use crate::provider::{DistKind, Exclusion};
+use crate::provider::Exclusion;
 use crate::solver::Solver;
 use crate::unusable::Unusable;
-use crate::version_map::{Compatibility, PackageIndex, Status, VersionEntry, VersionMap};
+use crate::version_map::{Compatibility, PackageIndex, Status, VersionEntry};
+use crate::wheel_mismatch::{TagPart, wheel_mismatch};
 
 type Tree = DerivationTree<Node, Ranges<Version>, Unusable>;
 type Incompat = Derived<Node, Ranges<Version>, Unusable>;
@@ -895,94 +896,5 @@ fn requires_python_hint(
              ({flag})",
             newest.version
         ))
-    })
-}
-
-/// A part of a wheel's tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TagPart {
-    Platform,
-    Python,
-    Abi,
-}
-
-impl TagPart {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Platform => "platform",
-            Self::Python => "Python",
-            Self::Abi => "ABI",
-        }
-    }
-
-    fn of(self, tag: &Tag) -> &str {
-        match self {
-            Self::Platform => tag.platform(),
-            Self::Python => tag.python(),
-            Self::Abi => tag.abi(),
-        }
-    }
-
-    fn of_set(self, set: &TagSet) -> Vec<&str> {
-        match self {
-            Self::Platform => set.platform_tags().collect(),
-            Self::Python => set.python_tags().collect(),
-            Self::Abi => set.abi_tags().collect(),
-        }
-    }
-}
-
-/// Why the wheels of some versions do not fit a target, and what does.
-struct WheelMismatch {
-    /// The first part of the tags (platform, then Python, then ABI) that
-    /// no wheel matches.
-    part: TagPart,
-    /// The target's best value of that part (`manylinux_2_28_x86_64`).
-    example: String,
-    /// The newest version in the range that has wheels, and the values of
-    /// that part its wheels have (`win_amd64`), sorted.
-    available: Option<(Version, Vec<String>)>,
-}
-
-/// What keeps the wheels of the versions in `range` off the target (see
-/// [`WheelMismatch`]); `None` when the versions have no wheel at all.
-fn wheel_mismatch(tags: &Tags, map: &VersionMap, range: &Ranges<Version>) -> Option<WheelMismatch> {
-    let wheels_of = |entry| {
-        map.files(entry).iter().filter_map(|f| match &f.kind {
-            DistKind::Wheel(set) => Some(set),
-            DistKind::Sdist => None,
-        })
-    };
-    let entries: Vec<_> = map.in_range(range).collect();
-    let wheels: Vec<&TagSet> = entries.iter().flat_map(|e| wheels_of(e)).collect();
-    if wheels.is_empty() {
-        return None;
-    }
-    let part = [TagPart::Platform, TagPart::Python, TagPart::Abi]
-        .into_iter()
-        .find(|part| {
-            let target: FxHashSet<&str> = tags.iter().map(|t| part.of(t)).collect();
-            !wheels
-                .iter()
-                .any(|set| part.of_set(set).iter().any(|v| target.contains(v)))
-        })?;
-    let example = tags
-        .iter()
-        .map(|t| part.of(t))
-        .find(|v| !matches!(*v, "any" | "none"))?
-        .to_owned();
-    let available = entries.iter().rev().find_map(|entry| {
-        let mut values: Vec<String> = wheels_of(entry)
-            .flat_map(|set| part.of_set(set))
-            .map(str::to_owned)
-            .collect();
-        values.sort();
-        values.dedup();
-        (!values.is_empty()).then(|| (entry.version.clone(), values))
-    });
-    Some(WheelMismatch {
-        part,
-        example,
-        available,
     })
 }
