@@ -15,7 +15,10 @@ use thiserror::Error;
 pub enum IndexError {
     /// A request failed for good (after any retries): connection refused,
     /// timeout, reset, or a body that ended early.
-    #[error("request to {url} failed after {attempts} attempt(s): {message}")]
+    #[error(
+        "request to {url} failed after {attempts} attempt(s): {message}; check the index URL \
+         and the network (`--offline` works from the cache alone)"
+    )]
     Transport {
         url: String,
         attempts: u32,

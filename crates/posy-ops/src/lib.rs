@@ -45,6 +45,7 @@
 mod apply;
 mod binary_policy;
 mod blueprint;
+mod blueprint_json;
 mod brief;
 mod build_envs;
 mod build_progress;

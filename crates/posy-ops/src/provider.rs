@@ -14,7 +14,7 @@ use std::sync::Arc;
 use posy_build::{BuildFrontend, BuildSource};
 use posy_index::{CoreMetadataFile, IndexClient, IndexFile};
 use posy_resolve::{
-    DistFile, DistKind, DistMetadata, MetadataFile, MetadataProvider, PackageVersions,
+    DistFile, DistKind, DistMetadata, Exclusion, MetadataFile, MetadataProvider, PackageVersions,
     ProviderError, Yanked, index_requires_python,
 };
 use posy_vocab::{CoreMetadata, HashAlgorithm, PackageName, SpecifierSet, Version};
@@ -82,6 +82,8 @@ impl MetadataProvider for IndexProvider<'_> {
             return Err(ProviderError::NotFound);
         }
         let mut out = Vec::with_capacity(project.files.len());
+        // Files the binary policy rules out, kept for the report.
+        let mut left_out = Vec::new();
         // Every file of a release (often of many releases) says the same
         // Requires-Python: parse each text once and share it.
         let mut requires_python: HashMap<String, Option<Arc<SpecifierSet>>> = HashMap::new();
@@ -93,12 +95,13 @@ impl MetadataProvider for IndexProvider<'_> {
             // does not install or a name that does not parse.
             let Some(parsed) = file.dist else { continue };
             let mut dist = DistFile::from_parsed(file.filename, parsed, file.url);
-            let allowed = if dist.is_wheel() {
-                self.policy.allows_wheel(name)
+            let excluded = if dist.is_wheel() {
+                (!self.policy.allows_wheel(name)).then_some(Exclusion::NoBinary)
             } else {
-                self.policy.allows_sdist(name)
+                (!self.policy.allows_sdist(name)).then_some(Exclusion::OnlyBinary)
             };
-            if !allowed {
+            if let Some(exclusion) = excluded {
+                left_out.push((dist.version, exclusion));
                 continue;
             }
             dist.hashes = file.hashes;
@@ -137,7 +140,7 @@ impl MetadataProvider for IndexProvider<'_> {
             }
             out.push(dist);
         }
-        Ok(PackageVersions::new(out))
+        Ok(PackageVersions::new(out).with_excluded(left_out))
     }
 
     async fn metadata(

@@ -54,6 +54,7 @@ mod target;
 mod universal;
 mod unusable;
 mod version_map;
+mod wheel_mismatch;
 
 #[cfg(test)]
 mod tests;
@@ -61,7 +62,7 @@ mod tests;
 pub use error::{NoSolution, ResolveError};
 pub use prerelease::PrereleaseMode;
 pub use provider::{
-    DistFile, DistKind, DistMetadata, MetadataFile, MetadataProvider, PackageVersions,
+    DistFile, DistKind, DistMetadata, Exclusion, MetadataFile, MetadataProvider, PackageVersions,
     ProviderError, Yanked, index_requires_python,
 };
 pub use request::{Preference, ResolveRequest, Universe, Upgrade};

@@ -211,9 +211,25 @@ pub fn index_requires_python(text: &str, whose: &dyn fmt::Display) -> Option<Spe
 /// in a run: the fetch side, each solver's version map, the speculative
 /// prefetcher. A large project lists thousands of files, and a resolution
 /// touches a hundred projects, so one copy is all a run can afford.
+///
+/// Files the user's options ruled out (`--only-binary`, `--no-binary`) are
+/// not among them, since nothing may install them; the provider names each
+/// one's version and why ([`PackageVersions::with_excluded`]), so that a
+/// failed resolution can say "a has only source distributions, and
+/// `--only-binary` excludes them" rather than "there are no versions of a".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackageVersions {
     files: Arc<[DistFile]>,
+    excluded: Arc<[(Version, Exclusion)]>,
+}
+
+/// Why the user's options left a file out of a [`PackageVersions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Exclusion {
+    /// A source distribution, ruled out by `--only-binary` (or `--no-build`).
+    OnlyBinary,
+    /// A wheel, ruled out by `--no-binary`.
+    NoBinary,
 }
 
 impl PackageVersions {
@@ -225,7 +241,26 @@ impl PackageVersions {
         files.sort_by(|a, b| a.version.cmp(&b.version));
         Self {
             files: files.into(),
+            excluded: Arc::new([]),
         }
+    }
+
+    /// The same files, with the versions and kinds of the files the user's
+    /// options ruled out (see the type's documentation).
+    pub fn with_excluded(
+        mut self,
+        excluded: impl IntoIterator<Item = (Version, Exclusion)>,
+    ) -> Self {
+        let mut excluded: Vec<(Version, Exclusion)> = excluded.into_iter().collect();
+        excluded.sort();
+        excluded.dedup();
+        self.excluded = excluded.into();
+        self
+    }
+
+    /// What [`Self::with_excluded`] recorded, sorted, each pair once.
+    pub fn excluded(&self) -> &[(Version, Exclusion)] {
+        &self.excluded
     }
 
     /// Every file, ascending by version.

@@ -23,12 +23,22 @@
 //! that exist, so a range covering every version of a package reads "all
 //! versions of a"; the Python node reads as the target Python.
 //!
-//! After the sentences come hints for the causes a person can act on: a
-//! pre-release that was held back, a `Requires-Python` that no version of a
-//! package satisfies, a yanked version that was skipped. (A build that
-//! fails is not a reason here: it stops the resolution with its own error.)
+//! Before the walk, the tree is simplified so that each cause is said
+//! once. A package whose versions all fail for one reason (no wheel for
+//! the platform, only source distributions under `--only-binary`, a
+//! `Requires-Python` the target is not in) reads as one fact about "all
+//! versions of a" rather than one sentence per version, and a conclusion
+//! about the Python node alone reads as the fact it stands for.
+//!
+//! After the sentences come hints for the causes a person can act on, one
+//! per package and cause: a pre-release that was held back, a
+//! `Requires-Python` that no version of a package satisfies (with the
+//! `--python-version` that would do), the platforms that do have wheels,
+//! the binary option to relax, a yanked version that was skipped. (A build
+//! that fails is not a reason here: it stops the resolution with its own
+//! error.)
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -41,9 +51,11 @@ use crate::display::{is_exact, specifiers};
 use crate::error::NoSolution;
 use crate::node::Node;
 use crate::prerelease::PrereleaseMode;
+use crate::provider::Exclusion;
 use crate::solver::Solver;
 use crate::unusable::Unusable;
-use crate::version_map::{PackageIndex, Status};
+use crate::version_map::{Compatibility, PackageIndex, Status, VersionEntry};
+use crate::wheel_mismatch::{TagPart, wheel_mismatch};
 
 type Tree = DerivationTree<Node, Ranges<Version>, Unusable>;
 type Incompat = Derived<Node, Ranges<Version>, Unusable>;
@@ -52,11 +64,13 @@ type Fact = External<Node, Ranges<Version>, Unusable>;
 /// Explains a failed resolution.
 pub(crate) fn explain(solver: &Solver, mut tree: Tree) -> NoSolution {
     collapse_empty_ranges(solver, &mut tree);
+    collapse_alike_versions(solver, &mut tree);
     let tree = &tree;
     let mut writer = Writer {
         solver,
         lines: Vec::new(),
         numbers: FxHashMap::default(),
+        next_number: 1,
     };
     match tree {
         DerivationTree::External(fact) => {
@@ -79,6 +93,10 @@ struct Writer<'a> {
     lines: Vec<String>,
     /// Line numbers given to shared conclusions, by `shared_id`.
     numbers: FxHashMap<usize, usize>,
+    /// The number the next numbered conclusion gets (a conclusion used
+    /// only once is numbered too, when two branches meet, without a
+    /// `shared_id` to remember it by).
+    next_number: usize,
 }
 
 impl Writer<'_> {
@@ -182,7 +200,8 @@ impl Writer<'_> {
         if let Some(n) = self.number(derived) {
             return n;
         }
-        let n = self.numbers.len() + 1;
+        let n = self.next_number;
+        self.next_number += 1;
         if let Some(id) = derived.shared_id {
             self.numbers.insert(id, n);
         }
@@ -227,8 +246,51 @@ impl Writer<'_> {
                 &self.term(dependency, dep_range, false),
             ),
             External::Custom(node, range, reason) => {
-                format!("{} {reason}", self.term(node, range, true))
+                let subject = self.term(node, range, true);
+                let plural = subject.starts_with("all versions of ");
+                let predicate = match reason {
+                    Unusable::NoCompatibleFile => self.no_wheel(node, range, plural),
+                    Unusable::RequiresPython(_) => format!(
+                        "{} (the target Python version is {})",
+                        reason.predicate(plural),
+                        self.solver.python()
+                    ),
+                    _ => reason.predicate(plural),
+                };
+                format!("{subject} {predicate}")
             }
+        }
+    }
+
+    /// Why the versions of `node` in `range` have no file for the target:
+    /// which part of the wheel tags (platform, Python, ABI) none of their
+    /// wheels matches, with the target's own as an example.
+    fn no_wheel(&self, node: &Node, range: &Ranges<Version>, plural: bool) -> String {
+        let (has, wheels, sdists) = if plural {
+            ("have", "wheels", "source distributions")
+        } else {
+            ("has", "wheel", "source distribution")
+        };
+        let mismatch = match (self.solver.compatibility(), node.name()) {
+            (Compatibility::Target { tags, .. }, Some(name)) => {
+                with_index(self.solver, name, |index| {
+                    wheel_mismatch(tags, &index.map, range)
+                })
+            }
+            (Compatibility::Fork { .. }, _) => {
+                return format!(
+                    "{has} no {sdists} and no {wheels} for the Python versions of this resolution"
+                );
+            }
+            _ => None,
+        };
+        match mismatch {
+            Some(m) => format!(
+                "{has} no {sdists} and no {wheels} with a matching {} tag (e.g. `{}`)",
+                m.part.name(),
+                m.example
+            ),
+            None => format!("{has} no {sdists} and no {wheels} compatible with the target"),
         }
     }
 
@@ -472,6 +534,146 @@ fn merge_empty(
     Some(DerivationTree::External(fact))
 }
 
+/// Folds a conclusion about one package, drawn from nothing but facts
+/// about that package's versions that all give the same reason (and the
+/// target Python, for `Requires-Python`), into one fact with that reason:
+/// "all versions of a have only source distributions (excluded by
+/// `--only-binary`)" instead of one sentence per version, and "all
+/// versions of a require Python 3.8 or newer" instead of a chain through
+/// the Python node. A conclusion about the Python node alone ("Python>=3.7
+/// cannot be used", which reads as if it contradicted the packages that
+/// need it) becomes the fact it stands for: the target Python is not in
+/// that range.
+fn collapse_alike_versions(solver: &Solver, tree: &mut Tree) {
+    let DerivationTree::Derived(derived) = tree else {
+        return;
+    };
+    collapse_alike_versions(solver, Arc::make_mut(&mut derived.cause1));
+    collapse_alike_versions(solver, Arc::make_mut(&mut derived.cause2));
+    let mut terms = derived
+        .terms
+        .iter()
+        .filter(|(node, term)| !(**node == Node::Root && matches!(term, Term::Positive(_))));
+    let fact = match (terms.next(), terms.next()) {
+        (Some((Node::Python, Term::Positive(range))), None) => {
+            External::NoVersions(Node::Python, range.clone())
+        }
+        (Some((node @ Node::Package(_), Term::Positive(range))), None) => {
+            let mut alike = Alike {
+                solver,
+                reason: None,
+                python: false,
+            };
+            if !(alike.visit(&derived.cause1, node) && alike.visit(&derived.cause2, node)) {
+                return;
+            }
+            match alike.reason {
+                Some(reason @ Unusable::RequiresPython(_)) => {
+                    External::Custom(node.clone(), range.clone(), reason)
+                }
+                Some(reason) if !alike.python => {
+                    External::Custom(node.clone(), range.clone(), reason)
+                }
+                _ => return,
+            }
+        }
+        _ => return,
+    };
+    *tree = DerivationTree::External(fact);
+}
+
+/// The one reason the facts of a subtree give about a package's versions
+/// (see [`collapse_alike_versions`]). A yanked version counts as needing
+/// another Python when it would, yank or not: the yank is not what stands
+/// in the way.
+struct Alike<'s> {
+    solver: &'s Solver,
+    reason: Option<Unusable>,
+    /// A fact about the target Python was among them.
+    python: bool,
+}
+
+impl Alike<'_> {
+    /// Whether every fact under `tree` is about `node`'s versions (or the
+    /// target Python) and all give one reason, which is gathered.
+    fn visit(&mut self, tree: &Tree, node: &Node) -> bool {
+        match tree {
+            DerivationTree::Derived(derived) => {
+                self.visit(&derived.cause1, node) && self.visit(&derived.cause2, node)
+            }
+            DerivationTree::External(External::NoVersions(Node::Python, _)) => {
+                self.python = true;
+                true
+            }
+            DerivationTree::External(External::NoVersions(of, _)) => of == node,
+            DerivationTree::External(External::FromDependencyOf(of, _, Node::Python, python))
+                if of == node =>
+            {
+                self.merge(Unusable::RequiresPython(vec![python.clone()]))
+            }
+            DerivationTree::External(External::Custom(of, range, reason)) if of == node => {
+                match (reason, self.yanked_python(node, range)) {
+                    (Unusable::Yanked(_), Some(python)) => {
+                        self.merge(Unusable::RequiresPython(vec![python]))
+                    }
+                    _ => self.merge(reason.clone()),
+                }
+            }
+            DerivationTree::External(_) => false,
+        }
+    }
+
+    /// The Pythons a yanked version `node` `range` (one version) would
+    /// require, when they exclude the target.
+    fn yanked_python(&self, node: &Node, range: &Ranges<Version>) -> Option<Ranges<Version>> {
+        let version = range.as_singleton()?;
+        with_index(self.solver, node.name()?, |index| {
+            match &index.map.get(version)?.status {
+                Status::Yanked { if_allowed, .. } => match if_allowed.as_ref() {
+                    Status::RequiresPython(spec) if !spec.contains(self.solver.python()) => {
+                        Some(spec.to_ranges())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        })
+    }
+
+    fn merge(&mut self, new: Unusable) -> bool {
+        match (&mut self.reason, new) {
+            (
+                None,
+                new @ (Unusable::NoCompatibleFile
+                | Unusable::Excluded { .. }
+                | Unusable::RequiresPython(_)),
+            ) => {
+                self.reason = Some(new);
+                true
+            }
+            (Some(Unusable::NoCompatibleFile), Unusable::NoCompatibleFile) => true,
+            (
+                Some(Unusable::Excluded {
+                    exclusion,
+                    other_files,
+                }),
+                Unusable::Excluded {
+                    exclusion: more,
+                    other_files: more_files,
+                },
+            ) if *exclusion == more => {
+                *other_files |= more_files;
+                true
+            }
+            (Some(Unusable::RequiresPython(ranges)), Unusable::RequiresPython(more)) => {
+                ranges.extend(more);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 fn capitalize(text: String) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -480,46 +682,65 @@ fn capitalize(text: String) -> String {
     }
 }
 
-/// Hints for the causes in the tree that a person can act on.
+/// Hints for the causes in the tree that a person can act on, one per
+/// package and cause.
 fn hints(solver: &Solver, tree: &Tree) -> Vec<String> {
     let mut facts = Vec::new();
     collect_facts(tree, &mut facts);
     let mut hints = BTreeSet::new();
+    // Per package: the versions that need another Python, those without a
+    // wheel for the target, and what the binary options excluded.
+    let mut python: BTreeMap<&PackageName, Ranges<Version>> = BTreeMap::new();
+    let mut missing: Vec<(&PackageName, &Ranges<Version>)> = Vec::new();
+    let mut no_wheel: BTreeMap<&PackageName, Ranges<Version>> = BTreeMap::new();
+    let mut excluded: BTreeMap<&PackageName, Exclusion> = BTreeMap::new();
+    let widen = |map: &mut BTreeMap<_, Ranges<Version>>, name, range: &Ranges<Version>| {
+        let all = map.entry(name).or_insert_with(Ranges::empty);
+        *all = all.union(range);
+    };
     for fact in facts {
         match fact {
             External::NoVersions(node, range) => {
                 if let Some(name) = node.name() {
-                    if let Some(hint) = prerelease_hint(solver, name, range) {
-                        hints.insert(hint);
+                    if with_index(solver, name, |index| Some(index.not_found)) == Some(true) {
+                        hints.insert(format!(
+                            "check the spelling of `{name}`, or name the index that has it \
+                             (`--index-url`, `--extra-index-url`, `--find-links`)"
+                        ));
                     }
-                    if let Some(hint) = requires_python_hint(solver, name, range) {
-                        hints.insert(hint);
-                    }
+                    hints.extend(prerelease_hint(solver, name, range));
+                    missing.push((name, range));
                 }
             }
             External::FromDependencyOf(node, range, Node::Python, _) => {
-                if let Some(name) = node.name()
-                    && let Some(hint) = requires_python_hint(solver, name, range)
-                {
-                    hints.insert(hint);
+                if let Some(name) = node.name() {
+                    widen(&mut python, name, range);
                 }
             }
             External::Custom(node, range, reason) => {
-                let (Some(name), Some(version)) = (node.name(), range.as_singleton()) else {
+                let Some(name) = node.name() else {
                     continue;
                 };
-                match reason {
-                    Unusable::Yanked(_) => {
+                match (reason, range.as_singleton()) {
+                    (Unusable::Yanked(_), Some(version)) => {
                         hints.insert(format!(
                             "{name}=={version} was yanked, so it is only used when pinned exactly \
                              (`{name}=={version}`)"
                         ));
                     }
-                    Unusable::SdistOnly => {
+                    (Unusable::SdistOnly, Some(version)) => {
                         hints.insert(format!(
                             "{name}=={version} has only a source distribution; building from source \
                              is not supported yet, so that version was skipped"
                         ));
+                    }
+                    (Unusable::RequiresPython(_), _) => {
+                        hints.extend(prerelease_hint(solver, name, range));
+                        widen(&mut python, name, range);
+                    }
+                    (Unusable::NoCompatibleFile, _) => widen(&mut no_wheel, name, range),
+                    (Unusable::Excluded { exclusion, .. }, _) => {
+                        excluded.insert(name, *exclusion);
                     }
                     _ => {}
                 }
@@ -527,7 +748,55 @@ fn hints(solver: &Solver, tree: &Tree) -> Vec<String> {
             _ => {}
         }
     }
+    for (name, range) in &python {
+        hints.extend(requires_python_hint(solver, name, range));
+    }
+    for (name, range) in missing {
+        if !python.contains_key(name) {
+            hints.extend(requires_python_hint(solver, name, range));
+        }
+    }
+    for (name, range) in &no_wheel {
+        hints.extend(no_wheel_hint(solver, name, range));
+    }
+    for (name, exclusion) in excluded {
+        hints.insert(match exclusion {
+            Exclusion::OnlyBinary => format!(
+                "to build {name} from its source distribution, leave it out of `--only-binary` \
+                 (and do not pass `--no-build`)"
+            ),
+            Exclusion::NoBinary => {
+                format!("to install {name} from a wheel, leave it out of `--no-binary`")
+            }
+        });
+    }
     hints.into_iter().collect()
+}
+
+/// Which platforms (or Pythons, or ABIs) the wheels of `name` are for,
+/// when none is for the target.
+fn no_wheel_hint(solver: &Solver, name: &PackageName, range: &Ranges<Version>) -> Option<String> {
+    let Compatibility::Target { tags, .. } = solver.compatibility() else {
+        return None;
+    };
+    let mismatch = with_index(solver, name, |index| {
+        wheel_mismatch(tags, &index.map, range)
+    })?;
+    let (version, available) = mismatch.available?;
+    let list = available
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (what, flag) = match mismatch.part {
+        TagPart::Platform => ("platforms", "`--python-platform`"),
+        TagPart::Python => ("Python tags", "`--python-version`"),
+        TagPart::Abi => ("ABI tags", "`--python`"),
+    };
+    Some(format!(
+        "wheels of {name} (the newest, {version}) are available for these {what}: {list}; \
+         to resolve for one of them, use {flag}"
+    ))
 }
 
 fn collect_facts<'t>(tree: &'t Tree, out: &mut Vec<&'t Fact>) {
@@ -548,7 +817,9 @@ fn with_index<T>(
     f(solver.known_index(name)?.as_ref())
 }
 
-/// A pre-release in `range` that the policy held back.
+/// A pre-release in `range` that the policy held back and that would
+/// have been usable (one that needs another Python, or has no file for
+/// the target, would not help).
 fn prerelease_hint(solver: &Solver, name: &PackageName, range: &Ranges<Version>) -> Option<String> {
     if solver.selector().prerelease_mode(name) == PrereleaseMode::Allow {
         return None;
@@ -557,11 +828,11 @@ fn prerelease_hint(solver: &Solver, name: &PackageName, range: &Ranges<Version>)
         if solver.selector().allows_prereleases(name, &index.map) {
             return None;
         }
-        let newest = index
-            .map
-            .in_range(range)
-            .rev()
-            .find(|e| e.version.is_prerelease())?;
+        let newest = index.map.in_range(range).rev().find(|e| {
+            e.version.is_prerelease()
+                && matches!(e.status, Status::Usable { .. })
+                && python_excluding(solver, name, e).is_none()
+        })?;
         Some(format!(
             "pre-releases are available for {name} in the requested range (e.g. {}), but \
              pre-releases were not enabled (try `--prerelease=allow`, or require a pre-release \
@@ -571,36 +842,58 @@ fn prerelease_hint(solver: &Solver, name: &PackageName, range: &Ranges<Version>)
     })
 }
 
-/// Every version of `name` in `range` requires another Python.
+/// The Requires-Python of `entry` when it excludes the target: from the
+/// files (yanked or not), or from metadata the resolver already read.
+fn python_excluding(
+    solver: &Solver,
+    name: &PackageName,
+    entry: &VersionEntry,
+) -> Option<SpecifierSet> {
+    let spec = match entry.effective_status(true) {
+        Status::RequiresPython(spec) => spec.clone(),
+        _ => {
+            let metadata = solver.fetcher().known_metadata(name, &entry.version)?;
+            metadata.as_ref().as_ref().ok()?.requires_python.clone()?
+        }
+    };
+    (!spec.contains(solver.python())).then_some(spec)
+}
+
+/// Every version of `name` in `range` (that the pre-release policy lets
+/// in) requires another Python: says so once, with the newest one's
+/// Requires-Python as the way out.
 fn requires_python_hint(
     solver: &Solver,
     name: &PackageName,
     range: &Ranges<Version>,
 ) -> Option<String> {
     with_index(solver, name, |index| {
-        let entries: Vec<_> = index.map.in_range(range).collect();
+        let prereleases = solver.selector().prerelease_mode(name) == PrereleaseMode::Allow
+            || solver.selector().allows_prereleases(name, &index.map);
+        let entries: Vec<_> = index
+            .map
+            .in_range(range)
+            .filter(|e| prereleases || !e.version.is_prerelease())
+            .collect();
         let newest = entries.last()?;
-        let python = solver.python();
-        // The Requires-Python that excludes the target: from the files, or
-        // from metadata the resolver already read.
-        let excluding = |entry: &crate::version_map::VersionEntry| -> Option<SpecifierSet> {
-            let spec = match &entry.status {
-                Status::RequiresPython(spec) => spec.clone(),
-                _ => {
-                    let metadata = solver.fetcher().known_metadata(name, &entry.version)?;
-                    metadata.as_ref().as_ref().ok()?.requires_python.clone()?
-                }
-            };
-            (!spec.contains(python)).then_some(spec)
-        };
-        if !entries.iter().all(|e| excluding(e).is_some()) {
+        if !entries
+            .iter()
+            .all(|e| python_excluding(solver, name, e).is_some())
+        {
             return None;
         }
-        let spec = excluding(newest)?;
+        let spec = python_excluding(solver, name, newest)?;
+        let python = solver.python();
+        let flag = match spec.to_ranges().bounding_range() {
+            Some((Bound::Included(lowest), _)) if lowest > python => {
+                format!("`--python-version {lowest}`")
+            }
+            _ => "`--python-version`".to_owned(),
+        };
         Some(format!(
-            "the Requires-Python of every version of {name} in the requested range excludes the \
-             target Python {python} (the newest, {name}=={}, requires Python {spec}); \
-             resolve for another Python version (`--python-version`)",
+            "no version of {name} in the requested range supports the target Python {python}; \
+             the newest, {name}=={}, requires Python{spec}: resolve for a Python it supports \
+             ({flag})",
             newest.version
         ))
     })

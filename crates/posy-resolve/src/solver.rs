@@ -193,6 +193,11 @@ impl Solver {
         self.scope.python()
     }
 
+    /// What counts as an installable file in this solve.
+    pub(crate) fn compatibility(&self) -> &Compatibility {
+        &self.compatibility
+    }
+
     /// Where the solve's root holds, when markers are followed: the fork's
     /// environments, or (`keep_markers`) every environment.
     pub(crate) fn root_marker(&self) -> Option<MarkerSet> {
@@ -423,6 +428,13 @@ impl Solver {
         match entry.effective_status(self.selector.allows_yanked(name, version)) {
             Status::Yanked { reason, .. } => fail(Unusable::Yanked(reason.clone())),
             Status::NoCompatibleFile => fail(Unusable::NoCompatibleFile),
+            Status::Excluded {
+                exclusion,
+                other_files,
+            } => fail(Unusable::Excluded {
+                exclusion: *exclusion,
+                other_files: *other_files,
+            }),
             Status::RequiresPython(specifiers) => match extra {
                 Some(_) => Ok(Ok(base_only())),
                 None => Ok(Ok(vec![(

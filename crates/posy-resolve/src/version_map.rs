@@ -20,6 +20,11 @@
 //!   version is used only where the user pinned it exactly; for that case
 //!   the entry keeps what the status would be if the yank were ignored.
 //!
+//! - **excluded**: nothing installable, and the user's options
+//!   (`--only-binary`, `--no-binary`) ruled out some of its files. Such a
+//!   version may have no file at all in the map, only the provider's note
+//!   of what was left out; it is listed so a report can name the reason.
+//!
 //! A version with some yanked and some live files is judged on its live
 //! files alone.
 //!
@@ -39,7 +44,7 @@ use posy_vocab::{MarkerSet, SpecifierSet, TagSet, Tags, Version};
 use rustc_hash::FxHashMap;
 use version_ranges::Ranges;
 
-use crate::provider::{DistFile, DistKind, MetadataFile, PackageVersions};
+use crate::provider::{DistFile, DistKind, Exclusion, MetadataFile, PackageVersions};
 
 /// Why a version can or cannot be used on the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +55,15 @@ pub(crate) enum Status {
     RequiresPython(SpecifierSet),
     /// No file is installable on the target.
     NoCompatibleFile,
+    /// No file is installable on the target, and the user's options ruled
+    /// out some of this version's files; `other_files` when it has files
+    /// the options left in (wheels for other targets), so the report can
+    /// tell "only source distributions" from "no wheel for the target, and
+    /// the source distribution ruled out".
+    Excluded {
+        exclusion: Exclusion,
+        other_files: bool,
+    },
     /// Every file is yanked; `if_allowed` is the status when the yank is
     /// overridden by an exact pin.
     Yanked {
@@ -126,6 +140,29 @@ impl VersionMap {
                 status,
             });
             start = end;
+        }
+        for (version, exclusion) in versions.excluded() {
+            match entries.binary_search_by(|e| e.version.cmp(version)) {
+                Ok(i) => {
+                    if entries[i].status == Status::NoCompatibleFile {
+                        entries[i].status = Status::Excluded {
+                            exclusion: *exclusion,
+                            other_files: true,
+                        };
+                    }
+                }
+                Err(i) => entries.insert(
+                    i,
+                    VersionEntry {
+                        version: version.clone(),
+                        files: (0, 0),
+                        status: Status::Excluded {
+                            exclusion: *exclusion,
+                            other_files: false,
+                        },
+                    },
+                ),
+            }
         }
         let has_stable = entries.iter().any(|e| !e.version.is_prerelease());
         Self {
@@ -404,6 +441,35 @@ mod tests {
     fn incompatible_wheels_only() {
         let m = map(vec![wheel("1.0", "cp38-cp38-win_amd64")]);
         assert_eq!(m.entries()[0].status, Status::NoCompatibleFile);
+    }
+
+    #[test]
+    fn versions_the_options_emptied_are_kept_with_the_reason() {
+        let compatibility = Compatibility::Target {
+            tags: tags(),
+            python: v("3.12.1"),
+        };
+        let versions = PackageVersions::new(vec![wheel("2.0", "cp38-cp38-win_amd64")])
+            .with_excluded([
+                (v("1.0"), Exclusion::OnlyBinary),
+                (v("2.0"), Exclusion::OnlyBinary),
+            ]);
+        let m = VersionMap::new(&versions, &compatibility);
+        let statuses: Vec<_> = m.entries().iter().map(|e| e.status.clone()).collect();
+        assert_eq!(
+            statuses,
+            [
+                Status::Excluded {
+                    exclusion: Exclusion::OnlyBinary,
+                    other_files: false
+                },
+                Status::Excluded {
+                    exclusion: Exclusion::OnlyBinary,
+                    other_files: true
+                },
+            ]
+        );
+        assert!(m.files(&m.entries()[0]).is_empty());
     }
 
     #[test]

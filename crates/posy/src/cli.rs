@@ -427,6 +427,14 @@ pub struct PipCompileArgs {
     /// (PEP 751; chosen by default when the output file is named `pylock.toml`).
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Resolve and print the result, but write no output file.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// What goes to stdout: `text` (default; the requirements file or lock,
+    /// unless it is written to `--output-file`), or `json`: one JSON document
+    /// of the pins (name, version, marker, via, hashes) for scripts.
+    #[arg(long, value_name = "OUTPUT_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub output_format: String,
     /// Resolve for this Python version (e.g. `3.11`) instead of an interpreter's.
     #[arg(long, value_name = "VERSION")]
     pub python_version: Option<String>,
@@ -680,6 +688,9 @@ pub struct PipShowArgs {
     /// Also list the installed files.
     #[arg(long, short = 'f')]
     pub files: bool,
+    /// `text` (default; pip's layout) or `json`: a list of objects with the same fields.
+    #[arg(long, default_value = "text", value_name = "FORMAT", value_parser = ["text", "json"])]
+    pub format: String,
     /// Also check the environment, as `posy pip check` does, and warn about what is wrong.
     #[arg(long)]
     pub strict: bool,

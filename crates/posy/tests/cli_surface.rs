@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Stdio;
 
-use common::{Env, World};
+use common::{Env, Run, World};
 use posy_testkit::{Index, IndexServer, Package};
 
 /// `a 1.0` needs `b` (`b 1.0` and `b 2.0` exist); `c 1.0` has an extra
@@ -51,8 +51,15 @@ fn help_of_every_command() {
         "pip tree",
         "venv",
         "cache prune",
+        "",
+        "pip",
+        "cache",
+        "cache dir",
+        "cache size",
+        "cache clean",
+        "generate-shell-completion",
     ] {
-        let mut args: Vec<&str> = command.split(' ').collect();
+        let mut args: Vec<&str> = command.split(' ').filter(|w| !w.is_empty()).collect();
         args.push("--help");
         // A variable's value would show in the help (`[env: NAME=value]`).
         let output = world
@@ -62,7 +69,18 @@ fn help_of_every_command() {
             .output()
             .unwrap();
         assert!(output.status.success(), "{command} --help");
-        let name = command.replace(' ', "_");
+        if command == "cache prune" {
+            // Issue 18: the help once left the default bound unsaid.
+            let text = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                text.contains("else 10 GiB or a quarter of the disk"),
+                "{text}"
+            );
+        }
+        let name = match command {
+            "" => "posy".to_string(),
+            _ => command.replace(' ', "_"),
+        };
         insta::assert_snapshot!(name, String::from_utf8_lossy(&output.stdout));
     }
 }
@@ -425,4 +443,110 @@ fn shell_completions_are_generated() {
     let world = World::new();
     let bash = world.ok(&["generate-shell-completion", "bash"]);
     assert!(bash.stdout.contains("posy"), "{}", bash.stdout);
+}
+
+/// One instance of each class of error, word for word, so that a change of
+/// wording is a reviewed diff. Each names the input, the cause and the
+/// fix. (The resolver's own reports have theirs in `pip_compile.rs`:
+/// `conflict`, `requires_python`, `python_version_too_old`, `sdist_only`,
+/// `no_wheel_for_the_platform`, `prerelease_hint`.)
+#[test]
+fn each_class_of_error_reads_as_reviewed() {
+    let (index, world) = world();
+    let env = world.venv("env");
+    let snapshot = |name: &str, run: Run| {
+        insta::assert_snapshot!(format!("error_{name}"), world.redact(&run.stderr));
+    };
+
+    world.write("unsat.in", "a\nb>=3\n");
+    snapshot("resolution", world.pip_fails(&["compile", "unsat.in"]));
+
+    world.write("unknown.in", "no-such-package\n");
+    snapshot(
+        "package_not_found",
+        world.pip_fails(&["compile", "unknown.in"]),
+    );
+
+    snapshot("missing_file", world.pip_fails(&["compile", "missing.in"]));
+
+    std::fs::create_dir(world.root.join("out")).unwrap();
+    world.write("ok.in", "b\n");
+    snapshot(
+        "output_is_a_directory",
+        world.pip_fails(&["compile", "ok.in", "-o", "out"]),
+    );
+
+    world.write("short-hash.txt", "b==2.0 --hash=sha256:abc\n");
+    snapshot(
+        "malformed_hash",
+        world.pip_fails(&["install", "-r", "short-hash.txt", "--python", env.arg()]),
+    );
+
+    world.write(
+        "wrong-hash.txt",
+        &format!("b==2.0 --hash=sha256:{}\n", "0".repeat(64)),
+    );
+    snapshot(
+        "hash_mismatch",
+        world.pip_fails(&["install", "-r", "wrong-hash.txt", "--python", env.arg()]),
+    );
+    assert!(env.dist_infos().is_empty());
+
+    // Nothing listens on port 1; `--offline` is not the point, so no cache.
+    snapshot(
+        "unreachable_index",
+        world.fails(&[
+            "pip",
+            "compile",
+            "ok.in",
+            "--no-cache",
+            "--index-url",
+            "http://127.0.0.1:1/simple/",
+        ]),
+    );
+
+    snapshot(
+        "invalid_python_version",
+        world.pip_fails(&["compile", "ok.in", "--python-version", "three"]),
+    );
+
+    let usage = world.posy(&["pip", "compile", "ok.in", "--no-such-flag"]);
+    assert_eq!(usage.status.code(), Some(2));
+    snapshot("usage", Run::from(usage));
+    drop(index);
+}
+
+#[test]
+fn pip_show_speaks_json() {
+    let (_index, world, env) = installed();
+    let run = world.pip_ok(&[
+        "show",
+        "a",
+        "b",
+        "-f",
+        "--format",
+        "json",
+        "--python",
+        env.arg(),
+    ]);
+    let shown: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(shown[0]["name"], "a");
+    assert_eq!(shown[0]["version"], "1.0");
+    assert_eq!(shown[0]["requires"], serde_json::json!(["b"]));
+    assert_eq!(shown[1]["required_by"], serde_json::json!(["a"]));
+    assert!(
+        shown[1]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "b.py"),
+        "{}",
+        run.stdout
+    );
+    let text = world.pip_ok(&["show", "a", "--python", env.arg()]);
+    assert!(
+        text.stdout.starts_with("Name: a\nVersion: 1.0\n"),
+        "{}",
+        text.stdout
+    );
 }

@@ -628,9 +628,98 @@ fn sdist_only_versions_use_static_metadata_unless_binaries_are_required() {
     let run = world.pip_ok(&["compile", "requirements.in"]);
     assert_eq!(pins(&run.stdout), ["a==1.0", "b==1.0"]);
 
+    // The versions exist, as source distributions only: the report says
+    // so, names the option that rules them out, and how to let them in.
     let run = world.pip_fails(&["compile", "requirements.in", "--only-binary", ":all:"]);
-    assert!(run.stderr.contains("no versions of a"), "{}", run.stderr);
+    assert!(!run.stderr.contains("no versions"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "all versions of a have only source distributions (excluded by `--only-binary`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("leave it out of `--only-binary`"),
+        "{}",
+        run.stderr
+    );
     insta::assert_snapshot!("sdist_only", world.redact(&run.stderr));
+}
+
+#[test]
+fn a_python_no_version_supports_is_said_once() {
+    // Like httpx for Python 2.7: every release needs a newer Python 3,
+    // each its own; the report once chained through "Python>=3.7 cannot
+    // be used" and gave a near-identical hint per range of releases.
+    let index = Index::new()
+        .package(
+            Package::new("a", "1.0")
+                .requires_python(">=3.6")
+                .with_sdist(),
+        )
+        .package(
+            Package::new("a", "1.1")
+                .requires_python(">=3.7")
+                .with_sdist(),
+        )
+        .package(
+            Package::new("a", "2.0")
+                .requires_python(">=3.8")
+                .with_sdist(),
+        )
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\n");
+    let run = world.pip_fails(&["compile", "requirements.in", "--python-version", "2.7"]);
+    assert!(!run.stderr.contains("cannot be used"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("hint:").count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`--python-version 3.8`"),
+        "{}",
+        run.stderr
+    );
+    insta::assert_snapshot!("python_version_too_old", world.redact(&run.stderr));
+}
+
+#[test]
+fn a_package_without_a_wheel_for_the_platform_names_the_platforms_that_have_one() {
+    let index = Index::new()
+        .package(Package::new("a", "1.0").tag("cp312-cp312-win_amd64"))
+        .package(
+            Package::new("a", "2.0")
+                .tag("cp312-cp312-win_amd64")
+                .tag("cp312-cp312-macosx_11_0_arm64"),
+        )
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\n");
+    let run = world.pip_fails(&[
+        "compile",
+        "requirements.in",
+        "--python-version",
+        "3.12",
+        "--python-platform",
+        "x86_64-manylinux_2_28",
+    ]);
+    assert!(
+        run.stderr
+            .contains("no wheels with a matching platform tag (e.g. `manylinux_2_28_x86_64`)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("available for these platforms: `macosx_11_0_arm64`, `win_amd64`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("a==1.0"),
+        "one sentence for every version: {}",
+        run.stderr
+    );
+    insta::assert_snapshot!("no_wheel_for_the_platform", world.redact(&run.stderr));
 }
 
 #[test]
@@ -896,4 +985,84 @@ fn an_output_directory_is_named_as_the_mistake() {
         stderr.contains("is a directory; name the file to write"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_dry_run_prints_the_pins_as_json_and_writes_nothing() {
+    let index = Index::new()
+        .package(
+            Package::new("a", "1.0")
+                .dep("win-only; sys_platform == \"win32\"")
+                .dep("b"),
+        )
+        .package(Package::new("win-only", "1.0"))
+        .package(Package::new("b", "1.0"))
+        .serve();
+    let world = World::with_index(&index);
+    world.write("requirements.in", "a\n");
+    let run = world.pip_ok(&[
+        "compile",
+        "requirements.in",
+        "--universal",
+        "--dry-run",
+        "--output-format",
+        "json",
+        "-o",
+        "requirements.txt",
+    ]);
+    assert!(!world.root.join("requirements.txt").exists());
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["dry_run"], true);
+    let packages = document["packages"].as_array().unwrap();
+    let summary: Vec<(&str, &str, &serde_json::Value)> = packages
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap(),
+                &p["marker"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("a", "1.0", &serde_json::Value::Null),
+            ("b", "1.0", &serde_json::Value::Null),
+            (
+                "win-only",
+                "1.0",
+                &serde_json::json!("sys_platform == \"win32\"")
+            ),
+        ]
+    );
+    assert_eq!(packages[0]["requested"], true);
+    assert_eq!(
+        packages[0]["via"],
+        serde_json::json!(["-r requirements.in"])
+    );
+    assert_eq!(packages[1]["via"], serde_json::json!(["a"]));
+    let wheel = index.artifact("a-1.0-py3-none-any.whl").unwrap();
+    assert_eq!(
+        packages[0]["hashes"],
+        serde_json::json!([format!("sha256:{}", wheel.sha256())])
+    );
+
+    // Without JSON, a dry run prints what it would have written.
+    let text = world.pip_ok(&[
+        "compile",
+        "requirements.in",
+        "--dry-run",
+        "-o",
+        "requirements.txt",
+        "--no-header",
+        "--no-annotate",
+    ]);
+    assert_eq!(text.stdout, "a==1.0\nb==1.0\n");
+    assert!(
+        text.stderr.contains("Would write requirements.txt"),
+        "{}",
+        text.stderr
+    );
+    assert!(!world.root.join("requirements.txt").exists());
 }

@@ -167,3 +167,39 @@ fn every_version_depending_alike_is_merged() {
     index.add("e", "1.0", &["c<2"]);
     assert_snapshot!(outcome(&index, &request(&["d", "c<2"])));
 }
+
+#[test]
+fn versions_needing_newer_pythons_are_said_once() {
+    // The report once chained through "Python>=3.7 cannot be used" and
+    // gave one hint per version range (and one for a pre-release that
+    // needs a newer Python still).
+    let mut index = MemoryIndex::new();
+    index.add("a", "1.0", &[]).file_requires_python(">=3.6");
+    index.add("a", "1.1", &[]).file_requires_python(">=3.7");
+    index.add("a", "2.0", &[]).requires_python(">=3.8");
+    index.add("a", "3.0a1", &[]).file_requires_python(">=3.10");
+    let mut req = request(&["a"]);
+    req.target = target("3.5.10", "linux", "Linux", "posix");
+    assert_snapshot!(outcome(&index, &req));
+}
+
+#[test]
+fn versions_without_a_wheel_for_the_platform_are_said_once() {
+    let mut index = MemoryIndex::new();
+    index
+        .add("a", "1.0", &[])
+        .wheels(&["cp312-cp312-win_amd64"]);
+    index
+        .add("a", "2.0", &[])
+        .wheels(&["cp312-cp312-win_amd64", "cp312-cp312-macosx_11_0_arm64"]);
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}
+
+#[test]
+fn versions_without_a_wheel_for_the_python_name_the_python_tags() {
+    let mut index = MemoryIndex::new();
+    index
+        .add("a", "1.0", &[])
+        .wheels(&["cp38-cp38-manylinux_2_17_x86_64"]);
+    assert_snapshot!(outcome(&index, &request(&["a"])));
+}

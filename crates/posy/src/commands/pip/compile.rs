@@ -12,7 +12,7 @@ use posy_ops::{
 };
 
 use crate::cli::{GlobalArgs, PipCompileArgs};
-use crate::output::out;
+use crate::output::{out, outln};
 use crate::settings;
 
 use super::{group_members, names_in, python_arg, system_python};
@@ -115,10 +115,17 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
             keep_extras: args.no_strip_extras,
         })
     };
+    let json = args.output_format == "json";
     match &args.output_file {
-        Some(path) => std::fs::write(path, &text)
+        Some(path) if !args.dry_run => std::fs::write(path, &text)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => out!("{text}"),
+        Some(path) => eprintln!("Would write {}", path.display()),
+        None => {}
+    }
+    if json {
+        outln!("{}", blueprint.to_json(args.dry_run));
+    } else if args.output_file.is_none() || args.dry_run {
+        out!("{text}");
     }
     session.close()?;
     Ok(ExitCode::SUCCESS)

@@ -193,15 +193,13 @@ pub fn show(args: &PipShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .filter_map(|d| Some((d.name.clone(), d.metadata().ok()?)))
         .collect();
     let mut missing = Vec::new();
-    for (i, wanted) in args.packages.iter().enumerate() {
+    let mut shown = Vec::new();
+    for wanted in &args.packages {
         let name = PackageName::new(wanted)?;
         let Some(dist) = dists.iter().find(|d| d.name == name) else {
             missing.push(wanted.clone());
             continue;
         };
-        if i > 0 {
-            outln!("---");
-        }
         let meta = dist.metadata()?;
         let requires: Vec<String> = meta
             .requires_dist
@@ -218,35 +216,42 @@ pub fn show(args: &PipShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
             })
             .map(|(n, _)| n.to_string())
             .collect();
-        outln!("Name: {}", meta.name);
-        outln!("Version: {}", meta.version);
-        if let Some(summary) = &meta.summary {
-            outln!("Summary: {summary}");
-        }
-        if let Some(home) = meta
-            .home_page
-            .as_ref()
-            .or(meta.project_urls.first().map(|(_, u)| u))
-        {
-            outln!("Home-page: {home}");
-        }
-        if let Some(author) = meta.author.as_ref().or(meta.author_email.as_ref()) {
-            outln!("Author: {author}");
-        }
-        if let Some(license) = meta.license_expression.as_ref().or(meta.license.as_ref()) {
-            outln!("License: {}", license.lines().next().unwrap_or_default());
-        }
-        outln!("Location: {}", dist.root().display());
-        if let Some(location) = editable_location(dist) {
-            outln!("Editable project location: {}", location.display());
-        }
-        outln!("Requires: {}", dedup(requires).join(", "));
-        outln!("Required-by: {}", required_by.join(", "));
-        if args.files {
-            outln!("Files:");
-            for entry in dist.record()? {
-                outln!("  {}", entry.path);
+        shown.push(Shown {
+            name: meta.name.to_string(),
+            version: meta.version.to_string(),
+            summary: meta.summary.clone(),
+            home_page: meta
+                .home_page
+                .clone()
+                .or(meta.project_urls.first().map(|(_, u)| u.clone())),
+            author: meta.author.clone().or(meta.author_email.clone()),
+            license: meta
+                .license_expression
+                .as_ref()
+                .or(meta.license.as_ref())
+                .map(|l| l.lines().next().unwrap_or_default().to_string()),
+            location: dist.root().display().to_string(),
+            editable_project_location: editable_location(dist).map(|l| l.display().to_string()),
+            requires: dedup(requires),
+            required_by,
+            files: match args.files {
+                true => Some(dist.record()?.into_iter().map(|e| e.path).collect()),
+                false => None,
+            },
+        });
+    }
+    if args.format == "json" {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&shown)
+                .unwrap_or_else(|_| unreachable!("strings and lists"))
+        );
+    } else {
+        for (i, package) in shown.iter().enumerate() {
+            if i > 0 {
+                outln!("---");
             }
+            package.print();
         }
     }
     warn_strict(args.strict, &env.interpreter, &dists)?;
@@ -255,6 +260,57 @@ pub fn show(args: &PipShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One package as `pip show` shows it; `--format json` writes these
+/// fields as they are named here.
+#[derive(serde::Serialize)]
+struct Shown {
+    name: String,
+    version: String,
+    summary: Option<String>,
+    home_page: Option<String>,
+    author: Option<String>,
+    license: Option<String>,
+    location: String,
+    editable_project_location: Option<String>,
+    requires: Vec<String>,
+    required_by: Vec<String>,
+    /// With `--files`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files: Option<Vec<String>>,
+}
+
+impl Shown {
+    /// pip's layout.
+    fn print(&self) {
+        outln!("Name: {}", self.name);
+        outln!("Version: {}", self.version);
+        if let Some(summary) = &self.summary {
+            outln!("Summary: {summary}");
+        }
+        if let Some(home) = &self.home_page {
+            outln!("Home-page: {home}");
+        }
+        if let Some(author) = &self.author {
+            outln!("Author: {author}");
+        }
+        if let Some(license) = &self.license {
+            outln!("License: {license}");
+        }
+        outln!("Location: {}", self.location);
+        if let Some(location) = &self.editable_project_location {
+            outln!("Editable project location: {location}");
+        }
+        outln!("Requires: {}", self.requires.join(", "));
+        outln!("Required-by: {}", self.required_by.join(", "));
+        if let Some(files) = &self.files {
+            outln!("Files:");
+            for path in files {
+                outln!("  {path}");
+            }
+        }
+    }
 }
 
 fn dedup(mut names: Vec<String>) -> Vec<String> {
