@@ -30,6 +30,7 @@ use crate::direct::{
 };
 use crate::index::FileIndexSettings;
 use crate::provider::Builder;
+use crate::resolve::LockedCommit;
 
 /// Which optional part of a project a requirement belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -306,12 +307,14 @@ impl Brief {
 /// projects (from their build backends) and the metadata of direct
 /// references. The direct references' own requirements join the Brief,
 /// and their packages are returned for the resolver
-/// ([`crate::direct::WithDirect`]).
+/// ([`crate::direct::WithDirect`]). A git reference keeps the commit that
+/// `kept` pins for it while its revision still names that commit.
 pub async fn complete_brief(
     brief: &mut Brief,
     builder: Option<&Builder>,
     client: &IndexClient,
     git: &std::sync::Arc<posy_git::GitSource>,
+    kept: &[LockedCommit],
 ) -> Result<Vec<DirectPackage>> {
     for project in std::mem::take(&mut brief.dynamic_projects) {
         let (origin, requirements) =
@@ -322,7 +325,7 @@ pub async fn complete_brief(
     }
     let mut direct = Vec::new();
     for reference in &brief.direct {
-        let mut package = read_direct(reference, builder, client, git).await?;
+        let mut package = read_direct(reference, builder, client, git, kept).await?;
         if package.editable && brief.not_editable.contains(&package.name) {
             package.install_regular();
         }

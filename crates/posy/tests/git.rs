@@ -1,8 +1,8 @@
 //! Git requirements end to end, against repositories the tests make: a
 //! branch, a tag, a short commit and a subdirectory resolved to full
 //! commits; compiled, locked, installed with PEP 610 `vcs_info`; installed
-//! again from the store with the repository gone; upgraded after a new
-//! commit; reached through `file://` and through `git daemon` on
+//! again from the store with the repository gone; kept at its commit by a
+//! later compile until upgraded; read back from a `pylock.toml`; reached through `file://` and through `git daemon` on
 //! 127.0.0.1; and each bad input said clearly.
 
 mod common;
@@ -225,26 +225,105 @@ fn a_locked_commit_installs_again_from_the_store_without_the_repository() {
     assert_eq!(again.python_ok("import gitpkg; print(gitpkg.V)"), "1.0");
 }
 
+/// The commit `gitpkg` is pinned to in a `requirements.txt` or `pylock.toml`.
+fn pinned_commit(text: &str) -> String {
+    let after = text
+        .split_once("gitpkg @ git+")
+        .map(|(_, rest)| rest.split_once('@').map_or("", |(_, c)| c))
+        .or_else(|| text.split_once("commit-id = \"").map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("no gitpkg pin in:\n{text}"));
+    after.chars().take_while(char::is_ascii_hexdigit).collect()
+}
+
 #[test]
-fn a_new_commit_on_the_branch_is_picked_up_by_the_next_compile() {
+fn a_later_compile_keeps_the_locked_commit_until_the_package_is_upgraded() {
+    let index = index().serve();
+    let world = World::with_index(&index);
+    for output in ["req.txt", "pylock.toml"] {
+        let repo = Repo::init(world.root.join(format!("repo-{output}")));
+        let first = repo.commit_project("", "gitpkg", "1.0", &[]);
+        repo.git(&["tag", "v1.0"]);
+        let url = repo.url();
+        world.write("req.in", &format!("gitpkg @ git+{url}@main\n"));
+        let compile = |extra: &[&str]| {
+            let mut args = vec!["compile", "req.in", "-o", output];
+            args.extend_from_slice(extra);
+            world.pip_ok(&args);
+            pinned_commit(&world.read(output))
+        };
+        assert_eq!(compile(&[]), first, "{output}");
+
+        // The branch moves on: the lock keeps its commit, which is still on it.
+        let second = repo.commit_project("", "gitpkg", "1.1", &[]);
+        assert_eq!(compile(&[]), first, "{output}");
+        // Upgrading another package keeps it too.
+        assert_eq!(compile(&["--upgrade-package", "dep"]), first, "{output}");
+        assert_eq!(
+            compile(&["--upgrade-package", "gitpkg"]),
+            second,
+            "{output}"
+        );
+        assert_eq!(compile(&[]), second, "{output}");
+        let third = repo.commit_project("", "gitpkg", "1.2", &[]);
+        assert_eq!(compile(&["--upgrade"]), third, "{output}");
+        let env = world.venv(&format!("env-{output}"));
+        world.pip_ok(&["sync", output, "--python", env.arg()]);
+        assert_eq!(env.python_ok("import gitpkg; print(gitpkg.V)"), "1.2");
+
+        // The branch is rewritten: the locked commit is no longer on it.
+        repo.git(&["reset", "--quiet", "--hard", &second]);
+        let rewritten = repo.commit_project("", "gitpkg", "1.3", &[]);
+        assert_eq!(compile(&[]), rewritten, "{output}");
+        // The requirement now names a tag: its commit, whatever was locked.
+        world.write("req.in", &format!("gitpkg @ git+{url}@v1.0\n"));
+        assert_eq!(compile(&[]), first, "{output}");
+    }
+}
+
+#[test]
+fn a_pylock_vcs_entry_is_written_read_back_and_installed() {
     let index = index().serve();
     let world = World::with_index(&index);
     let repo = Repo::init(world.root.join("repo"));
-    let first = repo.commit_project("", "gitpkg", "1.0", &[]);
+    repo.commit_project("", "gitpkg", "1.0", &[]);
+    let head = repo.commit_project("libs/inner", "inner", "3.0", &["dep"]);
     let url = repo.url();
-    world.write("req.in", &format!("gitpkg @ git+{url}@main\n"));
-    world.pip_ok(&["compile", "req.in", "-o", "req.txt"]);
-    assert!(world.read("req.txt").contains(&first));
-    let second = repo.commit_project("", "gitpkg", "1.1", &[]);
-    world.pip_ok(&["compile", "req.in", "-o", "req.txt"]);
-    assert!(
-        world.read("req.txt").contains(&second),
-        "{}",
-        world.read("req.txt")
+    world.write(
+        "req.in",
+        &format!("inner @ git+{url}@main#subdirectory=libs/inner\n"),
     );
+    world.pip_ok(&["compile", "req.in", "-o", "pylock.toml"]);
+    let lock = world.read("pylock.toml");
+    let entry = format!(
+        "[[packages]]\nname = \"inner\"\nversion = \"3.0\"\n\
+         dependencies = [{{ name = \"dep\" }}]\n\
+         vcs = {{ type = \"git\", url = \"{url}\", requested-revision = \"main\", \
+         commit-id = \"{head}\", subdirectory = \"libs/inner\" }}\n"
+    );
+    assert!(lock.contains(&entry), "{lock}");
+
+    // Read back: installed at the locked commit with the requested
+    // revision and the subdirectory recorded (PEP 610), though the branch
+    // has moved on since.
+    repo.commit_project("libs/inner", "inner", "3.1", &["dep"]);
     let env = world.venv("env");
-    world.pip_ok(&["sync", "req.txt", "--python", env.arg()]);
-    assert_eq!(env.python_ok("import gitpkg; print(gitpkg.V)"), "1.1");
+    world.pip_ok(&["sync", "pylock.toml", "--python", env.arg()]);
+    assert_eq!(
+        env.dist_infos(),
+        ["dep-1.0.dist-info", "inner-3.0.dist-info"]
+    );
+    let info = direct_url(&env, "inner-3.0.dist-info");
+    assert_eq!(
+        info,
+        serde_json::json!({
+            "url": url,
+            "vcs_info": {"vcs": "git", "requested_revision": "main", "commit_id": head},
+            "subdirectory": "libs/inner",
+        })
+    );
+    // And read back as the preferences of the next lock.
+    world.pip_ok(&["compile", "req.in", "-o", "pylock.toml"]);
+    assert_eq!(world.read("pylock.toml"), lock);
 }
 
 /// `git daemon` serving `base` on 127.0.0.1, stopped when dropped.
