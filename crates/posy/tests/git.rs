@@ -2,8 +2,9 @@
 //! branch, a tag, a short commit and a subdirectory resolved to full
 //! commits; compiled, locked, installed with PEP 610 `vcs_info`; installed
 //! again from the store with the repository gone; kept at its commit by a
-//! later compile until upgraded; read back from a `pylock.toml`; reached through `file://` and through `git daemon` on
-//! 127.0.0.1; and each bad input said clearly.
+//! later compile until upgraded; read back from a `pylock.toml`; reached
+//! through `file://` and through `git daemon` on 127.0.0.1; and each bad
+//! input said clearly.
 
 mod common;
 
