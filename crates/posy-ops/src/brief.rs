@@ -235,14 +235,19 @@ impl Brief {
         };
         let name = project.project.as_ref().map(|p| p.name.to_string());
         let origin = format!("{} ({})", name.unwrap_or_default(), source.display());
+        // `[tool.posy.sources]` turns a requirement into a direct reference.
+        let push = |brief: &mut Brief, requirement: Requirement, selector: Selector| {
+            let (requirement, editable) = project.with_source(requirement);
+            brief.push(
+                requirement,
+                origin.clone(),
+                selector,
+                editable && !inputs.no_editable,
+            );
+        };
         for group in &groups {
             for requirement in project.group(group)? {
-                self.push(
-                    requirement,
-                    origin.clone(),
-                    Selector::Group(group.clone()),
-                    false,
-                );
+                push(self, requirement, Selector::Group(group.clone()));
             }
             self.groups.push(group.clone());
         }
@@ -252,19 +257,14 @@ impl Brief {
                     return Ok(());
                 };
                 for requirement in table.dependencies.iter().flatten() {
-                    self.push(requirement.clone(), origin.clone(), Selector::Always, false);
+                    push(self, requirement.clone(), Selector::Always);
                 }
                 for (extra, requirements) in &table.optional_dependencies {
                     if !(inputs.extras.all || inputs.extras.extras.contains(extra)) {
                         continue;
                     }
                     for requirement in requirements {
-                        self.push(
-                            requirement.clone(),
-                            origin.clone(),
-                            Selector::Extra(extra.clone()),
-                            false,
-                        );
+                        push(self, requirement.clone(), Selector::Extra(extra.clone()));
                     }
                     self.extras.push(extra.clone());
                 }

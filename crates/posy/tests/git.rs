@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 use common::World;
 use posy_testkit::{Index, Package};
 
-/// A PEP 517 backend inside the project (`backend-path`): the wheel holds
-/// the package's module, named and versioned by `[project]`, with its
+/// A PEP 517/660 backend inside the project (`backend-path`): the wheel
+/// holds the package's module (the editable wheel, a `.pth` file pointing
+/// at the project), named and versioned by `[project]`, with its
 /// `dependencies`.
 const BACKEND: &str = r#"
 import base64, hashlib, os, tomllib, zipfile
@@ -27,6 +28,13 @@ def _project():
         return tomllib.load(f)["project"]
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = _project()["name"]
+    return _wheel(wheel_directory, name + ".py", open(name + ".py").read())
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    return _wheel(wheel_directory, _project()["name"] + ".pth", os.path.abspath(".") + "\n")
+
+def _wheel(wheel_directory, module, content):
     project = _project()
     name, version = project["name"], project["version"]
     dist_info = "%s-%s.dist-info" % (name, version)
@@ -34,7 +42,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     for dep in project.get("dependencies", []):
         metadata += "Requires-Dist: %s\n" % dep
     files = {
-        name + ".py": open(name + ".py").read(),
+        module: content,
         dist_info + "/METADATA": metadata,
         dist_info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
@@ -90,7 +98,20 @@ impl Repo {
     /// Writes a project `name` at `version` into `sub` (the root when
     /// empty) and commits; returns the commit id.
     fn commit_project(&self, sub: &str, name: &str, version: &str, deps: &[&str]) -> String {
-        let dir = self.dir.join(sub);
+        write_project(&self.dir.join(sub), name, version, deps);
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "--quiet", "-m", version]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.dir.display())
+    }
+}
+
+/// Writes a project `name` at `version`, built by [`BACKEND`], into `dir`.
+fn write_project(dir: &Path, name: &str, version: &str, deps: &[&str]) {
+    {
         std::fs::create_dir_all(dir.join("backend")).unwrap();
         let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
         std::fs::write(
@@ -104,13 +125,6 @@ impl Repo {
         .unwrap();
         std::fs::write(dir.join("backend/git_backend.py"), BACKEND).unwrap();
         std::fs::write(dir.join(format!("{name}.py")), format!("V = '{version}'\n")).unwrap();
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "--quiet", "-m", version]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    fn url(&self) -> String {
-        format!("file://{}", self.dir.display())
     }
 }
 
@@ -325,6 +339,100 @@ fn a_pylock_vcs_entry_is_written_read_back_and_installed() {
     // And read back as the preferences of the next lock.
     world.pip_ok(&["compile", "req.in", "-o", "pylock.toml"]);
     assert_eq!(world.read("pylock.toml"), lock);
+}
+
+#[test]
+fn tool_posy_sources_point_a_projects_dependencies_at_git_and_paths() {
+    let index = index().serve();
+    let world = World::with_index(&index);
+    let repo = Repo::init(world.root.join("repo"));
+    let first = repo.commit_project("", "gitpkg", "1.0", &[]);
+    repo.git(&["tag", "v1.0"]);
+    repo.commit_project("", "gitpkg", "2.0", &[]);
+    let inner = repo.commit_project("libs/inner", "inner", "3.0", &["dep"]);
+    let url = repo.url();
+    write_project(&world.root.join("app/local"), "local", "0.5", &[]);
+    let wheel = index.file_url("dep-1.0-py3-none-any.whl");
+    let pyproject = |gitpkg_source: &str| {
+        world.write(
+            "app/pyproject.toml",
+            &format!(
+                "[project]\nname = \"app\"\nversion = \"0.1\"\ndependencies = [\"gitpkg>=1\", \"local\", \"dep\"]\n\
+                 [project.optional-dependencies]\nextra = [\"inner\"]\n\
+                 [tool.posy.sources]\n\
+                 gitpkg = {gitpkg_source}\n\
+                 inner = {{ git = \"{url}\", branch = \"main\", subdirectory = \"libs/inner\" }}\n\
+                 local = {{ path = \"local\", editable = true }}\n\
+                 dep = {{ url = \"{wheel}\" }}\n"
+            ),
+        );
+    };
+    pyproject(&format!("{{ git = \"{url}\", tag = \"v1.0\" }}"));
+
+    world.pip_ok(&[
+        "compile",
+        "app/pyproject.toml",
+        "--extra",
+        "extra",
+        "-o",
+        "req.txt",
+        "--no-header",
+        "--no-annotate",
+    ]);
+    assert_eq!(
+        world.read("req.txt"),
+        format!(
+            "dep @ {wheel}\ngitpkg @ git+{url}@{first}\ninner @ git+{url}@{inner}#subdirectory=libs/inner\n-e ./app/local\n"
+        )
+    );
+
+    let env = world.venv("env");
+    world.pip_ok(&[
+        "install",
+        "-r",
+        "app/pyproject.toml",
+        "--extra",
+        "extra",
+        "--python",
+        env.arg(),
+    ]);
+    assert_eq!(
+        env.python_ok("import gitpkg, inner, local; print(gitpkg.V, inner.V, local.V)"),
+        "1.0 3.0 0.5"
+    );
+    let info = direct_url(&env, "gitpkg-1.0.dist-info");
+    assert_eq!(info["vcs_info"]["requested_revision"], "v1.0");
+    assert_eq!(info["vcs_info"]["commit_id"], first.as_str());
+    assert_eq!(direct_url(&env, "dep-1.0.dist-info")["url"], wheel.as_str());
+    let info = direct_url(&env, "local-0.5.dist-info");
+    assert_eq!(info["dir_info"]["editable"], true);
+    // Editable: a change shows without reinstalling (a different size, so
+    // the bytecode cache cannot hide it).
+    std::fs::write(world.root.join("app/local/local.py"), "V = 'changed'\n").unwrap();
+    assert_eq!(env.python_ok("import local; print(local.V)"), "changed");
+
+    // A short commit as `rev`.
+    pyproject(&format!("{{ git = \"{url}\", rev = \"{}\" }}", &first[..8]));
+    let run = world.pip_ok(&["compile", "app/pyproject.toml", "--no-header"]);
+    assert!(
+        run.stdout.contains(&format!("gitpkg @ git+{url}@{first}")),
+        "{}",
+        run.stdout
+    );
+
+    // A bad entry is named.
+    pyproject(&format!(
+        "{{ git = \"{url}\", tag = \"v1.0\", branch = \"main\" }}"
+    ));
+    let run = world.pip(&["compile", "app/pyproject.toml"]);
+    let stderr = common::stderr(&run);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains(
+            "app/pyproject.toml: `tool.posy.sources.gitpkg`: give one of `tag`, `branch` and `rev`, not `tag` and `branch`"
+        ),
+        "{stderr}"
+    );
 }
 
 /// `git daemon` serving `base` on 127.0.0.1, stopped when dropped.
