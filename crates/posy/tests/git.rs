@@ -3,8 +3,10 @@
 //! commits; compiled, locked, installed with PEP 610 `vcs_info`; installed
 //! again from the store with the repository gone; kept at its commit by a
 //! later compile until upgraded; read back from a `pylock.toml`; reached
-//! through `file://` and through `git daemon` on 127.0.0.1; and each bad
-//! input said clearly.
+//! through `file://` and through `git daemon` on 127.0.0.1; each bad
+//! input said clearly; `[tool.posy.sources]` git, path and url entries;
+//! and, against the reference uv (`POSY_REF_UV`), the same pins,
+//! `pylock.toml` `vcs` entries and `direct_url.json` as uv's.
 
 mod common;
 
@@ -565,4 +567,226 @@ fn bad_git_inputs_are_said_clearly_and_leave_nothing_behind() {
         stderr.contains("no `git` command was found on PATH"),
         "{stderr}"
     );
+}
+
+/// The reference uv (`POSY_REF_UV`; `.ci/run` installs uv 0.13.8 and sets
+/// it). Without it the comparison fails rather than passing unchecked.
+fn reference_uv() -> PathBuf {
+    let uv = std::env::var_os("POSY_REF_UV")
+        .map(PathBuf::from)
+        .filter(|p| p.exists());
+    uv.expect("this test compares with uv: set POSY_REF_UV to a uv binary (see .ci/run)")
+}
+
+/// `uv ARGS` in the world, with its own cache and no user configuration;
+/// must succeed. Returns stdout.
+fn uv(uv: &Path, world: &World, args: &[&str]) -> String {
+    let output = Command::new(uv)
+        .args(args)
+        .args(["--no-config", "--cache-dir"])
+        .arg(world.root.join("uv-cache"))
+        .current_dir(&world.root)
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("UV_INDEX_URL")
+        .env_remove("UV_EXTRA_INDEX_URL")
+        .env_remove("UV_PYTHON")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "uv {args:?}: {}",
+        common::stderr(&output)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The requirement lines of a `requirements.txt`, sorted.
+fn requirement_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The name, version and `vcs` table of each package of a `pylock.toml`
+/// that has one.
+fn vcs_entries(lock: &str) -> Vec<(String, String, toml::Value)> {
+    let lock: toml::Table = toml::from_str(lock).unwrap();
+    lock["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p["name"].as_str()?.to_owned(),
+                p["version"].as_str()?.to_owned(),
+                p.get("vcs")?.clone(),
+            ))
+        })
+        .collect()
+}
+
+/// Every `direct_url.json` of an environment, by distribution.
+fn direct_urls(env: &common::Env) -> Vec<(String, serde_json::Value)> {
+    env.dist_infos()
+        .into_iter()
+        .filter(|d| env.site_packages().join(d).join("direct_url.json").exists())
+        .map(|d| {
+            let info = direct_url(env, &d);
+            (d, info)
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs POSY_REF_UV (a uv binary to compare with); CI runs it with --include-ignored"]
+fn pins_and_direct_url_json_equal_uvs() {
+    let uv_bin = reference_uv();
+    let index = index().serve();
+    let world = World::with_index(&index);
+    let repo = Repo::init(world.root.join("repo"));
+    repo.commit_project("", "gitpkg", "1.0", &["dep"]);
+    repo.git(&["tag", "v1.0"]);
+    repo.commit_project("", "gitpkg", "2.0", &["dep"]);
+    repo.commit_project("libs/inner", "inner", "3.0", &[]);
+    let other = Repo::init(world.root.join("other"));
+    let short = other.commit_project("", "other", "0.1", &[]);
+    other.commit_project("", "other", "0.2", &[]);
+    let plain = Repo::init(world.root.join("plain"));
+    plain.commit_project("", "plain", "5.0", &[]);
+    let (url, other_url, plain_url) = (repo.url(), other.url(), plain.url());
+    world.write(
+        "req.in",
+        &format!(
+            "gitpkg @ git+{url}@v1.0\n\
+             inner @ git+{url}@main#subdirectory=libs/inner\n\
+             other @ git+{other_url}@{}\n\
+             plain @ git+{plain_url}\n",
+            &short[..9]
+        ),
+    );
+    let index_url = index.url();
+    let python = world.venv("python");
+    let python = python.bin("python");
+    let python = python.to_str().unwrap();
+
+    // The pins.
+    world.pip_ok(&[
+        "compile",
+        "req.in",
+        "-o",
+        "posy.txt",
+        "--no-header",
+        "--no-annotate",
+    ]);
+    uv(
+        &uv_bin,
+        &world,
+        &[
+            "pip",
+            "compile",
+            "req.in",
+            "-o",
+            "uv.txt",
+            "--no-header",
+            "--no-annotate",
+            "--index-url",
+            &index_url,
+            "--python",
+            python,
+        ],
+    );
+    let pins = requirement_lines(&world.read("posy.txt"));
+    assert_eq!(pins, requirement_lines(&world.read("uv.txt")));
+    assert_eq!(pins.len(), 5, "{pins:?}");
+
+    // The PEP 751 `vcs` entries.
+    world.pip_ok(&["compile", "req.in", "-o", "pylock.posy.toml"]);
+    uv(
+        &uv_bin,
+        &world,
+        &[
+            "pip",
+            "compile",
+            "req.in",
+            "-o",
+            "pylock.uv.toml",
+            "--index-url",
+            &index_url,
+            "--python",
+            python,
+        ],
+    );
+    let vcs = vcs_entries(&world.read("pylock.posy.toml"));
+    assert_eq!(vcs, vcs_entries(&world.read("pylock.uv.toml")));
+    assert_eq!(vcs.len(), 4, "{vcs:?}");
+
+    // `direct_url.json`, installing the requirements as asked (a revision
+    // recorded as requested) and as pinned.
+    for requirements in ["req.in", "posy.txt"] {
+        let posy_env = world.venv(&format!("posy-{requirements}"));
+        world.pip_ok(&["install", "-r", requirements, "--python", posy_env.arg()]);
+        let uv_env = world.venv(&format!("uv-{requirements}"));
+        uv(
+            &uv_bin,
+            &world,
+            &[
+                "pip",
+                "install",
+                "-r",
+                requirements,
+                "--index-url",
+                &index_url,
+                "--python",
+                uv_env.arg(),
+            ],
+        );
+        let ours = direct_urls(&posy_env);
+        assert_eq!(ours, direct_urls(&uv_env), "{requirements}");
+        assert_eq!(ours.len(), 4, "{requirements}: {ours:?}");
+    }
+
+    // `[tool.posy.sources]` read as uv reads `[tool.uv.sources]`.
+    let sources = format!(
+        "gitpkg = {{ git = \"{url}\", tag = \"v1.0\" }}\n\
+         inner = {{ git = \"{url}\", branch = \"main\", subdirectory = \"libs/inner\" }}\n\
+         other = {{ git = \"{other_url}\", rev = \"{}\" }}\n\
+         plain = {{ git = \"{plain_url}\" }}\n",
+        &short[..9]
+    );
+    world.write(
+        "app/pyproject.toml",
+        &format!(
+            "[project]\nname = \"app\"\nversion = \"0.1\"\n\
+             dependencies = [\"gitpkg\", \"inner\", \"other\", \"plain\"]\n\n\
+             [tool.posy.sources]\n{sources}\n[tool.uv.sources]\n{sources}"
+        ),
+    );
+    let ours = world.pip_ok(&[
+        "compile",
+        "app/pyproject.toml",
+        "--no-header",
+        "--no-annotate",
+    ]);
+    let theirs = uv(
+        &uv_bin,
+        &world,
+        &[
+            "pip",
+            "compile",
+            "app/pyproject.toml",
+            "--no-header",
+            "--no-annotate",
+            "--index-url",
+            &index_url,
+            "--python",
+            python,
+        ],
+    );
+    assert_eq!(requirement_lines(&ours.stdout), requirement_lines(&theirs));
+    assert_eq!(requirement_lines(&ours.stdout), pins);
 }
