@@ -71,6 +71,10 @@ pub struct BriefInputs {
     /// Install the editable requirements of these packages as regular ones
     /// (`--no-editable-package`).
     pub no_editable_package: Vec<String>,
+    /// Ignore `[tool.posy.sources]` (`--no-sources`).
+    pub no_sources: bool,
+    /// Ignore `[tool.posy.sources]` for these packages (`--no-sources-package`).
+    pub no_sources_package: Vec<String>,
 }
 
 /// Requirements read from their inputs, each remembering where it came from.
@@ -236,8 +240,21 @@ impl Brief {
         let name = project.project.as_ref().map(|p| p.name.to_string());
         let origin = format!("{} ({})", name.unwrap_or_default(), source.display());
         // `[tool.posy.sources]` turns a requirement into a direct reference.
+        let no_sources: Vec<PackageName> = inputs
+            .no_sources_package
+            .iter()
+            .map(|name| {
+                PackageName::new(name)
+                    .with_context(|| format!("invalid --no-sources-package `{name}`"))
+            })
+            .collect::<Result<_>>()?;
         let push = |brief: &mut Brief, requirement: Requirement, selector: Selector| {
-            let (requirement, editable) = project.with_source(requirement);
+            let (requirement, editable) =
+                if inputs.no_sources || no_sources.contains(&requirement.name) {
+                    (requirement, false)
+                } else {
+                    project.with_source(requirement)
+                };
             brief.push(
                 requirement,
                 origin.clone(),

@@ -413,6 +413,25 @@ fn tool_posy_sources_point_a_projects_dependencies_at_git_and_paths() {
     std::fs::write(world.root.join("app/local/local.py"), "V = 'changed'\n").unwrap();
     assert_eq!(env.python_ok("import local; print(local.V)"), "changed");
 
+    // `--no-sources-package` / `--no-sources`: the requirement as written.
+    let run = world.pip_ok(&[
+        "compile",
+        "app/pyproject.toml",
+        "--no-header",
+        "--no-sources-package",
+        "dep",
+    ]);
+    assert!(
+        run.stdout.lines().any(|l| l == "dep==1.0"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("gitpkg @ git+"), "{}", run.stdout);
+    let run = world.pip(&["compile", "app/pyproject.toml", "--no-sources"]);
+    let stderr = common::stderr(&run);
+    assert!(!run.status.success());
+    assert!(stderr.contains("gitpkg"), "{stderr}");
+
     // A short commit as `rev`.
     pyproject(&format!("{{ git = \"{url}\", rev = \"{}\" }}", &first[..8]));
     let run = world.pip_ok(&["compile", "app/pyproject.toml", "--no-header"]);

@@ -26,6 +26,8 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         overrides: args.resolver.r#override.clone(),
         extras: extras_selection(&args.extra, args.all_extras)?,
         groups: groups_selection(&args.group, args.all_groups)?,
+        no_sources: args.resolver.sources.no_sources,
+        no_sources_package: args.resolver.sources.no_sources_package.clone(),
         ..BriefInputs::default()
     };
     let mut resolver = args.resolver.options(names_in(&args.resolver.excludes)?);
