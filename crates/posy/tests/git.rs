@@ -361,6 +361,7 @@ fn tool_posy_sources_point_a_projects_dependencies_at_git_and_paths() {
             &format!(
                 "[project]\nname = \"app\"\nversion = \"0.1\"\ndependencies = [\"gitpkg>=1\", \"local\", \"dep\"]\n\
                  [project.optional-dependencies]\nextra = [\"inner\"]\n\
+                 [dependency-groups]\ndev = [\"inner\"]\n\
                  [tool.posy.sources]\n\
                  gitpkg = {gitpkg_source}\n\
                  inner = {{ git = \"{url}\", branch = \"main\", subdirectory = \"libs/inner\" }}\n\
@@ -393,8 +394,8 @@ fn tool_posy_sources_point_a_projects_dependencies_at_git_and_paths() {
         "install",
         "-r",
         "app/pyproject.toml",
-        "--extra",
-        "extra",
+        "--group",
+        "dev",
         "--python",
         env.arg(),
     ]);
