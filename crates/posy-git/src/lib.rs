@@ -3,7 +3,9 @@
 //!
 //! [`GitUrl`] reads a requirement's URL (`git+https://host/repo.git@v1.0#subdirectory=pkg`);
 //! [`GitSource::resolve`] turns its revision (a branch, a tag, a short or
-//! full commit, or nothing for the default branch) into a full commit id;
+//! full commit, or nothing for the default branch) into a full commit id
+//! ([`GitSource::resolve_keeping`]: or into the commit an earlier lock
+//! pinned, while the branch still holds it);
 //! [`GitSource::checkout`] gives that commit's working tree, where the
 //! project is built like any local directory. See `source.rs` for the
 //! layout in the store and why the `git` command is used.

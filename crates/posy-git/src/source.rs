@@ -133,6 +133,33 @@ impl GitSource {
         })
     }
 
+    /// The commit `url`'s revision names now, or `kept` (a full commit id
+    /// an earlier lock pinned) when that still answers the requirement: the
+    /// revision is a branch (or the default branch) and `kept` is on it, at
+    /// its head or behind it. A tag or a commit names exactly one commit,
+    /// so for them `kept` never wins; neither does a commit that the branch
+    /// no longer holds (it was rewritten, or the requirement now names
+    /// another branch). Blocking.
+    pub fn resolve_keeping(&self, url: &GitUrl, kept: &str) -> Result<String, GitError> {
+        let head = self.resolve(url)?;
+        if head == kept || !is_full_commit(kept) {
+            return Ok(head);
+        }
+        let db = self.database(url)?;
+        let on_branch = match url.revision.as_deref() {
+            None => true,
+            // `git rev-parse NAME` prefers a tag to a branch of the same name.
+            Some(name) => {
+                rev_parse(&db, &format!("refs/tags/{name}"), url)?.is_none()
+                    && rev_parse(&db, &format!("refs/heads/{name}"), url)?.is_some()
+            }
+        };
+        if on_branch && is_ancestor(&db, kept, &head, url)? {
+            return Ok(kept.to_owned());
+        }
+        Ok(head)
+    }
+
     /// A checkout of `commit` (a full id, from [`GitSource::resolve`]) with
     /// its project directory. Blocking.
     pub fn checkout(&self, url: &GitUrl, commit: &str) -> Result<Checkout, GitError> {
@@ -290,6 +317,19 @@ fn rev_parse(db: &Path, revision: &str, url: &GitUrl) -> Result<Option<String>, 
     }
     let commit = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     Ok(is_full_commit(&commit).then_some(commit))
+}
+
+/// Whether `ancestor` is `commit` or in its history (false when `db` does
+/// not have it at all).
+fn is_ancestor(db: &Path, ancestor: &str, commit: &str, url: &GitUrl) -> Result<bool, GitError> {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(db)
+        .args(["merge-base", "--is-ancestor", ancestor, commit])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| spawn_error(e, url))?;
+    Ok(status.success())
 }
 
 /// Runs `git -C dir ARGS`.

@@ -30,6 +30,7 @@ use crate::direct::{
 };
 use crate::index::FileIndexSettings;
 use crate::provider::Builder;
+use crate::resolve::LockedCommit;
 
 /// Which optional part of a project a requirement belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,6 +71,10 @@ pub struct BriefInputs {
     /// Install the editable requirements of these packages as regular ones
     /// (`--no-editable-package`).
     pub no_editable_package: Vec<String>,
+    /// Ignore `[tool.posy.sources]` (`--no-sources`).
+    pub no_sources: bool,
+    /// Ignore `[tool.posy.sources]` for these packages (`--no-sources-package`).
+    pub no_sources_package: Vec<String>,
 }
 
 /// Requirements read from their inputs, each remembering where it came from.
@@ -234,14 +239,32 @@ impl Brief {
         };
         let name = project.project.as_ref().map(|p| p.name.to_string());
         let origin = format!("{} ({})", name.unwrap_or_default(), source.display());
+        // `[tool.posy.sources]` turns a requirement into a direct reference.
+        let no_sources: Vec<PackageName> = inputs
+            .no_sources_package
+            .iter()
+            .map(|name| {
+                PackageName::new(name)
+                    .with_context(|| format!("invalid --no-sources-package `{name}`"))
+            })
+            .collect::<Result<_>>()?;
+        let push = |brief: &mut Brief, requirement: Requirement, selector: Selector| {
+            let (requirement, editable) =
+                if inputs.no_sources || no_sources.contains(&requirement.name) {
+                    (requirement, false)
+                } else {
+                    project.with_source(requirement)
+                };
+            brief.push(
+                requirement,
+                origin.clone(),
+                selector,
+                editable && !inputs.no_editable,
+            );
+        };
         for group in &groups {
             for requirement in project.group(group)? {
-                self.push(
-                    requirement,
-                    origin.clone(),
-                    Selector::Group(group.clone()),
-                    false,
-                );
+                push(self, requirement, Selector::Group(group.clone()));
             }
             self.groups.push(group.clone());
         }
@@ -251,19 +274,14 @@ impl Brief {
                     return Ok(());
                 };
                 for requirement in table.dependencies.iter().flatten() {
-                    self.push(requirement.clone(), origin.clone(), Selector::Always, false);
+                    push(self, requirement.clone(), Selector::Always);
                 }
                 for (extra, requirements) in &table.optional_dependencies {
                     if !(inputs.extras.all || inputs.extras.extras.contains(extra)) {
                         continue;
                     }
                     for requirement in requirements {
-                        self.push(
-                            requirement.clone(),
-                            origin.clone(),
-                            Selector::Extra(extra.clone()),
-                            false,
-                        );
+                        push(self, requirement.clone(), Selector::Extra(extra.clone()));
                     }
                     self.extras.push(extra.clone());
                 }
@@ -306,12 +324,14 @@ impl Brief {
 /// projects (from their build backends) and the metadata of direct
 /// references. The direct references' own requirements join the Brief,
 /// and their packages are returned for the resolver
-/// ([`crate::direct::WithDirect`]).
+/// ([`crate::direct::WithDirect`]). A git reference keeps the commit that
+/// `kept` pins for it while its revision still names that commit.
 pub async fn complete_brief(
     brief: &mut Brief,
     builder: Option<&Builder>,
     client: &IndexClient,
     git: &std::sync::Arc<posy_git::GitSource>,
+    kept: &[LockedCommit],
 ) -> Result<Vec<DirectPackage>> {
     for project in std::mem::take(&mut brief.dynamic_projects) {
         let (origin, requirements) =
@@ -322,7 +342,7 @@ pub async fn complete_brief(
     }
     let mut direct = Vec::new();
     for reference in &brief.direct {
-        let mut package = read_direct(reference, builder, client, git).await?;
+        let mut package = read_direct(reference, builder, client, git, kept).await?;
         if package.editable && brief.not_editable.contains(&package.name) {
             package.install_regular();
         }

@@ -27,6 +27,7 @@ use posy_vocab::{CoreMetadata, ExtraName, MarkerTree, PackageName, Requirement, 
 
 use crate::brief::Selector;
 use crate::provider::Builder;
+use crate::resolve::LockedCommit;
 
 /// A project whose requirements only its build backend can tell.
 #[derive(Debug, Clone)]
@@ -193,16 +194,18 @@ fn selected(requires_dist: Vec<Requirement>, extras: &[ExtraName]) -> Vec<Requir
         .collect()
 }
 
-/// Reads the name, version and dependencies a direct reference points at.
+/// Reads the name, version and dependencies a direct reference points at
+/// (a git reference at the commit of `kept` that still answers it, if any).
 pub async fn read_direct(
     reference: &DirectReference,
     builder: Option<&Builder>,
     client: &IndexClient,
     git: &Arc<GitSource>,
+    kept: &[LockedCommit],
 ) -> Result<DirectPackage> {
     let target = reference.target.as_str();
     if GitUrl::is_git(target) {
-        return read_git(reference, builder, git).await;
+        return read_git(reference, builder, git, kept).await;
     }
     if let Some(scheme) = target.split_once("://").map(|(s, _)| s)
         && !matches!(scheme, "http" | "https" | "file")
@@ -291,15 +294,21 @@ pub async fn read_direct(
     })
 }
 
-/// A `git+…` reference: its revision resolved to a commit, that commit
+/// A `git+…` reference: its revision resolved to a commit (or the commit
+/// an earlier lock pinned, while the revision still names it), that commit
 /// checked out in the store, and the project there read like any local
 /// directory (no build when its `pyproject.toml` is static).
 async fn read_git(
     reference: &DirectReference,
     builder: Option<&Builder>,
     git: &Arc<GitSource>,
+    kept: &[LockedCommit],
 ) -> Result<DirectPackage> {
     let requested = GitUrl::parse(&reference.target)?;
+    let kept = kept
+        .iter()
+        .find(|pin| pin.answers(&requested, reference.name.as_ref()))
+        .map(|pin| pin.commit.clone());
     let Some(builder) = builder else {
         bail!(
             "`{requested}`: reading a project's metadata needs a Python interpreter (not available with --python-platform)"
@@ -308,7 +317,10 @@ async fn read_git(
     let checkout = {
         let (git, url) = (Arc::clone(git), requested.clone());
         tokio::task::spawn_blocking(move || -> Result<posy_git::Checkout> {
-            let commit = git.resolve(&url)?;
+            let commit = match kept {
+                Some(kept) => git.resolve_keeping(&url, &kept)?,
+                None => git.resolve(&url)?,
+            };
             Ok(git.checkout(&url, &commit)?)
         })
         .await??

@@ -123,6 +123,7 @@ pub fn install(
         Some(&builder),
         &client,
         session.git(),
+        &[],
     ))?;
 
     let target = interpreter_target(&env.interpreter)?;
@@ -444,6 +445,7 @@ pub fn sync(
         Some(&builder),
         &client,
         session.git(),
+        &[],
     ))?;
     for package in &direct {
         if package.requirement.marker.evaluate(&markers, &[]) {

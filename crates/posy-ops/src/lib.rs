@@ -77,7 +77,8 @@ pub use install::{
 pub use output::{elapsed, hide_progress, plural, progress_bar};
 pub use plan::{LockSelection, lock_pins};
 pub use resolve::{
-    ResolveOptions, Resolved, ResolverOptions, preferences_from, resolve_brief, resolve_error,
+    LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,
+    resolve_brief, resolve_error,
 };
 pub use session::Session;
 pub use target::{TargetRequest, find_interpreter, resolve_target};

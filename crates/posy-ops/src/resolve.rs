@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
-use posy_project::{RequirementSpec, RequirementsTxt};
+use posy_git::GitUrl;
+use posy_project::{PackageSource, RequirementSpec, RequirementsTxt};
 use posy_resolve::{ForkStrategy, Preference, ResolveRequest, Universe, Upgrade, resolve};
 use posy_vocab::{MarkerTree, PackageName, Version};
 use version_ranges::Ranges;
@@ -185,7 +186,45 @@ pub struct ResolveOptions {
     /// Give each pin the marker its requirements reach it under.
     pub keep_markers: bool,
     /// Pins to keep unless upgraded (an existing output file's).
-    pub preferences: Vec<Preference>,
+    pub preferences: Preferences,
+}
+
+/// The pins of an earlier resolution (an existing output file), to keep
+/// unless upgraded.
+#[derive(Debug, Clone, Default)]
+pub struct Preferences {
+    /// Versions of packages from an index: tried first by the resolver.
+    pub versions: Vec<Preference>,
+    /// Commits of git packages: kept while their requirement still names
+    /// them (see [`posy_git::GitSource::resolve_keeping`]).
+    pub commits: Vec<LockedCommit>,
+}
+
+/// A git package an earlier resolution pinned to a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedCommit {
+    pub name: PackageName,
+    /// The repository, as `git` takes it.
+    pub repository: String,
+    pub subdirectory: Option<String>,
+    /// The revision that was asked for, when the file says (a
+    /// `pylock.toml` does, a `requirements.txt` does not).
+    pub requested_revision: Option<String>,
+    /// The full commit id.
+    pub commit: String,
+}
+
+impl LockedCommit {
+    /// Whether this pin is one of `url`'s (for the package `name`, when known).
+    pub fn answers(&self, url: &GitUrl, name: Option<&PackageName>) -> bool {
+        self.repository == url.repository
+            && self.subdirectory == url.subdirectory
+            && name.is_none_or(|name| *name == self.name)
+            && self
+                .requested_revision
+                .as_ref()
+                .is_none_or(|requested| url.revision.as_ref() == Some(requested))
+    }
 }
 
 /// A resolved Brief: the Blueprint, and the Brief as completed on the way.
@@ -216,17 +255,25 @@ pub fn resolve_brief(
         .flatten()
         .map(|python| build_envs::builder(session.store(), &client, python, &build_settings));
     let runtime = session.runtime()?;
+    let kept: Vec<LockedCommit> = options
+        .preferences
+        .commits
+        .iter()
+        .filter(|pin| !upgrade.covers(&pin.name))
+        .cloned()
+        .collect();
     let direct = runtime.block_on(complete_brief(
         &mut brief,
         builder.as_ref(),
         &client,
         session.git(),
+        &kept,
     ))?;
 
     let mut request = ResolveRequest::new(brief.requirements.clone(), target.clone());
     request.constraints = brief.constraints.clone();
     request.overrides = brief.overrides.clone();
-    request.preferences = options.preferences.clone();
+    request.preferences = options.preferences.versions.clone();
     request.keep_markers = options.keep_markers;
     options.resolver.apply(&mut request, brief.pre)?;
     if options.universal {
@@ -257,9 +304,9 @@ pub fn resolve_brief(
 
 /// The pins of an existing output file (`requirements.txt` or
 /// `pylock.toml`), to keep unless upgraded. A missing file has none.
-pub fn preferences_from(path: &Path) -> Result<Vec<Preference>> {
+pub fn preferences_from(path: &Path) -> Result<Preferences> {
     if !path.exists() {
-        return Ok(Vec::new());
+        return Ok(Preferences::default());
     }
     if path.is_dir() {
         anyhow::bail!(
@@ -270,32 +317,63 @@ pub fn preferences_from(path: &Path) -> Result<Vec<Preference>> {
     }
     if crate::install::is_pylock(path) {
         let lock = posy_project::Pylock::read(path)?;
-        return Ok(lock
-            .packages
-            .into_iter()
-            .filter_map(|p| {
-                Some(Preference {
-                    version: p.version?,
-                    name: p.name,
-                })
-            })
-            .collect());
+        let mut preferences = Preferences::default();
+        for package in lock.packages {
+            if let PackageSource::Vcs {
+                kind,
+                url: Some(repository),
+                requested_revision,
+                commit_id,
+                subdirectory,
+                ..
+            } = package.source
+                && kind == "git"
+            {
+                preferences.commits.push(LockedCommit {
+                    name: package.name,
+                    repository,
+                    subdirectory,
+                    requested_revision,
+                    commit: commit_id,
+                });
+            } else if let Some(version) = package.version {
+                preferences.versions.push(Preference {
+                    name: package.name,
+                    version,
+                });
+            }
+        }
+        return Ok(preferences);
     }
     let file = RequirementsTxt::parse_file(path)?;
-    Ok(file
-        .requirements
-        .into_iter()
-        .filter_map(|e| match e.requirement {
-            RequirementSpec::Named(req) => Some(req),
-            RequirementSpec::Unnamed(_) => None,
-        })
-        .filter_map(|req| {
-            Some(Preference {
-                version: crate::install::exact_pin(&req)?,
+    let mut preferences = Preferences::default();
+    for entry in file.requirements {
+        let RequirementSpec::Named(req) = entry.requirement else {
+            continue;
+        };
+        // `name @ git+URL@COMMIT`, as `pip compile` writes a git pin.
+        let git = req
+            .url()
+            .filter(|url| GitUrl::is_git(url))
+            .and_then(|url| GitUrl::parse(url).ok());
+        if let Some(url) = git {
+            if let Some(commit) = url.revision {
+                preferences.commits.push(LockedCommit {
+                    name: req.name,
+                    repository: url.repository,
+                    subdirectory: url.subdirectory,
+                    requested_revision: None,
+                    commit,
+                });
+            }
+        } else if let Some(version) = crate::install::exact_pin(&req) {
+            preferences.versions.push(Preference {
                 name: req.name,
-            })
-        })
-        .collect())
+                version,
+            });
+        }
+    }
+    Ok(preferences)
 }
 
 /// A resolver error as the user reads it: the conflict report, then its hints.
@@ -309,5 +387,64 @@ pub fn resolve_error(error: posy_resolve::ResolveError) -> anyhow::Error {
             )
         }
         other => anyhow!(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_pins_are_read_from_both_output_formats() {
+        let dir = tempfile::tempdir().unwrap();
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let txt = dir.path().join("requirements.txt");
+        std::fs::write(
+            &txt,
+            format!("six==1.16.0\ngitpkg @ git+https://g.test/r.git@{commit}#subdirectory=sub\n"),
+        )
+        .unwrap();
+        let read = preferences_from(&txt).unwrap();
+        assert_eq!(read.versions.len(), 1);
+        let gitpkg = PackageName::new("gitpkg").unwrap();
+        assert_eq!(
+            read.commits,
+            [LockedCommit {
+                name: gitpkg.clone(),
+                repository: "https://g.test/r.git".into(),
+                subdirectory: Some("sub".into()),
+                requested_revision: None,
+                commit: commit.into(),
+            }]
+        );
+        let lock = dir.path().join("pylock.toml");
+        std::fs::write(
+            &lock,
+            format!(
+                "lock-version = \"1.0\"\ncreated-by = \"t\"\n\n[[packages]]\nname = \"gitpkg\"\nversion = \"1.0\"\n\
+                 vcs = {{ type = \"git\", url = \"https://g.test/r.git\", requested-revision = \"main\", commit-id = \"{commit}\" }}\n"
+            ),
+        )
+        .unwrap();
+        let read = preferences_from(&lock).unwrap();
+        assert!(read.versions.is_empty());
+        let pin = &read.commits[0];
+        assert_eq!(pin.requested_revision.as_deref(), Some("main"));
+
+        // A pin answers the same repository, subdirectory and (when the
+        // file says) requested revision.
+        let url = |text: &str| GitUrl::parse(text).unwrap();
+        assert!(pin.answers(&url("git+https://g.test/r.git@main"), Some(&gitpkg)));
+        assert!(pin.answers(&url("git+https://g.test/r.git@main"), None));
+        for other in [
+            "git+https://g.test/r.git@v1",
+            "git+https://g.test/r.git",
+            "git+https://g.test/other.git@main",
+            "git+https://g.test/r.git@main#subdirectory=sub",
+        ] {
+            assert!(!pin.answers(&url(other), Some(&gitpkg)), "{other}");
+        }
+        let six = PackageName::new("six").unwrap();
+        assert!(!pin.answers(&url("git+https://g.test/r.git@main"), Some(&six)));
     }
 }

@@ -2,13 +2,14 @@
 //!
 //! Today these are the requirements-file format of pip (`requirements.in`,
 //! `requirements.txt`, constraints files), `pyproject.toml` (PEP 621
-//! with PEP 735 dependency groups) and the `pylock.toml` lock file (PEP
-//! 751). Inline script metadata (PEP 723) joins them as the project
-//! commands land.
+//! with PEP 735 dependency groups and `[tool.posy.sources]`) and the
+//! `pylock.toml` lock file (PEP 751). Inline script metadata (PEP 723)
+//! joins them as the project commands land.
 
 mod pylock;
 mod pyproject;
 mod requirements_txt;
+mod sources;
 
 pub use pylock::{
     LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock, PylockError,
@@ -16,6 +17,7 @@ pub use pylock::{
 pub use pyproject::{
     ExtrasSelection, GroupEntry, Project, PyProject, PyProjectError, Requirements,
 };
+pub use sources::{GitReference, Source, SourceTarget};
 
 pub use requirements_txt::{
     RequirementEntry, RequirementSpec, RequirementsTxt, RequirementsTxtError, UnnamedRequirement,

@@ -1,10 +1,12 @@
 //! `pyproject.toml` as a source of requirements: PEP 621's `[project]`
-//! table and PEP 735's `[dependency-groups]`.
+//! table, PEP 735's `[dependency-groups]`, and `[tool.posy.sources]`.
 //!
 //! Only what decides a project's requirements is read here: the name,
 //! version, `requires-python`, `dependencies`, `optional-dependencies`,
-//! `dynamic`, and the dependency groups. `[build-system]` is the build
-//! frontend's business (`posy-build`), and `[tool.*]` belongs to each tool.
+//! `dynamic`, the dependency groups, and where dependencies come from
+//! when not from an index (`sources.rs`). `[build-system]` is the build
+//! frontend's business (`posy-build`), and the rest of `[tool.*]` belongs
+//! to each tool.
 //!
 //! PEP 621 lets a project leave its dependencies to the build backend by
 //! listing them in `dynamic` (setuptools reading `requirements.txt`, say),
@@ -19,7 +21,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use posy_vocab::{ExtraName, GroupName, PackageName, Requirement, SpecifierSet, Version};
+use posy_vocab::{
+    ExtraName, GroupName, PackageName, Requirement, SpecifierSet, Version, VersionOrUrl,
+};
+
+use crate::sources::{Source, SourceTarget, parse_sources};
 
 /// The requirement-relevant parts of one `pyproject.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +36,8 @@ pub struct PyProject {
     pub project: Option<Project>,
     /// PEP 735 groups, by normalized name, with their entries as written.
     pub dependency_groups: BTreeMap<GroupName, Vec<GroupEntry>>,
+    /// `[tool.posy.sources]`, by normalized name.
+    pub sources: BTreeMap<PackageName, Source>,
 }
 
 /// PEP 621's `[project]`, the fields that decide requirements.
@@ -116,11 +124,37 @@ impl PyProject {
             Some(toml::Value::Table(groups)) => parse_groups(groups).map_err(invalid)?,
             Some(_) => return Err(invalid("`dependency-groups` must be a table".into())),
         };
+        let sources = match table
+            .get("tool")
+            .and_then(|tool| tool.get("posy"))
+            .and_then(|posy| posy.get("sources"))
+        {
+            None => BTreeMap::new(),
+            Some(toml::Value::Table(sources)) => parse_sources(sources).map_err(invalid)?,
+            Some(_) => return Err(invalid("`tool.posy.sources` must be a table".into())),
+        };
         Ok(Self {
             path: path.to_owned(),
             project,
             dependency_groups,
+            sources,
         })
+    }
+
+    /// `requirement` with its package's source applied: a direct reference
+    /// to the source's repository, path or URL (and whether it is to be
+    /// editable), or `requirement` unchanged when no source applies (see
+    /// `sources.rs`).
+    pub fn with_source(&self, mut requirement: Requirement) -> (Requirement, bool) {
+        if requirement.url().is_some() {
+            return (requirement, false);
+        }
+        let Some(source) = self.sources.get(&requirement.name) else {
+            return (requirement, false);
+        };
+        let SourceTarget { target, editable } = source.target(self.directory());
+        requirement.version_or_url = Some(VersionOrUrl::Url(target));
+        (requirement, editable)
     }
 
     /// The directory the project lives in.
@@ -511,6 +545,54 @@ all = [{include-group = "test"}, "ruff"]
             err.contains("no dependency group `docs` (it has: all, test, typing)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn sources_turn_requirements_into_direct_references() {
+        let p = parse(
+            r#"
+[project]
+name = "app"
+version = "1"
+dependencies = ["lib[fast]>=1 ; python_version >= '3.9'", "local", "six", "own @ https://h/own-1.0.tar.gz"]
+[tool.posy.sources]
+lib = { git = "https://h/lib.git", tag = "v1.0" }
+Local = { path = "../local", editable = true }
+own = { path = "elsewhere" }
+unused = { url = "https://h/unused-1.0-py3-none-any.whl" }
+"#,
+        )
+        .unwrap();
+        let deps = p.project.as_ref().unwrap().dependencies.clone().unwrap();
+        let lowered: Vec<(String, bool)> = deps
+            .into_iter()
+            .map(|r| {
+                let (r, editable) = p.with_source(r);
+                (r.to_string(), editable)
+            })
+            .collect();
+        assert_eq!(
+            lowered,
+            [
+                (
+                    "lib[fast] @ git+https://h/lib.git@v1.0 ; python_version >= \"3.9\"".into(),
+                    false
+                ),
+                ("local @ ./local".into(), true),
+                ("six".into(), false),
+                ("own @ https://h/own-1.0.tar.gz".into(), false),
+            ]
+        );
+        let err =
+            parse("[tool.posy.sources]\nlib = { git = 'https://h/r', tag = 'a', rev = 'b' }\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("pyproject.toml: `tool.posy.sources.lib`: give one of"),
+            "{err}"
+        );
+        let err = parse("[tool.posy]\nsources = 1\n").unwrap_err().to_string();
+        assert!(err.contains("`tool.posy.sources` must be a table"), "{err}");
     }
 
     #[test]

@@ -2,8 +2,7 @@
 //! spelling as an alias where the two differ (`--constraints` and
 //! `--constraint`, `-C/--config-setting` and `--config-settings`). Every flag
 //! changes what posy does; the few that describe what posy always does
-//! (`--system-certs`, `--no-sources`, `--no-python-downloads`) say so in
-//! their help. uv's flags that posy does not take are listed, with the
+//! (`--system-certs`, `--no-python-downloads`) say so in their help. uv's flags that posy does not take are listed, with the
 //! reason, in the README ("Flags posy does not take").
 
 use std::path::PathBuf;
@@ -288,14 +287,14 @@ pub struct BuildArgs {
     pub no_binary: Vec<String>,
 }
 
-/// `tool.uv.sources`, which posy never reads.
+/// `[tool.posy.sources]` (posy's `tool.uv.sources`) of a `pyproject.toml` input.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SourcesArgs {
-    /// Ignore `tool.uv.sources`. posy never reads that table (it resolves
-    /// the standard metadata only), so this is always the case.
+    /// Ignore `[tool.posy.sources]`: take a `pyproject.toml`'s dependencies
+    /// as `[project]` writes them. (posy never reads `tool.uv.sources`.)
     #[arg(long)]
     pub no_sources: bool,
-    /// Ignore `tool.uv.sources` for this package: always the case in posy (see `--no-sources`).
+    /// Ignore `[tool.posy.sources]` for this package.
     #[arg(long, value_name = "PACKAGE")]
     pub no_sources_package: Vec<String>,
 }

@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use posy_ops::{
-    Brief, BriefInputs, RequirementsTxtOptions, ResolveOptions, TargetRequest, elapsed,
-    extras_selection, groups_selection, is_pylock, plural, preferences_from, resolve_brief,
+    Brief, BriefInputs, Preferences, RequirementsTxtOptions, ResolveOptions, TargetRequest,
+    elapsed, extras_selection, groups_selection, is_pylock, plural, preferences_from,
+    resolve_brief,
 };
 
 use crate::cli::{GlobalArgs, PipCompileArgs};
@@ -25,6 +26,8 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         overrides: args.resolver.r#override.clone(),
         extras: extras_selection(&args.extra, args.all_extras)?,
         groups: groups_selection(&args.group, args.all_groups)?,
+        no_sources: args.resolver.sources.no_sources,
+        no_sources_package: args.resolver.sources.no_sources_package.clone(),
         ..BriefInputs::default()
     };
     let mut resolver = args.resolver.options(names_in(&args.resolver.excludes)?);
@@ -61,7 +64,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
         keep_markers: args.no_strip_markers,
         preferences: match &args.output_file {
             Some(path) => preferences_from(path)?,
-            None => Vec::new(),
+            None => Preferences::default(),
         },
     };
     let session = settings::session(global)?;

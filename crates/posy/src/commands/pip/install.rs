@@ -39,6 +39,8 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         groups: groups.clone(),
         no_editable: args.no_editable,
         no_editable_package: args.no_editable_package.clone(),
+        no_sources: args.resolver.sources.no_sources,
+        no_sources_package: args.resolver.sources.no_sources_package.clone(),
     };
     let mut resolver = args.resolver.options(names_in(&args.resolver.excludes)?);
     resolver
