@@ -163,6 +163,11 @@ impl Fetcher {
         self.tx.is_closed()
     }
 
+    /// What counts as an installable file on this target.
+    pub(crate) fn compatibility(&self) -> &Compatibility {
+        &self.speculation.compatibility
+    }
+
     /// `name`'s version map on this target, built from `files`.
     pub(crate) fn version_map(
         &self,

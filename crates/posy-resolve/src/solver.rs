@@ -48,7 +48,7 @@ use crate::request::ResolveRequest;
 use crate::requested::requirement_ranges;
 use crate::scope::Scope;
 use crate::unusable::Unusable;
-use crate::version_map::{PackageIndex, Status, VersionMap};
+use crate::version_map::{Compatibility, PackageIndex, Status, VersionMap};
 
 /// Candidates whose metadata is fetched ahead once a package has been tried
 /// [`BATCH_AFTER`] times: the search is backtracking through its versions.
@@ -195,7 +195,7 @@ impl Solver {
 
     /// What counts as an installable file in this solve.
     pub(crate) fn compatibility(&self) -> &Compatibility {
-        &self.compatibility
+        self.fetcher.compatibility()
     }
 
     /// Where the solve's root holds, when markers are followed: the fork's
