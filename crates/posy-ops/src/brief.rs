@@ -75,6 +75,14 @@ pub struct BriefInputs {
     pub no_sources: bool,
     /// Ignore `[tool.posy.sources]` for these packages (`--no-sources-package`).
     pub no_sources_package: Vec<String>,
+    /// The members of the workspace the `pyproject.toml`s belong to (name →
+    /// directory), for `{ workspace = true }` sources.
+    pub workspace_members: std::collections::BTreeMap<PackageName, PathBuf>,
+    /// Read each `pyproject.toml` as a project of a workspace lock: its
+    /// `dependencies`, and the project itself when it is built (editable),
+    /// belong to a dependency group named after the project, so a
+    /// multi-use lock can leave the project out (`--only-group`, `--package`).
+    pub as_projects: bool,
 }
 
 /// Requirements read from their inputs, each remembering where it came from.
@@ -253,7 +261,7 @@ impl Brief {
                 if inputs.no_sources || no_sources.contains(&requirement.name) {
                     (requirement, false)
                 } else {
-                    project.with_source(requirement)
+                    project.with_source_in(requirement, &inputs.workspace_members)
                 };
             brief.push(
                 requirement,
@@ -268,13 +276,39 @@ impl Brief {
             }
             self.groups.push(group.clone());
         }
+        let base = match (&project.project, inputs.as_projects) {
+            (Some(table), true) => {
+                let group = project_group(&table.name);
+                if project.dependency_groups.contains_key(&group) {
+                    bail!(
+                        "{}: a dependency group may not be named `{group}` like the project: posy's lock uses that name for the project's own dependencies",
+                        source.display()
+                    );
+                }
+                if project.is_package() {
+                    let mut itself: Requirement = table.name.to_string().parse()?;
+                    itself.version_or_url = Some(posy_vocab::VersionOrUrl::Url(
+                        project.directory().display().to_string(),
+                    ));
+                    self.push(
+                        itself,
+                        origin.clone(),
+                        Selector::Group(group.clone()),
+                        !inputs.no_editable,
+                    );
+                }
+                self.groups.push(group.clone());
+                Selector::Group(group)
+            }
+            _ => Selector::Always,
+        };
         match project.requirements(&inputs.extras)? {
             Requirements::Static(_) => {
                 let Some(table) = &project.project else {
                     return Ok(());
                 };
                 for requirement in table.dependencies.iter().flatten() {
-                    push(self, requirement.clone(), Selector::Always);
+                    push(self, requirement.clone(), base.clone());
                 }
                 for (extra, requirements) in &table.optional_dependencies {
                     if !(inputs.extras.all || inputs.extras.extras.contains(extra)) {
@@ -318,6 +352,12 @@ impl Brief {
             self.selectors.push(selector);
         }
     }
+}
+
+/// The dependency group a workspace lock gives a project's own
+/// `dependencies` and the project itself (see [`BriefInputs::as_projects`]).
+pub fn project_group(name: &PackageName) -> GroupName {
+    GroupName::new(name.as_ref()).expect("a package name is a valid group name")
 }
 
 /// Reads what [`Brief::read`] could not: the requirements of dynamic

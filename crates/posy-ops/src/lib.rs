@@ -56,6 +56,7 @@ mod index;
 mod install;
 mod output;
 mod plan;
+mod project;
 mod provider;
 mod resolve;
 mod session;
@@ -66,6 +67,7 @@ pub use binary_policy::BinaryPolicy;
 pub use blueprint::{Blueprint, Notes, RequirementsTxtOptions, relative_paths};
 pub use brief::{
     Brief, BriefInputs, GroupsSelection, Selector, extras_selection, groups_selection,
+    project_group,
 };
 pub use changes::{Changes, WouldChange};
 pub use env::{Env, EnvRequest, Placement, find_env, venv_python};
@@ -76,6 +78,11 @@ pub use install::{
 };
 pub use output::{elapsed, hide_progress, plural, progress_bar};
 pub use plan::{LockSelection, lock_pins};
+pub use project::{
+    Freshness, LockOutcome, ProjectSelection, ProjectSync, ProjectSyncOptions, fingerprint,
+    freshness, is_synced, lock as lock_project, lock_inputs, options_key, sync_project,
+    workspace_requires_python, write_atomically,
+};
 pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,
     resolve_brief, resolve_error,

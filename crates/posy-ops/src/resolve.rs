@@ -177,6 +177,9 @@ pub struct ResolveOptions {
     pub target: TargetRequest,
     /// One resolution for every platform and Python version, with markers.
     pub universal: bool,
+    /// Universal only: the Pythons to resolve for (a project's
+    /// `requires-python`); default: from the target Python's minor version up.
+    pub requires_python: Option<posy_vocab::SpecifierSet>,
     /// Universal only: restrict the resolution to these environments.
     pub environments: Vec<MarkerTree>,
     /// Universal only: environments where every pin needs a wheel or an sdist.
@@ -278,8 +281,13 @@ pub fn resolve_brief(
     options.resolver.apply(&mut request, brief.pre)?;
     if options.universal {
         // As uv: from the target Python's minor version up (3.11.7 → >=3.11).
-        let floor = Version::new(target.python_version.release().iter().take(2).copied());
-        let mut universe = Universe::new(Ranges::higher_than(floor));
+        let pythons = match &options.requires_python {
+            Some(spec) => spec.to_ranges(),
+            None => Ranges::higher_than(Version::new(
+                target.python_version.release().iter().take(2).copied(),
+            )),
+        };
+        let mut universe = Universe::new(pythons);
         universe.environments = options.environments.clone();
         universe.required_environments = options.required_environments.clone();
         universe.fork_strategy = options.fork_strategy;

@@ -10,14 +10,17 @@ mod pylock;
 mod pyproject;
 mod requirements_txt;
 mod sources;
+mod workspace;
 
 pub use pylock::{
     LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock, PylockError,
 };
 pub use pyproject::{
-    ExtrasSelection, GroupEntry, Project, PyProject, PyProjectError, Requirements,
+    ExtrasSelection, GroupEntry, Project, ProjectSettings, PyProject, PyProjectError,
+    Requirements, WorkspaceTable,
 };
 pub use sources::{GitReference, Source, SourceTarget};
+pub use workspace::{Member, Workspace, WorkspaceError};
 
 pub use requirements_txt::{
     RequirementEntry, RequirementSpec, RequirementsTxt, RequirementsTxtError, UnnamedRequirement,

@@ -26,6 +26,7 @@ use posy_vocab::{
 };
 
 use crate::sources::{Source, SourceTarget, parse_sources};
+use crate::workspace::parse_settings;
 
 /// The requirement-relevant parts of one `pyproject.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,34 @@ pub struct PyProject {
     pub dependency_groups: BTreeMap<GroupName, Vec<GroupEntry>>,
     /// `[tool.posy.sources]`, by normalized name.
     pub sources: BTreeMap<PackageName, Source>,
+    /// Whether the file has a `[build-system]` table: a project with one
+    /// is built and installed itself (a "package"); one without is only a
+    /// list of dependencies (uv's "virtual" project).
+    pub build_system: bool,
+    /// The project settings of `[tool.posy]` (`workspace`, `default-groups`).
+    pub settings: ProjectSettings,
+}
+
+/// The parts of `[tool.posy]` that shape a project (besides `sources`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectSettings {
+    /// `[tool.posy.workspace]`: this file is a workspace's root.
+    pub workspace: Option<WorkspaceTable>,
+    /// `default-groups`: the groups `posy sync` installs unless told
+    /// otherwise (`["dev"]` when absent, as uv).
+    pub default_groups: Option<Vec<GroupName>>,
+    /// `package`: build and install the project itself (default: whether
+    /// it has a `[build-system]`).
+    pub package: Option<bool>,
+}
+
+/// `[tool.posy.workspace]`: which directories under the root are members.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkspaceTable {
+    /// Globs of member directories, relative to the root (`packages/*`).
+    pub members: Vec<String>,
+    /// Globs of directories the member globs match that are not members.
+    pub exclude: Vec<String>,
 }
 
 /// PEP 621's `[project]`, the fields that decide requirements.
@@ -133,26 +162,62 @@ impl PyProject {
             Some(toml::Value::Table(sources)) => parse_sources(sources).map_err(invalid)?,
             Some(_) => return Err(invalid("`tool.posy.sources` must be a table".into())),
         };
+        let tool_posy = table.get("tool").and_then(|tool| tool.get("posy"));
+        let settings = match tool_posy {
+            None => ProjectSettings::default(),
+            Some(toml::Value::Table(posy)) => parse_settings(posy).map_err(invalid)?,
+            Some(_) => return Err(invalid("`tool.posy` must be a table".into())),
+        };
         Ok(Self {
             path: path.to_owned(),
             project,
             dependency_groups,
             sources,
+            build_system: table.contains_key("build-system"),
+            settings,
         })
+    }
+
+    /// Whether the project itself is built and installed (not only its
+    /// dependencies): `tool.posy.package`, else whether it has a build system.
+    pub fn is_package(&self) -> bool {
+        self.project.is_some() && self.settings.package.unwrap_or(self.build_system)
     }
 
     /// `requirement` with its package's source applied: a direct reference
     /// to the source's repository, path or URL (and whether it is to be
     /// editable), or `requirement` unchanged when no source applies (see
     /// `sources.rs`).
-    pub fn with_source(&self, mut requirement: Requirement) -> (Requirement, bool) {
+    pub fn with_source(&self, requirement: Requirement) -> (Requirement, bool) {
+        self.with_source_in(requirement, &BTreeMap::new())
+    }
+
+    /// [`Self::with_source`] inside a workspace whose members are
+    /// `members` (name → directory): a `{ workspace = true }` source points
+    /// at that member's directory, editable. Outside a workspace such a
+    /// source leaves the requirement to the index.
+    pub fn with_source_in(
+        &self,
+        mut requirement: Requirement,
+        members: &BTreeMap<PackageName, PathBuf>,
+    ) -> (Requirement, bool) {
         if requirement.url().is_some() {
             return (requirement, false);
         }
         let Some(source) = self.sources.get(&requirement.name) else {
             return (requirement, false);
         };
-        let SourceTarget { target, editable } = source.target(self.directory());
+        let SourceTarget { target, editable } = match source {
+            Source::Workspace => match members.get(&requirement.name) {
+                Some(dir) => Source::Path {
+                    path: dir.clone(),
+                    editable: true,
+                }
+                .target(self.directory()),
+                None => return (requirement, false),
+            },
+            source => source.target(self.directory()),
+        };
         requirement.version_or_url = Some(VersionOrUrl::Url(target));
         (requirement, editable)
     }

@@ -52,6 +52,9 @@ pub enum Source {
     },
     /// `{ url = … }`: a wheel or an sdist.
     Url { url: String },
+    /// `{ workspace = true }`: the workspace member of that name
+    /// (installed editable).
+    Workspace,
 }
 
 /// Which commit of a git source: what its entry names.
@@ -107,6 +110,13 @@ impl Source {
             Source::Url { url } => SourceTarget {
                 target: url.clone(),
                 editable: false,
+            },
+            // Only the workspace knows where its members are
+            // (`PyProject::with_source_in`); on its own the entry names the
+            // project's own directory, which no caller asks for.
+            Source::Workspace => SourceTarget {
+                target: path_target(project_dir),
+                editable: true,
             },
         }
     }
@@ -176,7 +186,16 @@ fn parse_source(value: &toml::Value) -> Result<Source, String> {
             );
         }
     };
-    for key in ["marker", "extra", "group", "index", "workspace"] {
+    if let Some(value) = table.get("workspace") {
+        return match (value, table.len()) {
+            (toml::Value::Boolean(true), 1) => Ok(Source::Workspace),
+            (toml::Value::Boolean(true), _) => {
+                Err("a `workspace = true` source takes no other keys".into())
+            }
+            _ => Err("`workspace` must be `true` (the member of that name)".into()),
+        };
+    }
+    for key in ["marker", "extra", "group", "index"] {
         if table.contains_key(key) {
             return Err(format!(
                 "`{key}` in a source is not supported yet (posy takes `git`, `path` and `url` sources)"
@@ -425,8 +444,8 @@ mod tests {
             ("lib = { path = '.', editable = 'yes' }", "true or false"),
             ("lib = { url = 'git+https://h/r.git' }", "a `git` source"),
             (
-                "lib = { workspace = true }",
-                "`workspace` in a source is not supported yet",
+                "lib = { workspace = false }",
+                "`workspace` must be `true`",
             ),
             (
                 "lib = { index = 'pytorch' }",

@@ -128,6 +128,12 @@ pub enum Command {
     /// pip-compatible commands: compile, install, sync, uninstall, list, freeze, show, check, tree.
     #[command(subcommand)]
     Pip(Box<PipCommand>),
+    /// Lock the project's dependencies into `pylock.toml` (PEP 751).
+    Lock(Box<LockArgs>),
+    /// Make the project's `.venv` hold what its lock selects.
+    Sync(Box<SyncArgs>),
+    /// Run a command in the project's environment, locking and syncing first.
+    Run(Box<RunArgs>),
     /// Print a completion script for a shell (`bash`, `zsh`, `fish`, `powershell`, `elvish`).
     GenerateShellCompletion {
         #[arg(value_enum)]
@@ -810,6 +816,127 @@ pub enum CacheCommand {
         #[arg(long, value_name = "SIZE")]
         max_size: Option<String>,
     },
+}
+
+/// What the project commands share: where the lock comes from and how it is made.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProjectArgs {
+    /// Fail if the lock is missing or does not match `pyproject.toml` (never write it).
+    #[arg(long, env = "POSY_LOCKED", conflicts_with = "frozen")]
+    pub locked: bool,
+    /// Use the lock as it is, without checking it against `pyproject.toml`.
+    #[arg(long, env = "POSY_FROZEN")]
+    pub frozen: bool,
+    /// The interpreter for the project's environment (a path or a version request).
+    #[arg(long, short = 'p', env = "POSY_PYTHON", help_heading = "Python options")]
+    pub python: Option<String>,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+}
+
+/// Which part of the lock to install.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Selection options")]
+pub struct SelectionArgs {
+    /// Act on this workspace member instead of the root project.
+    #[arg(long, value_name = "PACKAGE")]
+    pub package: Option<String>,
+    /// Include this extra of the project; repeat for more.
+    #[arg(long, value_name = "EXTRA")]
+    pub extra: Vec<String>,
+    /// Include every extra.
+    #[arg(long, conflicts_with = "extra")]
+    pub all_extras: bool,
+    /// Leave out the `dev` dependency group.
+    #[arg(long)]
+    pub no_dev: bool,
+    /// Only the `dev` dependency group, not the project.
+    #[arg(long, conflicts_with = "no_dev")]
+    pub only_dev: bool,
+    /// Include this dependency group (PEP 735); repeat for more.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+    /// Only this dependency group, not the project or the default groups; repeat for more.
+    #[arg(long, value_name = "GROUP")]
+    pub only_group: Vec<String>,
+    /// Include every dependency group.
+    #[arg(long)]
+    pub all_groups: bool,
+    /// Leave out the default groups (`dev`, or `tool.posy.default-groups`).
+    #[arg(long)]
+    pub no_default_groups: bool,
+}
+
+/// How the project's environment is changed.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Installer options")]
+pub struct ProjectInstallArgs {
+    /// How files get into the environment: clone (default, falls back to hardlink, then copy), hardlink, copy or symlink.
+    #[arg(long, value_name = "MODE", env = "POSY_LINK_MODE")]
+    pub link_mode: Option<String>,
+    /// Reinstall every package even if it is already installed.
+    #[arg(long, alias = "force-reinstall")]
+    pub reinstall: bool,
+    /// Reinstall this package even if it is already installed.
+    #[arg(long, value_name = "PACKAGE")]
+    pub reinstall_package: Vec<String>,
+    /// Byte-compile installed Python files.
+    #[arg(long, env = "POSY_COMPILE_BYTECODE")]
+    pub compile_bytecode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Check that the lock matches `pyproject.toml`, without writing it (exit 1 if not).
+    #[arg(long, alias = "check-exists")]
+    pub check: bool,
+    /// Resolve and say what would be written, without writing it.
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Keep packages the lock's selection does not hold (default: remove them).
+    #[arg(long)]
+    pub inexact: bool,
+    /// Say what would change, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub install: ProjectInstallArgs,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Run without locking or syncing first.
+    #[arg(long)]
+    pub no_sync: bool,
+    /// Remove packages the selection does not hold before running (default: keep them).
+    #[arg(long)]
+    pub exact: bool,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub install: ProjectInstallArgs,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// The command and its arguments (`python -m pytest`, a console script, `script.py`).
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
 }
 
 impl IndexArgs {

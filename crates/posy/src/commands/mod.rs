@@ -2,6 +2,7 @@
 
 mod cache;
 mod pip;
+mod project;
 mod venv;
 
 use std::process::ExitCode;
@@ -16,6 +17,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
         Command::Venv(args) => venv::run(*args, &cli.global),
         Command::Pip(cmd) => pip::run(*cmd, &cli.global),
+        Command::Lock(args) => project::lock(&args, &cli.global),
+        Command::Sync(args) => project::sync(&args, &cli.global),
+        Command::Run(args) => project::run(&args, &cli.global),
         Command::GenerateShellCompletion { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "posy", &mut script);

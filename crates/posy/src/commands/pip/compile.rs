@@ -58,6 +58,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
             python_platform: args.python_platform.clone(),
         },
         universal: args.universal,
+        requires_python: None,
         environments: markers(&args.environments, "--environment")?,
         required_environments: markers(&args.required_environments, "--required-environment")?,
         fork_strategy: args.fork_strategy.unwrap_or_default(),

@@ -41,6 +41,7 @@ pub fn run(args: &PipInstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         no_editable_package: args.no_editable_package.clone(),
         no_sources: args.resolver.sources.no_sources,
         no_sources_package: args.resolver.sources.no_sources_package.clone(),
+        ..BriefInputs::default()
     };
     let mut resolver = args.resolver.options(names_in(&args.resolver.excludes)?);
     resolver

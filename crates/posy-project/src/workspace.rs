@@ -1,0 +1,455 @@
+//! Workspaces: one root `pyproject.toml` and the member projects under it,
+//! locked together.
+//!
+//! A project is found from a directory by walking up to the nearest
+//! `pyproject.toml`. If some ancestor's `pyproject.toml` has a
+//! `[tool.posy.workspace]` table whose `members` globs (minus its
+//! `exclude` globs) match the project's directory, that ancestor is the
+//! workspace root and the project one of its members; otherwise the project
+//! is a workspace of one. The root is a member too when it has a
+//! `[project]` table (a root without one only gathers members).
+//!
+//! Members are matched against directories, relative to the root, one path
+//! segment at a time with `*` (any run of characters within a segment) and
+//! `?` (one character), as uv's and cargo's member globs are written in
+//! practice (`packages/*`, `libs/core`). A matched directory without a
+//! `pyproject.toml`, a member without a `[project]` name, and two members
+//! of one name are errors naming the paths.
+//!
+//! Everything here reads files only; locking and installing a workspace is
+//! `posy-ops`' business.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use posy_vocab::{GroupName, PackageName};
+
+use crate::pyproject::{ProjectSettings, PyProject, PyProjectError, WorkspaceTable};
+
+/// A workspace: its root directory and its members, the root first when it
+/// is a project itself, then by path.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The directory of the root `pyproject.toml`.
+    pub root: PathBuf,
+    /// The root's `pyproject.toml` (a member's too when it has `[project]`).
+    pub root_pyproject: PyProject,
+    pub members: Vec<Member>,
+}
+
+/// One project of a workspace.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub name: PackageName,
+    /// The project's directory (absolute).
+    pub dir: PathBuf,
+    pub pyproject: PyProject,
+}
+
+/// Why no workspace could be read.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error(
+        "no `pyproject.toml` found in {} or any parent directory; create a project with `posy init`",
+        .0.display()
+    )]
+    NotFound(PathBuf),
+    #[error(transparent)]
+    PyProject(#[from] PyProjectError),
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Workspace {
+    /// The workspace of the project in `start` or the nearest directory
+    /// above it that has a `pyproject.toml`.
+    pub fn discover(start: &Path) -> Result<Workspace, WorkspaceError> {
+        let start = absolute(start)?;
+        let project_dir = start
+            .ancestors()
+            .find(|dir| dir.join("pyproject.toml").is_file())
+            .ok_or_else(|| WorkspaceError::NotFound(start.clone()))?
+            .to_path_buf();
+        let project = PyProject::read(&project_dir.join("pyproject.toml"))?;
+        if project.settings.workspace.is_some() {
+            return Self::from_root(project_dir, project);
+        }
+        for dir in project_dir.ancestors().skip(1) {
+            let path = dir.join("pyproject.toml");
+            if !path.is_file() {
+                continue;
+            }
+            let candidate = PyProject::read(&path)?;
+            if let Some(table) = &candidate.settings.workspace
+                && let Ok(relative) = project_dir.strip_prefix(dir)
+                && is_member(table, relative)
+            {
+                return Self::from_root(dir.to_path_buf(), candidate);
+            }
+        }
+        Self::from_root(project_dir, project)
+    }
+
+    /// The workspace whose root `pyproject.toml` (in `root`) is `pyproject`.
+    fn from_root(root: PathBuf, pyproject: PyProject) -> Result<Workspace, WorkspaceError> {
+        let mut members = Vec::new();
+        if let Some(project) = &pyproject.project {
+            members.push(Member {
+                name: project.name.clone(),
+                dir: root.clone(),
+                pyproject: pyproject.clone(),
+            });
+        }
+        let table = pyproject.settings.workspace.clone().unwrap_or_default();
+        let mut dirs = Vec::new();
+        for pattern in &table.members {
+            expand(&root, Path::new(""), &segments(pattern), &mut dirs)?;
+        }
+        dirs.sort();
+        dirs.dedup();
+        for relative in dirs {
+            if relative.as_os_str().is_empty() || !is_member(&table, &relative) {
+                continue;
+            }
+            let dir = root.join(&relative);
+            let path = dir.join("pyproject.toml");
+            if !path.is_file() {
+                return Err(WorkspaceError::Invalid {
+                    path: root.join("pyproject.toml"),
+                    message: format!(
+                        "workspace member `{}` has no pyproject.toml; add one, or leave the directory out with `exclude`",
+                        relative.display()
+                    ),
+                });
+            }
+            let member = PyProject::read(&path)?;
+            let Some(project) = &member.project else {
+                return Err(WorkspaceError::Invalid {
+                    path,
+                    message: "a workspace member needs a `[project]` table with a `name`".into(),
+                });
+            };
+            members.push(Member {
+                name: project.name.clone(),
+                dir,
+                pyproject: member.clone(),
+            });
+        }
+        let mut seen: BTreeMap<&PackageName, &Path> = BTreeMap::new();
+        for member in &members {
+            if let Some(other) = seen.insert(&member.name, &member.dir) {
+                return Err(WorkspaceError::Invalid {
+                    path: root.join("pyproject.toml"),
+                    message: format!(
+                        "two workspace members are named `{}`: {} and {}",
+                        member.name,
+                        other.display(),
+                        member.dir.display()
+                    ),
+                });
+            }
+        }
+        if members.is_empty() {
+            return Err(WorkspaceError::Invalid {
+                path: root.join("pyproject.toml"),
+                message: "no `[project]` table and no workspace members: nothing to lock".into(),
+            });
+        }
+        Ok(Workspace {
+            root,
+            root_pyproject: pyproject,
+            members,
+        })
+    }
+
+    /// The member named `name`.
+    pub fn member(&self, name: &PackageName) -> Option<&Member> {
+        self.members.iter().find(|m| &m.name == name)
+    }
+
+    /// The member whose directory holds `dir` most closely, if any.
+    pub fn member_at(&self, dir: &Path) -> Option<&Member> {
+        let dir = absolute(dir).ok()?;
+        self.members
+            .iter()
+            .filter(|m| dir.starts_with(&m.dir))
+            .max_by_key(|m| m.dir.components().count())
+    }
+
+    /// Every member's directory, by name (for `{ workspace = true }` sources).
+    pub fn member_dirs(&self) -> BTreeMap<PackageName, PathBuf> {
+        self.members
+            .iter()
+            .map(|m| (m.name.clone(), m.dir.clone()))
+            .collect()
+    }
+
+    /// The lock file of the workspace.
+    pub fn lock_path(&self) -> PathBuf {
+        self.root.join("pylock.toml")
+    }
+
+    /// The workspace's environment.
+    pub fn venv_path(&self) -> PathBuf {
+        self.root.join(".venv")
+    }
+
+    /// The groups installed when none are named: the root's
+    /// `tool.posy.default-groups`, or `dev` if some member has it.
+    pub fn default_groups(&self) -> Vec<GroupName> {
+        if let Some(groups) = &self.root_pyproject.settings.default_groups {
+            return groups.clone();
+        }
+        let dev = GroupName::new("dev").expect("`dev` is a valid group name");
+        let has_dev = self
+            .members
+            .iter()
+            .any(|m| m.pyproject.dependency_groups.contains_key(&dev));
+        if has_dev { vec![dev] } else { Vec::new() }
+    }
+}
+
+/// `path` made absolute against the working directory, without resolving links.
+fn absolute(path: &Path) -> Result<PathBuf, WorkspaceError> {
+    std::path::absolute(path).map_err(|source| WorkspaceError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn segments(pattern: &str) -> Vec<String> {
+    pattern
+        .split(['/', '\\'])
+        .filter(|s| !s.is_empty() && *s != ".")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether `relative` (a directory under the root) is matched by the
+/// members globs and by none of the exclude globs.
+fn is_member(table: &WorkspaceTable, relative: &Path) -> bool {
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let matches = |pattern: &String| {
+        let segments = segments(pattern);
+        segments.len() == parts.len()
+            && segments
+                .iter()
+                .zip(&parts)
+                .all(|(pattern, part)| wildcard(pattern.as_bytes(), part.as_bytes()))
+    };
+    table.members.iter().any(matches) && !table.exclude.iter().any(matches)
+}
+
+/// The directories under `root.join(prefix)` that `rest` matches.
+fn expand(
+    root: &Path,
+    prefix: &Path,
+    rest: &[String],
+    out: &mut Vec<PathBuf>,
+) -> Result<(), WorkspaceError> {
+    let Some((first, rest)) = rest.split_first() else {
+        out.push(prefix.to_path_buf());
+        return Ok(());
+    };
+    if first == ".." {
+        return Err(WorkspaceError::Invalid {
+            path: root.join("pyproject.toml"),
+            message: format!(
+                "workspace members must be under the root; `{}` is not",
+                prefix.join(first).display()
+            ),
+        });
+    }
+    if !first.contains(['*', '?']) {
+        let next = prefix.join(first);
+        if root.join(&next).is_dir() {
+            expand(root, &next, rest, out)?;
+        }
+        return Ok(());
+    }
+    let dir = root.join(prefix);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(WorkspaceError::Io { path: dir, source }),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .filter(|name| wildcard(first.as_bytes(), name.as_bytes()))
+        .collect();
+    names.sort();
+    for name in names {
+        expand(root, &prefix.join(name), rest, out)?;
+    }
+    Ok(())
+}
+
+/// Glob matching of one path segment: `*` any run, `?` one character.
+fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
+    match (pattern.first(), text.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            wildcard(&pattern[1..], text) || (!text.is_empty() && wildcard(pattern, &text[1..]))
+        }
+        (Some(b'?'), Some(_)) => wildcard(&pattern[1..], &text[1..]),
+        (Some(p), Some(t)) if p == t => wildcard(&pattern[1..], &text[1..]),
+        _ => false,
+    }
+}
+
+/// Reads `[tool.posy]`'s project settings.
+pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, String> {
+    let strings = |value: &toml::Value, key: &str| -> Result<Vec<String>, String> {
+        let toml::Value::Array(items) = value else {
+            return Err(format!("`tool.posy.{key}` must be a list of strings"));
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                toml::Value::String(s) => Ok(s.clone()),
+                _ => Err(format!("`tool.posy.{key}` must be a list of strings")),
+            })
+            .collect()
+    };
+    let mut settings = ProjectSettings::default();
+    if let Some(workspace) = posy.get("workspace") {
+        let toml::Value::Table(table) = workspace else {
+            return Err("`tool.posy.workspace` must be a table".into());
+        };
+        if let Some(key) = table
+            .keys()
+            .find(|k| !["members", "exclude"].contains(&k.as_str()))
+        {
+            return Err(format!(
+                "unknown key `{key}` in `tool.posy.workspace` (it takes `members` and `exclude`)"
+            ));
+        }
+        settings.workspace = Some(WorkspaceTable {
+            members: match table.get("members") {
+                Some(v) => strings(v, "workspace.members")?,
+                None => Vec::new(),
+            },
+            exclude: match table.get("exclude") {
+                Some(v) => strings(v, "workspace.exclude")?,
+                None => Vec::new(),
+            },
+        });
+    }
+    if let Some(groups) = posy.get("default-groups") {
+        settings.default_groups = Some(
+            strings(groups, "default-groups")?
+                .iter()
+                .map(|g| {
+                    GroupName::new(g).map_err(|e| {
+                        format!("`tool.posy.default-groups`: `{g}` is not a group name: {e}")
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        );
+    }
+    match posy.get("package") {
+        None => {}
+        Some(toml::Value::Boolean(b)) => settings.package = Some(*b),
+        Some(_) => return Err("`tool.posy.package` must be `true` or `false`".into()),
+    }
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn project(name: &str, extra: &str) -> String {
+        format!("[project]\nname = \"{name}\"\nversion = \"0.1.0\"\n{extra}")
+    }
+
+    #[test]
+    fn a_lone_project_is_a_workspace_of_one_found_from_below() {
+        let t = tempfile::tempdir().unwrap();
+        write(&t.path().join("pyproject.toml"), &project("app", ""));
+        std::fs::create_dir_all(t.path().join("src/app")).unwrap();
+        let ws = Workspace::discover(&t.path().join("src/app")).unwrap();
+        assert_eq!(ws.root, t.path());
+        assert_eq!(ws.members.len(), 1);
+        assert_eq!(ws.members[0].name.to_string(), "app");
+        assert!(ws.default_groups().is_empty());
+    }
+
+    #[test]
+    fn members_are_globbed_excluded_and_found_from_a_member() {
+        let t = tempfile::tempdir().unwrap();
+        write(
+            &t.path().join("pyproject.toml"),
+            &project(
+                "root",
+                "[dependency-groups]\ndev = []\n[tool.posy.workspace]\nmembers = [\"packages/*\", \"tools/cli\"]\nexclude = [\"packages/old*\"]\n",
+            ),
+        );
+        for (dir, name) in [
+            ("packages/a", "a"),
+            ("packages/b", "b"),
+            ("packages/old-c", "c"),
+            ("tools/cli", "cli"),
+            ("other/d", "d"),
+        ] {
+            write(&t.path().join(dir).join("pyproject.toml"), &project(name, ""));
+        }
+        let ws = Workspace::discover(&t.path().join("packages/b")).unwrap();
+        assert_eq!(ws.root, t.path());
+        let names: Vec<String> = ws.members.iter().map(|m| m.name.to_string()).collect();
+        assert_eq!(names, ["root", "a", "b", "cli"]);
+        assert_eq!(
+            ws.member_at(&t.path().join("packages/b/src")).unwrap().name.to_string(),
+            "b"
+        );
+        assert_eq!(ws.default_groups(), vec![GroupName::new("dev").unwrap()]);
+        // A project the globs do not match is its own workspace.
+        let alone = Workspace::discover(&t.path().join("other/d")).unwrap();
+        assert_eq!(alone.root, t.path().join("other/d"));
+    }
+
+    #[test]
+    fn bad_workspaces_are_said_with_their_paths() {
+        let t = tempfile::tempdir().unwrap();
+        write(
+            &t.path().join("pyproject.toml"),
+            "[tool.posy.workspace]\nmembers = [\"libs/*\"]\n",
+        );
+        std::fs::create_dir_all(t.path().join("libs/empty")).unwrap();
+        let err = Workspace::discover(t.path()).unwrap_err().to_string();
+        assert!(err.contains("`libs/empty` has no pyproject.toml"), "{err}");
+        std::fs::remove_dir(t.path().join("libs/empty")).unwrap();
+        write(&t.path().join("libs/x/pyproject.toml"), &project("same", ""));
+        write(&t.path().join("libs/y/pyproject.toml"), &project("same", ""));
+        let err = Workspace::discover(t.path()).unwrap_err().to_string();
+        assert!(err.contains("two workspace members are named `same`"), "{err}");
+        let nowhere = tempfile::tempdir().unwrap();
+        let err = Workspace::discover(nowhere.path()).unwrap_err().to_string();
+        assert!(err.contains("posy init"), "{err}");
+    }
+
+    #[test]
+    fn wildcards_match_one_segment() {
+        assert!(wildcard(b"*", b"abc"));
+        assert!(wildcard(b"a*c", b"abbbc"));
+        assert!(wildcard(b"a?c", b"abc"));
+        assert!(!wildcard(b"a?c", b"ac"));
+        assert!(!wildcard(b"old*", b"new"));
+    }
+}

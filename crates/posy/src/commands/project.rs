@@ -1,0 +1,389 @@
+//! `posy lock`, `posy sync`, `posy run`: a project's `pyproject.toml`s →
+//! `pylock.toml` → `.venv` → the command (see `posy_ops::project`).
+//!
+//! The resolution options that change a lock's answer (`--exclude-newer`,
+//! `--prerelease`, `--resolution`, the indexes) are recorded in the lock
+//! under `[tool.posy.options]`, so a later `posy add` or `posy run` without
+//! them keeps locking as the first command did; given again with another
+//! value, they make the lock stale.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use posy_ops::{
+    ApplyOptions, Freshness, ProjectSelection, ProjectSyncOptions, ResolveOptions, Session,
+    elapsed, freshness, is_synced, lock_project, options_key, plural, sync_project,
+};
+use posy_project::Workspace;
+use posy_vocab::{ExtraName, GroupName, PackageName};
+
+use crate::cli::{GlobalArgs, LockArgs, ProjectArgs, ProjectInstallArgs, RunArgs, SelectionArgs, SyncArgs};
+use crate::settings;
+
+/// The options a lock records, as `KEY = "VALUE"` pairs of
+/// `[tool.posy.options]`.
+const RECORDED: [&str; 6] = [
+    "exclude-newer",
+    "prerelease",
+    "resolution",
+    "index-url",
+    "extra-index-url",
+    "find-links",
+];
+
+pub fn lock(args: &LockArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let ws = workspace()?;
+    let (options, recorded) = lock_options(&ws, &args.project, global)?;
+    let key = options_key(&recorded);
+    if args.check || args.project.locked {
+        return match freshness(&ws, &key)? {
+            Freshness::Fresh => {
+                eprintln!("{} is up to date", display(&ws.lock_path()));
+                Ok(ExitCode::SUCCESS)
+            }
+            Freshness::Missing => {
+                eprintln!(
+                    "error: {} does not exist; run `posy lock` to make it",
+                    display(&ws.lock_path())
+                );
+                Ok(ExitCode::FAILURE)
+            }
+            Freshness::Stale => {
+                eprintln!(
+                    "error: {} does not match pyproject.toml; run `posy lock` to update it",
+                    display(&ws.lock_path())
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        };
+    }
+    if args.project.frozen {
+        bail!("`posy lock --frozen` would neither check nor write the lock; use `--check`");
+    }
+    let session = settings::session(global)?;
+    relock(&session, &ws, &options, &recorded, args.dry_run)?;
+    session.close()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn sync(args: &SyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let ws = workspace()?;
+    let session = settings::session(global)?;
+    ensure_lock(&session, &ws, &args.project, global)?;
+    let outcome = sync_project(
+        &session,
+        &ws,
+        &sync_options(
+            &args.project,
+            &args.selection,
+            &args.install,
+            !args.inexact,
+            args.dry_run,
+            global,
+        )?,
+    )?;
+    drop(outcome);
+    session.close()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(args: &RunArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let ws = workspace()?;
+    let selection = selection(&args.selection)?;
+    if !args.no_sync {
+        let fresh = args.project.frozen || {
+            let recorded = recorded_options(&ws, &args.project)?;
+            freshness(&ws, &options_key(&recorded))? == Freshness::Fresh
+        };
+        if !(fresh && is_synced(&ws, &selection, args.exact)?) {
+            let session = settings::session(global)?;
+            ensure_lock(&session, &ws, &args.project, global)?;
+            let outcome = sync_project(
+                &session,
+                &ws,
+                &sync_options(
+                    &args.project,
+                    &args.selection,
+                    &args.install,
+                    args.exact,
+                    false,
+                    global,
+                )?,
+            )?;
+            drop(outcome);
+            session.close()?;
+        }
+    }
+    exec_in(&ws.venv_path(), &args.command)
+}
+
+/// The workspace of the working directory.
+fn workspace() -> Result<Workspace> {
+    let here = std::env::current_dir().context("cannot read the working directory")?;
+    Ok(Workspace::discover(&here)?)
+}
+
+/// Locks `ws` unless its lock is fresh; `--locked` turns a stale lock into
+/// an error, `--frozen` takes the lock as it is.
+fn ensure_lock(
+    session: &Session,
+    ws: &Workspace,
+    project: &ProjectArgs,
+    global: &GlobalArgs,
+) -> Result<()> {
+    if project.frozen {
+        if !ws.lock_path().is_file() {
+            bail!(
+                "{} does not exist, and `--frozen` forbids making it; run `posy lock`",
+                display(&ws.lock_path())
+            );
+        }
+        return Ok(());
+    }
+    let (options, recorded) = lock_options(ws, project, global)?;
+    match freshness(ws, &options_key(&recorded))? {
+        Freshness::Fresh => Ok(()),
+        state if project.locked => bail!(
+            "{} {}, and `--locked` forbids changing it; run `posy lock`",
+            display(&ws.lock_path()),
+            if state == Freshness::Missing {
+                "does not exist"
+            } else {
+                "does not match pyproject.toml"
+            }
+        ),
+        _ => relock(session, ws, &options, &recorded, false),
+    }
+}
+
+/// Resolves and writes the lock, saying what happened.
+fn relock(
+    session: &Session,
+    ws: &Workspace,
+    options: &ResolveOptions,
+    recorded: &toml::Table,
+    dry_run: bool,
+) -> Result<()> {
+    let start = Instant::now();
+    let outcome = lock_project(session, ws, options, recorded, dry_run)?;
+    eprintln!(
+        "Resolved {} package{} in {}",
+        outcome.packages,
+        plural(outcome.packages),
+        elapsed(start)
+    );
+    for warning in &outcome.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if dry_run {
+        eprintln!("Would write {}", display(&outcome.path));
+    } else if outcome.written {
+        eprintln!("Wrote {}", display(&outcome.path));
+    }
+    Ok(())
+}
+
+/// The resolution options of a lock of `ws`: the command line's, with
+/// what the existing lock recorded for the ones it does not give.
+fn lock_options(
+    ws: &Workspace,
+    project: &ProjectArgs,
+    global: &GlobalArgs,
+) -> Result<(ResolveOptions, toml::Table)> {
+    let recorded = recorded_options(ws, project)?;
+    let mut index = project.index.settings(global);
+    let mut resolver = project.resolver.options(Vec::new());
+    let text = |key: &str| recorded.get(key).and_then(toml::Value::as_str).map(str::to_owned);
+    let list = |key: &str| -> Vec<String> {
+        recorded
+            .get(key)
+            .and_then(toml::Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    index.exclude_newer = text("exclude-newer");
+    index.index_url = text("index-url");
+    index.extra_index_url = list("extra-index-url");
+    index.find_links = list("find-links");
+    if let Some(prerelease) = text("prerelease") {
+        resolver.prerelease = prerelease;
+    }
+    if let Some(resolution) = text("resolution") {
+        resolver.resolution = resolution;
+    }
+    let options = ResolveOptions {
+        resolver,
+        index,
+        target: posy_ops::TargetRequest {
+            python: project.python.clone(),
+            ..posy_ops::TargetRequest::default()
+        },
+        ..ResolveOptions::default()
+    };
+    Ok((options, recorded))
+}
+
+/// The recorded options of `ws`'s lock, overridden by the ones the
+/// command line gives (`--prerelease` and `--resolution` count as given
+/// when they differ from their defaults).
+fn recorded_options(ws: &Workspace, project: &ProjectArgs) -> Result<toml::Table> {
+    let mut recorded = read_recorded(&ws.lock_path());
+    let index = &project.index;
+    let mut set = |key: &str, value: toml::Value| {
+        recorded.insert(key.to_owned(), value);
+    };
+    if let Some(date) = &index.exclude_newer {
+        set("exclude-newer", date.clone().into());
+    }
+    if let Some(url) = index.default_index.as_ref().or(index.index_url.as_ref()) {
+        set("index-url", url.clone().into());
+    }
+    if !index.extra_index_url.is_empty() {
+        set("extra-index-url", strings(&index.extra_index_url));
+    }
+    if !index.find_links.is_empty() {
+        set("find-links", strings(&index.find_links));
+    }
+    let resolver = &project.resolver;
+    if resolver.prerelease != "if-necessary-or-explicit" {
+        set("prerelease", resolver.prerelease.clone().into());
+    }
+    if resolver.resolution != "highest" {
+        set("resolution", resolver.resolution.clone().into());
+    }
+    recorded.retain(|key, _| RECORDED.contains(&key.as_ref()));
+    Ok(recorded)
+}
+
+fn strings(items: &[String]) -> toml::Value {
+    toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect())
+}
+
+/// `[tool.posy.options]` of the lock at `path`, if any. Only the lock's
+/// `[tool.posy…]` tables (written last) are parsed.
+fn read_recorded(path: &Path) -> toml::Table {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return toml::Table::new();
+    };
+    let Some(at) = text.find("\n[tool.posy") else {
+        return toml::Table::new();
+    };
+    let tail: toml::Table = toml::from_str(&text[at..]).unwrap_or_default();
+    tail.get("tool")
+        .and_then(|t| t.get("posy"))
+        .and_then(|p| p.get("options"))
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn selection(args: &SelectionArgs) -> Result<ProjectSelection> {
+    let groups = |names: &[String]| -> Result<Vec<GroupName>> {
+        names
+            .iter()
+            .map(|g| GroupName::new(g).with_context(|| format!("invalid group name `{g}`")))
+            .collect()
+    };
+    Ok(ProjectSelection {
+        package: args
+            .package
+            .as_deref()
+            .map(PackageName::new)
+            .transpose()
+            .context("invalid --package")?,
+        extras: args
+            .extra
+            .iter()
+            .map(|e| ExtraName::new(e).with_context(|| format!("invalid extra name `{e}`")))
+            .collect::<Result<_>>()?,
+        all_extras: args.all_extras,
+        groups: groups(&args.group)?,
+        no_dev: args.no_dev,
+        no_default_groups: args.no_default_groups,
+        only_groups: groups(&args.only_group)?,
+        only_dev: args.only_dev,
+        all_groups: args.all_groups,
+    })
+}
+
+fn sync_options(
+    project: &ProjectArgs,
+    selection_args: &SelectionArgs,
+    install: &ProjectInstallArgs,
+    exact: bool,
+    dry_run: bool,
+    global: &GlobalArgs,
+) -> Result<ProjectSyncOptions> {
+    Ok(ProjectSyncOptions {
+        selection: selection(selection_args)?,
+        python: project.python.clone(),
+        exact,
+        apply: ApplyOptions {
+            link_mode: install.link_mode.clone(),
+            reinstall: install.reinstall,
+            reinstall_package: install.reinstall_package.clone(),
+            compile_bytecode: install.compile_bytecode,
+            dry_run,
+            ..ApplyOptions::default()
+        },
+        index: project.index.settings(global),
+        resolver: project.resolver.build.options(),
+    })
+}
+
+/// Runs `command` in the environment at `venv`: its `bin` first on `PATH`,
+/// `VIRTUAL_ENV` set. On Unix posy becomes the command (signals and the
+/// exit status are the command's own).
+fn exec_in(venv: &Path, command: &[String]) -> Result<ExitCode> {
+    let bin = venv.join(if cfg!(windows) { "Scripts" } else { "bin" });
+    let (program, rest) = command.split_first().context("no command to run")?;
+    let mut args: Vec<OsString> = rest.iter().map(OsString::from).collect();
+    let program: PathBuf = if program.ends_with(".py") && Path::new(program).is_file() {
+        args.insert(0, program.into());
+        bin.join("python")
+    } else {
+        program.into()
+    };
+    let mut path = vec![bin.clone()];
+    if let Some(old) = std::env::var_os("PATH") {
+        path.extend(std::env::split_paths(&old));
+    }
+    let mut child = std::process::Command::new(&program);
+    child
+        .args(&args)
+        .env("PATH", std::env::join_paths(path)?)
+        .env("VIRTUAL_ENV", venv)
+        .env_remove("PYTHONHOME");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let error = child.exec();
+        bail!("cannot run `{}`: {error}", program.display());
+    }
+    #[cfg(not(unix))]
+    {
+        let status = child
+            .status()
+            .with_context(|| format!("cannot run `{}`", program.display()))?;
+        Ok(ExitCode::from(status.code().unwrap_or(1) as u8))
+    }
+}
+
+/// A path as the user would like to read it: relative to the working
+/// directory when under it.
+fn display(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|here| path.strip_prefix(here).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}
