@@ -435,8 +435,11 @@ pub fn sync_project(
         },
     )?;
     if !changes.dry_run {
-        std::fs::write(&stamp, stamp_of(&lock_text, &options.selection, options.exact))
-            .with_context(|| format!("cannot write {}", stamp.display()))?;
+        std::fs::write(
+            &stamp,
+            stamp_of(&lock_text, &options.selection, options.exact),
+        )
+        .with_context(|| format!("cannot write {}", stamp.display()))?;
     }
     Ok(ProjectSync {
         changes,

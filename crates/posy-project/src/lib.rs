@@ -16,8 +16,8 @@ pub use pylock::{
     LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock, PylockError,
 };
 pub use pyproject::{
-    ExtrasSelection, GroupEntry, Project, ProjectSettings, PyProject, PyProjectError,
-    Requirements, WorkspaceTable,
+    ExtrasSelection, GroupEntry, Project, ProjectSettings, PyProject, PyProjectError, Requirements,
+    WorkspaceTable,
 };
 pub use sources::{GitReference, Source, SourceTarget};
 pub use workspace::{Member, Workspace, WorkspaceError};

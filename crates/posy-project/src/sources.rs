@@ -443,10 +443,7 @@ mod tests {
             ),
             ("lib = { path = '.', editable = 'yes' }", "true or false"),
             ("lib = { url = 'git+https://h/r.git' }", "a `git` source"),
-            (
-                "lib = { workspace = false }",
-                "`workspace` must be `true`",
-            ),
+            ("lib = { workspace = false }", "`workspace` must be `true`"),
             (
                 "lib = { index = 'pytorch' }",
                 "`index` in a source is not supported yet",

@@ -408,14 +408,20 @@ mod tests {
             ("tools/cli", "cli"),
             ("other/d", "d"),
         ] {
-            write(&t.path().join(dir).join("pyproject.toml"), &project(name, ""));
+            write(
+                &t.path().join(dir).join("pyproject.toml"),
+                &project(name, ""),
+            );
         }
         let ws = Workspace::discover(&t.path().join("packages/b")).unwrap();
         assert_eq!(ws.root, t.path());
         let names: Vec<String> = ws.members.iter().map(|m| m.name.to_string()).collect();
         assert_eq!(names, ["root", "a", "b", "cli"]);
         assert_eq!(
-            ws.member_at(&t.path().join("packages/b/src")).unwrap().name.to_string(),
+            ws.member_at(&t.path().join("packages/b/src"))
+                .unwrap()
+                .name
+                .to_string(),
             "b"
         );
         assert_eq!(ws.default_groups(), vec![GroupName::new("dev").unwrap()]);
@@ -435,10 +441,19 @@ mod tests {
         let err = Workspace::discover(t.path()).unwrap_err().to_string();
         assert!(err.contains("`libs/empty` has no pyproject.toml"), "{err}");
         std::fs::remove_dir(t.path().join("libs/empty")).unwrap();
-        write(&t.path().join("libs/x/pyproject.toml"), &project("same", ""));
-        write(&t.path().join("libs/y/pyproject.toml"), &project("same", ""));
+        write(
+            &t.path().join("libs/x/pyproject.toml"),
+            &project("same", ""),
+        );
+        write(
+            &t.path().join("libs/y/pyproject.toml"),
+            &project("same", ""),
+        );
         let err = Workspace::discover(t.path()).unwrap_err().to_string();
-        assert!(err.contains("two workspace members are named `same`"), "{err}");
+        assert!(
+            err.contains("two workspace members are named `same`"),
+            "{err}"
+        );
         let nowhere = tempfile::tempdir().unwrap();
         let err = Workspace::discover(nowhere.path()).unwrap_err().to_string();
         assert!(err.contains("posy init"), "{err}");

@@ -828,7 +828,12 @@ pub struct ProjectArgs {
     #[arg(long, env = "POSY_FROZEN")]
     pub frozen: bool,
     /// The interpreter for the project's environment (a path or a version request).
-    #[arg(long, short = 'p', env = "POSY_PYTHON", help_heading = "Python options")]
+    #[arg(
+        long,
+        short = 'p',
+        env = "POSY_PYTHON",
+        help_heading = "Python options"
+    )]
     pub python: Option<String>,
     #[command(flatten)]
     pub index: IndexArgs,

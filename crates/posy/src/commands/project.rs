@@ -20,7 +20,9 @@ use posy_ops::{
 use posy_project::Workspace;
 use posy_vocab::{ExtraName, GroupName, PackageName};
 
-use crate::cli::{GlobalArgs, LockArgs, ProjectArgs, ProjectInstallArgs, RunArgs, SelectionArgs, SyncArgs};
+use crate::cli::{
+    GlobalArgs, LockArgs, ProjectArgs, ProjectInstallArgs, RunArgs, SelectionArgs, SyncArgs,
+};
 use crate::settings;
 
 /// The options a lock records, as `KEY = "VALUE"` pairs of
@@ -196,7 +198,12 @@ fn lock_options(
     let recorded = recorded_options(ws, project)?;
     let mut index = project.index.settings(global);
     let mut resolver = project.resolver.options(Vec::new());
-    let text = |key: &str| recorded.get(key).and_then(toml::Value::as_str).map(str::to_owned);
+    let text = |key: &str| {
+        recorded
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
     let list = |key: &str| -> Vec<String> {
         recorded
             .get(key)

@@ -1,0 +1,333 @@
+//! Projects: `posy lock`, `posy sync` and `posy run` on a `pyproject.toml`
+//! (and a workspace of them), against a real local index. The projects
+//! are built by a PEP 517/660 backend that lives inside them
+//! (`backend-path`), so nothing but the test index is needed.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Env, World};
+use posy_testkit::{Index, IndexServer, Package};
+
+/// A tiny in-tree backend: the wheel holds `<name>.py` (or, editable, a
+/// `.pth` pointing at the project), named and versioned by `[project]`,
+/// with its `dependencies` and extras.
+const BACKEND: &str = r#"
+import base64, hashlib, os, tomllib, zipfile
+
+def _project():
+    with open("pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = _project()["name"]
+    return _wheel(wheel_directory, name + ".py", open(name + ".py").read())
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    return _wheel(wheel_directory, _project()["name"] + ".pth", os.path.abspath(".") + "\n")
+
+def _wheel(wheel_directory, module, content):
+    project = _project()
+    name, version = project["name"], project["version"]
+    dist_info = "%s-%s.dist-info" % (name, version)
+    metadata = "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)
+    for dep in project.get("dependencies", []):
+        metadata += "Requires-Dist: %s\n" % dep
+    for extra, deps in project.get("optional-dependencies", {}).items():
+        metadata += "Provides-Extra: %s\n" % extra
+        for dep in deps:
+            metadata += "Requires-Dist: %s ; extra == '%s'\n" % (dep, extra)
+    files = {
+        module: content,
+        dist_info + "/METADATA": metadata,
+        dist_info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    wheel = "%s-%s-py3-none-any.whl" % (name, version)
+    with zipfile.ZipFile(os.path.join(wheel_directory, wheel), "w") as z:
+        for path, text in files.items():
+            data = text.encode()
+            z.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append("%s,sha256=%s,%d" % (path, digest, len(data)))
+        record.append(dist_info + "/RECORD,,")
+        z.writestr(dist_info + "/RECORD", "\n".join(record) + "\n")
+    return wheel
+"#;
+
+const BUILD_SYSTEM: &str = "[build-system]\nrequires = []\nbuild-backend = \"proj_backend\"\nbackend-path = [\"backend\"]\n";
+
+/// Writes a packaged project `name` in `dir` (relative to the world's root)
+/// with the given extra `pyproject.toml` text after `[project]`'s name and version.
+fn project(world: &World, dir: &str, name: &str, body: &str) {
+    let base = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    world.write(
+        &format!("{base}pyproject.toml"),
+        &format!(
+            "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n{body}\n{BUILD_SYSTEM}"
+        ),
+    );
+    world.write(&format!("{base}backend/proj_backend.py"), BACKEND);
+    world.write(&format!("{base}{name}.py"), &format!("NAME = '{name}'\n"));
+}
+
+fn index() -> IndexServer {
+    Index::new()
+        .package(Package::new("a", "1.0").dep("b").file("a.py", "X = 'a'\n"))
+        .package(Package::new("b", "1.0").file("b.py", "X = 'b'\n"))
+        .package(Package::new("c", "1.0").file("c.py", "X = 'c'\n"))
+        .package(Package::new("d", "1.0").file("d.py", "X = 'd'\n"))
+        .package(Package::new("e", "1.0").file("e.py", "X = 'e'\n"))
+        .serve()
+}
+
+fn venv(world: &World) -> Env {
+    Env::at(world.root.join(".venv"))
+}
+
+/// The distributions in `.venv`, without versions.
+fn names(world: &World) -> Vec<String> {
+    venv(world)
+        .dist_infos()
+        .into_iter()
+        .map(|d| d.split('-').next().unwrap().to_string())
+        .collect()
+}
+
+const SELECTIONS: &str = "dependencies = [\"a\"]\n\
+    [project.optional-dependencies]\nfast = [\"c\"]\n\
+    [dependency-groups]\ndev = [\"d\"]\nlint = [\"e\", { include-group = \"dev\" }]\n";
+
+#[test]
+fn a_project_locks_once_and_every_selection_installs_from_the_markers() {
+    let index = index();
+    let world = World::new();
+    project(&world, "", "app", SELECTIONS);
+    let run = world.ok(&["lock", "--index-url", &index.url()]);
+    assert!(run.stderr.contains("Wrote pylock.toml"), "{}", run.stderr);
+    let lock = world.read("pylock.toml");
+    assert!(
+        lock.contains("dependency-groups = [\"dev\", \"lint\", \"app\"]"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("default-groups = [\"app\", \"dev\"]"),
+        "{lock}"
+    );
+    assert!(lock.contains("marker = \"'fast' in extras\""), "{lock}");
+    assert!(
+        lock.contains("directory = { path = \".\", editable = true }"),
+        "{lock}"
+    );
+    assert!(lock.contains("[tool.posy.options]"), "{lock}");
+
+    // Default: the project, its dependencies and the dev group.
+    world.ok(&["sync"]);
+    assert_eq!(names(&world), ["a", "app", "b", "d"]);
+    for (flags, want) in [
+        (&["--no-dev"][..], &["a", "app", "b"][..]),
+        (&["--extra", "fast"], &["a", "app", "b", "c", "d"]),
+        (&["--group", "lint"], &["a", "app", "b", "d", "e"]),
+        (&["--only-group", "lint"], &["d", "e"]),
+        (&["--only-dev"], &["d"]),
+        (&["--all-extras", "--no-dev"], &["a", "app", "b", "c"]),
+        (&["--all-groups"], &["a", "app", "b", "d", "e"]),
+    ] {
+        let mut args = vec!["sync"];
+        args.extend_from_slice(flags);
+        world.ok(&args);
+        assert_eq!(names(&world), want, "posy sync {flags:?}");
+    }
+    // --inexact keeps what the selection leaves out.
+    world.ok(&["sync", "--only-dev", "--inexact"]);
+    assert_eq!(names(&world), ["a", "app", "b", "d", "e"]);
+
+    // The project is installed editable: a change shows at once.
+    world.ok(&["sync"]);
+    world.write("app.py", "NAME = 'changed'\n");
+    let out = world.ok(&["run", "python", "-c", "import app, a; print(app.NAME, a.X)"]);
+    assert_eq!(out.stdout.trim(), "changed a");
+}
+
+#[test]
+fn run_passes_the_exit_code_and_arguments_and_finds_console_commands() {
+    let index = index();
+    let world = World::new();
+    project(&world, "", "app", "dependencies = [\"b\"]\n");
+    world.ok(&["lock", "--index-url", &index.url()]);
+    let out = world.posy(&[
+        "run",
+        "python",
+        "-c",
+        "import sys, b; print(sys.argv[1:], b.X); sys.exit(3)",
+        "--flag",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "['--flag', 'x'] b"
+    );
+    // A script file runs with the environment's python.
+    world.write(
+        "hello.py",
+        "import b, sys\nprint('hello', b.X, sys.prefix.endswith('.venv'))\n",
+    );
+    let out = world.ok(&["run", "hello.py"]);
+    assert_eq!(out.stdout.trim(), "hello b True");
+    // A synced project runs without locking or syncing again.
+    let out = world.ok(&["run", "python", "-c", "pass"]);
+    assert!(!out.stderr.contains("Resolved"), "{}", out.stderr);
+    assert!(!out.stderr.contains("Installed"), "{}", out.stderr);
+}
+
+#[test]
+fn a_stale_lock_is_found_offline_and_locked_and_frozen_say_what_they_do() {
+    let index = index();
+    let world = World::new();
+    project(&world, "", "app", "dependencies = [\"a\"]\n");
+    world.ok(&["lock", "--index-url", &index.url()]);
+    world.ok(&["sync"]);
+    std::fs::remove_dir_all(world.root.join(".venv")).unwrap();
+    drop(index); // nothing below may need the index
+    world.ok(&["lock", "--check"]);
+    world.ok(&["lock", "--locked"]);
+    let before = world.read("pylock.toml");
+    // Reformatting the file is not a change; a new dependency is.
+    let text = world.read("pyproject.toml");
+    world.write("pyproject.toml", &format!("# a comment\n{text}"));
+    world.ok(&["lock", "--check"]);
+    world.write(
+        "pyproject.toml",
+        &text.replace("dependencies = [\"a\"]", "dependencies = [\"a\", \"c\"]"),
+    );
+    let run = world.fails(&["lock", "--check"]);
+    assert!(
+        run.stderr.contains("does not match pyproject.toml"),
+        "{}",
+        run.stderr
+    );
+    let run = world.fails(&["sync", "--locked"]);
+    assert!(run.stderr.contains("`--locked`"), "{}", run.stderr);
+    assert_eq!(world.read("pylock.toml"), before, "--locked must not write");
+    // --frozen installs the lock as it is (from the files it names; the
+    // index is gone, so they come from the cache).
+    world.ok(&["sync", "--frozen", "--offline"]);
+    assert_eq!(names(&world), ["a", "app", "b"]);
+}
+
+#[test]
+fn relocking_keeps_pins_until_upgraded_and_rewrites_only_on_change() {
+    let old = Index::new()
+        .package(Package::new("a", "1.0").file("a.py", ""))
+        .serve();
+    let world = World::new();
+    project(&world, "", "app", "dependencies = [\"a\"]\n");
+    world.ok(&["lock", "--index-url", &old.url()]);
+    let new = Index::new()
+        .package(Package::new("a", "1.0").file("a.py", ""))
+        .package(Package::new("a", "2.0").file("a.py", ""))
+        .serve();
+    let stamp = |world: &World| {
+        std::fs::metadata(world.root.join("pylock.toml"))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    // Another index (its files have other URLs): rewritten, a kept at 1.0.
+    world.ok(&["lock", "--index-url", &new.url()]);
+    assert!(world.read("pylock.toml").contains("version = \"1.0\""));
+    let before = stamp(&world);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let run = world.ok(&["lock"]);
+    assert!(!run.stderr.contains("Wrote"), "{}", run.stderr);
+    assert_eq!(stamp(&world), before, "an unchanged lock is not rewritten");
+    world.ok(&["lock", "--upgrade-package", "a"]);
+    assert!(world.read("pylock.toml").contains("version = \"2.0\""));
+}
+
+#[test]
+fn a_workspace_has_one_lock_and_members_run_with_their_neighbours() {
+    let index = index();
+    let world = World::new();
+    world.write(
+        "pyproject.toml",
+        "[project]\nname = \"root\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"lib2\"]\n\
+         [tool.posy.sources]\nlib2 = { workspace = true }\n\
+         [tool.posy.workspace]\nmembers = [\"packages/*\"]\n",
+    );
+    project(&world, "packages/lib1", "lib1", "dependencies = [\"b\"]\n");
+    project(
+        &world,
+        "packages/lib2",
+        "lib2",
+        "dependencies = [\"lib1\", \"c\"]\n[tool.posy.sources]\nlib1 = { workspace = true }\n",
+    );
+    // Locking from inside a member locks the whole workspace at its root.
+    let member = world.root.join("packages/lib2");
+    let out = world
+        .command(&["lock", "--index-url", &index.url()])
+        .current_dir(&member)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(world.root.join("pylock.toml").is_file());
+    assert!(!member.join("pylock.toml").exists());
+    let lock = world.read("pylock.toml");
+    assert!(
+        lock.contains("directory = { path = \"packages/lib1\", editable = true }"),
+        "{lock}"
+    );
+    // The root is virtual (no build system): its dependencies, not itself.
+    world.ok(&["sync"]);
+    assert_eq!(names(&world), ["b", "c", "lib1", "lib2"]);
+    let out = world.ok(&[
+        "run",
+        "--package",
+        "lib1",
+        "python",
+        "-c",
+        "import lib1, b; print(lib1.NAME)",
+    ]);
+    assert_eq!(out.stdout.trim(), "lib1");
+    assert_eq!(
+        names(&world),
+        ["b", "c", "lib1", "lib2"],
+        "run keeps what is there"
+    );
+    world.ok(&["sync", "--package", "lib1"]);
+    assert_eq!(names(&world), ["b", "lib1"]);
+    let run = world.fails(&["sync", "--package", "nope"]);
+    assert!(run.stderr.contains("no member `nope`"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_projects_are_said_with_their_files() {
+    let world = World::new();
+    let run = world.fails(&["lock"]);
+    assert!(run.stderr.contains("posy init"), "{}", run.stderr);
+    world.write("pyproject.toml", "[project\nname = 'x'\n");
+    let run = world.fails(&["lock"]);
+    assert!(
+        run.stderr.contains("pyproject.toml is not valid TOML"),
+        "{}",
+        run.stderr
+    );
+    world.write(
+        "pyproject.toml",
+        "[tool.posy.workspace]\nmembers = [\"libs/*\"]\n",
+    );
+    std::fs::create_dir_all(world.root.join("libs/empty")).unwrap();
+    let run = world.fails(&["sync"]);
+    assert!(
+        run.stderr.contains("`libs/empty` has no pyproject.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(!Path::new(&world.root.join("pylock.toml")).exists());
+}
