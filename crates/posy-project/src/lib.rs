@@ -4,14 +4,18 @@
 //! `requirements.txt`, constraints files), `pyproject.toml` (PEP 621
 //! with PEP 735 dependency groups and `[tool.posy.sources]`) and the
 //! `pylock.toml` lock file (PEP 751). Inline script metadata (PEP 723)
-//! joins them as the project commands land.
+//! joins them as the project commands land. `PyProjectEditor` edits a
+//! `pyproject.toml` in place for `posy add` and `posy remove`, keeping
+//! its comments and formatting.
 
+mod edit;
 mod pylock;
 mod pyproject;
 mod requirements_txt;
 mod sources;
 mod workspace;
 
+pub use edit::{Added, EditError, Place, PyProjectEditor};
 pub use pylock::{
     LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock, PylockError,
 };
