@@ -626,6 +626,9 @@ fn source_table(name: &PackageName, source: &Source) -> Result<InlineTable, Edit
         Source::Url { url } => {
             table.insert("url", url.as_str().into());
         }
+        Source::Workspace => {
+            table.insert("workspace", true.into());
+        }
     }
     Ok(table)
 }

@@ -134,6 +134,10 @@ pub enum Command {
     Sync(Box<SyncArgs>),
     /// Run a command in the project's environment, locking and syncing first.
     Run(Box<RunArgs>),
+    /// Add dependencies to the project's `pyproject.toml`, then lock and sync.
+    Add(Box<AddArgs>),
+    /// Remove dependencies from the project's `pyproject.toml`, then lock and sync.
+    Remove(Box<RemoveArgs>),
     /// Print a completion script for a shell (`bash`, `zsh`, `fish`, `powershell`, `elvish`).
     GenerateShellCompletion {
         #[arg(value_enum)]
@@ -914,6 +918,52 @@ pub struct SyncArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub install: ProjectInstallArgs,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// Which list of `pyproject.toml` an `add` or `remove` edits.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlaceArgs {
+    /// The `dev` dependency group (PEP 735).
+    #[arg(long, conflicts_with_all = ["group", "optional"])]
+    pub dev: bool,
+    /// This dependency group (PEP 735).
+    #[arg(long, value_name = "GROUP", conflicts_with = "optional")]
+    pub group: Option<String>,
+    /// This extra (`project.optional-dependencies`).
+    #[arg(long, value_name = "EXTRA")]
+    pub optional: Option<String>,
+    /// Edit this workspace member instead of the project in the working directory.
+    #[arg(long, value_name = "PACKAGE")]
+    pub package: Option<String>,
+    /// Edit `pyproject.toml` and the lock, but do not sync the environment.
+    #[arg(long)]
+    pub no_sync: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Requirements to add (`requests`, `'rich>=13'`, `name @ URL`).
+    #[arg(required = true, value_name = "PACKAGES")]
+    pub packages: Vec<String>,
+    #[command(flatten)]
+    pub place: PlaceArgs,
+    #[command(flatten)]
+    pub install: ProjectInstallArgs,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Names of the packages to remove.
+    #[arg(required = true, value_name = "PACKAGES")]
+    pub packages: Vec<String>,
+    #[command(flatten)]
+    pub place: PlaceArgs,
     #[command(flatten)]
     pub install: ProjectInstallArgs,
     #[command(flatten)]

@@ -20,6 +20,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lock(args) => project::lock(&args, &cli.global),
         Command::Sync(args) => project::sync(&args, &cli.global),
         Command::Run(args) => project::run(&args, &cli.global),
+        Command::Add(args) => project::add(&args, &cli.global),
+        Command::Remove(args) => project::remove(&args, &cli.global),
         Command::GenerateShellCompletion { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "posy", &mut script);

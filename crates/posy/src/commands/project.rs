@@ -20,8 +20,12 @@ use posy_ops::{
 use posy_project::Workspace;
 use posy_vocab::{ExtraName, GroupName, PackageName};
 
+use posy_project::{Place, PyProjectEditor};
+use posy_vocab::Requirement;
+
 use crate::cli::{
-    GlobalArgs, LockArgs, ProjectArgs, ProjectInstallArgs, RunArgs, SelectionArgs, SyncArgs,
+    AddArgs, GlobalArgs, LockArgs, PlaceArgs, ProjectArgs, ProjectInstallArgs, RemoveArgs, RunArgs,
+    SelectionArgs, SyncArgs,
 };
 use crate::settings;
 
@@ -120,6 +124,188 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
     }
     exec_in(&ws.venv_path(), &args.command)
+}
+
+pub fn add(args: &AddArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let requirements: Vec<Requirement> = args
+        .packages
+        .iter()
+        .map(|text| {
+            text.parse::<Requirement>()
+                .with_context(|| format!("cannot add `{text}`"))
+        })
+        .collect::<Result<_>>()?;
+    let place = place(&args.place)?;
+    edit_and_lock(
+        &args.place,
+        &args.project,
+        &args.install,
+        global,
+        true,
+        |editor| {
+            for requirement in &requirements {
+                editor.add_dependency(requirement, &place)?;
+            }
+            Ok(())
+        },
+        |editor, lock| {
+            // A name without a version gets the locked version as its lower
+            // bound (`requests>=2.32.3`), as uv writes it.
+            let mut changed = false;
+            for requirement in &requirements {
+                if requirement.version_or_url.is_some() {
+                    continue;
+                }
+                let Some(version) = locked_version(lock, &requirement.name) else {
+                    continue;
+                };
+                let mut bounded = requirement.clone();
+                bounded.version_or_url = Some(posy_vocab::VersionOrUrl::Specifiers(
+                    format!(">={version}").parse()?,
+                ));
+                editor.add_dependency(&bounded, &place)?;
+                changed = true;
+            }
+            Ok(changed)
+        },
+    )
+}
+
+pub fn remove(args: &RemoveArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let names: Vec<PackageName> = args
+        .packages
+        .iter()
+        .map(|n| PackageName::new(n).with_context(|| format!("`{n}` is not a package name")))
+        .collect::<Result<_>>()?;
+    let place = place(&args.place)?;
+    edit_and_lock(
+        &args.place,
+        &args.project,
+        &args.install,
+        global,
+        false,
+        |editor| {
+            for name in &names {
+                editor.remove_dependency(name, &place)?;
+            }
+            Ok(())
+        },
+        |_, _| Ok(false),
+    )
+}
+
+fn place(args: &PlaceArgs) -> Result<Place> {
+    Ok(match (&args.group, &args.optional) {
+        _ if args.dev => Place::Group(GroupName::new("dev")?),
+        (Some(group), _) => Place::Group(
+            GroupName::new(group).with_context(|| format!("invalid group name `{group}`"))?,
+        ),
+        (None, Some(extra)) => Place::Optional(
+            ExtraName::new(extra).with_context(|| format!("invalid extra name `{extra}`"))?,
+        ),
+        (None, None) => Place::Project,
+    })
+}
+
+/// The version the lock at `path` pins for `name` (the first entry's).
+fn locked_version(lock: &posy_project::Pylock, name: &PackageName) -> Option<String> {
+    lock.packages
+        .iter()
+        .find(|p| &p.name == name)
+        .and_then(|p| p.version.as_ref())
+        .map(ToString::to_string)
+}
+
+/// Edits the `pyproject.toml` of the member in the working directory (or
+/// `--package`), locks, lets `after` refine the edit from the lock (then
+/// locks again), and syncs. A failure at any step puts `pyproject.toml`
+/// and the lock back as they were.
+fn edit_and_lock(
+    place_args: &PlaceArgs,
+    project: &ProjectArgs,
+    install: &ProjectInstallArgs,
+    global: &GlobalArgs,
+    adding: bool,
+    edit: impl FnOnce(&mut PyProjectEditor) -> Result<()>,
+    after: impl FnOnce(&mut PyProjectEditor, &posy_project::Pylock) -> Result<bool>,
+) -> Result<ExitCode> {
+    if project.frozen || project.locked {
+        bail!(
+            "`posy {}` changes the lock; it cannot be `--frozen` or `--locked`",
+            if adding { "add" } else { "remove" }
+        );
+    }
+    let here = std::env::current_dir().context("cannot read the working directory")?;
+    let ws = Workspace::discover(&here)?;
+    let member = match &place_args.package {
+        Some(name) => {
+            let name = PackageName::new(name).context("invalid --package")?;
+            ws.member(&name)
+                .with_context(|| format!("the workspace has no member `{name}`"))?
+        }
+        None => ws
+            .member_at(&here)
+            .context("the working directory is in no project of the workspace")?,
+    };
+    let pyproject = member.pyproject.path.clone();
+    let lock_path = ws.lock_path();
+    let old_pyproject = std::fs::read_to_string(&pyproject)
+        .with_context(|| format!("cannot read {}", pyproject.display()))?;
+    let old_lock = std::fs::read_to_string(&lock_path).ok();
+    let restore = || {
+        let _ = posy_ops::write_atomically(&pyproject, &old_pyproject);
+        match &old_lock {
+            Some(text) => {
+                let _ = posy_ops::write_atomically(&lock_path, text);
+            }
+            None => {
+                let _ = std::fs::remove_file(&lock_path);
+            }
+        }
+    };
+    let session = settings::session(global)?;
+    let result = (|| -> Result<()> {
+        let mut editor = PyProjectEditor::parse(&old_pyproject)
+            .with_context(|| pyproject.display().to_string())?;
+        edit(&mut editor)?;
+        editor.write(&pyproject)?;
+        let ws = Workspace::discover(&here)?;
+        let (options, recorded) = lock_options(&ws, project, global)?;
+        relock(&session, &ws, &options, &recorded, false)?;
+        let lock = posy_project::Pylock::read(&ws.lock_path())?;
+        if after(&mut editor, &lock)? {
+            editor.write(&pyproject)?;
+            let ws = Workspace::discover(&here)?;
+            let (options, recorded) = lock_options(&ws, project, global)?;
+            posy_ops::lock_project(&session, &ws, &options, &recorded, false)?;
+        }
+        Ok(())
+    })();
+    if let Err(error) = result {
+        restore();
+        return Err(anyhow::anyhow!(
+            "{error:#}\n{} and {} are unchanged",
+            display(&pyproject),
+            display(&lock_path)
+        ));
+    }
+    if !place_args.no_sync {
+        let ws = Workspace::discover(&here)?;
+        sync_project(
+            &session,
+            &ws,
+            &sync_options(
+                project,
+                &SelectionArgs::default(),
+                install,
+                !adding,
+                false,
+                global,
+            )?,
+        )?;
+    }
+    session.close()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The workspace of the working directory.
