@@ -331,3 +331,69 @@ fn bad_projects_are_said_with_their_files() {
     );
     assert!(!Path::new(&world.root.join("pylock.toml")).exists());
 }
+
+#[test]
+fn add_and_remove_edit_pyproject_in_place_then_lock_and_sync() {
+    let index = index();
+    let world = World::new();
+    world.write(
+        "pyproject.toml",
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n\
+         # what the app needs\ndependencies = [\n    \"b\",  # keep me\n]\n",
+    );
+    world.ok(&["add", "a", "c>=1", "--index-url", &index.url()]);
+    assert_eq!(
+        world.read("pyproject.toml"),
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n\
+         # what the app needs\ndependencies = [\n    \"a>=1.0\",\n    \"b\",  # keep me\n    \"c>=1\",\n]\n"
+    );
+    assert_eq!(names(&world), ["a", "b", "c"]);
+    world.ok(&["lock", "--check"]);
+    world.ok(&["add", "--dev", "d"]);
+    assert!(
+        world
+            .read("pyproject.toml")
+            .contains("[dependency-groups]\ndev = [\n    \"d>=1.0\",\n]\n")
+    );
+    world.ok(&["add", "--optional", "fast", "e"]);
+    assert!(
+        world
+            .read("pyproject.toml")
+            .contains("[project.optional-dependencies]\nfast = [\n    \"e>=1.0\",\n]\n")
+    );
+    assert_eq!(names(&world), ["a", "b", "c", "d"]);
+    world.ok(&["remove", "c"]);
+    assert!(!world.read("pyproject.toml").contains("\"c>=1\""));
+    assert!(!world.read("pylock.toml").contains("name = \"c\""));
+    assert_eq!(names(&world), ["a", "b", "d"]);
+    world.ok(&["remove", "--dev", "d"]);
+    assert_eq!(names(&world), ["a", "b"]);
+}
+
+#[test]
+fn a_failed_add_or_remove_changes_nothing() {
+    let index = index();
+    let world = World::new();
+    project(&world, "", "app", "dependencies = [\"a\"]\n");
+    world.ok(&["lock", "--index-url", &index.url()]);
+    let (pyproject, lock) = (world.read("pyproject.toml"), world.read("pylock.toml"));
+    let run = world.fails(&["add", "nothere>=1"]);
+    assert!(run.stderr.contains("nothere"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("pyproject.toml and pylock.toml are unchanged"),
+        "{}",
+        run.stderr
+    );
+    let run = world.fails(&["add", "a>=5"]);
+    assert!(run.stderr.contains("a>=5"), "{}", run.stderr);
+    let run = world.fails(&["remove", "zzz"]);
+    assert!(
+        run.stderr
+            .contains("`zzz` could not be found in `project.dependencies`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(world.read("pyproject.toml"), pyproject);
+    assert_eq!(world.read("pylock.toml"), lock);
+}

@@ -69,6 +69,16 @@ pub fn lock(args: &LockArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if args.project.frozen {
         bail!("`posy lock --frozen` would neither check nor write the lock; use `--check`");
     }
+    let resolver = &args.project.resolver;
+    let upgrading = resolver.upgrade
+        || !resolver.upgrade_package.is_empty()
+        || !resolver.upgrade_group.is_empty();
+    if !upgrading && !args.dry_run && freshness(&ws, &key)? == Freshness::Fresh {
+        // Made from these inputs with these options: a resolution would
+        // keep every pin, so there is nothing to ask an index.
+        eprintln!("{} is up to date", display(&ws.lock_path()));
+        return Ok(ExitCode::SUCCESS);
+    }
     let session = settings::session(global)?;
     relock(&session, &ws, &options, &recorded, args.dry_run)?;
     session.close()?;
@@ -384,6 +394,23 @@ fn lock_options(
     let recorded = recorded_options(ws, project)?;
     let mut index = project.index.settings(global);
     let mut resolver = project.resolver.options(Vec::new());
+    // `--upgrade-group G`: the packages group G of any member names.
+    for group in &project.resolver.upgrade_group {
+        let group =
+            GroupName::new(group).with_context(|| format!("invalid group name `{group}`"))?;
+        let mut found = false;
+        for member in &ws.members {
+            if member.pyproject.dependency_groups.contains_key(&group) {
+                found = true;
+                for requirement in member.pyproject.group(&group)? {
+                    resolver.upgrade_package.push(requirement.name.to_string());
+                }
+            }
+        }
+        if !found {
+            bail!("--upgrade-group {group}: no member of the workspace has that dependency group");
+        }
+    }
     let text = |key: &str| {
         recorded
             .get(key)
