@@ -397,3 +397,57 @@ fn a_failed_add_or_remove_changes_nothing() {
     assert_eq!(world.read("pyproject.toml"), pyproject);
     assert_eq!(world.read("pylock.toml"), lock);
 }
+
+/// The reference uv (`POSY_REF_UV`; `.ci/run` installs uv 0.13.8).
+fn uv() -> std::path::PathBuf {
+    std::env::var_os("POSY_REF_UV")
+        .map(Into::into)
+        .expect("this test compares with uv: set POSY_REF_UV to a uv binary (see .ci/run)")
+}
+
+#[test]
+#[ignore = "needs POSY_REF_UV (a uv binary to compare with); CI runs it with --include-ignored"]
+fn uv_installs_the_project_lock_as_posy_sync_does() {
+    let index = index();
+    let world = World::new();
+    project(&world, "", "app", SELECTIONS);
+    world.ok(&["lock", "--index-url", &index.url()]);
+    world.ok(&["sync"]);
+    let theirs = world.root.join("uv-env");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(uv())
+            .args(args)
+            .current_dir(&world.root)
+            .env("UV_CACHE_DIR", world.root.join("uv-cache"))
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "uv {args:?}: {}",
+            common::stderr(&out)
+        );
+    };
+    run(&[
+        "venv",
+        "-q",
+        theirs.to_str().unwrap(),
+        "-p",
+        venv(&world).bin("python").to_str().unwrap(),
+    ]);
+    let python = theirs.join("bin/python");
+    run(&[
+        "pip",
+        "sync",
+        "-q",
+        "pylock.toml",
+        "--python",
+        python.to_str().unwrap(),
+    ]);
+    let uv_names: Vec<String> = Env::at(theirs)
+        .dist_infos()
+        .into_iter()
+        .map(|d| d.split('-').next().unwrap().to_string())
+        .collect();
+    assert_eq!(uv_names, names(&world));
+}
