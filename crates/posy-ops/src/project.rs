@@ -166,11 +166,36 @@ pub fn freshness(ws: &Workspace, options: &str) -> Result<Freshness> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Freshness::Missing),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
+    check_lock_version(&text, &path)?;
     let want = fingerprint(ws, options)?;
     Ok(match recorded_inputs(&text) {
         Some(have) if have == want => Freshness::Fresh,
         _ => Freshness::Stale,
     })
+}
+
+/// The version of posy's own keys this posy writes (`[tool.posy]
+/// lock-version`); a lock with a higher one was written by a newer posy.
+const LOCK_VERSION: i64 = 1;
+
+/// Refuses a lock whose `[tool.posy]` says a newer posy wrote it.
+fn check_lock_version(text: &str, path: &Path) -> Result<()> {
+    let Some(at) = text.find("\n[tool.posy]\n") else {
+        return Ok(());
+    };
+    let version = text[at..]
+        .lines()
+        .skip(2)
+        .take_while(|line| !line.starts_with('['))
+        .find_map(|line| line.strip_prefix("lock-version = "))
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    match version {
+        Some(v) if v > LOCK_VERSION => bail!(
+            "{} was written by a newer posy (its `[tool.posy] lock-version` is {v}; this posy reads {LOCK_VERSION}); upgrade posy",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// The `inputs` value of the lock's `[tool.posy]` table, found by text.
@@ -242,7 +267,7 @@ pub fn lock(
     }
     lock.default_groups = defaults;
     let mut tool = toml::Table::new();
-    tool.insert("lock-version".into(), toml::Value::Integer(1));
+    tool.insert("lock-version".into(), toml::Value::Integer(LOCK_VERSION));
     tool.insert(
         "inputs".into(),
         toml::Value::String(fingerprint(ws, &options_key(recorded))?),
@@ -404,6 +429,7 @@ pub fn sync_project(
             lock_path.display()
         )
     })?;
+    check_lock_version(&lock_text, &lock_path)?;
     let lock = Pylock::parse(&lock_text, &lock_path)?;
     let selection = options.selection.lock_selection(ws, &lock)?;
     let venv = ws.venv_path();

@@ -137,7 +137,7 @@ impl PyProject {
     pub fn parse_str(text: &str, path: &Path) -> Result<Self, PyProjectError> {
         let table: toml::Table = toml::from_str(text).map_err(|e| PyProjectError::Toml {
             path: path.to_owned(),
-            message: e.message().to_owned(),
+            message: with_position(text, &e),
         })?;
         let invalid = |message: String| PyProjectError::Invalid {
             path: path.to_owned(),
@@ -680,4 +680,23 @@ unused = { url = "https://h/unused-1.0-py3-none-any.whl" }
             .to_string();
         assert!(err.contains("include-group"), "{err}");
     }
+}
+
+/// A TOML error's message, with the line and column it points at.
+pub(crate) fn with_position(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim_end();
+    let Some(span) = error.span() else {
+        return message.to_owned();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |at| before.len() - at - 1)
+        + 1;
+    let source = text.lines().nth(line - 1).unwrap_or_default();
+    format!(
+        "line {line}, column {column}: {message}\n  | {source}\n  | {}^",
+        " ".repeat(column - 1)
+    )
 }

@@ -219,6 +219,17 @@ fn a_stale_lock_is_found_offline_and_locked_and_frozen_say_what_they_do() {
     // index is gone, so they come from the cache).
     world.ok(&["sync", "--frozen", "--offline"]);
     assert_eq!(names(&world), ["a", "app", "b"]);
+    // A lock from a newer posy is refused, not misread.
+    let newer = world
+        .read("pylock.toml")
+        .replace("lock-version = 1\n", "lock-version = 2\n");
+    world.write("pylock.toml", &newer);
+    let run = world.fails(&["sync", "--frozen"]);
+    assert!(
+        run.stderr.contains("written by a newer posy"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
