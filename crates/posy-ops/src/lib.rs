@@ -53,6 +53,7 @@ mod changes;
 mod direct;
 mod env;
 mod index;
+mod init;
 mod install;
 mod output;
 mod plan;
@@ -72,6 +73,7 @@ pub use brief::{
 pub use changes::{Changes, WouldChange};
 pub use env::{Env, EnvRequest, Placement, find_env, venv_python};
 pub use index::{FileIndexSettings, IndexSettings, build_client};
+pub use init::{InitOptions, InitOutcome, Layout, Vcs, init, init_python};
 pub use install::{
     ApplyOptions, InstallOptions, SyncOptions, apply_blueprint, exact_pin, install, is_pylock,
     sync, uninstall,

@@ -39,9 +39,11 @@
 //! at all when the content is unchanged (keeping its mtime for tools that
 //! watch it).
 //!
-//! Not done here: checking the result against PEP 621 (the caller reads
-//! the new text with [`crate::PyProject`] before trusting it), and
-//! `dynamic` dependencies, which are the build backend's to edit.
+//! A list named in `project.dynamic` (`dependencies`,
+//! `optional-dependencies`) belongs to the build backend and is refused
+//! ([`EditError::Dynamic`]). Not done here: checking the result against
+//! PEP 621; the caller reads the new text with [`crate::PyProject`] before
+//! trusting it.
 
 use std::fmt;
 use std::io::Write;
@@ -102,6 +104,11 @@ pub enum EditError {
     /// A value that is read (the name, `requires-python`) does not parse.
     #[error("`{key}`: {message}")]
     Invalid { key: String, message: String },
+    /// `project.dynamic` leaves the list to the build backend.
+    #[error(
+        "{place} is dynamic (listed in `project.dynamic`): the build backend computes it, so it cannot be edited here"
+    )]
+    Dynamic { place: Place },
     #[error("The dependency `{name}` could not be found in {place}")]
     NotFound { name: PackageName, place: Place },
     #[error("the path of the source for `{name}` is not valid UTF-8: {}", path.display())]
@@ -316,6 +323,23 @@ impl PyProjectEditor {
 
     /// The array at `place`, created (with its tables) when `create`.
     fn list_mut(&mut self, place: &Place, create: bool) -> Result<Option<&mut Array>, EditError> {
+        let field = match place {
+            Place::Project => Some("dependencies"),
+            Place::Optional(_) => Some("optional-dependencies"),
+            Place::Group(_) => None,
+        };
+        let dynamic = self
+            .doc
+            .get("project")
+            .and_then(|project| project.get("dynamic"))
+            .and_then(Item::as_array);
+        if let (Some(field), Some(dynamic)) = (field, dynamic)
+            && dynamic.iter().any(|value| value.as_str() == Some(field))
+        {
+            return Err(EditError::Dynamic {
+                place: place.clone(),
+            });
+        }
         let (parents, leaf): (&[(&str, &str)], (String, String)) = match place {
             Place::Project => (
                 &[("project", "project")],
@@ -983,6 +1007,29 @@ dependencies = [
                 "{text}: {error:?}"
             );
         }
+    }
+
+    #[test]
+    fn dynamic_lists_are_the_backends() {
+        let text = "[project]\nname = \"app\"\ndynamic = [\"version\", \"dependencies\"]\n";
+        let mut editor = PyProjectEditor::parse(text).unwrap();
+        let error = editor
+            .add_dependency(&req("attrs"), &Place::Project)
+            .unwrap_err();
+        assert!(
+            matches!(&error, EditError::Dynamic { place } if *place == Place::Project),
+            "{error:?}"
+        );
+        assert!(matches!(
+            editor.remove_dependency(&name("attrs"), &Place::Project),
+            Err(EditError::Dynamic { .. })
+        ));
+        // Extras and groups are not dynamic: they can be edited.
+        editor.add_dependency(&req("rich"), &extra("cli")).unwrap();
+        editor
+            .add_dependency(&req("pytest"), &group("dev"))
+            .unwrap();
+        assert!(editor.to_string().contains("cli = [\n    \"rich\",\n]"));
     }
 
     #[test]

@@ -120,6 +120,8 @@ fn keyring_provider(value: &str) -> Result<String, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create a new project.
+    Init(InitArgs),
     /// Manage posy's cache (the store).
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -757,6 +759,47 @@ pub struct PipTreeArgs {
     pub env: EnvArgs,
     #[command(flatten)]
     pub index: IndexArgs,
+}
+
+/// `posy init`: flags as uv names them.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project's directory (created when missing; default: the working directory).
+    pub path: Option<PathBuf>,
+    /// The project's name (default: the directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// An application: a `main.py`, not built (the default).
+    #[arg(long, conflicts_with = "lib")]
+    pub app: bool,
+    /// A library: `src/<name>/` with `py.typed`, built by hatchling.
+    #[arg(long)]
+    pub lib: bool,
+    /// Build the project as a package: `src/<name>/`, a console script for an application, hatchling.
+    #[arg(long)]
+    pub package: bool,
+    /// Write the `pyproject.toml` only.
+    #[arg(long)]
+    pub bare: bool,
+    /// The Python to start with (`requires-python = ">=X.Y"`): a version, or an interpreter to ask.
+    #[arg(long, short = 'p', env = "POSY_PYTHON")]
+    pub python: Option<String>,
+    /// Do not write a `README.md`.
+    #[arg(long)]
+    pub no_readme: bool,
+    /// Do not write a `.python-version`.
+    #[arg(long)]
+    pub no_pin_python: bool,
+    /// Start a repository: `git`, or `none` (default: git when installed and not already in a repository).
+    #[arg(long, value_enum)]
+    pub vcs: Option<VcsChoice>,
+}
+
+/// `posy init --vcs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VcsChoice {
+    Git,
+    None,
 }
 
 /// `posy venv`: flags as uv names them.

@@ -50,6 +50,7 @@ fn help_of_every_command() {
         "pip check",
         "pip tree",
         "venv",
+        "init",
         "cache prune",
         "",
         "pip",

@@ -1,6 +1,7 @@
 //! One module per command family; each is a short composition of library calls.
 
 mod cache;
+mod init;
 mod pip;
 mod project;
 mod venv;
@@ -14,6 +15,7 @@ use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Init(args) => init::run(args, &cli.global),
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
         Command::Venv(args) => venv::run(*args, &cli.global),
         Command::Pip(cmd) => pip::run(*cmd, &cli.global),
