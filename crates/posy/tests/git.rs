@@ -18,49 +18,6 @@ use std::time::{Duration, Instant};
 use common::World;
 use posy_testkit::{Index, Package};
 
-/// A PEP 517/660 backend inside the project (`backend-path`): the wheel
-/// holds the package's module (the editable wheel, a `.pth` file pointing
-/// at the project), named and versioned by `[project]`, with its
-/// `dependencies`.
-const BACKEND: &str = r#"
-import base64, hashlib, os, tomllib, zipfile
-
-def _project():
-    with open("pyproject.toml", "rb") as f:
-        return tomllib.load(f)["project"]
-
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    name = _project()["name"]
-    return _wheel(wheel_directory, name + ".py", open(name + ".py").read())
-
-def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
-    return _wheel(wheel_directory, _project()["name"] + ".pth", os.path.abspath(".") + "\n")
-
-def _wheel(wheel_directory, module, content):
-    project = _project()
-    name, version = project["name"], project["version"]
-    dist_info = "%s-%s.dist-info" % (name, version)
-    metadata = "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)
-    for dep in project.get("dependencies", []):
-        metadata += "Requires-Dist: %s\n" % dep
-    files = {
-        module: content,
-        dist_info + "/METADATA": metadata,
-        dist_info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    record = []
-    wheel = "%s-%s-py3-none-any.whl" % (name, version)
-    with zipfile.ZipFile(os.path.join(wheel_directory, wheel), "w") as z:
-        for path, text in files.items():
-            data = text.encode()
-            z.writestr(path, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            record.append("%s,sha256=%s,%d" % (path, digest, len(data)))
-        record.append(dist_info + "/RECORD,,")
-        z.writestr(dist_info + "/RECORD", "\n".join(record) + "\n")
-    return wheel
-"#;
-
 /// A git repository made by the test, committing as it goes.
 struct Repo {
     dir: PathBuf,
@@ -111,7 +68,7 @@ impl Repo {
     }
 }
 
-/// Writes a project `name` at `version`, built by [`BACKEND`], into `dir`.
+/// Writes a project `name` at `version`, built by [`common::IN_TREE_BACKEND`], into `dir`.
 fn write_project(dir: &Path, name: &str, version: &str, deps: &[&str]) {
     {
         std::fs::create_dir_all(dir.join("backend")).unwrap();
@@ -125,7 +82,7 @@ fn write_project(dir: &Path, name: &str, version: &str, deps: &[&str]) {
             ),
         )
         .unwrap();
-        std::fs::write(dir.join("backend/git_backend.py"), BACKEND).unwrap();
+        std::fs::write(dir.join("backend/git_backend.py"), common::IN_TREE_BACKEND).unwrap();
         std::fs::write(dir.join(format!("{name}.py")), format!("V = '{version}'\n")).unwrap();
     }
 }
