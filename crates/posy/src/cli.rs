@@ -375,18 +375,8 @@ pub struct ResolverArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Installer options")]
 pub struct InstallerArgs {
-    /// How files get into the environment: clone (default, falls back to hardlink, then copy), hardlink, copy or symlink.
-    #[arg(long, value_name = "MODE", env = "POSY_LINK_MODE")]
-    pub link_mode: Option<String>,
-    /// Reinstall every package even if it is already installed.
-    #[arg(long, alias = "force-reinstall")]
-    pub reinstall: bool,
-    /// Reinstall this package even if it is already installed.
-    #[arg(long, value_name = "PACKAGE")]
-    pub reinstall_package: Vec<String>,
-    /// Byte-compile installed Python files.
-    #[arg(long, env = "POSY_COMPILE_BYTECODE")]
-    pub compile_bytecode: bool,
+    #[command(flatten)]
+    pub install: ProjectInstallArgs,
     /// Say what would change, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -921,7 +911,7 @@ pub struct SelectionArgs {
     pub no_default_groups: bool,
 }
 
-/// How the project's environment is changed.
+/// How files are installed (every command that changes an environment).
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Installer options")]
 pub struct ProjectInstallArgs {
@@ -1037,6 +1027,19 @@ pub struct RunArgs {
     pub command: Vec<String>,
 }
 
+impl ProjectInstallArgs {
+    /// The flags as the engine's options (the rest at their defaults).
+    pub fn options(&self) -> posy_ops::ApplyOptions {
+        posy_ops::ApplyOptions {
+            link_mode: self.link_mode.clone(),
+            reinstall: self.reinstall,
+            reinstall_package: self.reinstall_package.clone(),
+            compile_bytecode: self.compile_bytecode,
+            ..posy_ops::ApplyOptions::default()
+        }
+    }
+}
+
 impl IndexArgs {
     /// The flags as the engine's settings; `--offline` is global.
     pub fn settings(&self, global: &GlobalArgs) -> posy_ops::IndexSettings {
@@ -1127,14 +1130,11 @@ impl InstallerArgs {
     /// The flags as the engine's apply options.
     pub fn options(&self) -> posy_ops::ApplyOptions {
         posy_ops::ApplyOptions {
-            link_mode: self.link_mode.clone(),
-            reinstall: self.reinstall,
-            compile_bytecode: self.compile_bytecode,
             dry_run: self.dry_run,
             require_hashes: self.require_hashes,
             no_verify_hashes: self.no_verify_hashes,
-            reinstall_package: self.reinstall_package.clone(),
             check: self.check,
+            ..self.install.options()
         }
     }
 }

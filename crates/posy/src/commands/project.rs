@@ -547,12 +547,8 @@ fn sync_options(
         python: project.python.clone(),
         exact,
         apply: ApplyOptions {
-            link_mode: install.link_mode.clone(),
-            reinstall: install.reinstall,
-            reinstall_package: install.reinstall_package.clone(),
-            compile_bytecode: install.compile_bytecode,
             dry_run,
-            ..ApplyOptions::default()
+            ..install.options()
         },
         index: project.index.settings(global),
         resolver: project.resolver.build.options(),
