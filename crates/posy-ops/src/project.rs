@@ -244,7 +244,20 @@ pub fn lock(
     if path.is_file() {
         options.preferences = preferences_from(&path)?;
     }
-    let brief = Brief::read(&lock_inputs(ws))?;
+    let settings = &ws.root_pyproject.settings;
+    if options.environments.is_empty() {
+        options.environments = settings.environments.clone();
+    }
+    if options.required_environments.is_empty() {
+        options.required_environments = settings.required_environments.clone();
+    }
+    let mut brief = Brief::read(&lock_inputs(ws))?;
+    brief
+        .constraints
+        .extend(settings.constraint_dependencies.iter().cloned());
+    brief
+        .overrides
+        .extend(settings.override_dependencies.iter().cloned());
     let resolved = resolve_brief(session, brief, &options)?;
     let blueprint = resolved.blueprint;
     let mut lock = blueprint.lock;

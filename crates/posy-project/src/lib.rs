@@ -20,11 +20,11 @@ pub use pylock::{
     LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock, PylockError,
 };
 pub use pyproject::{
-    ExtrasSelection, GroupEntry, Project, ProjectSettings, PyProject, PyProjectError, Requirements,
+    ExtrasSelection, GroupEntry, OptionValue, Project, ProjectSettings, PyProject, PyProjectError, Requirements,
     WorkspaceTable,
 };
 pub use sources::{GitReference, Source, SourceTarget};
-pub use workspace::{Member, Workspace, WorkspaceError};
+pub use workspace::{Member, RESOLUTION_OPTIONS, Workspace, WorkspaceError};
 
 pub use requirements_txt::{
     RequirementEntry, RequirementSpec, RequirementsTxt, RequirementsTxtError, UnnamedRequirement,

@@ -58,6 +58,25 @@ pub struct ProjectSettings {
     /// `package`: build and install the project itself (default: whether
     /// it has a `[build-system]`).
     pub package: Option<bool>,
+    /// `environments`: the lock is for these environments only.
+    pub environments: Vec<posy_vocab::MarkerTree>,
+    /// `required-environments`: each needs a wheel or an sdist of every pin.
+    pub required_environments: Vec<posy_vocab::MarkerTree>,
+    /// `constraint-dependencies`: versions the resolution must keep to.
+    pub constraint_dependencies: Vec<Requirement>,
+    /// `override-dependencies`: replace every requirement on their packages.
+    pub override_dependencies: Vec<Requirement>,
+    /// `exclude-newer`, `prerelease`, `resolution`, `index-url`,
+    /// `extra-index-url`, `find-links`: resolution options, as the command
+    /// line takes them (the command line wins).
+    pub resolution_options: BTreeMap<String, OptionValue>,
+}
+
+/// The value of a resolution option in `[tool.posy]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionValue {
+    Text(String),
+    List(Vec<String>),
 }
 
 /// `[tool.posy.workspace]`: which directories under the root are members.

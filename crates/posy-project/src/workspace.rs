@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use posy_vocab::{GroupName, PackageName};
 
-use crate::pyproject::{ProjectSettings, PyProject, PyProjectError, WorkspaceTable};
+use crate::pyproject::{OptionValue, ProjectSettings, PyProject, PyProjectError, WorkspaceTable};
 
 /// A workspace: its root directory and its members, the root first when it
 /// is a project itself, then by path.
@@ -308,6 +308,16 @@ fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
     }
 }
 
+/// The resolution options `[tool.posy]` may set, named as the command line names them.
+pub const RESOLUTION_OPTIONS: &[&str] = &[
+    "exclude-newer",
+    "prerelease",
+    "resolution",
+    "index-url",
+    "extra-index-url",
+    "find-links",
+];
+
 /// Reads `[tool.posy]`'s project settings.
 pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, String> {
     let strings = |value: &toml::Value, key: &str| -> Result<Vec<String>, String> {
@@ -362,6 +372,51 @@ pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, Stri
         None => {}
         Some(toml::Value::Boolean(b)) => settings.package = Some(*b),
         Some(_) => return Err("`tool.posy.package` must be `true` or `false`".into()),
+    }
+    let markers = |key: &str| -> Result<Vec<posy_vocab::MarkerTree>, String> {
+        match posy.get(key) {
+            None => Ok(Vec::new()),
+            Some(value) => strings(value, key)?
+                .iter()
+                .map(|m| {
+                    m.parse()
+                        .map_err(|e| format!("`tool.posy.{key}`: `{m}` is not a marker: {e}"))
+                })
+                .collect(),
+        }
+    };
+    settings.environments = markers("environments")?;
+    settings.required_environments = markers("required-environments")?;
+    let requirements = |key: &str| -> Result<Vec<posy_vocab::Requirement>, String> {
+        match posy.get(key) {
+            None => Ok(Vec::new()),
+            Some(value) => strings(value, key)?
+                .iter()
+                .map(|r| {
+                    r.parse()
+                        .map_err(|e| format!("`tool.posy.{key}`: `{r}` is not a requirement: {e}"))
+                })
+                .collect(),
+        }
+    };
+    settings.constraint_dependencies = requirements("constraint-dependencies")?;
+    settings.override_dependencies = requirements("override-dependencies")?;
+    for key in RESOLUTION_OPTIONS {
+        let lists = matches!(*key, "extra-index-url" | "find-links");
+        let value = match posy.get(*key) {
+            None => continue,
+            Some(toml::Value::String(text)) if !lists => OptionValue::Text(text.clone()),
+            Some(value @ toml::Value::Array(_)) if lists => {
+                OptionValue::List(strings(value, key)?)
+            }
+            Some(_) => {
+                return Err(format!(
+                    "`tool.posy.{key}` must be {}",
+                    if lists { "a list of strings" } else { "a string" }
+                ));
+            }
+        };
+        settings.resolution_options.insert((*key).to_owned(), value);
     }
     Ok(settings)
 }

@@ -31,14 +31,7 @@ use crate::settings;
 
 /// The options a lock records, as `KEY = "VALUE"` pairs of
 /// `[tool.posy.options]`.
-const RECORDED: [&str; 6] = [
-    "exclude-newer",
-    "prerelease",
-    "resolution",
-    "index-url",
-    "extra-index-url",
-    "find-links",
-];
+const RECORDED: &[&str] = posy_project::RESOLUTION_OPTIONS;
 
 pub fn lock(args: &LockArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let ws = workspace()?;
@@ -456,6 +449,14 @@ fn lock_options(
 /// when they differ from their defaults).
 fn recorded_options(ws: &Workspace, project: &ProjectArgs) -> Result<toml::Table> {
     let mut recorded = read_recorded(&ws.lock_path());
+    // `[tool.posy]` of the root sets them for every command.
+    for (key, value) in &ws.root_pyproject.settings.resolution_options {
+        let value = match value {
+            posy_project::OptionValue::Text(text) => text.clone().into(),
+            posy_project::OptionValue::List(items) => strings(items),
+        };
+        recorded.insert(key.clone(), value);
+    }
     let index = &project.index;
     let mut set = |key: &str, value: toml::Value| {
         recorded.insert(key.to_owned(), value);
