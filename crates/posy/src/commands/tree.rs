@@ -1,0 +1,179 @@
+//! `posy tree`: the project's dependency tree, drawn from its lock (made
+//! first if it is stale, as `posy sync` does) for the packages the
+//! project's interpreter gets — the `.venv`'s, else `--python`'s or the
+//! one posy finds — printed as `uv tree` prints it:
+//!
+//! ```text
+//! app v0.1.0
+//! ├── a v1.0
+//! │   └── b v1.0
+//! ├── c v1.0 (extra: fast)
+//! └── d v1.0 (group: dev)
+//! ```
+//!
+//! Like uv's, the tree shows every extra and the selected dependency
+//! groups. Roots are the packages nothing selected depends on (with
+//! `--invert`, those that depend on nothing), or `--package`'s. A package
+//! whose dependencies were already shown is marked `(*)` and not expanded
+//! again (unless `--no-dedupe`); a cycle is cut the same way.
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use posy_ops::{EdgeKind, single_use};
+use posy_project::Pylock;
+use posy_vocab::PackageName;
+
+use crate::cli::{GlobalArgs, SelectionArgs, TreeArgs};
+use crate::output::outln;
+use crate::settings;
+
+use super::project::{ensure_lock, selection, workspace};
+
+pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let ws = workspace()?;
+    let session = settings::session(global)?;
+    ensure_lock(&session, &ws, &args.project, global)?;
+    let python = args.project.python.clone().or_else(|| {
+        posy_ops::venv_python(&ws.venv_path())
+            .filter(|p| p.exists())
+            .map(|p| p.display().to_string())
+    });
+    let interpreter = posy_ops::find_interpreter(python.as_deref(), session.cache_dir())?;
+    session.close()?;
+    let lock = Pylock::read(&ws.lock_path())?;
+    let selection = selection(&SelectionArgs {
+        all_extras: true,
+        groups: args.groups.clone(),
+        ..SelectionArgs::default()
+    })?;
+    let single = single_use(
+        &ws,
+        &lock,
+        &selection.lock_selection(&ws, &lock)?,
+        Some(&interpreter.markers()),
+    )?;
+    let packages = &single.lock.packages;
+    let names = |values: &[String]| -> Result<Vec<PackageName>> {
+        values
+            .iter()
+            .map(|v| PackageName::new(v).with_context(|| format!("`{v}` is not a package name")))
+            .collect()
+    };
+    let pruned = names(&args.prune)?;
+    let mut edges: Vec<Vec<(usize, EdgeKind)>> = vec![Vec::new(); packages.len()];
+    for (from, out) in single.edges.iter().enumerate() {
+        for edge in out {
+            let (a, b) = if args.invert {
+                (edge.to, from)
+            } else {
+                (from, edge.to)
+            };
+            if !pruned.contains(&packages[b].name) {
+                edges[a].push((b, edge.kind.clone()));
+            }
+        }
+    }
+    let roots: Vec<usize> = if args.package.is_empty() {
+        let has_parent: BTreeSet<usize> = edges.iter().flatten().map(|(to, _)| *to).collect();
+        (0..packages.len())
+            .filter(|i| !has_parent.contains(i))
+            .collect()
+    } else {
+        let wanted = names(&args.package)?;
+        (0..packages.len())
+            .filter(|&i| wanted.contains(&packages[i].name))
+            .collect()
+    };
+    let label = |i: usize| match &packages[i].version {
+        Some(version) => format!("{} v{version}", packages[i].name),
+        None => packages[i].name.to_string(),
+    };
+    let drawing = Drawing {
+        edges: &edges,
+        label: &label,
+        depth: args.depth,
+        dedupe: !args.no_dedupe,
+    };
+    let mut expanded = BTreeSet::new();
+    for root in roots
+        .into_iter()
+        .filter(|&r| !pruned.contains(&packages[r].name))
+    {
+        let mut lines = Vec::new();
+        drawing.lines(
+            root,
+            &EdgeKind::Dependency,
+            ("", ""),
+            0,
+            &mut Vec::new(),
+            &mut expanded,
+            &mut lines,
+        );
+        for line in lines {
+            outln!("{line}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A graph of numbered nodes and how to draw it.
+struct Drawing<'a> {
+    edges: &'a [Vec<(usize, EdgeKind)>],
+    label: &'a dyn Fn(usize) -> String,
+    depth: u8,
+    dedupe: bool,
+}
+
+impl Drawing<'_> {
+    /// The lines of `node`'s tree; `prefix` is what goes before its own
+    /// line and before its children's.
+    #[allow(clippy::too_many_arguments)]
+    fn lines(
+        &self,
+        node: usize,
+        kind: &EdgeKind,
+        prefix: (&str, &str),
+        depth: u8,
+        path: &mut Vec<usize>,
+        expanded: &mut BTreeSet<usize>,
+        out: &mut Vec<String>,
+    ) {
+        let (first, rest) = prefix;
+        let children = &self.edges[node];
+        let repeated = !children.is_empty()
+            && depth < self.depth
+            && (path.contains(&node) || (self.dedupe && expanded.contains(&node)));
+        let mut line = format!("{first}{}", (self.label)(node));
+        if *kind != EdgeKind::Dependency {
+            line.push_str(&format!(" ({kind})"));
+        }
+        if repeated {
+            line.push_str(" (*)");
+        }
+        out.push(line);
+        if repeated || depth >= self.depth {
+            return;
+        }
+        expanded.insert(node);
+        path.push(node);
+        for (i, (child, kind)) in children.iter().enumerate() {
+            let (branch, indent) = if i + 1 == children.len() {
+                ("└── ", "    ")
+            } else {
+                ("├── ", "│   ")
+            };
+            self.lines(
+                *child,
+                kind,
+                (&format!("{rest}{branch}"), &format!("{rest}{indent}")),
+                depth + 1,
+                path,
+                expanded,
+                out,
+            );
+        }
+        path.pop();
+    }
+}
