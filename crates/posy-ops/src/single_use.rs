@@ -130,7 +130,11 @@ pub fn single_use(
                 .map(|p| &p.optional_dependencies);
             for extra in &extras {
                 for requirement in optional.and_then(|o| o.get(extra)).into_iter().flatten() {
-                    if env.is_none_or(|env| requirement.marker.evaluate(env, &[extra.clone()])) {
+                    if env.is_none_or(|env| {
+                        requirement
+                            .marker
+                            .evaluate(env, std::slice::from_ref(extra))
+                    }) {
                         wanted.push((requirement.name.clone(), EdgeKind::Extra(extra.clone())));
                     }
                 }

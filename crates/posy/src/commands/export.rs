@@ -67,8 +67,14 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
         )
     };
     match &args.output_file {
-        Some(path) => std::fs::write(path, &text)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            std::fs::write(path, &text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         None => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)

@@ -479,7 +479,7 @@ fn recorded_options(ws: &Workspace, project: &ProjectArgs) -> Result<toml::Table
     if resolver.resolution != "highest" {
         set("resolution", resolver.resolution.clone().into());
     }
-    recorded.retain(|key, _| RECORDED.contains(&key.as_ref()));
+    recorded.retain(|key, _| RECORDED.contains(&key));
     Ok(recorded)
 }
 
