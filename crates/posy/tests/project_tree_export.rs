@@ -73,7 +73,7 @@ fn export_writes_the_default_selection_with_hashes_markers_and_the_editable_proj
         "    # via a".into(),
         "d==1.0 \\".into(),
         hash("d"),
-        "w==1.0 ; sys_platform == \"win32\" \\".into(),
+        "w==1.0 ; sys_platform == 'win32' \\".into(),
         hash("w"),
         "    # via a".into(),
     ];
@@ -106,7 +106,7 @@ fn export_follows_the_selection_and_leaves_out_the_project() {
     assert_eq!(
         export(&["--no-dev", "--extra", "fast", "--no-emit-project"]),
         "a==1.0\n    # via app\nb==1.0\n    # via\n    #   a\n    #   c\nc==1.0\n    # via app\n\
-         w==1.0 ; sys_platform == \"win32\"\n    # via a\n"
+         w==1.0 ; sys_platform == 'win32'\n    # via a\n"
     );
     // Extras are the project's: without the project, none.
     assert_eq!(
@@ -352,10 +352,11 @@ fn export_and_tree_match_uv_for_the_same_pyproject() {
     ] {
         let mut args = vec!["export", "--frozen", "--no-header"];
         args.extend_from_slice(flags);
-        // uv quotes marker values with `'`, posy with `"`.
-        let ours = posy(&args).replace('"', "'");
-        let theirs = uv(&uv_bin, &world, &uv_dir, &args);
-        assert_eq!(ours, theirs, "export {flags:?}");
+        assert_eq!(
+            posy(&args),
+            uv(&uv_bin, &world, &uv_dir, &args),
+            "export {flags:?}"
+        );
     }
     for flags in [&[][..], &["--invert"], &["--depth", "1"], &["--no-dev"]] {
         let mut args = vec!["tree", "--frozen"];

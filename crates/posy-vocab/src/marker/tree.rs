@@ -227,6 +227,19 @@ impl MarkerTree {
         })
     }
 
+    /// The marker as uv writes it in lock and requirements files: values
+    /// in single quotes, unless one contains a single quote. `Display`
+    /// quotes every value with `"` unless it contains `"`, so a display
+    /// without `'` has only `"` delimiters, and swapping them is exact.
+    pub fn to_single_quoted(&self) -> String {
+        let text = self.to_string();
+        if text.contains('\'') {
+            text
+        } else {
+            text.replace('"', "'")
+        }
+    }
+
     /// Calls `f` on every comparison, left to right.
     pub fn for_each_expression(&self, f: &mut impl FnMut(&MarkerExpression)) {
         match &self.0 {
