@@ -256,6 +256,42 @@ fn a_repeated_subtree_is_drawn_once() {
 }
 
 #[test]
+fn a_workspace_exports_its_members_as_editable_paths() {
+    let index = index();
+    let world = World::new();
+    project(
+        &world,
+        "",
+        "app",
+        "dependencies = [\"lib1\"]\n[tool.posy.sources]\nlib1 = { workspace = true }\n\
+         [tool.posy.workspace]\nmembers = [\"packages/*\"]\n",
+    );
+    project(&world, "packages/lib1", "lib1", "dependencies = [\"b\"]\n");
+    world.ok(&["lock", "--index-url", &index.url()]);
+    let export = |flags: &[&str]| {
+        let mut args = vec!["export", "--frozen", "--no-header", "--no-hashes"];
+        args.extend_from_slice(flags);
+        world.ok(&args).stdout
+    };
+    assert_eq!(
+        export(&[]),
+        "-e .\n-e ./packages/lib1\n    # via app\nb==1.0\n    # via lib1\n"
+    );
+    assert_eq!(
+        export(&["--package", "lib1"]),
+        "-e ./packages/lib1\nb==1.0\n    # via lib1\n"
+    );
+    assert_eq!(
+        export(&["--no-emit-workspace", "--no-annotate"]),
+        "b==1.0\n"
+    );
+    assert_eq!(
+        world.ok(&["tree", "--frozen"]).stdout,
+        "app v0.1.0\n└── lib1 v0.1.0\n    └── b v1.0\n"
+    );
+}
+
+#[test]
 fn without_a_lock_frozen_and_locked_refuse_and_write_nothing() {
     let index = index();
     let world = World::new();
