@@ -13,9 +13,8 @@
 //!
 //! Like uv's, the tree shows every extra and the selected dependency
 //! groups. Roots are the packages nothing selected depends on (with
-//! `--invert`, those that depend on nothing), or `--package`'s. A package
-//! whose dependencies were already shown is marked `(*)` and not expanded
-//! again (unless `--no-dedupe`); a cycle is cut the same way.
+//! `--invert`, those that depend on nothing), or `--package`'s; the
+//! drawing (`(*)` for a subtree already shown) is `posy pip tree`'s.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -28,6 +27,7 @@ use posy_vocab::PackageName;
 use crate::cli::{GlobalArgs, SelectionArgs, TreeArgs};
 use crate::output::outln;
 use crate::settings;
+use crate::tree_drawing::Drawing;
 
 use super::project::{ensure_lock, selection, workspace};
 
@@ -86,94 +86,29 @@ pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
             .filter(|&i| wanted.contains(&packages[i].name))
             .collect()
     };
-    let label = |i: usize| match &packages[i].version {
-        Some(version) => format!("{} v{version}", packages[i].name),
-        None => packages[i].name.to_string(),
+    let label = |&i: &usize, kind: Option<&EdgeKind>| {
+        let mut text = match &packages[i].version {
+            Some(version) => format!("{} v{version}", packages[i].name),
+            None => packages[i].name.to_string(),
+        };
+        if let Some(kind) = kind.filter(|k| **k != EdgeKind::Dependency) {
+            text.push_str(&format!(" ({kind})"));
+        }
+        text
     };
+    let children = |&i: &usize| edges[i].clone();
     let drawing = Drawing {
-        edges: &edges,
+        children: &children,
         label: &label,
         depth: args.depth,
         dedupe: !args.no_dedupe,
     };
-    let mut expanded = BTreeSet::new();
-    for root in roots
+    let roots: Vec<usize> = roots
         .into_iter()
         .filter(|&r| !pruned.contains(&packages[r].name))
-    {
-        let mut lines = Vec::new();
-        drawing.lines(
-            root,
-            &EdgeKind::Dependency,
-            ("", ""),
-            0,
-            &mut Vec::new(),
-            &mut expanded,
-            &mut lines,
-        );
-        for line in lines {
-            outln!("{line}");
-        }
+        .collect();
+    for line in drawing.lines(&roots) {
+        outln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A graph of numbered nodes and how to draw it.
-struct Drawing<'a> {
-    edges: &'a [Vec<(usize, EdgeKind)>],
-    label: &'a dyn Fn(usize) -> String,
-    depth: u8,
-    dedupe: bool,
-}
-
-impl Drawing<'_> {
-    /// The lines of `node`'s tree; `prefix` is what goes before its own
-    /// line and before its children's.
-    #[allow(clippy::too_many_arguments)]
-    fn lines(
-        &self,
-        node: usize,
-        kind: &EdgeKind,
-        prefix: (&str, &str),
-        depth: u8,
-        path: &mut Vec<usize>,
-        expanded: &mut BTreeSet<usize>,
-        out: &mut Vec<String>,
-    ) {
-        let (first, rest) = prefix;
-        let children = &self.edges[node];
-        let repeated = !children.is_empty()
-            && depth < self.depth
-            && (path.contains(&node) || (self.dedupe && expanded.contains(&node)));
-        let mut line = format!("{first}{}", (self.label)(node));
-        if *kind != EdgeKind::Dependency {
-            line.push_str(&format!(" ({kind})"));
-        }
-        if repeated {
-            line.push_str(" (*)");
-        }
-        out.push(line);
-        if repeated || depth >= self.depth {
-            return;
-        }
-        expanded.insert(node);
-        path.push(node);
-        for (i, (child, kind)) in children.iter().enumerate() {
-            let (branch, indent) = if i + 1 == children.len() {
-                ("└── ", "    ")
-            } else {
-                ("├── ", "│   ")
-            };
-            self.lines(
-                *child,
-                kind,
-                (&format!("{rest}{branch}"), &format!("{rest}{indent}")),
-                depth + 1,
-                path,
-                expanded,
-                out,
-            );
-        }
-        path.pop();
-    }
 }
