@@ -84,15 +84,20 @@ pub struct ExportOptions {
 }
 
 /// `lock` (a project's, in `ws`) narrowed to `selection`, and to the
-/// packages an environment with `env`'s markers gets when given.
+/// packages an environment with `env`'s markers gets when given. With
+/// `group_owners`, a member whose dependency groups are selected is kept
+/// without itself being selected (`--only-group`), with the groups' edges
+/// alone: a tree draws them under their project, as uv does.
 pub fn single_use(
     ws: &Workspace,
     lock: &Pylock,
     selection: &LockSelection,
     env: Option<&MarkerEnvironment>,
+    group_owners: bool,
 ) -> Result<SingleUse> {
     let (extras, groups) = chosen(lock, selection)?;
     let mut packages = Vec::new();
+    let mut owner_only = Vec::new();
     for package in &lock.packages {
         let marker = package
             .marker
@@ -101,10 +106,21 @@ pub fn single_use(
         let applies = marker
             .as_ref()
             .is_none_or(|m| !m.is_false() && env.is_none_or(|env| m.evaluate(env, &[])));
-        if applies {
+        let owner = || {
+            member_of(ws, package).is_some_and(|m| {
+                groups
+                    .iter()
+                    .any(|g| m.pyproject.dependency_groups.contains_key(g))
+            })
+        };
+        if applies || (group_owners && owner()) {
             let mut package = package.clone();
-            package.marker = marker.filter(|m| !m.is_true());
+            package.marker = marker.filter(|m| !m.is_true() && applies);
+            if !applies {
+                package.dependencies.clear();
+            }
             packages.push(package);
+            owner_only.push(!applies);
         }
     }
     let mut index: BTreeMap<PackageName, Vec<usize>> = BTreeMap::new();
@@ -112,23 +128,20 @@ pub fn single_use(
         index.entry(package.name.clone()).or_default().push(i);
     }
     let mut edges: Vec<Vec<Edge>> = Vec::with_capacity(packages.len());
-    for package in &mut packages {
+    for (package, owner_only) in packages.iter_mut().zip(owner_only) {
         package.dependencies.retain(|d| index.contains_key(&d.name));
         let mut wanted: Vec<(PackageName, EdgeKind)> = package
             .dependencies
             .iter()
             .map(|d| (d.name.clone(), EdgeKind::Dependency))
             .collect();
-        let member = ws
-            .member(&package.name)
-            .filter(|_| matches!(package.source, PackageSource::Directory { .. }));
-        if let Some(member) = member {
+        if let Some(member) = member_of(ws, package) {
             let optional = member
                 .pyproject
                 .project
                 .as_ref()
                 .map(|p| &p.optional_dependencies);
-            for extra in &extras {
+            for extra in extras.iter().filter(|_| !owner_only) {
                 for requirement in optional.and_then(|o| o.get(extra)).into_iter().flatten() {
                     if env.is_none_or(|env| {
                         requirement
@@ -150,19 +163,21 @@ pub fn single_use(
                 }
             }
         }
+        // One edge per needed package (its own requirement first, then an
+        // extra, then a group), in the lock's order, which is by name.
         let mut seen = BTreeSet::new();
-        edges.push(
-            wanted
-                .into_iter()
-                .flat_map(|(name, kind)| {
-                    index.get(&name).into_iter().flatten().map(move |&to| Edge {
-                        to,
-                        kind: kind.clone(),
-                    })
+        let mut out: Vec<Edge> = wanted
+            .into_iter()
+            .flat_map(|(name, kind)| {
+                index.get(&name).into_iter().flatten().map(move |&to| Edge {
+                    to,
+                    kind: kind.clone(),
                 })
-                .filter(|edge| seen.insert(edge.to))
-                .collect(),
-        );
+            })
+            .filter(|edge| seen.insert(edge.to))
+            .collect();
+        out.sort_by_key(|edge| edge.to);
+        edges.push(out);
     }
     Ok(SingleUse {
         lock: Pylock {
@@ -176,6 +191,16 @@ pub fn single_use(
         },
         edges,
     })
+}
+
+/// The workspace member a lock entry is (a local directory of a member's
+/// name).
+fn member_of<'w>(
+    ws: &'w Workspace,
+    package: &posy_project::LockedPackage,
+) -> Option<&'w posy_project::Member> {
+    ws.member(&package.name)
+        .filter(|_| matches!(package.source, PackageSource::Directory { .. }))
 }
 
 impl SingleUse {

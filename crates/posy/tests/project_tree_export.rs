@@ -219,11 +219,24 @@ fn tree_draws_the_lock_for_this_interpreter_like_uv() {
          └── c v1.0\n    \
              └── app v0.1.0 (extra: fast)\n"
     );
-    assert_eq!(tree(&["--only-group", "lint"]), "d v1.0\ne v1.0\n");
+    // The groups alone, under the project, as uv draws them.
+    assert_eq!(
+        tree(&["--only-group", "lint"]),
+        "app v0.1.0\n├── d v1.0 (group: lint)\n└── e v1.0 (group: lint)\n"
+    );
     assert_eq!(tree(&["--package", "a"]), "a v1.0\n└── b v1.0\n");
     assert_eq!(
         tree(&["--prune", "c", "--no-dev"]),
         "app v0.1.0\n└── a v1.0\n    └── b v1.0\n"
+    );
+    // What only `a` brings in goes with it.
+    assert_eq!(
+        tree(&["--prune", "a", "--no-dev"]),
+        "app v0.1.0\n└── c v1.0 (extra: fast)\n    └── b v1.0\n"
+    );
+    assert_eq!(
+        tree(&["--prune", "a", "--prune", "c", "--no-dev"]),
+        "app v0.1.0\n"
     );
 }
 
@@ -394,7 +407,15 @@ fn export_and_tree_match_uv_for_the_same_pyproject() {
             "export {flags:?}"
         );
     }
-    for flags in [&[][..], &["--invert"], &["--depth", "1"], &["--no-dev"]] {
+    for flags in [
+        &[][..],
+        &["--invert"],
+        &["--depth", "1"],
+        &["--no-dev"],
+        &["--prune", "a"],
+        &["--package", "b", "--invert"],
+        &["--only-group", "lint"],
+    ] {
         let mut args = vec!["tree", "--frozen"];
         args.extend_from_slice(flags);
         assert_eq!(

@@ -23,7 +23,13 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
     session.close()?;
     let lock = Pylock::read(&ws.lock_path())?;
     let selection = selection(&args.selection)?;
-    let single = single_use(&ws, &lock, &selection.lock_selection(&ws, &lock)?, None)?;
+    let single = single_use(
+        &ws,
+        &lock,
+        &selection.lock_selection(&ws, &lock)?,
+        None,
+        false,
+    )?;
     let omit: Vec<PackageName> = if args.no_emit_workspace {
         ws.members.iter().map(|m| m.name.clone()).collect()
     } else if args.no_emit_project {

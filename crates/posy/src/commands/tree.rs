@@ -53,6 +53,7 @@ pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         &lock,
         &selection.lock_selection(&ws, &lock)?,
         Some(&interpreter.markers()),
+        true,
     )?;
     let packages = &single.lock.packages;
     let names = |values: &[String]| -> Result<Vec<PackageName>> {
@@ -70,9 +71,7 @@ pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
             } else {
                 (from, edge.to)
             };
-            if !pruned.contains(&packages[b].name) {
-                edges[a].push((b, edge.kind.clone()));
-            }
+            edges[a].push((b, edge.kind.clone()));
         }
     }
     let roots: Vec<usize> = if args.package.is_empty() {
@@ -96,7 +95,15 @@ pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
         text
     };
-    let children = |&i: &usize| edges[i].clone();
+    // Pruned after the roots are found, so that what only a pruned
+    // package brings in is not drawn as a tree of its own.
+    let children = |&i: &usize| -> Vec<(usize, EdgeKind)> {
+        edges[i]
+            .iter()
+            .filter(|(to, _)| !pruned.contains(&packages[*to].name))
+            .cloned()
+            .collect()
+    };
     let drawing = Drawing {
         children: &children,
         label: &label,
