@@ -258,7 +258,8 @@ fn a_repeated_subtree_is_drawn_once() {
          │   └── b v1.0\n\
          │       └── c v1.0\n\
          └── d v1.0\n    \
-             └── b v1.0 (*)\n"
+             └── b v1.0 (*)\n\
+         (*) Package tree already displayed\n"
     );
     assert!(
         world
@@ -422,6 +423,58 @@ fn export_and_tree_match_uv_for_the_same_pyproject() {
             posy(&args),
             uv(&uv_bin, &world, &uv_dir, &args),
             "tree {flags:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs POSY_REF_UV"]
+fn a_workspace_exports_like_uv() {
+    let uv_bin = reference_uv();
+    let index = index();
+    let world = World::new();
+    // The same workspace for both tools: each reads its own `[tool]` table.
+    let root = "dependencies = [\"lib1\"]\n\
+        [tool.posy.sources]\nlib1 = { workspace = true }\n[tool.posy.workspace]\nmembers = [\"packages/*\"]\n\
+        [tool.uv.sources]\nlib1 = { workspace = true }\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\n";
+    project(&world, "", "app", root);
+    project(&world, "packages/lib1", "lib1", "dependencies = [\"b\"]\n");
+    let uv_dir = world.root.join("uv");
+    std::fs::create_dir_all(&uv_dir).unwrap();
+    for dir in ["", "packages/lib1"] {
+        let from = world.root.join(dir);
+        let to = uv_dir.join(dir);
+        std::fs::create_dir_all(to.join("backend")).unwrap();
+        for file in [
+            "pyproject.toml",
+            "backend/proj_backend.py",
+            "app.py",
+            "lib1.py",
+        ] {
+            if from.join(file).is_file() {
+                std::fs::copy(from.join(file), to.join(file)).unwrap();
+            }
+        }
+    }
+    world.ok(&["lock", "--index-url", &index.url()]);
+    uv(
+        &uv_bin,
+        &world,
+        &uv_dir,
+        &["lock", "--index-url", &index.url()],
+    );
+    for flags in [
+        &[][..],
+        &["--package", "lib1"],
+        &["--no-emit-workspace"],
+        &["--no-emit-project"],
+    ] {
+        let mut args = vec!["export", "--frozen", "--no-header"];
+        args.extend_from_slice(flags);
+        assert_eq!(
+            world.ok(&args).stdout,
+            uv(&uv_bin, &world, &uv_dir, &args),
+            "export {flags:?}"
         );
     }
 }

@@ -14,7 +14,8 @@
 //! Like uv's, the tree shows every extra and the selected dependency
 //! groups. Roots are the packages nothing selected depends on (with
 //! `--invert`, those that depend on nothing), or `--package`'s; the
-//! drawing (`(*)` for a subtree already shown) is `posy pip tree`'s.
+//! drawing (`(*)` for a subtree already shown) is `posy pip tree`'s, with
+//! uv's footer when a `(*)` was drawn.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -114,8 +115,12 @@ pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .into_iter()
         .filter(|&r| !pruned.contains(&packages[r].name))
         .collect();
-    for line in drawing.lines(&roots) {
+    let lines = drawing.lines(&roots);
+    for line in &lines {
         outln!("{line}");
+    }
+    if lines.iter().any(|l| l.ends_with(" (*)")) {
+        outln!("(*) Package tree already displayed");
     }
     Ok(ExitCode::SUCCESS)
 }
