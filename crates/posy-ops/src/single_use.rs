@@ -24,12 +24,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::path::Path;
 
 use anyhow::Result;
 use posy_project::{PackageSource, Pylock, Workspace};
 use posy_vocab::{ExtraName, GroupName, MarkerEnvironment, PackageName};
 
-use crate::blueprint::{Blueprint, Notes, RequirementsTxtOptions};
+use crate::blueprint::{Blueprint, Notes, RequirementsTxtOptions, relative_paths};
 use crate::plan::{LockSelection, chosen};
 
 /// A lock for one selection (see the module documentation).
@@ -204,6 +205,29 @@ fn member_of<'w>(
 }
 
 impl SingleUse {
+    /// Makes the lock's relative paths (local directories and archives),
+    /// relative to `from`, relative to `to` instead: a `pylock.toml`
+    /// written elsewhere than the project's root. Both are absolute.
+    pub fn move_paths(&mut self, from: &Path, to: &Path) {
+        let absolute = |path: &mut String| {
+            if Path::new(path.as_str()).is_relative() {
+                *path = from.join(path.as_str()).display().to_string();
+            }
+        };
+        for package in &mut self.lock.packages {
+            match &mut package.source {
+                PackageSource::Directory { path, .. } => absolute(path),
+                PackageSource::Archive { artifact, .. } => {
+                    if let Some(path) = &mut artifact.path {
+                        absolute(path);
+                    }
+                }
+                _ => {}
+            }
+        }
+        relative_paths(&mut self.lock, to);
+    }
+
     /// The lock as a `pylock.toml` without the packages `omit` names
     /// (`--no-emit-project`), under the `header` comment lines.
     pub fn to_pylock(&self, omit: &[PackageName], header: Option<String>) -> String {

@@ -164,14 +164,13 @@ fn export_as_pylock_is_a_single_use_lock_that_installs_the_selection() {
         assert!(text.contains(present), "{present} not in {text}");
     }
     // Any PEP 751 installer gets the selection from it, without a selection
-    // of its own. The project's directory is `.` from the project root.
-    std::fs::rename(
-        world.root.join("out/pylock.toml"),
-        world.root.join("pylock.export.toml"),
-    )
-    .unwrap();
+    // of its own; the project's path is relative to where the file is.
+    assert!(
+        text.contains("directory = { path = \"..\", editable = true }"),
+        "{text}"
+    );
     let env = world.venv("v");
-    world.ok(&["pip", "sync", "--python", env.arg(), "pylock.export.toml"]);
+    world.ok(&["pip", "sync", "--python", env.arg(), "out/pylock.toml"]);
     let mut names: Vec<String> = env
         .dist_infos()
         .into_iter()

@@ -23,7 +23,7 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
     session.close()?;
     let lock = Pylock::read(&ws.lock_path())?;
     let selection = selection(&args.selection)?;
-    let single = single_use(
+    let mut single = single_use(
         &ws,
         &lock,
         &selection.lock_selection(&ws, &lock)?,
@@ -53,6 +53,16 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
             name == "pylock.toml" || (name.starts_with("pylock.") && name.ends_with(".toml"))
         }),
     };
+    if let (true, Some(path)) = (pylock, &args.output_file) {
+        // The lock's paths are relative to the project's root; the
+        // exported lock's to where it is written.
+        let dir = std::path::absolute(path)
+            .context("cannot read the working directory")?
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| ws.root.clone());
+        single.move_paths(&ws.root, &dir);
+    }
     let text = if pylock {
         single.to_pylock(
             &omit,
