@@ -599,7 +599,7 @@ fn exec_in(venv: &Path, command: &[String]) -> Result<ExitCode> {
 
 /// A path as the user would like to read it: relative to the working
 /// directory when under it.
-pub(super) fn display(path: &Path) -> String {
+fn display(path: &Path) -> String {
     std::env::current_dir()
         .ok()
         .and_then(|here| path.strip_prefix(here).ok().map(Path::to_path_buf))
