@@ -229,7 +229,7 @@ impl Blueprint {
                 notes.platform_marker.as_ref()
             };
             if let Some(marker) = marker {
-                let _ = write!(line, " ; {marker}");
+                let _ = write!(line, " ; {}", marker.to_single_quoted());
             }
             if options.generate_hashes {
                 let hashes: BTreeSet<String> = artifacts(&package.source)

@@ -61,6 +61,7 @@ mod project;
 mod provider;
 mod resolve;
 mod session;
+mod single_use;
 mod target;
 
 pub use apply::{Pin, PinSource};
@@ -90,4 +91,5 @@ pub use resolve::{
     resolve_brief, resolve_error,
 };
 pub use session::Session;
+pub use single_use::{Edge, EdgeKind, ExportOptions, SingleUse, single_use};
 pub use target::{TargetRequest, find_interpreter, resolve_target};

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use posy_git::GitUrl;
 use posy_index::IndexFile;
-use posy_project::{LockedArtifact, PackageSource};
+use posy_project::{LockedArtifact, PackageSource, Pylock};
 use posy_vocab::{ExtraName, GroupName, MarkerEnvironment, PackageName, Version};
 use url::Url;
 
@@ -47,32 +47,8 @@ pub fn lock_pins(
     let lock = &blueprint.lock;
     lock.check_environment(markers, python)?;
     let where_ = lock.path.display();
-    for extra in &selection.extras {
-        if !lock.extras.contains(extra) {
-            bail!(
-                "{where_}: the lock has no extra `{extra}` (it has: {})",
-                names(&lock.extras)
-            );
-        }
-    }
-    for group in &selection.groups {
-        if !lock.dependency_groups.contains(group) {
-            bail!(
-                "{where_}: the lock has no dependency group `{group}` (it has: {})",
-                names(&lock.dependency_groups)
-            );
-        }
-    }
-    let groups = if selection.groups.is_empty() {
-        &lock.default_groups
-    } else {
-        &selection.groups
-    };
-    let extras = if selection.all_extras {
-        &lock.extras
-    } else {
-        &selection.extras
-    };
+    let (extras, groups) = chosen(lock, selection)?;
+    let (extras, groups) = (&extras[..], &groups[..]);
     let mut pins: Vec<Pin> = Vec::new();
     for (index, package) in lock.packages.iter().enumerate() {
         if !package.applies(markers, extras, groups) {
@@ -195,6 +171,43 @@ pub fn lock_pins(
         });
     }
     Ok(pins)
+}
+
+/// The extras and dependency groups `selection` means in `lock`: the
+/// ones asked for, which must be ones the lock offers (no groups means its
+/// `default-groups`; `all_extras` every extra it lists).
+pub(crate) fn chosen(
+    lock: &Pylock,
+    selection: &LockSelection,
+) -> Result<(Vec<ExtraName>, Vec<GroupName>)> {
+    let where_ = lock.path.display();
+    for extra in &selection.extras {
+        if !lock.extras.contains(extra) {
+            bail!(
+                "{where_}: the lock has no extra `{extra}` (it has: {})",
+                names(&lock.extras)
+            );
+        }
+    }
+    for group in &selection.groups {
+        if !lock.dependency_groups.contains(group) {
+            bail!(
+                "{where_}: the lock has no dependency group `{group}` (it has: {})",
+                names(&lock.dependency_groups)
+            );
+        }
+    }
+    let groups = if selection.groups.is_empty() {
+        &lock.default_groups
+    } else {
+        &selection.groups
+    };
+    let extras = if selection.all_extras {
+        &lock.extras
+    } else {
+        &selection.extras
+    };
+    Ok((extras.clone(), groups.clone()))
 }
 
 /// A lock artifact as a file to download: its URL, or its path as a

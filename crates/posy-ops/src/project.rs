@@ -355,6 +355,8 @@ impl ProjectSelection {
             .cloned()
             .chain(self.only_dev.then(|| dev.clone()))
             .collect();
+        // Extras are the projects'; `--only-group` selects no project.
+        let projects = only.is_empty();
         if only.is_empty() {
             let projects: Vec<GroupName> = match &self.package {
                 Some(name) => {
@@ -396,10 +398,14 @@ impl ProjectSelection {
         groups.sort();
         groups.dedup();
         Ok(LockSelection {
-            extras: self.extras.clone(),
+            extras: if projects {
+                self.extras.clone()
+            } else {
+                Vec::new()
+            },
             groups,
             no_deps: false,
-            all_extras: self.all_extras,
+            all_extras: projects && self.all_extras,
         })
     }
 }

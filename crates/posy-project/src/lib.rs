@@ -20,8 +20,8 @@ pub use pylock::{
     LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock, PylockError,
 };
 pub use pyproject::{
-    ExtrasSelection, GroupEntry, OptionValue, Project, ProjectSettings, PyProject, PyProjectError, Requirements,
-    WorkspaceTable,
+    ExtrasSelection, GroupEntry, OptionValue, Project, ProjectSettings, PyProject, PyProjectError,
+    Requirements, WorkspaceTable,
 };
 pub use sources::{GitReference, Source, SourceTarget};
 pub use workspace::{Member, RESOLUTION_OPTIONS, Workspace, WorkspaceError};

@@ -406,13 +406,15 @@ pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, Stri
         let value = match posy.get(*key) {
             None => continue,
             Some(toml::Value::String(text)) if !lists => OptionValue::Text(text.clone()),
-            Some(value @ toml::Value::Array(_)) if lists => {
-                OptionValue::List(strings(value, key)?)
-            }
+            Some(value @ toml::Value::Array(_)) if lists => OptionValue::List(strings(value, key)?),
             Some(_) => {
                 return Err(format!(
                     "`tool.posy.{key}` must be {}",
-                    if lists { "a list of strings" } else { "a string" }
+                    if lists {
+                        "a list of strings"
+                    } else {
+                        "a string"
+                    }
                 ));
             }
         };

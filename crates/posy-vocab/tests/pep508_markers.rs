@@ -692,6 +692,28 @@ fn extras_referenced_and_simplified_away() {
 }
 
 #[test]
+fn a_selection_resolves_extras_and_groups_and_keeps_the_platform() {
+    let groups = |names: &[&str]| -> Vec<GroupName> {
+        names.iter().map(|n| GroupName::new(n).unwrap()).collect()
+    };
+    let tree = parse(
+        "'app' in dependency_groups and sys_platform == 'win32' or 'fast' in extras or 'lint' in dependency_groups",
+    );
+    assert_eq!(
+        tree.simplify_selection(&[], &groups(&["app"])).to_string(),
+        r#"sys_platform == "win32""#
+    );
+    assert!(tree.simplify_selection(&extras(&["fast"]), &[]).is_true());
+    assert!(tree.simplify_selection(&[], &groups(&["lint"])).is_true());
+    assert!(tree.simplify_selection(&[], &groups(&["dev"])).is_false());
+    assert!(
+        parse("'dev' not in dependency_groups")
+            .simplify_selection(&[], &[])
+            .is_true()
+    );
+}
+
+#[test]
 fn kind_exposes_the_structure() {
     let tree = parse("os_name == 'nt' and (python_version < '3.8' or extra == 'x')");
     let MarkerKind::And(children) = tree.kind() else {

@@ -13,6 +13,7 @@ mod cli;
 mod commands;
 mod output;
 mod settings;
+mod tree_drawing;
 
 use std::process::ExitCode;
 

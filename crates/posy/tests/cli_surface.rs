@@ -56,6 +56,8 @@ fn help_of_every_command() {
         "run",
         "add",
         "remove",
+        "tree",
+        "export",
         "cache prune",
         "",
         "pip",

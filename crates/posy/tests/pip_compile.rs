@@ -769,7 +769,7 @@ fn universal_resolution_keeps_markers() {
     ]);
     assert_eq!(
         run.stdout,
-        "a==1.0\nb==1.0\nwin-only==1.0 ; sys_platform == \"win32\"\n"
+        "a==1.0\nb==1.0\nwin-only==1.0 ; sys_platform == 'win32'\n"
     );
 }
 

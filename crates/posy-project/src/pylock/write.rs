@@ -255,16 +255,9 @@ fn strings<T: AsRef<str>>(items: &[T]) -> Vec<String> {
     items.iter().map(|item| basic(item.as_ref())).collect()
 }
 
-/// A marker as uv writes it: with single quotes, unless a value contains
-/// one. `Display` quotes every value with `"` unless it contains `"`, so a
-/// display without `'` has only `"` delimiters, and swapping them is exact.
+/// A marker as uv writes it (see [`MarkerTree::to_single_quoted`]).
 fn marker(marker: &MarkerTree) -> String {
-    let text = marker.to_string();
-    if text.contains('\'') {
-        basic(&text)
-    } else {
-        basic(&text.replace('"', "'"))
-    }
+    basic(&marker.to_single_quoted())
 }
 
 fn basic(s: &str) -> String {

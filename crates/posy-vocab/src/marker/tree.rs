@@ -200,6 +200,46 @@ impl MarkerTree {
         })
     }
 
+    /// Replaces every comparison on `extra`, `extras` or
+    /// `dependency_groups` with its value when exactly these extras and
+    /// groups are selected (a lock's marker, made single-use for one
+    /// selection). What is left depends on the environment only.
+    pub fn simplify_selection(&self, extras: &[ExtraName], groups: &[GroupName]) -> MarkerTree {
+        self.map_expressions(&mut |e| {
+            let touches = |variable: MarkerVariable| {
+                [e.lhs(), e.rhs()]
+                    .into_iter()
+                    .any(|o| *o == MarkerOperand::Variable(variable))
+            };
+            if touches(MarkerVariable::DependencyGroups) {
+                let env = MarkerEnvironment::new(super::environment::MarkerValues::default());
+                return Some(
+                    super::evaluate::Context {
+                        env: &env,
+                        extras,
+                        groups,
+                    }
+                    .evaluate(e),
+                );
+            }
+            (touches(MarkerVariable::Extra) || touches(MarkerVariable::Extras))
+                .then(|| super::evaluate::evaluate_extras_only(e, extras))
+        })
+    }
+
+    /// The marker as uv writes it in lock and requirements files: values
+    /// in single quotes, unless one contains a single quote. `Display`
+    /// quotes every value with `"` unless it contains `"`, so a display
+    /// without `'` has only `"` delimiters, and swapping them is exact.
+    pub fn to_single_quoted(&self) -> String {
+        let text = self.to_string();
+        if text.contains('\'') {
+            text
+        } else {
+            text.replace('"', "'")
+        }
+    }
+
     /// Calls `f` on every comparison, left to right.
     pub fn for_each_expression(&self, f: &mut impl FnMut(&MarkerExpression)) {
         match &self.0 {

@@ -1,9 +1,11 @@
 //! One module per command family; each is a short composition of library calls.
 
 mod cache;
+mod export;
 mod init;
 mod pip;
 mod project;
+mod tree;
 mod venv;
 
 use std::process::ExitCode;
@@ -24,6 +26,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run(args) => project::run(&args, &cli.global),
         Command::Add(args) => project::add(&args, &cli.global),
         Command::Remove(args) => project::remove(&args, &cli.global),
+        Command::Tree(args) => tree::run(&args, &cli.global),
+        Command::Export(args) => export::run(&args, &cli.global),
         Command::GenerateShellCompletion { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "posy", &mut script);

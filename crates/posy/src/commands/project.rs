@@ -312,14 +312,14 @@ fn edit_and_lock(
 }
 
 /// The workspace of the working directory.
-fn workspace() -> Result<Workspace> {
+pub(super) fn workspace() -> Result<Workspace> {
     let here = std::env::current_dir().context("cannot read the working directory")?;
     Ok(Workspace::discover(&here)?)
 }
 
 /// Locks `ws` unless its lock is fresh; `--locked` turns a stale lock into
 /// an error, `--frozen` takes the lock as it is.
-fn ensure_lock(
+pub(super) fn ensure_lock(
     session: &Session,
     ws: &Workspace,
     project: &ProjectArgs,
@@ -480,7 +480,7 @@ fn recorded_options(ws: &Workspace, project: &ProjectArgs) -> Result<toml::Table
     if resolver.resolution != "highest" {
         set("resolution", resolver.resolution.clone().into());
     }
-    recorded.retain(|key, _| RECORDED.contains(&key.as_ref()));
+    recorded.retain(|key, _| RECORDED.contains(&key));
     Ok(recorded)
 }
 
@@ -506,7 +506,7 @@ fn read_recorded(path: &Path) -> toml::Table {
         .unwrap_or_default()
 }
 
-fn selection(args: &SelectionArgs) -> Result<ProjectSelection> {
+pub(super) fn selection(args: &SelectionArgs) -> Result<ProjectSelection> {
     let groups = |names: &[String]| -> Result<Vec<GroupName>> {
         names
             .iter()
@@ -526,12 +526,12 @@ fn selection(args: &SelectionArgs) -> Result<ProjectSelection> {
             .map(|e| ExtraName::new(e).with_context(|| format!("invalid extra name `{e}`")))
             .collect::<Result<_>>()?,
         all_extras: args.all_extras,
-        groups: groups(&args.group)?,
-        no_dev: args.no_dev,
-        no_default_groups: args.no_default_groups,
-        only_groups: groups(&args.only_group)?,
-        only_dev: args.only_dev,
-        all_groups: args.all_groups,
+        groups: groups(&args.groups.group)?,
+        no_dev: args.groups.no_dev,
+        no_default_groups: args.groups.no_default_groups,
+        only_groups: groups(&args.groups.only_group)?,
+        only_dev: args.groups.only_dev,
+        all_groups: args.groups.all_groups,
     })
 }
 

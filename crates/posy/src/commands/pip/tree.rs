@@ -11,8 +11,9 @@
 //! Roots are the packages nothing installed depends on (with `--invert`,
 //! those that depend on nothing). A package whose dependencies were
 //! already shown is marked `(*)` and not expanded again, unless
-//! `--no-dedupe`; a dependency cycle is cut the same way. Requirements on
-//! packages that are not installed are left out (`--strict` warns of them).
+//! `--no-dedupe`; a dependency cycle is cut the same way (see
+//! `tree_drawing.rs`). Requirements on packages that are not installed
+//! are left out (`--strict` warns of them).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -24,6 +25,7 @@ use posy_vocab::{PackageName, Version};
 use crate::cli::{GlobalArgs, PipTreeArgs, PlacementArgs};
 use crate::output::outln;
 use crate::settings;
+use crate::tree_drawing::Drawing;
 
 use super::inspect::{installed, latest_versions, problems};
 
@@ -117,22 +119,19 @@ pub fn run(args: &PipTreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
             .collect();
         outln!("{}", serde_json::Value::Array(trees));
     } else {
-        let mut expanded = BTreeSet::new();
-        for root in roots.iter().filter(|r| !pruned.contains(r)) {
-            let mut lines = Vec::new();
-            printer.lines(
-                root,
-                None,
-                "",
-                "",
-                0,
-                &mut Vec::new(),
-                &mut expanded,
-                &mut lines,
-            );
-            for line in lines {
-                outln!("{line}");
-            }
+        let children = |name: &PackageName| printer.children(name).cloned().collect();
+        let label = |name: &PackageName, spec: Option<&String>| {
+            printer.label(name, spec.map(String::as_str))
+        };
+        let drawing = Drawing {
+            children: &children,
+            label: &label,
+            depth: args.depth,
+            dedupe: !args.no_dedupe,
+        };
+        let roots: Vec<PackageName> = roots.into_iter().filter(|r| !pruned.contains(r)).collect();
+        for line in drawing.lines(&roots) {
+            outln!("{line}");
         }
     }
     if args.strict {
@@ -207,54 +206,6 @@ impl Printer<'_> {
             .edges
             .iter()
             .filter(|(to, _)| !self.pruned.contains(to))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn lines(
-        &self,
-        name: &PackageName,
-        specifier: Option<&str>,
-        first: &str,
-        rest: &str,
-        depth: u8,
-        path: &mut Vec<PackageName>,
-        expanded: &mut BTreeSet<PackageName>,
-        out: &mut Vec<String>,
-    ) {
-        let has_children = self.children(name).next().is_some();
-        let repeated = has_children
-            && depth < self.args.depth
-            && (path.contains(name) || (!self.args.no_dedupe && expanded.contains(name)));
-        let mut line = format!("{first}{}", self.label(name, specifier));
-        if repeated {
-            line.push_str(" (*)");
-        }
-        out.push(line);
-        if repeated || depth >= self.args.depth {
-            return;
-        }
-        expanded.insert(name.clone());
-        path.push(name.clone());
-        let children: Vec<_> = self.children(name).collect();
-        for (i, (child, spec)) in children.iter().enumerate() {
-            let last = i + 1 == children.len();
-            let (branch, indent) = if last {
-                ("└── ", "    ")
-            } else {
-                ("├── ", "│   ")
-            };
-            self.lines(
-                child,
-                Some(spec),
-                &format!("{rest}{branch}"),
-                &format!("{rest}{indent}"),
-                depth + 1,
-                path,
-                expanded,
-                out,
-            );
-        }
-        path.pop();
     }
 
     fn json(
