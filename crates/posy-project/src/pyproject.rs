@@ -486,6 +486,25 @@ fn requirements(value: &toml::Value, field: &str) -> Result<Vec<Requirement>, St
         .collect()
 }
 
+/// A TOML error's message, with the line and column it points at.
+pub(crate) fn with_position(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim_end();
+    let Some(span) = error.span() else {
+        return message.to_owned();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |at| before.len() - at - 1)
+        + 1;
+    let source = text.lines().nth(line - 1).unwrap_or_default();
+    format!(
+        "line {line}, column {column}: {message}\n  | {source}\n  | {}^",
+        " ".repeat(column - 1)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -699,23 +718,4 @@ unused = { url = "https://h/unused-1.0-py3-none-any.whl" }
             .to_string();
         assert!(err.contains("include-group"), "{err}");
     }
-}
-
-/// A TOML error's message, with the line and column it points at.
-pub(crate) fn with_position(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().trim_end();
-    let Some(span) = error.span() else {
-        return message.to_owned();
-    };
-    let before = &text[..span.start.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |at| before.len() - at - 1)
-        + 1;
-    let source = text.lines().nth(line - 1).unwrap_or_default();
-    format!(
-        "line {line}, column {column}: {message}\n  | {source}\n  | {}^",
-        " ".repeat(column - 1)
-    )
 }
