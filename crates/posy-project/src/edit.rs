@@ -60,6 +60,9 @@ pub struct PyProjectEditor {
     doc: DocumentMut,
     /// The file ends its lines with CRLF; written back the same way.
     crlf: bool,
+    /// The TOML of a script's `# /// script` block (PEP 723), whose
+    /// `dependencies` are at the top level: [`Place::Project`] means them.
+    script: bool,
 }
 
 /// Which list of requirements an edit is about.
@@ -153,7 +156,18 @@ impl PyProjectEditor {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_owned(),
         })?;
-        Ok(Self { doc, crlf })
+        Ok(Self {
+            doc,
+            crlf,
+            script: false,
+        })
+    }
+
+    /// Parses the TOML of a script's block; see [`crate::ScriptEditor`].
+    pub(crate) fn parse_script(text: &str) -> Result<Self, EditError> {
+        let mut editor = Self::parse_at(text, Path::new("# /// script"))?;
+        editor.script = true;
+        Ok(editor)
     }
 
     /// Writes the document to `path` unless the file already holds exactly
@@ -334,6 +348,7 @@ impl PyProjectEditor {
             .and_then(|project| project.get("dynamic"))
             .and_then(Item::as_array);
         if let (Some(field), Some(dynamic)) = (field, dynamic)
+            && !self.script
             && dynamic.iter().any(|value| value.as_str() == Some(field))
         {
             return Err(EditError::Dynamic {
@@ -341,6 +356,7 @@ impl PyProjectEditor {
             });
         }
         let (parents, leaf): (&[(&str, &str)], (String, String)) = match place {
+            Place::Project if self.script => (&[], ("dependencies".into(), "dependencies".into())),
             Place::Project => (
                 &[("project", "project")],
                 ("dependencies".into(), "project.dependencies".into()),
@@ -659,7 +675,7 @@ fn source_table(name: &PackageName, source: &Source) -> Result<InlineTable, Edit
 
 /// Writes `bytes` to `path` through a temporary file beside it and a
 /// rename, keeping the old file's permissions.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

@@ -3,8 +3,8 @@
 //! Today these are the requirements-file format of pip (`requirements.in`,
 //! `requirements.txt`, constraints files), `pyproject.toml` (PEP 621
 //! with PEP 735 dependency groups and `[tool.posy.sources]`) and the
-//! `pylock.toml` lock file (PEP 751). Inline script metadata (PEP 723)
-//! joins them as the project commands land. `PyProjectEditor` edits a
+//! `pylock.toml` lock file (PEP 751), and inline script metadata (PEP 723)
+//! in a `# /// script` block, which `ScriptEditor` edits. `PyProjectEditor` edits a
 //! `pyproject.toml` in place for `posy add` and `posy remove`, keeping
 //! its comments and formatting.
 
@@ -12,6 +12,7 @@ mod edit;
 mod pylock;
 mod pyproject;
 mod requirements_txt;
+mod script;
 mod sources;
 mod workspace;
 
@@ -22,6 +23,10 @@ pub use pylock::{
 pub use pyproject::{
     ExtrasSelection, GroupEntry, OptionValue, Project, ProjectSettings, PyProject, PyProjectError,
     Requirements, WorkspaceTable,
+};
+pub use script::{
+    ScriptBlock, ScriptEditor, ScriptError, ScriptMetadata, find_block, init_script,
+    parse_metadata, with_new_block,
 };
 pub use sources::{GitReference, Source, SourceTarget};
 pub use workspace::{Member, RESOLUTION_OPTIONS, Workspace, WorkspaceError};
