@@ -787,6 +787,13 @@ pub struct InitArgs {
     /// Start a repository: `git`, or `none` (default: git when installed and not already in a repository).
     #[arg(long, value_enum)]
     pub vcs: Option<VcsChoice>,
+    /// Give this Python file a `# /// script` block (PEP 723) instead of making a project; created when missing.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["path", "name", "app", "lib", "package", "bare", "no_readme", "no_pin_python", "vcs"]
+    )]
+    pub script: Option<PathBuf>,
 }
 
 /// `posy init --vcs`.
@@ -1039,6 +1046,13 @@ pub struct PlaceArgs {
     /// Edit `pyproject.toml` and the lock, but do not sync the environment.
     #[arg(long)]
     pub no_sync: bool,
+    /// Edit this Python file's `# /// script` block (PEP 723) instead: no `pyproject.toml`, lock or sync.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["dev", "group", "optional", "package", "no_sync"]
+    )]
+    pub script: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod export;
 mod init;
 mod pip;
 mod project;
+mod script;
 mod tree;
 mod venv;
 
@@ -17,15 +18,29 @@ use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Init(args) => init::run(args, &cli.global),
+        Command::Init(args) => match &args.script {
+            Some(path) => script::init(path, args.python.as_deref(), &cli.global),
+            None => init::run(args, &cli.global),
+        },
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
         Command::Venv(args) => venv::run(*args, &cli.global),
         Command::Pip(cmd) => pip::run(*cmd, &cli.global),
         Command::Lock(args) => project::lock(&args, &cli.global),
         Command::Sync(args) => project::sync(&args, &cli.global),
         Command::Run(args) => project::run(&args, &cli.global),
-        Command::Add(args) => project::add(&args, &cli.global),
-        Command::Remove(args) => project::remove(&args, &cli.global),
+        Command::Add(args) => match &args.place.script {
+            Some(path) => script::add(
+                path,
+                &args.packages,
+                args.project.python.as_deref(),
+                &cli.global,
+            ),
+            None => project::add(&args, &cli.global),
+        },
+        Command::Remove(args) => match &args.place.script {
+            Some(path) => script::remove(path, &args.packages),
+            None => project::remove(&args, &cli.global),
+        },
         Command::Tree(args) => tree::run(&args, &cli.global),
         Command::Export(args) => export::run(&args, &cli.global),
         Command::GenerateShellCompletion { shell } => {
