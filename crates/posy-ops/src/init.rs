@@ -30,8 +30,9 @@
 //! (a README, a `main.py`) are kept as they are.
 //!
 //! Not yet: adding the new project to an enclosing workspace (uv does when
-//! it finds one), `authors` from git's configuration, other build
-//! backends, and `--script`.
+//! it finds one), `authors` from git's configuration and other build
+//! backends. (`posy init --script` gives one file a PEP 723 block
+//! instead; see `posy_project::init_script`.)
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
