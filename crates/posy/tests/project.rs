@@ -7,31 +7,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{Env, World};
+use common::{Env, World, project};
 use posy_testkit::{Index, IndexServer, Package};
-
-const BUILD_SYSTEM: &str = "[build-system]\nrequires = []\nbuild-backend = \"proj_backend\"\nbackend-path = [\"backend\"]\n";
-
-/// Writes a packaged project `name` in `dir` (relative to the world's root)
-/// with the given extra `pyproject.toml` text after `[project]`'s name and version.
-fn project(world: &World, dir: &str, name: &str, body: &str) {
-    let base = if dir.is_empty() {
-        String::new()
-    } else {
-        format!("{dir}/")
-    };
-    world.write(
-        &format!("{base}pyproject.toml"),
-        &format!(
-            "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n{body}\n{BUILD_SYSTEM}"
-        ),
-    );
-    world.write(
-        &format!("{base}backend/proj_backend.py"),
-        common::IN_TREE_BACKEND,
-    );
-    world.write(&format!("{base}{name}.py"), &format!("NAME = '{name}'\n"));
-}
 
 fn index() -> IndexServer {
     Index::new()

@@ -5,15 +5,13 @@
 //! tree as `uv export` and `uv tree` for the same `pyproject.toml`.
 
 mod common;
-#[path = "common/project_kit.rs"]
-mod project_kit;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::World;
+use common::project;
 use posy_testkit::{Index, IndexServer, Package};
-use project_kit::project;
 
 /// `a` needs `b`, and `w` on Windows only; `c` (extra `fast`) needs `b`.
 fn index() -> IndexServer {

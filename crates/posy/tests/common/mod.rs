@@ -357,3 +357,25 @@ def _wheel(wheel_directory, module, content):
         z.writestr(dist_info + "/RECORD", "\n".join(record) + "\n")
     return wheel
 "#;
+
+/// The `[build-system]` of a project built by [`IN_TREE_BACKEND`].
+pub const BUILD_SYSTEM: &str = "[build-system]\nrequires = []\nbuild-backend = \"proj_backend\"\nbackend-path = [\"backend\"]\n";
+
+/// Writes a packaged project `name` in `dir` (relative to the world's root;
+/// `""` for the root) built by [`IN_TREE_BACKEND`], with `body` after
+/// `[project]`'s name, version and `requires-python`.
+pub fn project(world: &World, dir: &str, name: &str, body: &str) {
+    let base = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    world.write(
+        &format!("{base}pyproject.toml"),
+        &format!(
+            "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n{body}\n{BUILD_SYSTEM}"
+        ),
+    );
+    world.write(&format!("{base}backend/proj_backend.py"), IN_TREE_BACKEND);
+    world.write(&format!("{base}{name}.py"), &format!("NAME = '{name}'\n"));
+}
