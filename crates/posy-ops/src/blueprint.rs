@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use posy_project::{LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock};
-use posy_resolve::{DistFile, DistKind, Resolution, ResolvedPackage, Target, Via};
+use posy_resolve::{ClassReach, DistFile, DistKind, Resolution, ResolvedPackage, Target, Via};
 use posy_vocab::{HashAlgorithm, MarkerTree, PackageName, SpecifierSet, Tags};
 
 use crate::brief::{Brief, Selector};
@@ -124,17 +124,23 @@ impl Blueprint {
     ) -> Blueprint {
         let tags = (!universal).then_some(&target.tags);
         let selectors = wanted_under(resolution, brief);
+        let (class_selectors, _) = brief.selector_classes();
         let dependencies = dependency_edges(resolution);
         let mut packages = Vec::with_capacity(resolution.packages.len());
         let mut notes = Vec::with_capacity(resolution.packages.len());
         for (index, package) in resolution.packages.iter().enumerate() {
             let reference = direct.iter().find(|d| d.name == package.name);
-            let selector_marker = selector_marker(&selectors[index]);
-            let marker = match (package.marker.clone(), selector_marker) {
-                (None, None) => None,
-                (Some(m), None) | (None, Some(m)) => Some(m),
-                (Some(platform), Some(selected)) => Some(platform.and(selected)),
-            };
+            let marker =
+                if package.by_class.len() == class_selectors.len() && !class_selectors.is_empty() {
+                    class_marker(&package.by_class, &class_selectors)
+                } else {
+                    let selector_marker = selector_marker(&selectors[index]);
+                    match (package.marker.clone(), selector_marker) {
+                        (None, None) => None,
+                        (Some(m), None) | (None, Some(m)) => Some(m),
+                        (Some(platform), Some(selected)) => Some(platform.and(selected)),
+                    }
+                };
             packages.push(LockedPackage {
                 name: package.name.clone(),
                 version: Some(package.version.clone()),
@@ -338,6 +344,28 @@ fn wanted_under(resolution: &Resolution, brief: &Brief) -> Vec<BTreeSet<Selector
             return sets;
         }
     }
+}
+
+/// The marker of a pin of a universal multi-use lock: for each class of
+/// requirements that reaches it, that class's selector and where it
+/// reaches it, `or`ed (`None`: everywhere, whatever is selected). Unlike
+/// one platform marker `and` the union of selectors, this keeps a pin that
+/// a group needs everywhere but the project needs only on Windows out of
+/// the project's Linux installs.
+fn class_marker(by_class: &[ClassReach], selectors: &[Selector]) -> Option<MarkerTree> {
+    let mut terms = Vec::new();
+    for (reach, selector) in by_class.iter().zip(selectors) {
+        let selected = selector_marker(&BTreeSet::from([selector.clone()]));
+        let term = match (reach, selected) {
+            (ClassReach::Never, _) => continue,
+            (ClassReach::Everywhere, None) => return None,
+            (ClassReach::Everywhere, Some(selected)) => selected,
+            (ClassReach::Under(platform), None) => platform.clone(),
+            (ClassReach::Under(platform), Some(selected)) => platform.clone().and(selected),
+        };
+        terms.push(term);
+    }
+    Some(MarkerTree::any(terms))
 }
 
 /// The marker of a set of selectors; `None` when the base reaches it (or nothing does).

@@ -354,6 +354,37 @@ impl Brief {
     }
 }
 
+impl Brief {
+    /// The distinct selectors of the requirements, in order, and each
+    /// requirement's index among them: the classes a universal resolution
+    /// reaches pins by (`Universe::root_classes`), so a multi-use lock can
+    /// say where each extra's and group's requirements need a pin. Empty
+    /// when every requirement has the same selector.
+    pub fn selector_classes(&self) -> (Vec<Selector>, Vec<u16>) {
+        let mut distinct: Vec<Selector> = Vec::new();
+        let mut classes = Vec::with_capacity(self.requirements.len());
+        for index in 0..self.requirements.len() {
+            let selector = self
+                .selectors
+                .get(index)
+                .cloned()
+                .unwrap_or(Selector::Always);
+            let class = match distinct.iter().position(|s| *s == selector) {
+                Some(at) => at,
+                None => {
+                    distinct.push(selector);
+                    distinct.len() - 1
+                }
+            };
+            classes.push(u16::try_from(class).unwrap_or(u16::MAX));
+        }
+        if distinct.len() < 2 || distinct.len() > usize::from(u16::MAX) {
+            return (Vec::new(), Vec::new());
+        }
+        (distinct, classes)
+    }
+}
+
 /// The dependency group a workspace lock gives a project's own
 /// `dependencies` and the project itself (see [`BriefInputs::as_projects`]).
 pub fn project_group(name: &PackageName) -> GroupName {

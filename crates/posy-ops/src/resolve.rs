@@ -291,6 +291,7 @@ pub fn resolve_brief(
         universe.environments = options.environments.clone();
         universe.required_environments = options.required_environments.clone();
         universe.fork_strategy = options.fork_strategy;
+        universe.root_classes = brief.selector_classes().1;
         request.universal = Some(universe);
     }
     let index = IndexProvider::with_builder(&client, builder.as_ref(), policy);

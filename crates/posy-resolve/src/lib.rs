@@ -66,7 +66,7 @@ pub use provider::{
     ProviderError, Yanked, index_requires_python,
 };
 pub use request::{Preference, ResolveRequest, Universe, Upgrade};
-pub use resolution::{Resolution, ResolvedPackage, Via};
+pub use resolution::{ClassReach, Resolution, ResolvedPackage, Via};
 pub use resolve::resolve;
 pub use strategy::{ForkStrategy, ResolutionStrategy};
 pub use target::Target;

@@ -97,6 +97,10 @@ pub struct Universe {
     pub required_environments: Vec<MarkerTree>,
     /// Newest versions per Python, or fewest versions (`--fork-strategy`).
     pub fork_strategy: ForkStrategy,
+    /// A class for each requirement (a multi-use lock's extra or group it
+    /// belongs to); when given, each pin also says where each class's
+    /// requirements reach it ([`crate::ResolvedPackage::by_class`]).
+    pub root_classes: Vec<u16>,
 }
 
 impl Universe {
@@ -107,6 +111,7 @@ impl Universe {
             environments: Vec::new(),
             required_environments: Vec::new(),
             fork_strategy: ForkStrategy::default(),
+            root_classes: Vec::new(),
         }
     }
 }

@@ -44,6 +44,18 @@ pub struct ResolvedPackage {
     /// Universal resolutions only: where this pin applies, when not
     /// everywhere (`None` means everywhere).
     pub marker: Option<MarkerTree>,
+    /// Universal resolutions with requirement classes
+    /// ([`crate::Universe::root_classes`]) only: for each class, where the
+    /// requirements of that class alone reach this pin.
+    pub by_class: Vec<ClassReach>,
+}
+
+/// Where the requirements of one class reach a pin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClassReach {
+    Never,
+    Everywhere,
+    Under(MarkerTree),
 }
 
 impl ResolvedPackage {
@@ -111,6 +123,7 @@ impl ResolutionBuilder {
                 files,
                 best_file,
                 marker: None,
+                by_class: Vec::new(),
             },
         );
     }

@@ -109,6 +109,9 @@ pub(crate) enum Outcome {
 pub(crate) struct Solved {
     pub(crate) resolution: Resolution,
     pub(crate) reach: FxHashMap<PackageName, MarkerSet>,
+    /// The reach of each class of requirements alone (universal requests
+    /// with `root_classes`).
+    pub(crate) by_class: Vec<FxHashMap<PackageName, MarkerSet>>,
 }
 
 /// One solve in `scope`, its fetches sent down `tx`.
@@ -157,9 +160,11 @@ fn run(solver: Solver) -> Result<Outcome, ResolveError> {
         Ok(selected) => {
             let selected: Vec<(Node, Version)> = selected.into_iter().collect();
             let reach = reach(&solver, &selected);
+            let by_class = classes_reach(&solver, &selected);
             Ok(Outcome::Solved(Solved {
                 resolution: build(&solver, selected),
                 reach,
+                by_class,
             }))
         }
         Err(PubGrubError::NoSolution(tree)) => {
@@ -197,10 +202,51 @@ fn reach(solver: &Solver, selected: &[(Node, Version)]) -> FxHashMap<PackageName
     let Some(root) = solver.root_marker() else {
         return FxHashMap::default();
     };
+    reach_from(solver, selected, vec![(Node::Root, root)])
+}
+
+/// [`reach`] for each class of the root's requirements alone: from the
+/// root's edges of that class.
+fn classes_reach(
+    solver: &Solver,
+    selected: &[(Node, Version)],
+) -> Vec<FxHashMap<PackageName, MarkerSet>> {
+    let (Some(root), Some(classes)) = (solver.root_marker(), solver.root_classes()) else {
+        return Vec::new();
+    };
+    let count = classes
+        .iter()
+        .copied()
+        .max()
+        .map_or(0, |m| usize::from(m) + 1);
+    (0..count)
+        .map(|class| {
+            let start = solver
+                .class_edges(class as u16, classes)
+                .into_iter()
+                .filter(|(node, _)| *node != Node::Python)
+                .map(|(node, marker)| (node, root.and(marker)))
+                .collect();
+            reach_from(solver, selected, start)
+        })
+        .collect()
+}
+
+/// Where each selected package is reached from `start` (nodes with the
+/// markers they are reached under), following the selected versions' edges.
+fn reach_from(
+    solver: &Solver,
+    selected: &[(Node, Version)],
+    start: Vec<(Node, MarkerSet)>,
+) -> FxHashMap<PackageName, MarkerSet> {
     let version_of: FxHashMap<&Node, &Version> = selected.iter().map(|(n, v)| (n, v)).collect();
     let mut marker_of: FxHashMap<Node, MarkerSet> = FxHashMap::default();
-    marker_of.insert(Node::Root, root);
-    let mut queue = vec![Node::Root];
+    let mut queue = Vec::new();
+    for (node, marker) in start {
+        let old = marker_of.get(&node).copied().unwrap_or(MarkerSet::FALSE);
+        marker_of.insert(node.clone(), old.or(marker));
+        queue.push(node);
+    }
     while let Some(node) = queue.pop() {
         let Some(&version) = version_of.get(&node) else {
             continue;

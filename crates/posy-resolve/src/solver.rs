@@ -138,6 +138,8 @@ pub(crate) struct Solver {
     /// Record the requirements' markers on the edges of a target's solve.
     keep_markers: bool,
     root: Vec<Requirement>,
+    /// The class of each of `root` (see `Universe::root_classes`).
+    root_classes: Vec<u16>,
     overrides: FxHashMap<PackageName, Vec<Requirement>>,
     constraints: FxHashMap<PackageName, Ranges<Version>>,
     state: RefCell<SolverState>,
@@ -175,6 +177,11 @@ impl Solver {
             keep_markers: request.keep_markers,
             scope,
             root: request.requirements.clone(),
+            root_classes: request
+                .universal
+                .as_ref()
+                .map(|u| u.root_classes.clone())
+                .unwrap_or_default(),
             overrides: by_name,
             constraints: narrowed,
             state: RefCell::new(SolverState::default()),
@@ -208,6 +215,26 @@ impl Solver {
     }
 
     /// The recorded dependency edges of `node` at `version`, with markers.
+    /// The class of each root requirement, if the request gives them.
+    pub(crate) fn root_classes(&self) -> Option<&[u16]> {
+        (!self.root_classes.is_empty()).then_some(self.root_classes.as_slice())
+    }
+
+    /// The root's edges for the requirements of class `class` alone
+    /// (`classes` gives each requirement's).
+    pub(crate) fn class_edges(&self, class: u16, classes: &[u16]) -> Vec<(Node, MarkerSet)> {
+        let mut edges = Vec::new();
+        let ours = self
+            .root
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| classes.get(*i) == Some(&class))
+            .map(|(_, r)| r);
+        // A requirement the root could not take leaves no edge here either.
+        let _ = self.add_requirements(ours, None, &mut edges);
+        edges.into_iter().map(|(n, _, m)| (n, m)).collect()
+    }
+
     pub(crate) fn edges_of(&self, node: &Node, version: &Version) -> Vec<(Node, MarkerSet)> {
         self.state
             .borrow()

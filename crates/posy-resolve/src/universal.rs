@@ -48,8 +48,15 @@ use crate::error::{NoSolution, ResolveError};
 use crate::fetcher::{Request, Shared};
 use crate::provider::DistKind;
 use crate::request::{ResolveRequest, Universe};
-use crate::resolution::{Resolution, ResolvedPackage};
+use crate::resolution::{ClassReach, Resolution, ResolvedPackage};
 use crate::resolve::{Outcome, check_urls, resolve_in};
+
+/// A solved fork: its resolution, its reach, and each class's reach.
+type Solved = (
+    Resolution,
+    FxHashMap<PackageName, MarkerSet>,
+    Vec<FxHashMap<PackageName, MarkerSet>>,
+);
 use crate::scope::{Fork, ForkRules, Scope};
 use crate::strategy::{ForkStrategy, ResolutionStrategy};
 
@@ -102,7 +109,7 @@ pub(crate) async fn resolve_universe(
         .schedule(&mut stack, |f| f.0.floor.clone(), |_| 0);
     let user = request.active_preferences();
     let mut chosen_by_forks: FxHashMap<PackageName, Vec<Version>> = FxHashMap::default();
-    let mut solved: Vec<(Resolution, FxHashMap<PackageName, MarkerSet>)> = Vec::new();
+    let mut solved: Vec<Solved> = Vec::new();
     let mut forks = 0;
     while let Some((fork, inherited)) = stack.pop() {
         forks += 1;
@@ -128,7 +135,7 @@ pub(crate) async fn resolve_universe(
                         versions.push(package.version.clone());
                     }
                 }
-                solved.push((done.resolution, done.reach));
+                solved.push((done.resolution, done.reach, done.by_class));
             }
             Ok(Outcome::Split { regions, chosen }) => {
                 tracing::debug!(
@@ -190,37 +197,60 @@ fn preferences_for(
 }
 
 /// One resolution from the forks' (see the module docs).
-fn merge(
-    solved: Vec<(Resolution, FxHashMap<PackageName, MarkerSet>)>,
-    root: MarkerSet,
-) -> Resolution {
-    let mut merged: BTreeMap<(PackageName, Version), (ResolvedPackage, MarkerSet)> =
-        BTreeMap::new();
+fn merge(solved: Vec<Solved>, root: MarkerSet) -> Resolution {
+    type Merged = (ResolvedPackage, MarkerSet, Vec<MarkerSet>);
+    let mut merged: BTreeMap<(PackageName, Version), Merged> = BTreeMap::new();
     let mut warnings = std::collections::BTreeSet::new();
-    for (resolution, reach) in solved {
+    for (resolution, reach, by_class) in solved {
         warnings.extend(resolution.warnings);
         for package in resolution.packages {
             let marker = reach
                 .get(&package.name)
                 .copied()
                 .unwrap_or(MarkerSet::FALSE);
+            let classes: Vec<MarkerSet> = by_class
+                .iter()
+                .map(|reach| {
+                    reach
+                        .get(&package.name)
+                        .copied()
+                        .unwrap_or(MarkerSet::FALSE)
+                })
+                .collect();
             let key = (package.name.clone(), package.version.clone());
             match merged.get_mut(&key) {
-                Some((existing, existing_marker)) => {
+                Some((existing, existing_marker, existing_classes)) => {
                     *existing_marker = existing_marker.or(marker);
+                    for (old, new) in existing_classes.iter_mut().zip(classes) {
+                        *old = old.or(new);
+                    }
                     union_into(&mut existing.extras, package.extras);
                     union_into(&mut existing.via, package.via);
                 }
                 None => {
-                    merged.insert(key, (package, marker));
+                    merged.insert(key, (package, marker, classes));
                 }
             }
         }
     }
     let packages = merged
         .into_values()
-        .filter(|(_, marker)| !marker.and(root).is_disjoint(MarkerSet::TRUE))
-        .map(|(mut package, marker)| {
+        .filter(|(_, marker, _)| !marker.and(root).is_disjoint(MarkerSet::TRUE))
+        .map(|(mut package, marker, classes)| {
+            package.by_class = classes
+                .into_iter()
+                .map(|class| {
+                    if class.and(root).is_disjoint(MarkerSet::TRUE) {
+                        return ClassReach::Never;
+                    }
+                    let tree = class.to_tree_within(root);
+                    if tree.is_true() {
+                        ClassReach::Everywhere
+                    } else {
+                        ClassReach::Under(tree)
+                    }
+                })
+                .collect();
             let here = marker.and(root);
             let best = package.best_file().map(|f| f.filename.clone());
             package.files.retain(|file| match &file.kind {

@@ -396,3 +396,41 @@ fn uv_installs_the_project_lock_as_posy_sync_does() {
         .collect();
     assert_eq!(uv_names, names(&world));
 }
+
+#[test]
+fn a_pin_keeps_the_platform_of_each_selection_that_needs_it() {
+    // The project needs `e` on Windows only (through `a`); the group
+    // `lint` needs it everywhere. The lock must not give the project `e`
+    // on Linux.
+    let index = Index::new()
+        .package(
+            Package::new("a", "1.0")
+                .dep("e ; sys_platform == 'win32'")
+                .file("a.py", ""),
+        )
+        .package(Package::new("e", "1.0").file("e.py", ""))
+        .serve();
+    let world = World::new();
+    project(
+        &world,
+        "",
+        "app",
+        "dependencies = [\"a\"]\n[dependency-groups]\nlint = [\"e\"]\n",
+    );
+    world.ok(&["lock", "--index-url", &index.url()]);
+    let lock = world.read("pylock.toml");
+    let entry = lock
+        .split("[[packages]]")
+        .find(|p| p.starts_with("\nname = \"e\""))
+        .unwrap();
+    assert!(
+        entry.contains(
+            "marker = \"'lint' in dependency_groups or sys_platform == 'win32' and 'app' in dependency_groups\""
+        ),
+        "{entry}"
+    );
+    world.ok(&["sync"]);
+    assert_eq!(names(&world), ["a", "app"]);
+    world.ok(&["sync", "--group", "lint"]);
+    assert_eq!(names(&world), ["a", "app", "e"]);
+}
