@@ -669,6 +669,9 @@ fn source_table(name: &PackageName, source: &Source) -> Result<InlineTable, Edit
         Source::Workspace => {
             table.insert("workspace", true.into());
         }
+        Source::Index { name } => {
+            table.insert("index", name.as_str().into());
+        }
     }
     Ok(table)
 }

@@ -70,6 +70,22 @@ pub struct ProjectSettings {
     /// `extra-index-url`, `find-links`: resolution options, as the command
     /// line takes them (the command line wins).
     pub resolution_options: BTreeMap<String, OptionValue>,
+    /// `[[tool.posy.index]]`: named indexes, in the order written.
+    pub indexes: Vec<NamedIndex>,
+}
+
+/// One `[[tool.posy.index]]` entry, in the shape of uv's `[[tool.uv.index]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedIndex {
+    /// What sources call it (`{ index = "name" }`) and what credentials
+    /// are looked up by (`POSY_INDEX_<NAME>_USERNAME`).
+    pub name: Option<String>,
+    /// The index's simple URL (or a local directory).
+    pub url: String,
+    /// Used only for the packages whose source names it.
+    pub explicit: bool,
+    /// Replaces the public index as the last one asked.
+    pub default: bool,
 }
 
 /// The value of a resolution option in `[tool.posy]`.
@@ -235,6 +251,7 @@ impl PyProject {
                 .target(self.directory()),
                 None => return (requirement, false),
             },
+            Source::Index { .. } => return (requirement, false),
             source => source.target(self.directory()),
         };
         requirement.version_or_url = Some(VersionOrUrl::Url(target));

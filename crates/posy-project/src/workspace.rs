@@ -24,7 +24,10 @@ use std::path::{Path, PathBuf};
 
 use posy_vocab::{GroupName, PackageName};
 
-use crate::pyproject::{OptionValue, ProjectSettings, PyProject, PyProjectError, WorkspaceTable};
+use crate::Source;
+use crate::pyproject::{
+    NamedIndex, OptionValue, ProjectSettings, PyProject, PyProjectError, WorkspaceTable,
+};
 
 /// A workspace: its root directory and its members, the root first when it
 /// is a project itself, then by path.
@@ -187,6 +190,74 @@ impl Workspace {
             .iter()
             .map(|m| (m.name.clone(), m.dir.clone()))
             .collect()
+    }
+
+    /// The named indexes of `[[tool.posy.index]]`: the root's first, then
+    /// each member's (a name already taken is the root's), with the
+    /// directory a relative local path is read from. A relative `url` that
+    /// is a path is made absolute against the file that names it.
+    pub fn indexes(&self) -> Vec<NamedIndex> {
+        let mut out: Vec<NamedIndex> = Vec::new();
+        let files =
+            std::iter::once(&self.root_pyproject).chain(self.members.iter().map(|m| &m.pyproject));
+        for pyproject in files {
+            for index in &pyproject.settings.indexes {
+                if index.name.is_some() && out.iter().any(|i| i.name == index.name) {
+                    continue;
+                }
+                let mut index = index.clone();
+                if !index.url.contains("://") && Path::new(&index.url).is_relative() {
+                    index.url = pyproject.directory().join(&index.url).display().to_string();
+                }
+                out.push(index);
+            }
+        }
+        out
+    }
+
+    /// The packages that `{ index = "name" }` sources pin to a named
+    /// index, with that index's URL. A name no `[[tool.posy.index]]`
+    /// defines, or one package pinned to two indexes, is an error naming
+    /// the file.
+    pub fn index_pins(&self) -> Result<Vec<(PackageName, NamedIndex)>, WorkspaceError> {
+        let indexes = self.indexes();
+        let mut pins: Vec<(PackageName, NamedIndex)> = Vec::new();
+        let files =
+            std::iter::once(&self.root_pyproject).chain(self.members.iter().map(|m| &m.pyproject));
+        for pyproject in files {
+            for (package, source) in &pyproject.sources {
+                let Source::Index { name } = source else {
+                    continue;
+                };
+                let invalid = |message: String| WorkspaceError::Invalid {
+                    path: pyproject.path.clone(),
+                    message,
+                };
+                let Some(index) = indexes.iter().find(|i| i.name.as_ref() == Some(name)) else {
+                    let known: Vec<&str> =
+                        indexes.iter().filter_map(|i| i.name.as_deref()).collect();
+                    return Err(invalid(format!(
+                        "`tool.posy.sources.{package}` names the index `{name}`, but no `[[tool.posy.index]]` is named so{}",
+                        if known.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (the named ones: {})", known.join(", "))
+                        }
+                    )));
+                };
+                match pins.iter().find(|(p, _)| p == package) {
+                    Some((_, other)) if other.name != index.name => {
+                        return Err(invalid(format!(
+                            "`tool.posy.sources.{package}` names the index `{name}`, but another member pins it to `{}`",
+                            other.name.as_deref().unwrap_or_default()
+                        )));
+                    }
+                    Some(_) => {}
+                    None => pins.push((package.clone(), index.clone())),
+                }
+            }
+        }
+        Ok(pins)
     }
 
     /// The lock file of the workspace.
@@ -401,6 +472,9 @@ pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, Stri
     };
     settings.constraint_dependencies = requirements("constraint-dependencies")?;
     settings.override_dependencies = requirements("override-dependencies")?;
+    if let Some(value) = posy.get("index") {
+        settings.indexes = parse_indexes(value)?;
+    }
     for key in RESOLUTION_OPTIONS {
         let lists = matches!(*key, "extra-index-url" | "find-links");
         let value = match posy.get(*key) {
@@ -421,6 +495,77 @@ pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, Stri
         settings.resolution_options.insert((*key).to_owned(), value);
     }
     Ok(settings)
+}
+
+/// `[[tool.posy.index]]`: a list of `{ name, url, explicit, default }` tables.
+fn parse_indexes(value: &toml::Value) -> Result<Vec<NamedIndex>, String> {
+    let toml::Value::Array(entries) = value else {
+        return Err(
+            "`tool.posy.index` must be a list of tables (`[[tool.posy.index]]` with `name` and `url`)"
+                .into(),
+        );
+    };
+    let mut indexes: Vec<NamedIndex> = Vec::new();
+    for (n, entry) in entries.iter().enumerate() {
+        let at = format!("`tool.posy.index` entry {}", n + 1);
+        let toml::Value::Table(table) = entry else {
+            return Err(format!("{at} must be a table with `name` and `url`"));
+        };
+        if let Some(key) = table
+            .keys()
+            .find(|k| !["name", "url", "explicit", "default"].contains(&k.as_str()))
+        {
+            return Err(format!(
+                "{at}: unknown key `{key}` (an index takes `name`, `url`, `explicit` and `default`)"
+            ));
+        }
+        let name = match table.get("name") {
+            None => None,
+            Some(toml::Value::String(name))
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
+            {
+                Some(name.clone())
+            }
+            Some(other) => {
+                return Err(format!(
+                    "{at}: `name = {other}` must be a string of letters, digits, `-`, `_` and `.`"
+                ));
+            }
+        };
+        let url = match table.get("url") {
+            Some(toml::Value::String(url)) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => return Err(format!("{at}: `url` (a string) is required")),
+        };
+        let flag = |key: &str| match table.get(key) {
+            None => Ok(false),
+            Some(toml::Value::Boolean(b)) => Ok(*b),
+            Some(_) => Err(format!("{at}: `{key}` must be `true` or `false`")),
+        };
+        let (explicit, default) = (flag("explicit")?, flag("default")?);
+        if explicit && name.is_none() {
+            return Err(format!(
+                "{at}: an `explicit` index needs a `name`, for sources to name it"
+            ));
+        }
+        if let Some(name) = &name
+            && indexes.iter().any(|i| i.name.as_ref() == Some(name))
+        {
+            return Err(format!("{at}: another index is also named `{name}`"));
+        }
+        if default && indexes.iter().any(|i| i.default) {
+            return Err(format!("{at}: only one index can be `default = true`"));
+        }
+        indexes.push(NamedIndex {
+            name,
+            url,
+            explicit,
+            default,
+        });
+    }
+    Ok(indexes)
 }
 
 #[cfg(test)]
@@ -523,5 +668,44 @@ mod tests {
         assert!(wildcard(b"a?c", b"abc"));
         assert!(!wildcard(b"a?c", b"ac"));
         assert!(!wildcard(b"old*", b"new"));
+    }
+
+    #[test]
+    fn named_indexes_are_read_and_their_mistakes_named() {
+        let settings = |text: &str| parse_settings(&toml::from_str::<toml::Table>(text).unwrap());
+        let ok = settings(
+            "[[index]]\nname = \"corp\"\nurl = \"https://corp/simple\"\nexplicit = true\n[[index]]\nurl = \"https://mirror/simple\"\ndefault = true\n",
+        )
+        .unwrap();
+        assert_eq!(ok.indexes.len(), 2);
+        assert!(ok.indexes[0].explicit && !ok.indexes[0].default);
+        assert_eq!(ok.indexes[1].name, None);
+        for (text, want) in [
+            ("index = 1", "must be a list of tables"),
+            ("[[index]]\nname = \"a\"", "`url` (a string) is required"),
+            (
+                "[[index]]\nurl = \"u\"\nexplicit = true",
+                "an `explicit` index needs a `name`",
+            ),
+            (
+                "[[index]]\nname = \"a\"\nurl = \"u\"\n[[index]]\nname = \"a\"\nurl = \"v\"",
+                "another index is also named `a`",
+            ),
+            (
+                "[[index]]\nurl = \"u\"\ndefault = true\n[[index]]\nurl = \"v\"\ndefault = true",
+                "only one index can be `default = true`",
+            ),
+            (
+                "[[index]]\nurl = \"u\"\npriority = 1",
+                "unknown key `priority`",
+            ),
+            (
+                "[[index]]\nname = \"a b\"\nurl = \"u\"",
+                "must be a string of letters",
+            ),
+        ] {
+            let err = settings(text).unwrap_err();
+            assert!(err.contains(want), "{text}: {err}");
+        }
     }
 }

@@ -1137,6 +1137,8 @@ impl IndexArgs {
             offline: global.offline,
             refresh: self.refresh,
             refresh_package: self.refresh_package.clone(),
+            named_indexes: Vec::new(),
+            index_pins: Vec::new(),
         }
     }
 }

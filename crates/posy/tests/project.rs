@@ -434,3 +434,76 @@ fn a_pin_keeps_the_platform_of_each_selection_that_needs_it() {
     world.ok(&["sync", "--group", "lint"]);
     assert_eq!(names(&world), ["a", "app", "e"]);
 }
+
+/// `[[tool.posy.index]]` and `{ index = "name" }` sources: a package
+/// pinned to an `explicit` index comes from it alone, and the explicit
+/// index is asked for nothing else; a plain named index is asked before
+/// the default one; a `default = true` index replaces the public one.
+#[test]
+fn named_indexes_pin_packages_and_explicit_ones_serve_nothing_else() {
+    let public = Index::new()
+        .package(Package::new("a", "1.0").file("a.py", "X = 'public'\n"))
+        .package(Package::new("b", "1.0").file("b.py", "X = 'public'\n"))
+        .serve();
+    let private = Index::new()
+        .package(Package::new("a", "2.0").file("a.py", "X = 'private'\n"))
+        .package(Package::new("b", "9.0").file("b.py", "X = 'private'\n"))
+        .serve();
+    let world = World::new();
+    let body = |explicit: bool| {
+        format!(
+            "dependencies = [\"a\", \"b\"]\n\
+             [[tool.posy.index]]\nname = \"private\"\nurl = \"{}\"\nexplicit = {explicit}\n\
+             [tool.posy.sources]\na = {{ index = \"private\" }}\n",
+            private.url()
+        )
+    };
+    project(&world, "", "app", &body(true));
+    world.ok(&["lock", "--index-url", &public.url()]);
+    let lock = world.read("pylock.toml");
+    assert!(lock.contains("name = \"a\"\nversion = \"2.0\""), "{lock}");
+    assert!(lock.contains("name = \"b\"\nversion = \"1.0\""), "{lock}");
+    let out = world.ok(&["run", "python", "-c", "import a, b; print(a.X, b.X)"]);
+    assert_eq!(out.stdout.trim(), "private public");
+
+    // Not explicit: asked first for every package (first-index).
+    project(&world, "", "app", &body(false));
+    world.ok(&["lock", "--index-url", &public.url()]);
+    let lock = world.read("pylock.toml");
+    assert!(lock.contains("name = \"b\"\nversion = \"9.0\""), "{lock}");
+
+    // `default = true` stands in for the public index when no
+    // --index-url is given (the lock recorded none: a fresh one).
+    std::fs::remove_file(world.root.join("pylock.toml")).unwrap();
+    project(
+        &world,
+        "",
+        "app",
+        &format!(
+            "dependencies = [\"b\"]\n[[tool.posy.index]]\nname = \"main\"\nurl = \"{}\"\ndefault = true\n",
+            public.url()
+        ),
+    );
+    world.ok(&["lock"]);
+    assert!(
+        world
+            .read("pylock.toml")
+            .contains("name = \"b\"\nversion = \"1.0\"")
+    );
+
+    // A source naming an index that does not exist.
+    project(
+        &world,
+        "",
+        "app",
+        "dependencies = [\"a\"]\n[tool.posy.sources]\na = { index = \"nope\" }\n",
+    );
+    let run = world.fails(&["lock", "--index-url", &public.url()]);
+    assert!(
+        run.stderr.contains(
+            "`tool.posy.sources.a` names the index `nope`, but no `[[tool.posy.index]]` is named so"
+        ),
+        "{}",
+        run.stderr
+    );
+}

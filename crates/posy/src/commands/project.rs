@@ -86,6 +86,7 @@ pub fn sync(args: &SyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
         &session,
         &ws,
         &sync_options(
+            &ws,
             &args.project,
             &args.selection,
             &args.install,
@@ -114,6 +115,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 &session,
                 &ws,
                 &sync_options(
+                    &ws,
                     &args.project,
                     &args.selection,
                     &args.install,
@@ -298,6 +300,7 @@ fn edit_and_lock(
             &session,
             &ws,
             &sync_options(
+                &ws,
                 project,
                 &SelectionArgs::default(),
                 install,
@@ -424,6 +427,8 @@ fn lock_options(
     };
     index.exclude_newer = text("exclude-newer");
     index.index_url = text("index-url");
+    index.named_indexes = ws.indexes();
+    index.index_pins = ws.index_pins()?;
     index.extra_index_url = list("extra-index-url");
     index.find_links = list("find-links");
     if let Some(prerelease) = text("prerelease") {
@@ -536,6 +541,7 @@ pub(super) fn selection(args: &SelectionArgs) -> Result<ProjectSelection> {
 }
 
 fn sync_options(
+    ws: &Workspace,
     project: &ProjectArgs,
     selection_args: &SelectionArgs,
     install: &ProjectInstallArgs,
@@ -551,7 +557,11 @@ fn sync_options(
             dry_run,
             ..install.options()
         },
-        index: project.index.settings(global),
+        index: posy_ops::IndexSettings {
+            named_indexes: ws.indexes(),
+            index_pins: ws.index_pins()?,
+            ..project.index.settings(global)
+        },
         resolver: project.resolver.build.options(),
     })
 }
