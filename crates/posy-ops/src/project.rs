@@ -328,6 +328,8 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
 pub struct ProjectSelection {
     /// `--package NAME`: that member instead of the root project.
     pub package: Option<PackageName>,
+    /// `--all-packages`: every member of the workspace.
+    pub all_packages: bool,
     pub extras: Vec<ExtraName>,
     pub all_extras: bool,
     /// `--group G`, on top of the default groups.
@@ -372,6 +374,12 @@ impl ProjectSelection {
                     }
                     vec![project_group(name)]
                 }
+                None if self.all_packages => ws
+                    .members
+                    .iter()
+                    .map(|m| project_group(&m.name))
+                    .filter(|g| lock.dependency_groups.contains(g))
+                    .collect(),
                 None => lock
                     .default_groups
                     .iter()

@@ -213,6 +213,8 @@ fn a_workspace_has_one_lock_and_members_run_with_their_neighbours() {
         "lib2",
         "dependencies = [\"lib1\", \"c\"]\n[tool.posy.sources]\nlib1 = { workspace = true }\n",
     );
+    // A member nothing depends on: only `--all-packages` installs it.
+    project(&world, "packages/lib3", "lib3", "dependencies = [\"e\"]\n");
     // Locking from inside a member locks the whole workspace at its root.
     let member = world.root.join("packages/lib2");
     let out = world
@@ -247,6 +249,8 @@ fn a_workspace_has_one_lock_and_members_run_with_their_neighbours() {
     );
     world.ok(&["sync", "--package", "lib1"]);
     assert_eq!(names(&world), ["b", "lib1"]);
+    world.ok(&["sync", "--all-packages"]);
+    assert_eq!(names(&world), ["b", "c", "e", "lib1", "lib2", "lib3"]);
     let run = world.fails(&["sync", "--package", "nope"]);
     assert!(run.stderr.contains("no member `nope`"), "{}", run.stderr);
 }
@@ -506,4 +510,86 @@ fn named_indexes_pin_packages_and_explicit_ones_serve_nothing_else() {
         "{}",
         run.stderr
     );
+}
+
+/// `posy add ./dir`, `--editable`, a local wheel and a wheel's URL are
+/// written as `[tool.posy.sources]` entries beside a bare dependency, as
+/// uv writes them; `posy remove` drops the source with the last use.
+#[test]
+fn add_takes_paths_wheels_and_urls_as_sources() {
+    let index = index();
+    let world = World::new();
+    project(&world, "", "app", "dependencies = []\n");
+    project(&world, "libs/lib", "lib", "dependencies = [\"b\"]\n");
+    let wheel = index.artifact("c-1.0-py3-none-any.whl").expect("c's wheel");
+    std::fs::create_dir_all(world.root.join("vendor")).unwrap();
+    let wheel_path = wheel.write_to(&world.root.join("vendor")).unwrap();
+    assert!(wheel_path.ends_with("vendor/c-1.0-py3-none-any.whl"));
+    let url = index.url();
+    world.ok(&["add", "--editable", "./libs/lib", "--index-url", &url]);
+    world.ok(&[
+        "add",
+        "./vendor/c-1.0-py3-none-any.whl",
+        "--index-url",
+        &url,
+    ]);
+    world.ok(&[
+        "add",
+        &index.file_url("d-1.0-py3-none-any.whl"),
+        "--index-url",
+        &url,
+    ]);
+    let pyproject = world.read("pyproject.toml");
+    assert!(
+        pyproject.contains("dependencies = [\n    \"c\",\n    \"d\",\n    \"lib\",\n]"),
+        "{pyproject}"
+    );
+    assert!(
+        pyproject.contains("lib = { path = \"libs/lib\", editable = true }"),
+        "{pyproject}"
+    );
+    assert!(
+        pyproject.contains("c = { path = \"vendor/c-1.0-py3-none-any.whl\" }"),
+        "{pyproject}"
+    );
+    assert!(
+        pyproject.contains(&format!(
+            "d = {{ url = \"{}\" }}",
+            index.file_url("d-1.0-py3-none-any.whl")
+        )),
+        "{pyproject}"
+    );
+    let out = world.ok(&[
+        "run",
+        "python",
+        "-c",
+        "import lib, b, c, d; print(lib.NAME, c.X, d.X)",
+    ]);
+    assert_eq!(out.stdout.trim(), "lib c d");
+    // Editable: a change to the library shows at once.
+    world.write("libs/lib/lib.py", "NAME = 'edited'\n");
+    let out = world.ok(&["run", "python", "-c", "import lib; print(lib.NAME)"]);
+    assert_eq!(out.stdout.trim(), "edited");
+
+    world.ok(&["remove", "c"]);
+    let pyproject = world.read("pyproject.toml");
+    assert!(!pyproject.contains("c = {"), "{pyproject}");
+    assert!(pyproject.contains("lib = {"), "{pyproject}");
+
+    // Mistakes name the argument.
+    let run = world.fails(&["add", "./nowhere"]);
+    assert!(
+        run.stderr.contains("cannot add `./nowhere`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+    let run = world.fails(&["add", "--editable", "b"]);
+    assert!(
+        run.stderr
+            .contains("--editable takes a local project directory"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(world.read("pyproject.toml"), pyproject);
 }
