@@ -1025,6 +1025,9 @@ pub struct TreeArgs {
     /// Show a package's dependencies again each time it appears (default: once, then `(*)`).
     #[arg(long)]
     pub no_dedupe: bool,
+    /// Show the newest version on the index beside each package that has a newer one.
+    #[arg(long)]
+    pub outdated: bool,
     #[command(flatten)]
     pub groups: GroupArgs,
     #[command(flatten)]

@@ -613,7 +613,7 @@ fn relock(
 
 /// The resolution options of a lock of `ws`: the command line's, with
 /// what the existing lock recorded for the ones it does not give.
-fn lock_options(
+pub(super) fn lock_options(
     ws: &Workspace,
     project: &ProjectArgs,
     global: &GlobalArgs,

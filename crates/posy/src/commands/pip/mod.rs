@@ -1,7 +1,7 @@
 //! `posy pip …`: the pip-compatible interface.
 
 mod compile;
-mod inspect;
+pub(crate) mod inspect;
 mod install;
 mod sync;
 mod tree;
