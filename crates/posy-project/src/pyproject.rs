@@ -72,6 +72,33 @@ pub struct ProjectSettings {
     pub resolution_options: BTreeMap<String, OptionValue>,
     /// `[[tool.posy.index]]`: named indexes, in the order written.
     pub indexes: Vec<NamedIndex>,
+    /// `conflicts`: sets of extras and groups of which at most one may be
+    /// installed at a time, so the lock may resolve them differently.
+    pub conflicts: Vec<Vec<ConflictItem>>,
+}
+
+/// One member of a `conflicts` set: `{ extra = "x" }` or `{ group = "g" }`
+/// (with `package`, the workspace member it belongs to, as uv writes it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictItem {
+    pub kind: ConflictKind,
+    pub package: Option<PackageName>,
+}
+
+/// What a [`ConflictItem`] names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConflictKind {
+    Extra(ExtraName),
+    Group(GroupName),
+}
+
+impl std::fmt::Display for ConflictKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Extra(extra) => write!(f, "extra `{extra}`"),
+            Self::Group(group) => write!(f, "group `{group}`"),
+        }
+    }
 }
 
 /// One `[[tool.posy.index]]` entry, in the shape of uv's `[[tool.uv.index]]`.

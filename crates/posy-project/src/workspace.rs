@@ -22,11 +22,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use posy_vocab::{GroupName, PackageName};
+use posy_vocab::{ExtraName, GroupName, PackageName};
 
 use crate::Source;
 use crate::pyproject::{
-    NamedIndex, OptionValue, ProjectSettings, PyProject, PyProjectError, WorkspaceTable,
+    ConflictItem, ConflictKind, NamedIndex, OptionValue, ProjectSettings, PyProject,
+    PyProjectError, WorkspaceTable,
 };
 
 /// A workspace: its root directory and its members, the root first when it
@@ -260,6 +261,22 @@ impl Workspace {
         Ok(pins)
     }
 
+    /// The `conflicts` sets of the root and every member, each set once.
+    pub fn conflicts(&self) -> Vec<Vec<ConflictKind>> {
+        let mut out: Vec<Vec<ConflictKind>> = Vec::new();
+        let files =
+            std::iter::once(&self.root_pyproject).chain(self.members.iter().map(|m| &m.pyproject));
+        for pyproject in files {
+            for set in &pyproject.settings.conflicts {
+                let kinds: Vec<ConflictKind> = set.iter().map(|i| i.kind.clone()).collect();
+                if !out.contains(&kinds) {
+                    out.push(kinds);
+                }
+            }
+        }
+        out
+    }
+
     /// The lock file of the workspace.
     pub fn lock_path(&self) -> PathBuf {
         self.root.join("pylock.toml")
@@ -475,6 +492,9 @@ pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, Stri
     if let Some(value) = posy.get("index") {
         settings.indexes = parse_indexes(value)?;
     }
+    if let Some(value) = posy.get("conflicts") {
+        settings.conflicts = parse_conflicts(value)?;
+    }
     for key in RESOLUTION_OPTIONS {
         let lists = matches!(*key, "extra-index-url" | "find-links");
         let value = match posy.get(*key) {
@@ -495,6 +515,69 @@ pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, Stri
         settings.resolution_options.insert((*key).to_owned(), value);
     }
     Ok(settings)
+}
+
+/// `conflicts = [[{ extra = "a" }, { extra = "b" }], …]`.
+fn parse_conflicts(value: &toml::Value) -> Result<Vec<Vec<ConflictItem>>, String> {
+    let shape = "`tool.posy.conflicts` must be a list of lists such as `[[{ extra = \"cpu\" }, { extra = \"gpu\" }]]`";
+    let toml::Value::Array(sets) = value else {
+        return Err(shape.into());
+    };
+    let mut out = Vec::new();
+    for (n, set) in sets.iter().enumerate() {
+        let at = format!("`tool.posy.conflicts` set {}", n + 1);
+        let toml::Value::Array(items) = set else {
+            return Err(shape.into());
+        };
+        let mut parsed: Vec<ConflictItem> = Vec::new();
+        for item in items {
+            let toml::Value::Table(table) = item else {
+                return Err(format!(
+                    "{at}: each entry is a table, `{{ extra = \"x\" }}` or `{{ group = \"g\" }}`"
+                ));
+            };
+            if let Some(key) = table
+                .keys()
+                .find(|k| !["extra", "group", "package"].contains(&k.as_str()))
+            {
+                return Err(format!(
+                    "{at}: unknown key `{key}` (an entry takes `extra` or `group`, and `package`)"
+                ));
+            }
+            let text = |key: &str| match table.get(key) {
+                None => Ok(None),
+                Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(format!("{at}: `{key}` must be a string")),
+            };
+            let kind = match (text("extra")?, text("group")?) {
+                (Some(extra), None) => ConflictKind::Extra(
+                    ExtraName::new(&extra)
+                        .map_err(|e| format!("{at}: `{extra}` is not an extra name: {e}"))?,
+                ),
+                (None, Some(group)) => ConflictKind::Group(
+                    GroupName::new(&group)
+                        .map_err(|e| format!("{at}: `{group}` is not a group name: {e}"))?,
+                ),
+                _ => return Err(format!("{at}: each entry names one `extra` or one `group`")),
+            };
+            let package = text("package")?
+                .map(|p| {
+                    PackageName::new(&p)
+                        .map_err(|e| format!("{at}: `{p}` is not a package name: {e}"))
+                })
+                .transpose()?;
+            if !parsed.iter().any(|i| i.kind == kind) {
+                parsed.push(ConflictItem { kind, package });
+            }
+        }
+        if parsed.len() < 2 {
+            return Err(format!(
+                "{at} names fewer than two different extras or groups"
+            ));
+        }
+        out.push(parsed);
+    }
+    Ok(out)
 }
 
 /// `[[tool.posy.index]]`: a list of `{ name, url, explicit, default }` tables.
@@ -703,6 +786,40 @@ mod tests {
                 "[[index]]\nname = \"a b\"\nurl = \"u\"",
                 "must be a string of letters",
             ),
+        ] {
+            let err = settings(text).unwrap_err();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn conflicts_are_sets_of_extras_and_groups() {
+        let settings = |text: &str| parse_settings(&toml::from_str::<toml::Table>(text).unwrap());
+        let ok = settings(
+            "conflicts = [[{ extra = \"cpu\" }, { extra = \"gpu\" }], [{ group = \"a\", package = \"m\" }, { group = \"b\" }]]",
+        )
+        .unwrap();
+        assert_eq!(ok.conflicts.len(), 2);
+        assert_eq!(
+            ok.conflicts[1][0].kind,
+            ConflictKind::Group(GroupName::new("a").unwrap())
+        );
+        for (text, want) in [
+            ("conflicts = 1", "must be a list of lists"),
+            ("conflicts = [[{ extra = \"a\" }]]", "fewer than two"),
+            (
+                "conflicts = [[{ extra = \"a\" }, { extra = \"a\" }]]",
+                "fewer than two",
+            ),
+            (
+                "conflicts = [[{ extra = \"a\", group = \"b\" }, { extra = \"c\" }]]",
+                "one `extra` or one `group`",
+            ),
+            (
+                "conflicts = [[{ extra = \"a\" }, { marker = \"b\" }]]",
+                "unknown key `marker`",
+            ),
+            ("conflicts = [[\"a\", \"b\"]]", "each entry is a table"),
         ] {
             let err = settings(text).unwrap_err();
             assert!(err.contains(want), "{text}: {err}");

@@ -593,3 +593,68 @@ fn add_takes_paths_wheels_and_urls_as_sources() {
     );
     assert_eq!(world.read("pyproject.toml"), pyproject);
 }
+
+/// `conflicts`: two extras that need different versions of one package
+/// cannot be resolved together; declared as conflicting, each is resolved
+/// on its own, the lock holds both versions under markers on `extras`,
+/// each selection installs its own, and selecting both is refused.
+#[test]
+fn conflicting_extras_lock_apart_and_install_alone() {
+    let index = Index::new()
+        .package(Package::new("c", "1.0").file("c.py", "X = '1'\n"))
+        .package(Package::new("c", "2.0").file("c.py", "X = '2'\n"))
+        .package(Package::new("e", "1.0").dep("c").file("e.py", "X = 'e'\n"))
+        .serve();
+    let world = World::new();
+    let body = |conflicts: &str| {
+        format!(
+            "dependencies = [\"e\"]\n\
+             [project.optional-dependencies]\nold = [\"c<2\"]\nnew = [\"c>=2\"]\n{conflicts}"
+        )
+    };
+    project(&world, "", "app", &body(""));
+    let run = world.fails(&["lock", "--index-url", &index.url()]);
+    assert!(run.stderr.contains("c"), "{}", run.stderr);
+    assert!(!world.root.join("pylock.toml").exists());
+
+    project(
+        &world,
+        "",
+        "app",
+        &body("[tool.posy]\nconflicts = [[{ extra = \"old\" }, { extra = \"new\" }]]\n"),
+    );
+    world.ok(&["lock", "--index-url", &index.url()]);
+    let lock = world.read("pylock.toml");
+    assert!(
+        lock.contains("name = \"c\"\nversion = \"1.0\"\nmarker = \"'old' in extras\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("name = \"c\"\nversion = \"2.0\"\nmarker = "),
+        "{lock}"
+    );
+    let c = |flags: &[&str]| {
+        let mut args = vec!["run"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["python", "-c", "import c, e; print(c.X)"]);
+        world.ok(&args).stdout.trim().to_owned()
+    };
+    assert_eq!(c(&[]), "2");
+    assert_eq!(c(&["--extra", "old"]), "1");
+    assert_eq!(c(&["--extra", "new"]), "2");
+    let run = world.fails(&["sync", "--extra", "old", "--extra", "new"]);
+    assert!(
+        run.stderr.contains(
+            "the extra `old` and the extra `new` conflict (`conflicts` in `[tool.posy]`)"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = world.fails(&["sync", "--all-extras"]);
+    assert!(run.stderr.contains("conflict"), "{}", run.stderr);
+    // A lock with nothing changed is not rewritten (the parts agree every time).
+    let before = world.read("pylock.toml");
+    let run = world.ok(&["lock"]);
+    assert!(!run.stderr.contains("Wrote"), "{}", run.stderr);
+    assert_eq!(world.read("pylock.toml"), before);
+}
