@@ -81,22 +81,35 @@ impl Workspace {
             .to_path_buf();
         let project = PyProject::read(&project_dir.join("pyproject.toml"))?;
         if project.settings.workspace.is_some() {
+            // A workspace root inside another workspace that lists it is
+            // refused from either end (see `from_root`).
+            if let Some(outer) = Self::enclosing(&project_dir)? {
+                return Self::from_root(outer.0, outer.1);
+            }
             return Self::from_root(project_dir, project);
         }
-        for dir in project_dir.ancestors().skip(1) {
-            let path = dir.join("pyproject.toml");
+        match Self::enclosing(&project_dir)? {
+            Some((root, pyproject)) => Self::from_root(root, pyproject),
+            None => Self::from_root(project_dir, project),
+        }
+    }
+
+    /// The workspace above `dir` whose members include `dir`, if any.
+    fn enclosing(dir: &Path) -> Result<Option<(PathBuf, PyProject)>, WorkspaceError> {
+        for above in dir.ancestors().skip(1) {
+            let path = above.join("pyproject.toml");
             if !path.is_file() {
                 continue;
             }
             let candidate = PyProject::read(&path)?;
             if let Some(table) = &candidate.settings.workspace
-                && let Ok(relative) = project_dir.strip_prefix(dir)
+                && let Ok(relative) = dir.strip_prefix(above)
                 && is_member(table, relative)
             {
-                return Self::from_root(dir.to_path_buf(), candidate);
+                return Ok(Some((above.to_path_buf(), candidate)));
             }
         }
-        Self::from_root(project_dir, project)
+        Ok(None)
     }
 
     /// The workspace whose root `pyproject.toml` (in `root`) is `pyproject`.
@@ -132,6 +145,15 @@ impl Workspace {
                 });
             }
             let member = PyProject::read(&path)?;
+            if member.settings.workspace.is_some() {
+                return Err(WorkspaceError::Invalid {
+                    path,
+                    message: format!(
+                        "a workspace member cannot be a workspace root too (it is a member of the workspace at {}); nested workspaces are not supported: move its `[tool.posy.workspace]` members into the root's",
+                        root.display()
+                    ),
+                });
+            }
             let Some(project) = &member.project else {
                 return Err(WorkspaceError::Invalid {
                     path,
@@ -823,6 +845,24 @@ mod tests {
         ] {
             let err = settings(text).unwrap_err();
             assert!(err.contains(want), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_nested_workspace_is_refused_from_either_end() {
+        let t = tempfile::tempdir().unwrap();
+        write(
+            &t.path().join("pyproject.toml"),
+            &project("root", "[tool.posy.workspace]\nmembers = [\"p/*\"]\n"),
+        );
+        write(
+            &t.path().join("p/a/pyproject.toml"),
+            &project("a", "[tool.posy.workspace]\nmembers = [\"sub/*\"]\n"),
+        );
+        for start in [t.path().to_path_buf(), t.path().join("p/a")] {
+            let err = Workspace::discover(&start).unwrap_err().to_string();
+            assert!(err.contains("nested workspaces are not supported"), "{err}");
+            assert!(err.contains("p/a/pyproject.toml"), "{err}");
         }
     }
 }
