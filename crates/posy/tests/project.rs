@@ -658,3 +658,48 @@ fn conflicting_extras_lock_apart_and_install_alone() {
     assert!(!run.stderr.contains("Wrote"), "{}", run.stderr);
     assert_eq!(world.read("pylock.toml"), before);
 }
+
+/// pip (26.1 and later) installs a lock from `pylock.toml` too. It wants
+/// a hash for every entry, so it refuses a lock that holds the project's
+/// own directory ("cannot be installed when requiring hashes"; uv's
+/// exported locks alike): a project without a build system (nothing of
+/// its own to install) gives pip a lock it takes, with the default groups.
+#[test]
+#[ignore = "needs POSY_REF_PIP (pip 26.1 or later, which reads pylock.toml); CI runs it with --include-ignored"]
+fn pip_installs_a_virtual_projects_lock_as_posy_sync_does() {
+    let pip = std::env::var_os("POSY_REF_PIP").expect("POSY_REF_PIP names a pip 26.1+");
+    let index = index();
+    let world = World::new();
+    world.write(
+        "pyproject.toml",
+        &format!(
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n{SELECTIONS}"
+        ),
+    );
+    world.ok(&["lock", "--index-url", &index.url()]);
+    world.ok(&["sync"]);
+    let theirs = world.root.join("pip-env");
+    world.ok(&[
+        "venv",
+        theirs.to_str().unwrap(),
+        "--python",
+        venv(&world).bin("python").to_str().unwrap(),
+    ]);
+    let out = std::process::Command::new(&pip)
+        .arg("--python")
+        .arg(theirs.join("bin/python"))
+        .args(["install", "-q", "-r", "pylock.toml"])
+        .current_dir(&world.root)
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pip: {}", common::stderr(&out));
+    let pip_names: Vec<String> = Env::at(theirs)
+        .dist_infos()
+        .into_iter()
+        .map(|d| d.split('-').next().unwrap().to_string())
+        .collect();
+    assert_eq!(pip_names, ["a", "b", "d"]);
+    assert_eq!(pip_names, names(&world));
+}
