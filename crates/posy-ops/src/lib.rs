@@ -61,8 +61,10 @@ mod project;
 mod provider;
 mod resolve;
 mod session;
+mod shell_path;
 mod single_use;
 mod target;
+mod tool;
 
 pub use apply::{Pin, PinSource};
 pub use binary_policy::BinaryPolicy;
@@ -91,5 +93,11 @@ pub use resolve::{
     resolve_brief, resolve_error,
 };
 pub use session::Session;
+pub use shell_path::{Shell, add_to_path, update_shell};
 pub use single_use::{Edge, EdgeKind, ExportOptions, SingleUse, single_use};
 pub use target::{TargetRequest, find_interpreter, resolve_target};
+pub use tool::{
+    InstalledTool, RECEIPT, Receipt, ReceiptOptions, ToolDirs, ToolExecutable, ToolInstall,
+    ToolUpgrade, Upgraded, install_tool, installed_tools, interpreter_problem, tool_requirement,
+    uninstall_tool, upgrade_tool, warn_if_not_on_path,
+};
