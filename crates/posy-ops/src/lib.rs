@@ -98,6 +98,6 @@ pub use single_use::{Edge, EdgeKind, ExportOptions, SingleUse, single_use};
 pub use target::{TargetRequest, find_interpreter, resolve_target};
 pub use tool::{
     InstalledTool, RECEIPT, Receipt, ReceiptOptions, ToolDirs, ToolExecutable, ToolInstall,
-    ToolUpgrade, Upgraded, install_tool, installed_tools, interpreter_problem, tool_requirement,
-    uninstall_tool, upgrade_tool, warn_if_not_on_path,
+    ToolSpec, ToolUpgrade, Upgraded, install_tool, installed_tools, interpreter_problem,
+    tool_requirement, uninstall_tool, upgrade_tool, warn_if_not_on_path,
 };

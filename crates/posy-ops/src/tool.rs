@@ -259,8 +259,48 @@ pub struct ToolInstall {
 /// Parses a tool's requirement, which must name a package.
 pub fn tool_requirement(text: &str) -> Result<Requirement> {
     text.parse::<Requirement>().with_context(|| {
-        format!("`{text}` is not a package requirement (a name, optionally with a version: `black`, `black==24.1`)")
+        format!("`{text}` is not a package requirement (a name, optionally with a version: `black`, `black==24.1`, `black@24.1`, `black@latest`)")
     })
+}
+
+/// A tool as the command line names it: a PEP 508 requirement, or uv's
+/// `NAME@VERSION` and `NAME@latest`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolSpec {
+    pub requirement: Requirement,
+    /// `@latest`: the newest version, whatever is installed or cached.
+    pub latest: bool,
+}
+
+impl ToolSpec {
+    pub fn parse(text: &str) -> Result<ToolSpec> {
+        if let Some((name, version)) = text.split_once('@')
+            && let Ok(name) = PackageName::new(name.trim())
+        {
+            let version = version.trim();
+            if version == "latest" {
+                return Ok(ToolSpec {
+                    requirement: tool_requirement(name.as_str())?,
+                    latest: true,
+                });
+            }
+            if version.parse::<Version>().is_ok() {
+                return Ok(ToolSpec {
+                    requirement: tool_requirement(&format!("{name}=={version}"))?,
+                    latest: false,
+                });
+            }
+        }
+        Ok(ToolSpec {
+            requirement: tool_requirement(text)?,
+            latest: false,
+        })
+    }
+
+    /// Whether a version (or a URL) is asked for, beyond the name.
+    pub fn is_versioned(&self) -> bool {
+        self.latest || self.requirement.version_or_url.is_some()
+    }
 }
 
 /// Installs a tool: its environment, its executables in the bin
@@ -815,6 +855,32 @@ pub fn upgrade_tool(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tool_specs() {
+        let spec = ToolSpec::parse("black").unwrap();
+        assert_eq!(spec.requirement.to_string(), "black");
+        assert!(!spec.is_versioned());
+        let spec = ToolSpec::parse("Black@latest").unwrap();
+        assert_eq!(
+            (spec.requirement.to_string(), spec.latest),
+            ("black".into(), true)
+        );
+        let spec = ToolSpec::parse("black@24.1").unwrap();
+        assert_eq!(spec.requirement.to_string(), "black==24.1");
+        assert!(spec.is_versioned() && !spec.latest);
+        let spec = ToolSpec::parse("black<25").unwrap();
+        assert!(spec.is_versioned());
+        let spec =
+            ToolSpec::parse("black @ https://example.com/black-24.1-py3-none-any.whl").unwrap();
+        assert!(spec.requirement.url().is_some());
+        let error = format!("{:#}", ToolSpec::parse("black@nonsense!").unwrap_err());
+        assert!(
+            error.contains("`black@nonsense!` is not a package requirement"),
+            "{error}"
+        );
+        assert!(ToolSpec::parse("./dir").is_err());
+    }
 
     #[test]
     fn receipt_round_trips_and_reads_minimal_files() {
