@@ -818,13 +818,15 @@ pub fn upgrade_tool(
     brief.overrides = parse_all(&receipt.overrides)?;
     let mut resolver = options.resolver.clone();
     resolver.upgrade = true;
+    // Index options given now replace the recorded ones, for later upgrades too.
+    let index = receipt.options.fill(&options.index);
     install(
         session,
         &env,
         brief,
         &InstallOptions {
             resolver,
-            index: receipt.options.fill(&options.index),
+            index: index.clone(),
             apply: ApplyOptions {
                 reinstall: options.apply.reinstall || options.reinstall,
                 ..options.apply.clone()
@@ -842,6 +844,7 @@ pub fn upgrade_tool(
         },
         interpreter,
         entrypoints,
+        options: ReceiptOptions::from_settings(&index),
         ..receipt
     }
     .write(&env_dir)?;

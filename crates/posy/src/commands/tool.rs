@@ -164,6 +164,11 @@ fn upgrade(args: &ToolUpgradeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let mut changed = 0;
     for name in &names {
         match upgrade_tool(&session, &dirs, name, &options) {
+            Ok(upgraded) if options.reinstall && upgraded.before == upgraded.after => {
+                changed += 1;
+                let version = upgraded.after.map(|v| format!(" v{v}")).unwrap_or_default();
+                eprintln!("Reinstalled {}{version}", upgraded.name);
+            }
             Ok(upgraded) if upgraded.before != upgraded.after => {
                 changed += 1;
                 let show = |v: &Option<posy_vocab::Version>| {
