@@ -49,6 +49,7 @@ mod blueprint_json;
 mod brief;
 mod build_envs;
 mod build_progress;
+mod cached_env;
 mod changes;
 mod direct;
 mod env;
@@ -72,6 +73,10 @@ pub use blueprint::{Blueprint, Notes, RequirementsTxtOptions, relative_paths};
 pub use brief::{
     Brief, BriefInputs, GroupsSelection, Selector, extras_selection, groups_selection,
     project_group,
+};
+pub use cached_env::{
+    CachedEnv, CachedEnvOptions, ENV_FORMAT, ensure_cached_env, env_key, exec_holding,
+    open_cached_env,
 };
 pub use changes::{Changes, WouldChange};
 pub use env::{Env, EnvRequest, Placement, find_env, venv_python};
