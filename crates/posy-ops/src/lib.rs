@@ -66,6 +66,7 @@ mod shell_path;
 mod single_use;
 mod target;
 mod tool;
+mod tool_run;
 
 pub use apply::{Pin, PinSource};
 pub use binary_policy::BinaryPolicy;
@@ -105,4 +106,7 @@ pub use tool::{
     InstalledTool, RECEIPT, Receipt, ReceiptOptions, ToolDirs, ToolExecutable, ToolInstall,
     ToolSpec, ToolUpgrade, Upgraded, install_tool, installed_tools, interpreter_problem,
     tool_requirement, uninstall_tool, upgrade_tool, warn_if_not_on_path,
+};
+pub use tool_run::{
+    ToolCommand, ToolRun, installed_tool_command, prepare_tool_command, remembered_tool_command,
 };

@@ -46,6 +46,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use posy_install::InstalledDist;
 use posy_python::{
     DiscoveryEnv, Interpreter, OnExisting, ProbeCache, PythonRequest, VenvOptions, create_venv,
     find_interpreter,
@@ -510,7 +511,10 @@ fn make_env(session: &Session, env_dir: &Path, python: Option<&str>) -> Result<P
 /// The interpreter `request` names, never the active virtual environment:
 /// a tool does not depend on whatever environment was active when it was
 /// installed.
-fn find_base_interpreter(session: &Session, request: &PythonRequest) -> Result<Interpreter> {
+pub(crate) fn find_base_interpreter(
+    session: &Session,
+    request: &PythonRequest,
+) -> Result<Interpreter> {
     let cache = ProbeCache::new(session.cache_dir());
     let mut discovery =
         DiscoveryEnv::from_process().context("cannot read the working directory")?;
@@ -537,21 +541,25 @@ fn executables_of(env: &Env, name: &PackageName) -> Result<(Version, Vec<String>
         .into_iter()
         .find(|d| &d.name == name)
         .with_context(|| format!("`{name}` is not installed in its tool environment"))?;
+    Ok((dist.version.clone(), executables(&dist)?))
+}
+
+/// The console and GUI scripts a distribution declares, in file order.
+pub(crate) fn executables(dist: &InstalledDist) -> Result<Vec<String>> {
     let path = dist.dist_info.join("entry_points.txt");
-    let names = match fs::read_to_string(&path) {
+    match fs::read_to_string(&path) {
         Ok(text) => {
             let entry_points = EntryPoints::parse(&text)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            entry_points
+            Ok(entry_points
                 .console_scripts()
                 .chain(entry_points.gui_scripts())
                 .map(|e| e.name.clone())
-                .collect()
+                .collect())
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
-    Ok((dist.version, names))
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
 }
 
 /// Links the tool's executables into the bin directory; removes the links
@@ -692,6 +700,12 @@ pub fn installed_tools(dirs: &ToolDirs) -> Result<Vec<InstalledTool>> {
 /// The installed version of `name` in a tool environment, read from its
 /// `.dist-info` without running the interpreter.
 fn installed_version(env_dir: &Path, name: &PackageName) -> Option<Version> {
+    installed_dist(env_dir, name).map(|d| d.version)
+}
+
+/// The distribution `name` installed in the environment `env_dir`, found
+/// without running the interpreter (in `lib/*/site-packages`).
+pub(crate) fn installed_dist(env_dir: &Path, name: &PackageName) -> Option<InstalledDist> {
     let lib = env_dir.join("lib");
     let dirs: Vec<PathBuf> = fs::read_dir(&lib)
         .ok()?
@@ -703,7 +717,6 @@ fn installed_version(env_dir: &Path, name: &PackageName) -> Option<Version> {
         .ok()?
         .into_iter()
         .find(|d| &d.name == name)
-        .map(|d| d.version)
 }
 
 /// Removes a tool: its executables' links (those still pointing into its

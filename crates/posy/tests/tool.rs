@@ -7,6 +7,7 @@
 mod common;
 
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -372,6 +373,8 @@ fn a_missing_interpreter_is_named_and_reinstall_repairs_it() {
     assert!(err.contains(&message), "{err}");
     let err = tools.fails(&["upgrade", "app"]);
     assert!(err.contains(&message), "{err}");
+    let err = tools.fails(&["run", "--from", "app", "app-cli"]);
+    assert!(err.contains(&message), "{err}");
 
     let (_, err) = tools.ok(&["upgrade", "--reinstall", "app"]);
     assert!(err.contains("nothing answers `--python"), "{err}");
@@ -425,5 +428,159 @@ fn update_shell_writes_the_start_up_files_once() {
         stderr(&output).contains("SHELL=`/usr/bin/nu`"),
         "{}",
         stderr(&output)
+    );
+}
+
+/// The wheels the index has served so far.
+fn wheel_downloads(index: &IndexServer) -> usize {
+    index
+        .requests()
+        .iter()
+        .filter(|r| r.path().ends_with(".whl"))
+        .count()
+}
+
+/// The environments in the store.
+fn cached_envs(tools: &Tools) -> usize {
+    fs::read_dir(tools.world.cache().join("v1").join("envs"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn run_makes_an_environment_once_and_a_second_run_asks_no_index() {
+    let index = first_index().serve();
+    let tools = Tools::new(&index);
+    let (out, _) = tools.ok(&["run", "--from", "app", "app-cli", "hello", "--flag"]);
+    assert_eq!(out, "app 1.0, lib 1.0 hello --flag\n");
+    assert_eq!(cached_envs(&tools), 1);
+    // Nothing is installed: the environment lives in the cache.
+    assert!(!tools.env_dir("app").exists());
+    assert!(!tools.bin("app-cli").exists());
+
+    let asked = index.requests().len();
+    let (out, err) = tools.ok(&["run", "--from", "app", "app-cli", "again"]);
+    assert_eq!(out, "app 1.0, lib 1.0 again\n");
+    assert_eq!(err, "", "a remembered run says nothing");
+    // `posy x` is the same command, and `--offline` changes nothing.
+    let output = tools
+        .command(&[
+            "x",
+            "--offline",
+            "--index-url",
+            &tools.url,
+            "--from",
+            "app",
+            "app-cli",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "app 1.0, lib 1.0\n"
+    );
+    assert_eq!(
+        index.requests().len(),
+        asked,
+        "a second run asks the index nothing"
+    );
+
+    // Invoked as `posyx`, the binary is `posy tool run`.
+    let posyx = tools.world.root.join("posyx");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_posy"), &posyx).unwrap();
+    let mut cmd = tools.command(&["--index-url", &tools.url, "--from", "app", "app-cli", "x"]);
+    let output = cmd.arg0(&posyx).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "app 1.0, lib 1.0 x\n"
+    );
+    assert_eq!(index.requests().len(), asked);
+
+    // A package of its own name: `posy tool run http`-style, `--with` adds to it.
+    let (out, _) = tools.ok(&["run", "--from", "httpie", "http"]);
+    assert_eq!(out, "http says hi\n");
+    let (out, _) = tools.ok(&[
+        "run",
+        "--with",
+        "plugin",
+        "--from",
+        "app",
+        "python",
+        "-c",
+        "import plugin, app; print(plugin.NAME)",
+    ]);
+    assert_eq!(out, "plugin\n");
+    assert_eq!(cached_envs(&tools), 3);
+}
+
+#[test]
+fn run_at_latest_asks_the_index_again_and_reuses_an_environment_with_those_pins() {
+    let index = later_index().serve();
+    let tools = Tools::new(&index);
+    let (out, _) = tools.ok(&["run", "--from", "app==1.0", "app-cli"]);
+    assert_eq!(out, "app 1.0, lib 2.0\n");
+    let (out, _) = tools.ok(&["run", "--from", "app@latest", "app-cli"]);
+    assert_eq!(out, "app 3.0, lib 2.0\n");
+    assert_eq!(cached_envs(&tools), 2);
+    let (pages, wheels) = (index.requests().len(), wheel_downloads(&index));
+    let (out, _) = tools.ok(&["run", "--from", "app@latest", "app-cli"]);
+    assert_eq!(out, "app 3.0, lib 2.0\n");
+    assert!(
+        index.requests().len() > pages,
+        "@latest asks the index again"
+    );
+    assert_eq!(
+        wheel_downloads(&index),
+        wheels,
+        "and reuses the environment"
+    );
+    assert_eq!(cached_envs(&tools), 2);
+    // A version asked by `NAME@VERSION` on the command itself.
+    let (out, _) = tools.ok(&["run", "--from", "app@2.0", "app-cli"]);
+    assert_eq!(out, "app 2.0, lib 2.0\n");
+}
+
+#[test]
+fn run_uses_an_installed_tool_unless_a_version_is_asked() {
+    let index = later_index().serve();
+    let tools = Tools::new(&index);
+    tools.ok(&["install", "app<3", "--with", "lib<2"]);
+    let asked = index.requests().len();
+    // Installed with `--with`: a bare `run` is not what was installed.
+    let (out, _) = tools.ok(&["run", "--from", "app", "app-cli"]);
+    assert_eq!(out, "app 3.0, lib 2.0\n");
+    assert!(index.requests().len() > asked);
+
+    tools.ok(&["install", "--force", "app<3"]);
+    let asked = index.requests().len();
+    let (out, err) = tools.ok(&["run", "--from", "app", "app-cli"]);
+    assert_eq!(out, "app 2.0, lib 2.0\n", "the installed tool runs");
+    assert_eq!(err, "");
+    assert_eq!(index.requests().len(), asked);
+    let (out, _) = tools.ok(&["run", "--from", "app==1.0", "app-cli"]);
+    assert_eq!(out, "app 1.0, lib 2.0\n");
+}
+
+#[test]
+fn run_refuses_what_it_cannot_run_with_what_to_do() {
+    let index = first_index().serve();
+    let tools = Tools::new(&index);
+    let err = tools.fails(&["run", "app"]);
+    assert!(
+        err.contains("the package `app` provides no executable `app`; it provides: app-cli; if `app` comes from another package, name it with `--from PACKAGE app`"),
+        "{err}"
+    );
+    let err = tools.fails(&["run", "quiet"]);
+    assert!(
+        err.contains("the package `quiet` provides no executables"),
+        "{err}"
+    );
+    let err = tools.fails(&["run", "nonexistent"]);
+    assert!(err.contains("nonexistent"), "{err}");
+    let err = tools.fails(&["run", "app>>1"]);
+    assert!(
+        err.contains("`app>>1` is not a package requirement"),
+        "{err}"
     );
 }
