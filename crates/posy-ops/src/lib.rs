@@ -61,6 +61,7 @@ mod plan;
 mod project;
 mod provider;
 mod resolve;
+mod script;
 mod session;
 mod single_use;
 mod target;
@@ -94,6 +95,10 @@ pub use project::{
 pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,
     resolve_brief, resolve_error,
+};
+pub use script::{
+    Script, ScriptEnv, ScriptLock, ScriptOptions, fetch_script, keep_script_text, lock_script,
+    prepare_script, script_lock_is_fresh,
 };
 pub use session::Session;
 pub use single_use::{Edge, EdgeKind, ExportOptions, SingleUse, single_use};
