@@ -251,8 +251,14 @@ fn file_identity(path: &Path) -> String {
 /// The options that change a script's resolution, as a lock records them
 /// (`[tool.posy.options]`): the block's `[tool.posy]`, overridden by the
 /// command line.
-fn recorded_options(settings: &PyProject, options: &ScriptOptions) -> toml::Table {
-    let mut recorded = toml::Table::new();
+fn recorded_options(script: &Script, settings: &PyProject, options: &ScriptOptions) -> toml::Table {
+    // What the script's lock recorded stays, unless given again.
+    let mut recorded = match script.lockable {
+        true => std::fs::read_to_string(script.lock_path())
+            .map(|text| lock_recorded(&text))
+            .unwrap_or_default(),
+        false => toml::Table::new(),
+    };
     for (key, value) in &settings.settings.resolution_options {
         let value = match value {
             posy_project::OptionValue::Text(text) => text.clone().into(),
@@ -287,6 +293,21 @@ fn recorded_options(settings: &PyProject, options: &ScriptOptions) -> toml::Tabl
         set("no-index", true.into());
     }
     recorded
+}
+
+/// `[tool.posy.options]` of a lock's text (only its `[tool.posy…]`
+/// tables, written last, are parsed).
+fn lock_recorded(text: &str) -> toml::Table {
+    let Some(at) = text.find("\n[tool.posy") else {
+        return toml::Table::new();
+    };
+    let tail: toml::Table = toml::from_str(&text[at..]).unwrap_or_default();
+    tail.get("tool")
+        .and_then(|t| t.get("posy"))
+        .and_then(|p| p.get("options"))
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn strings(items: &[String]) -> toml::Value {
@@ -394,7 +415,7 @@ pub struct ScriptLock {
 /// Whether the script's lock (if any) was made from the block as it is.
 pub fn script_lock_is_fresh(script: &Script, options: &ScriptOptions) -> Result<Option<bool>> {
     let settings = script.settings()?;
-    let recorded = recorded_options(&settings, options);
+    let recorded = recorded_options(script, &settings, options);
     let Ok(text) = std::fs::read_to_string(script.lock_path()) else {
         return Ok(None);
     };
@@ -429,7 +450,7 @@ pub fn lock_script(
         );
     }
     let settings = script.settings()?;
-    let recorded = recorded_options(&settings, options);
+    let recorded = recorded_options(script, &settings, options);
     let path = script.lock_path();
     let preferences = if path.is_file() {
         preferences_from(&path)?
@@ -553,7 +574,7 @@ pub fn prepare_script(
     options: &ScriptOptions,
 ) -> Result<ScriptEnv> {
     let settings = script.settings()?;
-    let recorded = recorded_options(&settings, options);
+    let recorded = recorded_options(script, &settings, options);
     let with: Vec<Requirement> = options
         .with
         .iter()
@@ -640,7 +661,12 @@ pub fn prepare_script(
                 resolve.preferences = preferences_from(&lock_path)?;
             }
             let brief = script_brief(script, &settings, &with)?;
-            let resolved = resolve_brief(session, brief, &resolve)?;
+            let resolved = resolve_brief(session, brief, &resolve).with_context(|| {
+                format!(
+                    "cannot resolve the requirements of the script {}",
+                    script.display
+                )
+            })?;
             for warning in &resolved.blueprint.warnings {
                 eprintln!("warning: {warning}");
             }

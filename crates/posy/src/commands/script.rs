@@ -19,7 +19,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use posy_ops::{
     Script, ScriptOptions, fetch_script, init_python, keep_script_text, lock_script,
     prepare_script, script_lock_is_fresh,
@@ -109,6 +109,9 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> Result<Option<ExitCode>> {
     let is_url = first.starts_with("https://") || first.starts_with("http://");
     let file = Path::new(first);
     let is_file = !is_url && first != "-" && file.is_file();
+    if !is_url && first != "-" && is_python_file(file) && !file.exists() {
+        bail!("the script {first} does not exist");
+    }
     let in_project = !args.no_project && in_project()?;
     // A block decides at once; a file without one is the project's if
     // there is a project; stdin and URLs are always scripts.
