@@ -61,6 +61,7 @@ mod plan;
 mod project;
 mod provider;
 mod resolve;
+mod script;
 mod session;
 mod shell_path;
 mod single_use;
@@ -97,6 +98,10 @@ pub use project::{
 pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,
     resolve_brief, resolve_error,
+};
+pub use script::{
+    Script, ScriptEnv, ScriptLock, ScriptOptions, fetch_script, keep_script_text, lock_script,
+    prepare_script, script_lock_is_fresh,
 };
 pub use session::Session;
 pub use shell_path::{Shell, add_to_path, update_shell};

@@ -134,7 +134,7 @@ pub enum Command {
     Lock(Box<LockArgs>),
     /// Make the project's `.venv` hold what its lock selects.
     Sync(Box<SyncArgs>),
-    /// Run a command in the project's environment, locking and syncing first.
+    /// Run a command in the project's environment (locking and syncing first), or a script in the environment its `# /// script` block describes.
     Run(Box<RunArgs>),
     /// Add dependencies to the project's `pyproject.toml`, then lock and sync.
     Add(Box<AddArgs>),
@@ -1093,6 +1093,9 @@ pub struct LockArgs {
     /// Resolve and say what would be written, without writing it.
     #[arg(long, conflicts_with = "check")]
     pub dry_run: bool,
+    /// Lock this script's `# /// script` block into `pylock.<name>.toml` beside it (PEP 723, PEP 751).
+    #[arg(long, value_name = "SCRIPT")]
+    pub script: Option<PathBuf>,
     #[command(flatten)]
     pub project: ProjectArgs,
 }
@@ -1226,13 +1229,19 @@ pub struct RunArgs {
     /// Remove packages the selection does not hold before running (default: keep them).
     #[arg(long)]
     pub exact: bool,
+    /// Run with this package too, for this run only (a requirement; repeat for more).
+    #[arg(long, value_name = "WITH")]
+    pub with: Vec<String>,
+    /// Do not look for a project: a script without a block runs with the interpreter alone.
+    #[arg(long)]
+    pub no_project: bool,
     #[command(flatten)]
     pub selection: SelectionArgs,
     #[command(flatten)]
     pub install: ProjectInstallArgs,
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// The command and its arguments (`python -m pytest`, a console script, `script.py`).
+    /// The command and its arguments (`python -m pytest`, a console script, `script.py`, `-` for a script on stdin, or a script's URL).
     #[arg(
         required = true,
         trailing_var_arg = true,
