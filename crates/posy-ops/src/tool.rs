@@ -343,12 +343,14 @@ pub fn install_tool(session: &Session, dirs: &ToolDirs, request: &ToolInstall) -
         eprintln!("`{}` is already installed", request.requirement);
         return Ok(());
     }
+    // The environment is made again only when it cannot serve: `--force`
+    // on a working environment reinstalls every package in place, so a
+    // failing resolution leaves the installed tool as it was.
     let fresh = existing.is_none()
-        || request.force
         || !interpreter_ok
         || existing.as_ref().is_some_and(|e| e.python != wanted.python);
     let created = !env_dir.exists();
-    let result = (|| {
+    let result: Result<Receipt> = (|| {
         let base = if fresh {
             Some(make_env(session, &env_dir, request.python.as_deref())?)
         } else {
@@ -364,7 +366,10 @@ pub fn install_tool(session: &Session, dirs: &ToolDirs, request: &ToolInstall) -
             &InstallOptions {
                 resolver: request.resolver.clone(),
                 index: request.index.clone(),
-                apply: request.apply.clone(),
+                apply: ApplyOptions {
+                    reinstall: request.apply.reinstall || (request.force && !fresh),
+                    ..request.apply.clone()
+                },
                 no_deps: false,
                 exact: true,
             },
@@ -391,6 +396,19 @@ pub fn install_tool(session: &Session, dirs: &ToolDirs, request: &ToolInstall) -
         Err(e) => {
             if created {
                 let _ = fs::remove_dir_all(&env_dir);
+            } else if fresh && !env_dir.join(RECEIPT).is_file() {
+                // The old environment was emptied to be made again, and the
+                // new one failed: nothing of the tool is left to keep, so
+                // its links go too rather than point at nothing.
+                for exe in existing.iter().flat_map(|r| &r.entrypoints) {
+                    if points_into(&exe.install_path, &env_dir) {
+                        let _ = fs::remove_file(&exe.install_path);
+                    }
+                }
+                let _ = fs::remove_dir_all(&env_dir);
+                return Err(e.context(format!(
+                    "`{name}` was uninstalled on the way (its environment was being made again); install it again once this is fixed"
+                )));
             }
             return Err(e);
         }

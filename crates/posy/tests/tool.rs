@@ -552,10 +552,11 @@ fn run_uses_an_installed_tool_unless_a_version_is_asked() {
     assert_eq!(out, "app 3.0, lib 2.0\n");
     assert!(index.requests().len() > asked);
 
+    // Installed again without `--with`, in place: lib keeps its version.
     tools.ok(&["install", "--force", "app<3"]);
     let asked = index.requests().len();
     let (out, err) = tools.ok(&["run", "--from", "app", "app-cli"]);
-    assert_eq!(out, "app 2.0, lib 2.0\n", "the installed tool runs");
+    assert_eq!(out, "app 2.0, lib 1.0\n", "the installed tool runs");
     assert_eq!(err, "");
     assert_eq!(index.requests().len(), asked);
     let (out, _) = tools.ok(&["run", "--from", "app==1.0", "app-cli"]);
@@ -583,4 +584,22 @@ fn run_refuses_what_it_cannot_run_with_what_to_do() {
         err.contains("`app>>1` is not a package requirement"),
         "{err}"
     );
+}
+
+#[test]
+fn a_failed_reinstall_leaves_the_installed_tool_working() {
+    let index = first_index().serve();
+    let tools = Tools::new(&index);
+    tools.ok(&["install", "app"]);
+    let err = tools.fails(&["install", "--force", "--with", "nonexistent", "app"]);
+    assert!(err.contains("nonexistent"), "{err}");
+    let err = tools.fails(&["install", "--force", "--python", "/nowhere/python3", "app"]);
+    assert!(err.contains("/nowhere/python3"), "{err}");
+    assert_eq!(run_exe(&tools.bin("app-cli"), &[]), "app 1.0, lib 1.0\n");
+    let (out, _) = tools.ok(&["list"]);
+    assert_eq!(out, "app v1.0\n- app-cli\n");
+    // `--force` on a working tool reinstalls it in place.
+    let (_, err) = tools.ok(&["install", "--force", "app"]);
+    assert!(err.contains(" - app==1.0\n + app==1.0\n"), "{err}");
+    assert_eq!(run_exe(&tools.bin("app-cli"), &[]), "app 1.0, lib 1.0\n");
 }
