@@ -155,7 +155,7 @@ impl Brief {
             let requirement = text
                 .parse::<Requirement>()
                 .with_context(|| format!("invalid requirement `{text}`"))?;
-            brief.push(requirement, String::new(), Selector::Always, false);
+            brief.push_requirement(requirement, String::new(), Selector::Always, false);
         }
         for source in &inputs.sources {
             brief.read_source(source, inputs)?;
@@ -229,7 +229,7 @@ impl Brief {
                     .or_default()
                     .extend(entry.hashes);
             }
-            self.push(requirement, origin, Selector::Always, editable);
+            self.push_requirement(requirement, origin, Selector::Always, editable);
         }
         for entry in file.constraints {
             self.constraints.push(named(entry)?);
@@ -263,7 +263,7 @@ impl Brief {
                 } else {
                     project.with_source_in(requirement, &inputs.workspace_members)
                 };
-            brief.push(
+            brief.push_requirement(
                 requirement,
                 origin.clone(),
                 selector,
@@ -290,7 +290,7 @@ impl Brief {
                     itself.version_or_url = Some(posy_vocab::VersionOrUrl::Url(
                         project.directory().display().to_string(),
                     ));
-                    self.push(
+                    self.push_requirement(
                         itself,
                         origin.clone(),
                         Selector::Group(group.clone()),
@@ -329,7 +329,7 @@ impl Brief {
 
     /// Adds a requirement from `origin`: a direct reference (`name @ url`)
     /// to [`Brief::direct`], anything else to [`Brief::requirements`].
-    fn push(
+    pub(crate) fn push_requirement(
         &mut self,
         requirement: Requirement,
         origin: String,
@@ -408,7 +408,7 @@ pub async fn complete_brief(
         let (origin, requirements) =
             dynamic_project_requirements(&project, builder, &brief.selection).await?;
         for requirement in requirements {
-            brief.push(requirement, origin.clone(), Selector::Always, false);
+            brief.push_requirement(requirement, origin.clone(), Selector::Always, false);
         }
     }
     let mut direct = Vec::new();

@@ -49,6 +49,7 @@ mod blueprint_json;
 mod brief;
 mod build_envs;
 mod build_progress;
+mod cached_env;
 mod changes;
 mod direct;
 mod env;
@@ -60,9 +61,13 @@ mod plan;
 mod project;
 mod provider;
 mod resolve;
+mod script;
 mod session;
+mod shell_path;
 mod single_use;
 mod target;
+mod tool;
+mod tool_run;
 
 pub use apply::{Pin, PinSource};
 pub use binary_policy::BinaryPolicy;
@@ -70,6 +75,10 @@ pub use blueprint::{Blueprint, Notes, RequirementsTxtOptions, relative_paths};
 pub use brief::{
     Brief, BriefInputs, GroupsSelection, Selector, extras_selection, groups_selection,
     project_group,
+};
+pub use cached_env::{
+    CachedEnv, CachedEnvOptions, ENV_FORMAT, ensure_cached_env, env_key, exec_holding,
+    open_cached_env,
 };
 pub use changes::{Changes, WouldChange};
 pub use env::{Env, EnvRequest, Placement, find_env, venv_python};
@@ -90,6 +99,19 @@ pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,
     resolve_brief, resolve_error,
 };
+pub use script::{
+    Script, ScriptEnv, ScriptLock, ScriptOptions, fetch_script, keep_script_text, lock_script,
+    prepare_script, script_lock_is_fresh,
+};
 pub use session::Session;
+pub use shell_path::{Shell, add_to_path, update_shell};
 pub use single_use::{Edge, EdgeKind, ExportOptions, SingleUse, single_use};
 pub use target::{TargetRequest, find_interpreter, resolve_target};
+pub use tool::{
+    InstalledTool, RECEIPT, Receipt, ReceiptOptions, ToolDirs, ToolExecutable, ToolInstall,
+    ToolSpec, ToolUpgrade, Upgraded, install_tool, installed_tools, interpreter_problem,
+    tool_requirement, uninstall_tool, upgrade_tool, warn_if_not_on_path,
+};
+pub use tool_run::{
+    ToolCommand, ToolRun, installed_tool_command, prepare_tool_command, remembered_tool_command,
+};

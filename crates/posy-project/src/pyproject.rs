@@ -201,6 +201,13 @@ impl PyProject {
             path: path.to_owned(),
             message: with_position(text, &e),
         })?;
+        Self::from_table(&table, path)
+    }
+
+    /// The requirement-relevant parts of a parsed `pyproject.toml` (or of
+    /// a table shaped like one, such as a script block's `[tool]` under
+    /// `tool`) found at `path`.
+    pub fn from_table(table: &toml::Table, path: &Path) -> Result<Self, PyProjectError> {
         let invalid = |message: String| PyProjectError::Invalid {
             path: path.to_owned(),
             message,

@@ -16,7 +16,8 @@ use crate::entry;
 use crate::error::{Context, ProduceError, StoreError};
 use crate::key::Key;
 use crate::layout::BucketName;
-use crate::lock_file::KeyLock;
+use crate::lease::Lease;
+use crate::lock_file::{KeyLease, KeyLock};
 use crate::reservation::Reservation;
 use crate::store::Shared;
 use crate::tag::Tag;
@@ -159,6 +160,23 @@ impl<V: ValueType> Bucket<V> {
             lock,
             path: value,
         }))
+    }
+
+    /// A shared hold on the entry while it is in use (see [`Lease`]);
+    /// `None` when the entry does not exist. Waits while the key is
+    /// locked exclusively (an entry being produced or removed).
+    pub fn lease(&self, key: &Key) -> Result<Option<Lease>, StoreError> {
+        let value = self.path(key);
+        if fs::symlink_metadata(&value).is_err() {
+            return Ok(None);
+        }
+        let lock = KeyLease::acquire(&self.shared.layout.lock(self.name, key))?;
+        // Removed between the look and the lock: removal holds the key
+        // exclusively, so under a shared hold the answer cannot change.
+        if fs::symlink_metadata(&value).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(Lease::new(lock, value)))
     }
 
     /// Removes the entry, e.g. one found to be corrupt. Returns whether it

@@ -488,6 +488,42 @@ mod tests {
     }
 
     #[test]
+    fn a_leased_environment_outlives_collection_and_its_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (used, idle) = (Key::hash_of(b"used"), Key::hash_of(b"idle"));
+        for key in [&used, &idle] {
+            store
+                .envs()
+                .get_or_set(key, |d| fs::write(d.join("pyvenv.cfg"), "home = /x\n"))
+                .unwrap();
+        }
+        assert!(
+            store
+                .envs()
+                .lease(&Key::hash_of(b"absent"))
+                .unwrap()
+                .is_none()
+        );
+        let lease = store.envs().lease(&used).unwrap().unwrap();
+        assert_eq!(lease.path(), store.envs().path(&used));
+        // The run ends (as an exec'd process outlives posy's store handle).
+        drop(store);
+
+        let m = Maintenance::begin(dir.path()).unwrap();
+        let report = m.collect(ByteSize(0)).unwrap();
+        assert_eq!((report.entries_removed, report.entries_busy), (1, 1));
+        assert!(lease.path().join("pyvenv.cfg").is_file());
+        drop(m);
+        drop(lease);
+        let report = Maintenance::begin(dir.path())
+            .unwrap()
+            .collect(ByteSize(0))
+            .unwrap();
+        assert_eq!((report.entries_removed, report.entries_busy), (1, 0));
+    }
+
+    #[test]
     fn removes_garbage_orphans_empty_dirs_and_stale_markers() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();

@@ -43,6 +43,12 @@ pub enum BucketName {
     Interpreters,
     /// Managed interpreters (directories).
     Pythons,
+    /// Environments made for one-off runs (scripts, tools), keyed by
+    /// interpreter and pins (directories).
+    Envs,
+    /// Remembered resolutions: a request's key → the pins it resolved to
+    /// (files). Not content-addressed; replaced when a request is resolved again.
+    Resolutions,
 }
 
 /// Whether a bucket's values are single files or directory trees.
@@ -53,13 +59,15 @@ pub(crate) enum ValueKind {
 }
 
 impl BucketName {
-    pub const ALL: [BucketName; 6] = [
+    pub const ALL: [BucketName; 8] = [
         BucketName::Http,
         BucketName::Artifacts,
         BucketName::Unpacked,
         BucketName::Built,
         BucketName::Interpreters,
         BucketName::Pythons,
+        BucketName::Envs,
+        BucketName::Resolutions,
     ];
 
     /// The bucket's directory name under `v1/`.
@@ -71,6 +79,8 @@ impl BucketName {
             BucketName::Built => "built",
             BucketName::Interpreters => "interpreters",
             BucketName::Pythons => "pythons",
+            BucketName::Envs => "envs",
+            BucketName::Resolutions => "resolutions",
         }
     }
 
@@ -80,11 +90,12 @@ impl BucketName {
 
     pub(crate) fn kind(self) -> ValueKind {
         match self {
-            BucketName::Unpacked | BucketName::Pythons => ValueKind::Dir,
+            BucketName::Unpacked | BucketName::Pythons | BucketName::Envs => ValueKind::Dir,
             BucketName::Http
             | BucketName::Artifacts
             | BucketName::Built
-            | BucketName::Interpreters => ValueKind::File,
+            | BucketName::Interpreters
+            | BucketName::Resolutions => ValueKind::File,
         }
     }
 }

@@ -54,6 +54,9 @@
 //!   from [`Store::open`] until its handles are dropped; [`Maintenance`]
 //!   takes it exclusive, and automatic collection only tries (never waits),
 //!   so it happens when the last concurrent run finishes.
+//! - **An entry in use by a running program stays.** Environments that
+//!   posy `exec`s into (the `envs` bucket) are held by a [`Lease`], a
+//!   shared lock the program inherits; collection skips leased entries.
 //! - **Lock files are removed safely.** A lock file is only deleted by a
 //!   holder of its lock, and every acquirer re-checks that the file it
 //!   locked is still the one on disk (same inode). See `lock_file.rs`.
@@ -99,6 +102,7 @@ mod entry;
 mod error;
 mod key;
 mod layout;
+mod lease;
 mod ledger;
 mod lock_file;
 mod reservation;
@@ -112,6 +116,7 @@ pub use collect::{CleanReport, CollectReport, Maintenance};
 pub use error::{ProduceError, StoreError};
 pub use key::{Key, KeyError};
 pub use layout::BucketName;
+pub use lease::Lease;
 pub use reservation::Reservation;
 pub use store::{Store, StoreOptions, default_max_size};
 pub use tag::{Tag, TagError};

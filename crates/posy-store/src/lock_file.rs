@@ -143,6 +143,35 @@ fn still_on_disk(_file: &File, path: &Path) -> io::Result<bool> {
     Ok(path.exists())
 }
 
+/// A shared lock on one key: the entry is in use and must stay. Any
+/// number of leases coexist; removal (which takes the key's lock
+/// exclusively) waits for them, and collection skips the entry.
+#[derive(Debug)]
+pub(crate) struct KeyLease {
+    file: File,
+}
+
+impl KeyLease {
+    /// Takes `path` shared, waiting while a producer or a remover holds it
+    /// exclusively; re-checks, as [`KeyLock::acquire`] does, that the file
+    /// locked is still the one on disk.
+    pub(crate) fn acquire(path: &Path) -> Result<KeyLease, StoreError> {
+        loop {
+            let file = open_lock_file(path, Create::Yes).context("open the lock file", path)?;
+            FileExt::lock_shared(&file).context("lock", path)?;
+            if still_on_disk(&file, path).context("check the lock file", path)? {
+                let _ =
+                    filetime::set_file_handle_times(&file, None, Some(filetime::FileTime::now()));
+                return Ok(KeyLease { file });
+            }
+        }
+    }
+
+    pub(crate) fn file(&self) -> &File {
+        &self.file
+    }
+}
+
 /// The root lock: shared by every run for its lifetime, exclusive for maintenance.
 #[derive(Debug)]
 pub(crate) struct RootLock {
@@ -218,6 +247,25 @@ mod tests {
             TryLock::Busy
         ));
         drop(got);
+    }
+
+    #[test]
+    fn leases_share_and_turn_away_an_exclusive_locker() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.lock");
+        let a = KeyLease::acquire(&path).unwrap();
+        let b = KeyLease::acquire(&path).unwrap();
+        assert!(matches!(
+            KeyLock::acquire(&path, Create::No, Wait::No).unwrap(),
+            TryLock::Busy
+        ));
+        drop(a);
+        assert!(matches!(
+            KeyLock::acquire(&path, Create::No, Wait::No).unwrap(),
+            TryLock::Busy
+        ));
+        drop(b);
+        locked(KeyLock::acquire(&path, Create::No, Wait::No).unwrap());
     }
 
     #[test]

@@ -132,6 +132,17 @@ impl Store {
         DirBucket::new(Arc::clone(&self.shared), BucketName::Pythons)
     }
 
+    /// Environments for one-off runs, keyed by interpreter and pins
+    /// (directories). A running user holds a [`crate::Lease`] on its entry.
+    pub fn envs(&self) -> DirBucket {
+        DirBucket::new(Arc::clone(&self.shared), BucketName::Envs)
+    }
+
+    /// Remembered resolutions (files), keyed by what was asked.
+    pub fn resolutions(&self) -> FileBucket {
+        FileBucket::new(Arc::clone(&self.shared), BucketName::Resolutions)
+    }
+
     /// A private working directory in the store's `tmp/` (named
     /// `<prefix>XXXXXX`), deleted when the handle is dropped. For work that
     /// is not a store value (a build tree, a hook's files): it shares the

@@ -134,7 +134,7 @@ pub enum Command {
     Lock(Box<LockArgs>),
     /// Make the project's `.venv` hold what its lock selects.
     Sync(Box<SyncArgs>),
-    /// Run a command in the project's environment, locking and syncing first.
+    /// Run a command in the project's environment (locking and syncing first), or a script in the environment its `# /// script` block describes.
     Run(Box<RunArgs>),
     /// Add dependencies to the project's `pyproject.toml`, then lock and sync.
     Add(Box<AddArgs>),
@@ -144,6 +144,11 @@ pub enum Command {
     Tree(Box<TreeArgs>),
     /// Write the project's lock, for one selection, as requirements.txt or pylock.toml.
     Export(Box<ExportArgs>),
+    /// Run and install command-line tools from Python packages (what pipx and `uv tool` do).
+    #[command(subcommand)]
+    Tool(Box<ToolCommand>),
+    /// Run a command from a Python package: the same as `posy tool run` (and as `posyx`).
+    X(Box<ToolRunArgs>),
     /// Print a completion script for a shell (`bash`, `zsh`, `fish`, `powershell`, `elvish`).
     GenerateShellCompletion {
         #[arg(value_enum)]
@@ -171,6 +176,138 @@ pub enum PipCommand {
     Check(PipCheckArgs),
     /// Print the dependency tree of the installed packages.
     Tree(PipTreeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolCommand {
+    /// Run a command from a Python package, in a cached environment (also `posy x`, `posyx`).
+    Run(Box<ToolRunArgs>),
+    /// Install a package's executables into the tools' bin directory, in an environment of their own.
+    Install(Box<ToolInstallArgs>),
+    /// List the installed tools and their executables.
+    List(ToolListArgs),
+    /// Upgrade installed tools, keeping the requirements, constraints and Python they were installed with.
+    Upgrade(Box<ToolUpgradeArgs>),
+    /// Uninstall tools: their environments and executables.
+    Uninstall(ToolUninstallArgs),
+    /// Put the tools' bin directory on PATH in the shell's start-up files.
+    UpdateShell,
+    /// Print the tools directory (with `--bin`, the executables' directory).
+    Dir {
+        /// Print the directory the executables are linked into.
+        #[arg(long)]
+        bin: bool,
+    },
+}
+
+/// What `posy tool run` runs.
+#[derive(Debug, Args)]
+pub struct ToolRunArgs {
+    /// The package the command comes from, when it is not the command's
+    /// name (`--from 'black<25' black`, `--from httpie http`); `@latest` works here too.
+    #[arg(long, value_name = "PACKAGE")]
+    pub from: Option<String>,
+    /// Also install these packages into the command's environment.
+    #[arg(long, short = 'w', value_name = "PACKAGE")]
+    pub with: Vec<String>,
+    /// The interpreter (a path or a version request).
+    #[arg(
+        long,
+        short = 'p',
+        env = "POSY_PYTHON",
+        help_heading = "Python options"
+    )]
+    pub python: Option<String>,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+    #[command(flatten)]
+    pub install: ProjectInstallArgs,
+    /// The command (a package's name, `NAME==VERSION`, `NAME@VERSION` or `NAME@latest`) and its arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolInstallArgs {
+    /// The package to install (`black`, `black==24.1`).
+    pub package: String,
+    /// Install the package from this requirement instead (`--from 'black<25' black`).
+    #[arg(long, value_name = "PACKAGE")]
+    pub from: Option<String>,
+    /// Also install these packages into the tool's environment.
+    #[arg(long, short = 'w', value_name = "PACKAGE")]
+    pub with: Vec<String>,
+    /// The interpreter for the tool's environment (a path or a version request).
+    #[arg(
+        long,
+        short = 'p',
+        env = "POSY_PYTHON",
+        help_heading = "Python options"
+    )]
+    pub python: Option<String>,
+    /// Replace executables in the bin directory that are not this tool's, and install again even when installed.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+    #[command(flatten)]
+    pub install: ProjectInstallArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolListArgs {
+    /// Show the path of each tool's environment and executable.
+    #[arg(long)]
+    pub show_paths: bool,
+    /// Show the version specifiers each tool was installed with.
+    #[arg(long)]
+    pub show_version_specifiers: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolUpgradeArgs {
+    /// The tools to upgrade.
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "NAME"
+    )]
+    pub names: Vec<String>,
+    /// Upgrade every installed tool.
+    #[arg(long)]
+    pub all: bool,
+    /// Recreate the environment with this interpreter (a path or a version request).
+    #[arg(long, short = 'p', help_heading = "Python options")]
+    pub python: Option<String>,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+    #[command(flatten)]
+    pub install: ProjectInstallArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolUninstallArgs {
+    /// The tools to uninstall.
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "NAME"
+    )]
+    pub names: Vec<String>,
+    /// Uninstall every tool.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Which index(es) to use, as uv and pip name the flags.
@@ -959,6 +1096,9 @@ pub struct LockArgs {
     /// Resolve and say what would be written, without writing it.
     #[arg(long, conflicts_with = "check")]
     pub dry_run: bool,
+    /// Lock this script's `# /// script` block into `pylock.<name>.toml` beside it (PEP 723, PEP 751).
+    #[arg(long, value_name = "SCRIPT")]
+    pub script: Option<PathBuf>,
     #[command(flatten)]
     pub project: ProjectArgs,
 }
@@ -1113,13 +1253,19 @@ pub struct RunArgs {
     /// Remove packages the selection does not hold before running (default: keep them).
     #[arg(long)]
     pub exact: bool,
+    /// Run with this package too, for this run only (a requirement; repeat for more).
+    #[arg(long, value_name = "WITH")]
+    pub with: Vec<String>,
+    /// Do not look for a project: a script without a block runs with the interpreter alone.
+    #[arg(long)]
+    pub no_project: bool,
     #[command(flatten)]
     pub selection: SelectionArgs,
     #[command(flatten)]
     pub install: ProjectInstallArgs,
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// The command and its arguments (`python -m pytest`, a console script, `script.py`).
+    /// The command and its arguments (`python -m pytest`, a console script, `script.py`, `-` for a script on stdin, or a script's URL).
     #[arg(
         required = true,
         trailing_var_arg = true,

@@ -21,7 +21,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
-    let mut cli = cli::Cli::parse();
+    let mut cli = cli::Cli::parse_from(arguments());
     let color = output::init(&cli.global);
     init_tracing(cli.global.verbose, color);
     // Kept alive until the command is done: `--no-cache` uses a temporary
@@ -36,6 +36,22 @@ fn main() -> ExitCode {
     };
     drop(temporary_cache);
     code
+}
+
+/// The command line, with `tool run` put after the program's name when it
+/// was started as `posyx` (a link or copy of posy under that name), so
+/// `posyx black --version` is `posy tool run black --version`, as `uvx` is
+/// `uv tool run`.
+fn arguments() -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let invoked_as = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .map(|s| s.to_owned());
+    if invoked_as.as_deref() == Some(std::ffi::OsStr::new("posyx")) {
+        args.splice(1..1, ["tool".into(), "run".into()]);
+    }
+    args
 }
 
 /// glibc gives each thread that allocates its own arena (up to eight per

@@ -6,6 +6,8 @@ mod init;
 mod pip;
 mod project;
 mod script;
+mod tool;
+mod tool_run;
 mod tree;
 mod venv;
 
@@ -43,6 +45,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         },
         Command::Tree(args) => tree::run(&args, &cli.global),
         Command::Export(args) => export::run(&args, &cli.global),
+        Command::Tool(cmd) => tool::run(*cmd, &cli.global),
+        Command::X(args) => tool_run::run(&args, &cli.global),
         Command::GenerateShellCompletion { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "posy", &mut script);

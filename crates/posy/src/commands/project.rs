@@ -34,6 +34,9 @@ use crate::settings;
 const RECORDED: &[&str] = posy_project::RESOLUTION_OPTIONS;
 
 pub fn lock(args: &LockArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if let Some(script) = &args.script {
+        return super::script::lock(script, args, global);
+    }
     let ws = workspace()?;
     let (options, recorded) = lock_options(&ws, &args.project, global)?;
     let key = options_key(&recorded);
@@ -101,6 +104,9 @@ pub fn sync(args: &SyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 pub fn run(args: &RunArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if let Some(code) = super::script::run(args, global)? {
+        return Ok(code);
+    }
     let ws = workspace()?;
     let selection = selection(&args.selection)?;
     if !args.no_sync {
@@ -127,6 +133,9 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> Result<ExitCode> {
             drop(outcome);
             session.close()?;
         }
+    }
+    if !args.with.is_empty() {
+        return super::script::run_with_overlay(&ws.venv_path(), args, global);
     }
     exec_in(&ws.venv_path(), &args.command)
 }

@@ -32,7 +32,7 @@ pub fn run(cmd: PipCommand, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 /// The package names of requirements files (`uninstall -r`, `--excludes`).
-fn names_in(files: &[PathBuf]) -> Result<Vec<String>> {
+pub(crate) fn names_in(files: &[PathBuf]) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for file in files {
         for entry in RequirementsTxt::parse_file(file)?.requirements {
