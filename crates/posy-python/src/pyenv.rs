@@ -144,6 +144,7 @@ mod tests {
             pyenv_root: Some(root.to_path_buf()),
             pyenv_version: None,
             home: None,
+            ..DiscoveryEnv::default()
         }
     }
 

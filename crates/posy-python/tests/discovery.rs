@@ -95,6 +95,7 @@ impl World {
             pyenv_root: Some(self.root.join("no-pyenv")),
             pyenv_version: None,
             home: None,
+            ..DiscoveryEnv::default()
         }
     }
 
