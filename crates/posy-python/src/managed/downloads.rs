@@ -295,6 +295,11 @@ impl DownloadTable {
         }
     }
 
+    /// Adds `download` (a table built in code: a lock's pinned build).
+    pub fn push(&mut self, download: PythonDownload) {
+        self.downloads.push(download);
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &PythonDownload> {
         self.downloads.iter()
     }
