@@ -89,9 +89,9 @@ pub use project::{
     workspace_requires_python, write_atomically,
 };
 pub use python_install::{
-    PythonDownloads, PythonInstalled, PythonListing, best_download, download_table, find_or_install,
-    install_downloads, install_pythons, list_pythons, managed_dir, uninstall_pythons,
-    upgrade_pythons,
+    DOWNLOADS_ENV as PYTHON_DOWNLOADS_ENV, PythonDownloads, PythonInstalled, PythonListing,
+    best_download, download_table, find_or_install, install_downloads, install_pythons,
+    list_pythons, managed_dir, uninstall_pythons, upgrade_pythons,
 };
 pub use python_pin::project_request;
 pub use resolve::{

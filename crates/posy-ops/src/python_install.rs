@@ -229,7 +229,10 @@ pub fn install_for(
 
 /// For each installed minor version (or each request), the newest patch
 /// the table has, installed when it is newer than what is there.
-pub fn upgrade_pythons(cache_dir: &Path, requests: &[PythonRequest]) -> Result<Vec<PythonInstalled>> {
+pub fn upgrade_pythons(
+    cache_dir: &Path,
+    requests: &[PythonRequest],
+) -> Result<Vec<PythonInstalled>> {
     let dir = managed_dir()?;
     let table = download_table(cache_dir)?;
     let host = HostPlatform::current();

@@ -38,15 +38,17 @@ use crate::session::Session;
 /// `.python-version` at the workspace root, else `requires-python`.
 pub fn project_request(ws: &Workspace, python: Option<&str>) -> Result<PythonRequest> {
     let pin_file = ws.root.join(".python-version");
-    let pinned = std::fs::read_to_string(&pin_file)
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .map(|l| l.split('#').next().unwrap_or("").trim().to_owned())
-                .find(|l| !l.is_empty())
-        });
+    let pinned = std::fs::read_to_string(&pin_file).ok().and_then(|text| {
+        text.lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim().to_owned())
+            .find(|l| !l.is_empty())
+    });
     Ok(
-        match (python, pinned, crate::project::workspace_requires_python(ws)?) {
+        match (
+            python,
+            pinned,
+            crate::project::workspace_requires_python(ws)?,
+        ) {
             (Some(text), _, _) => text.parse()?,
             (None, Some(pin), _) => pin
                 .parse()
@@ -149,12 +151,15 @@ pub fn lock_pins(session: &Session, ws: &Workspace, upgrade: bool) -> Result<Opt
         entries.push(entry_of(&download, &host));
     }
     entries.sort_by(|a, b| {
-        let platform = |e: &toml::Table| e.get("platform").and_then(toml::Value::as_str).map(str::to_owned);
+        let platform = |e: &toml::Table| {
+            e.get("platform")
+                .and_then(toml::Value::as_str)
+                .map(str::to_owned)
+        };
         platform(a).cmp(&platform(b))
     });
-    Ok((!entries.is_empty()).then(|| {
-        toml::Value::Array(entries.into_iter().map(toml::Value::Table).collect())
-    }))
+    Ok((!entries.is_empty())
+        .then(|| toml::Value::Array(entries.into_iter().map(toml::Value::Table).collect())))
 }
 
 /// The managed build the project's environment uses or would use.
@@ -185,9 +190,9 @@ fn used_managed_build(
 /// The managed install `executable` belongs to.
 fn owner(dir: &ManagedDir, executable: &Path) -> Option<posy_python::managed::ManagedPython> {
     let real = std::fs::canonicalize(executable).ok()?;
-    dir.installed().into_iter().find(|python| {
-        std::fs::canonicalize(&python.dir).is_ok_and(|root| real.starts_with(root))
-    })
+    dir.installed()
+        .into_iter()
+        .find(|python| std::fs::canonicalize(&python.dir).is_ok_and(|root| real.starts_with(root)))
 }
 
 /// This platform's pinned build in `ws`'s lock.
@@ -233,7 +238,12 @@ fn entry_of(download: &PythonDownload, host: &HostPlatform) -> toml::Table {
 }
 
 fn download_from_entry(entry: &toml::Table) -> Option<PythonDownload> {
-    let text = |key: &str| entry.get(key).and_then(toml::Value::as_str).map(str::to_owned);
+    let text = |key: &str| {
+        entry
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
     let platform = text("platform")?;
     let mut parts = platform.splitn(3, '-');
     let (os, arch, libc) = (parts.next()?, parts.next()?, parts.next()?);

@@ -15,7 +15,8 @@
 //!    request names a minor version), then `python3`, then `python`; for a
 //!    specifier request also every other `python3.X` in the directory,
 //!    newest first;
-//! 5. pyenv's installed versions, newest first (`$PYENV_ROOT/versions/*/bin/python`).
+//! 5. pyenv's installed versions, newest first (`$PYENV_ROOT/versions/*/bin/python`),
+//!    when pyenv is in use (its `shims` or `bin` directory is on `PATH`).
 //!
 //! A path request skips the search; an executable-name request searches
 //! only `PATH`. pyenv shims met on `PATH` are resolved to the interpreter
@@ -324,11 +325,13 @@ fn candidates(
                     );
                 }
             }
-            system.extend(
-                pyenv::installed_interpreters(env)
-                    .into_iter()
-                    .map(|path| (path, Source::Pyenv)),
-            );
+            if pyenv::is_active(env) {
+                system.extend(
+                    pyenv::installed_interpreters(env)
+                        .into_iter()
+                        .map(|path| (path, Source::Pyenv)),
+                );
+            }
             match env.preference {
                 PythonPreference::Managed => found.extend(managed.into_iter().chain(system)),
                 PythonPreference::OnlyManaged => found.extend(managed),

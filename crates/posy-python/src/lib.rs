@@ -43,6 +43,7 @@ pub use discovery::{DiscoveryEnv, DiscoveryError, PythonPreference, find_interpr
 pub use interpreter::{Implementation, Interpreter};
 pub use probe::ProbeError;
 pub use probe_cache::ProbeCache;
+pub use pyenv::python_version_file;
 pub use python_version::PythonVersion;
 pub use request::{PythonRequest, RequestParseError};
 pub use venv::{OnExisting, VenvError, VenvOptions, VenvReport, create_venv};

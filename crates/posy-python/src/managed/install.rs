@@ -129,7 +129,9 @@ fn unpack_into_place(
     } else {
         unpack_tar_gz(archive, staging.path())
             .map_err(|e| fail(format!("cannot unpack {}: {e}", archive.display())))?;
-        top_directory(staging.path()).map_err(fail)?
+        let tree = top_directory(staging.path()).map_err(&fail)?;
+        check_interpreter(&tree, download).map_err(&fail)?;
+        tree
     };
     relocate(&tree, &final_dir, download).map_err(|e| fail(format!("cannot relocate: {e}")))?;
     write_record(&tree, download).map_err(|e| fail(format!("cannot write its record: {e}")))?;
@@ -157,6 +159,26 @@ fn unpack_tar_gz(archive: &Path, into: &Path) -> io::Result<()> {
     tar.set_preserve_mtime(true);
     tar.set_overwrite(false);
     tar.unpack(into)
+}
+
+/// The archive holds the interpreter the table says (a table entry whose
+/// sha256 names another archive is caught here: the store hands out
+/// artifacts by sha256, so the bytes match but the Python does not).
+fn check_interpreter(tree: &Path, download: &PythonDownload) -> Result<(), String> {
+    if download.os == "windows" {
+        return Ok(());
+    }
+    let t = if download.is_free_threaded() { "t" } else { "" };
+    let name = format!("bin/python{}.{}{t}", download.major, download.minor);
+    if tree.join(&name).exists() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the archive has no {name}: it is not the Python {} its table entry ({}) says",
+            download.version(),
+            download.url
+        ))
+    }
 }
 
 /// The archive's single top-level directory (`python/`).
