@@ -180,15 +180,9 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
                 data = open(full, "rb").read()
                 digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
                 record.append("%s,sha256=%s,%d" % (rel, digest, len(data)))
-    z.writestr("pybi-info/PYBI", "Pybi-Version: 1.0
-Generator: posy-test
-Tag: manylinux_2_17_x86_64
-")
-    z.writestr("pybi-info/METADATA", "
-".join(meta))
-    z.writestr("pybi-info/RECORD", "
-".join(record + ["pybi-info/RECORD,,"]) + "
-")
+    z.writestr("pybi-info/PYBI", "Pybi-Version: 1.0\nGenerator: posy-test\nTag: manylinux_2_17_x86_64\n")
+    z.writestr("pybi-info/METADATA", "\n".join(meta))
+    z.writestr("pybi-info/RECORD", "\n".join(record + ["pybi-info/RECORD,,"]) + "\n")
 "#;
 
 /// Serves `dir` over HTTP/1.0 on 127.0.0.1. `/cut/NAME` sends NAME's
