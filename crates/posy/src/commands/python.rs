@@ -33,7 +33,7 @@ pub fn run(cmd: PythonCommand, global: &GlobalArgs) -> Result<ExitCode> {
             } else {
                 eprintln!(
                     "Installed {} in {}",
-                    format!("{} Python{}", new.len(), posy_ops::plural(new.len())),
+                    pythons(new.len()),
                     posy_ops::elapsed(started)
                 );
             }
@@ -79,14 +79,7 @@ pub fn run(cmd: PythonCommand, global: &GlobalArgs) -> Result<ExitCode> {
             }
             let requests = parse_all(&targets)?;
             let removed = posy_ops::uninstall_pythons(&requests, all)?;
-            eprintln!(
-                "Uninstalled {}",
-                format!(
-                    "{} Python{}",
-                    removed.len(),
-                    posy_ops::plural(removed.len())
-                )
-            );
+            eprintln!("Uninstalled {}", pythons(removed.len()));
             for python in removed {
                 eprintln!(" - {}", python.download.key);
             }
@@ -121,7 +114,7 @@ pub fn run(cmd: PythonCommand, global: &GlobalArgs) -> Result<ExitCode> {
             } else {
                 eprintln!(
                     "Upgraded {} in {}",
-                    format!("{} Python{}", new.len(), posy_ops::plural(new.len())),
+                    pythons(new.len()),
                     posy_ops::elapsed(started)
                 );
                 for installed in new {
@@ -134,6 +127,11 @@ pub fn run(cmd: PythonCommand, global: &GlobalArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `1 Python`, `2 Pythons`.
+fn pythons(n: usize) -> String {
+    format!("{n} Python{}", posy_ops::plural(n))
 }
 
 fn parse_all(targets: &[String]) -> Result<Vec<PythonRequest>> {
