@@ -155,7 +155,7 @@ pub fn install_downloads(
     for result in results {
         match result {
             Ok(python) => installed.push(PythonInstalled { python, new: true }),
-            Err(err) => errors.push(format!("{:#}", anyhow::Error::new(err))),
+            Err(err) => errors.push(err.to_string()),
         }
     }
     if !errors.is_empty() {

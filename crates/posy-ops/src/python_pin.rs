@@ -4,7 +4,8 @@
 //! `posy lock` records, under `[tool.posy]` of `pylock.toml`, one
 //! `[[tool.posy.python]]` table per platform the project was locked on
 //! (`platform = "linux-x86_64-gnu"`): the implementation, the version, the
-//! downloads table's key and build, and the archive's URL and sha256. It
+//! downloads table's key and build, and the archive's URL (the
+//! python-build-standalone one when a mirror served it) and sha256. It
 //! records the interpreter the project's environment uses (its `.venv`'s
 //! base, else the one discovery picks for the project's request) when that
 //! is a managed one: only a managed interpreter is a build another machine
@@ -232,7 +233,10 @@ fn entry_of(download: &PythonDownload, host: &HostPlatform) -> toml::Table {
     put("variant", download.variant.clone());
     put("build", download.build.clone());
     put("key", Some(download.key.clone()));
-    put("url", Some(download.url.clone()));
+    put(
+        "url",
+        Some(posy_python::managed::canonical_url(&download.url)),
+    );
     put("sha256", download.sha256.clone());
     entry
 }

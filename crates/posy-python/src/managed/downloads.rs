@@ -339,6 +339,18 @@ fn release_order(d: &PythonDownload) -> (u64, u64, u64, bool, String) {
     )
 }
 
+/// `url` with `POSY_PYTHON_INSTALL_MIRROR`'s prefix put back to
+/// [`DEFAULT_HOST`]: what a lock records, since a mirror is one machine's
+/// setting.
+pub fn canonical_url(url: &str) -> String {
+    if let Some(mirror) = std::env::var(MIRROR_ENV).ok().filter(|v| !v.is_empty())
+        && let Some(rest) = url.strip_prefix(&mirror_base(&mirror))
+    {
+        return format!("{DEFAULT_HOST}{rest}");
+    }
+    url.to_string()
+}
+
 /// A mirror as a URL prefix, without a trailing slash.
 fn mirror_base(mirror: &str) -> String {
     let mirror = mirror.trim_end_matches('/');

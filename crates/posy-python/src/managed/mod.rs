@@ -46,7 +46,7 @@ use std::path::{Path, PathBuf};
 
 pub use downloads::{
     DEFAULT_HOST, DOWNLOADS_JSON_ENV, DownloadArch, DownloadTable, HostPlatform, MIRROR_ENV,
-    PythonDownload, TableError, local_path,
+    PythonDownload, TableError, canonical_url, local_path,
 };
 pub use install::{InstallError, install};
 
