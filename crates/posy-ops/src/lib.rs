@@ -60,6 +60,8 @@ mod output;
 mod plan;
 mod project;
 mod provider;
+mod python_install;
+mod python_pin;
 mod resolve;
 mod script;
 mod session;
@@ -95,6 +97,12 @@ pub use project::{
     fingerprint, freshness, is_synced, lock as lock_project, lock_inputs, options_key,
     sync_project, workspace_requires_python, write_atomically,
 };
+pub use python_install::{
+    DOWNLOADS_ENV as PYTHON_DOWNLOADS_ENV, PythonDownloads, PythonInstalled, PythonListing,
+    best_download, download_table, find_or_install, install_downloads, install_pythons,
+    list_pythons, managed_dir, uninstall_pythons, upgrade_pythons,
+};
+pub use python_pin::project_request;
 pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,
     resolve_brief, resolve_error,

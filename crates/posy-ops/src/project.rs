@@ -310,6 +310,9 @@ pub fn lock(
     if !recorded.is_empty() {
         tool.insert("options".into(), toml::Value::Table(recorded.clone()));
     }
+    if let Some(pins) = crate::python_pin::lock_pins(session, ws, options.upgrade_python)? {
+        tool.insert("python".into(), pins);
+    }
     lock.tool.insert("posy".into(), toml::Value::Table(tool));
     let text = lock.to_toml();
     let packages = lock.packages.len();
@@ -794,28 +797,22 @@ fn ensure_venv(
     venv: &Path,
     python: Option<&str>,
 ) -> Result<Option<String>> {
-    if crate::venv_python(venv).is_some_and(|p| p.exists()) && python.is_none() {
+    if crate::venv_python(venv).is_some_and(|p| p.exists())
+        && python.is_none()
+        && !crate::python_pin::venv_differs_from_pin(ws, venv)
+    {
         return Ok(None);
     }
-    use posy_python::{
-        DiscoveryEnv, OnExisting, ProbeCache, PythonRequest, VenvOptions, create_venv,
-        find_interpreter,
-    };
-    let pinned = std::fs::read_to_string(ws.root.join(".python-version"))
-        .ok()
-        .and_then(|text| text.lines().next().map(|l| l.trim().to_owned()))
-        .filter(|l| !l.is_empty());
-    let request: PythonRequest = match (python, pinned, workspace_requires_python(ws)?) {
-        (Some(text), _, _) => text.parse()?,
-        (None, Some(pin), _) => pin
-            .parse()
-            .with_context(|| format!("{}: `{pin}`", ws.root.join(".python-version").display()))?,
-        (None, None, Some(spec)) => PythonRequest::Specifiers(spec),
-        (None, None, None) => PythonRequest::Any,
-    };
-    let cache = ProbeCache::new(session.cache_dir());
+    use posy_python::{DiscoveryEnv, OnExisting, VenvOptions, create_venv};
+    let request = crate::python_pin::project_request(ws, python)?;
     let discovery = DiscoveryEnv::from_process().context("cannot read the working directory")?;
-    let interpreter = find_interpreter(&request, &discovery, &cache)?;
+    let interpreter = crate::python_pin::project_interpreter(
+        session,
+        ws,
+        &request,
+        python.is_some(),
+        &discovery,
+    )?;
     if let Some(spec) = workspace_requires_python(ws)?
         && !spec.contains(&interpreter.python_version())
     {

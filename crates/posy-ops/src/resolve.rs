@@ -190,6 +190,9 @@ pub struct ResolveOptions {
     pub keep_markers: bool,
     /// Pins to keep unless upgraded (an existing output file's).
     pub preferences: Preferences,
+    /// A project lock: move the pinned interpreter build to the newest
+    /// the downloads table has (`posy lock --upgrade-python`).
+    pub upgrade_python: bool,
 }
 
 /// The pins of an earlier resolution (an existing output file), to keep

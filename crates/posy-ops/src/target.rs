@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
-use posy_python::{DiscoveryEnv, Interpreter, ProbeCache, PythonRequest};
+use posy_python::{DiscoveryEnv, Interpreter, PythonRequest};
 use posy_resolve::Target;
 use posy_vocab::{
     MarkerEnvironment, MarkerValues, MarkerVariable, Platform, TagTarget, Tags, Version,
@@ -75,15 +75,15 @@ pub fn resolve_target(request: &TargetRequest, cache_dir: &Path) -> Result<Targe
         .ok_or_else(|| anyhow!("invalid --python-version `{version}`"))
 }
 
-/// The interpreter `python` names (any interpreter when `None`).
+/// The interpreter `python` names (any interpreter when `None`), installed
+/// when none fits and downloads are automatic.
 pub fn find_interpreter(python: Option<&str>, cache_dir: &Path) -> Result<Interpreter> {
     let request = match python {
         Some(text) => text.parse::<PythonRequest>()?,
         None => PythonRequest::Any,
     };
-    let cache = ProbeCache::new(cache_dir);
     let env = DiscoveryEnv::from_process().context("cannot read the working directory")?;
-    Ok(posy_python::find_interpreter(&request, &env, &cache)?)
+    crate::python_install::find_or_install(&request, &env, cache_dir)
 }
 
 /// The target of an environment's own interpreter.

@@ -4,14 +4,19 @@
 //!
 //! 1. the active virtual environment (`VIRTUAL_ENV`);
 //! 2. `.venv` in the working directory or the nearest parent that has one;
-//! 3. managed interpreters (those posy installs itself): not yet — a later
-//!    issue adds them, as one more [`Source`] inserted right here, ahead of
-//!    the system ones, in `candidates`;
+//! 3. managed interpreters (those posy installs itself, see
+//!    [`crate::managed`]), newest first, handed out through their
+//!    minor-version link when they are the newest patch (so a venv made
+//!    from one survives an upgrade); `--no-managed-python`
+//!    (`POSY_PYTHON_PREFERENCE=only-system`) skips them,
+//!    `--managed-python` (`only-managed`) skips 4 and 5, and `system`
+//!    moves them after 5;
 //! 4. every directory on `PATH`, in order, looking for `python3.X` (when the
 //!    request names a minor version), then `python3`, then `python`; for a
 //!    specifier request also every other `python3.X` in the directory,
 //!    newest first;
-//! 5. pyenv's installed versions, newest first (`$PYENV_ROOT/versions/*/bin/python`).
+//! 5. pyenv's installed versions, newest first (`$PYENV_ROOT/versions/*/bin/python`),
+//!    when pyenv is in use (its `shims` or `bin` directory is on `PATH`).
 //!
 //! A path request skips the search; an executable-name request searches
 //! only `PATH`. pyenv shims met on `PATH` are resolved to the interpreter
@@ -29,6 +34,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::interpreter::Interpreter;
+use crate::managed::{HostPlatform, ManagedDir};
 use crate::probe_cache::ProbeCache;
 use crate::pyenv;
 use crate::python_version::PythonVersion;
@@ -44,6 +50,49 @@ pub struct DiscoveryEnv {
     pub pyenv_root: Option<PathBuf>,
     pub pyenv_version: Option<String>,
     pub home: Option<PathBuf>,
+    /// Where managed interpreters are installed.
+    pub managed: Option<ManagedDir>,
+    /// Managed interpreters or the system's, and in which order.
+    pub preference: PythonPreference,
+}
+
+/// Which interpreters discovery considers, as uv's `--python-preference`
+/// names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PythonPreference {
+    /// Managed interpreters first, then the system's (the default).
+    #[default]
+    Managed,
+    /// Only managed interpreters (`--managed-python`).
+    OnlyManaged,
+    /// The system's first, then managed ones.
+    System,
+    /// Only the system's (`--no-managed-python`).
+    OnlySystem,
+}
+
+/// How the preference is passed to discovery (the CLI sets it from its flags).
+pub const PREFERENCE_ENV: &str = "POSY_PYTHON_PREFERENCE";
+
+impl PythonPreference {
+    /// `managed`, `only-managed`, `system`, `only-system`.
+    pub fn parse(text: &str) -> Option<PythonPreference> {
+        Some(match text {
+            "managed" => PythonPreference::Managed,
+            "only-managed" => PythonPreference::OnlyManaged,
+            "system" => PythonPreference::System,
+            "only-system" => PythonPreference::OnlySystem,
+            _ => return None,
+        })
+    }
+
+    pub fn allows_managed(self) -> bool {
+        self != PythonPreference::OnlySystem
+    }
+
+    pub fn allows_system(self) -> bool {
+        self != PythonPreference::OnlyManaged
+    }
 }
 
 impl DiscoveryEnv {
@@ -57,6 +106,10 @@ impl DiscoveryEnv {
             pyenv_root: non_empty("PYENV_ROOT").map(PathBuf::from),
             pyenv_version: non_empty("PYENV_VERSION").and_then(|v| v.into_string().ok()),
             home: non_empty("HOME").map(PathBuf::from),
+            managed: ManagedDir::from_env(),
+            preference: non_empty(PREFERENCE_ENV)
+                .and_then(|v| PythonPreference::parse(&v.to_string_lossy()))
+                .unwrap_or_default(),
         })
     }
 }
@@ -74,6 +127,8 @@ pub enum Source {
     SearchPath,
     /// pyenv's installed versions.
     Pyenv,
+    /// An interpreter posy installed.
+    Managed,
 }
 
 impl fmt::Display for Source {
@@ -84,6 +139,7 @@ impl fmt::Display for Source {
             Source::ProjectVenv => "project .venv",
             Source::SearchPath => "PATH",
             Source::Pyenv => "pyenv",
+            Source::Managed => "managed by posy",
         })
     }
 }
@@ -248,7 +304,8 @@ fn candidates(
             {
                 found.push((python, Source::ProjectVenv));
             }
-            // Managed interpreters go here (issue: managed Python installs).
+            let managed = managed_candidates(request, env);
+            let mut system = Vec::new();
             let names = path_names(
                 request.version(),
                 matches!(request, PythonRequest::FreeThreaded(_)),
@@ -257,25 +314,53 @@ fn candidates(
                 for name in &names {
                     let path = dir.join(executable_name(name));
                     if path.is_file() {
-                        found.push((path, Source::SearchPath));
+                        system.push((path, Source::SearchPath));
                     }
                 }
                 if matches!(request, PythonRequest::Specifiers(_)) {
-                    found.extend(
+                    system.extend(
                         versioned_pythons(&dir)
                             .into_iter()
                             .map(|path| (path, Source::SearchPath)),
                     );
                 }
             }
-            found.extend(
-                pyenv::installed_interpreters(env)
-                    .into_iter()
-                    .map(|path| (path, Source::Pyenv)),
-            );
+            if pyenv::is_active(env) {
+                system.extend(
+                    pyenv::installed_interpreters(env)
+                        .into_iter()
+                        .map(|path| (path, Source::Pyenv)),
+                );
+            }
+            match env.preference {
+                PythonPreference::Managed => found.extend(managed.into_iter().chain(system)),
+                PythonPreference::OnlyManaged => found.extend(managed),
+                PythonPreference::System => found.extend(system.into_iter().chain(managed)),
+                PythonPreference::OnlySystem => found.extend(system),
+            }
             found
         }
     }
+}
+
+/// The managed installs that satisfy `request` here, newest first.
+fn managed_candidates(request: &PythonRequest, env: &DiscoveryEnv) -> Vec<(PathBuf, Source)> {
+    let Some(dir) = &env.managed else {
+        return Vec::new();
+    };
+    let host = HostPlatform::current();
+    dir.installed()
+        .into_iter()
+        .filter(|python| {
+            host.runs(&python.download)
+                && request.admits_build(
+                    &python.download.name,
+                    &python.download.version(),
+                    python.download.is_free_threaded(),
+                )
+        })
+        .map(|python| (dir.executable(&python), Source::Managed))
+        .collect()
 }
 
 /// The names to look for in each `PATH` directory (`python3.13t` is how

@@ -5,7 +5,7 @@
 //!   `cpython3.11`, `cp311`, `pypy3.10`, a path, `python3.11`).
 //! - [`find_interpreter`] searches, in order: the active virtual environment
 //!   (`VIRTUAL_ENV`), `.venv` in the working directory or a parent, managed
-//!   interpreters (not yet: see [`discovery`]), every directory on `PATH`,
+//!   interpreters ([`managed`]), every directory on `PATH`,
 //!   and pyenv's installed versions; it explains every rejected candidate
 //!   when nothing fits.
 //! - [`Interpreter`] is a probed interpreter: markers, tags, install paths,
@@ -30,6 +30,7 @@ pub mod activation;
 pub mod discovery;
 pub mod facts;
 mod interpreter;
+pub mod managed;
 pub mod probe;
 pub mod probe_cache;
 mod pyenv;
@@ -38,10 +39,11 @@ mod request;
 mod tag_facts;
 mod venv;
 
-pub use discovery::{DiscoveryEnv, DiscoveryError, find_interpreter};
+pub use discovery::{DiscoveryEnv, DiscoveryError, PythonPreference, find_interpreter};
 pub use interpreter::{Implementation, Interpreter};
 pub use probe::ProbeError;
 pub use probe_cache::ProbeCache;
+pub use pyenv::python_version_file;
 pub use python_version::PythonVersion;
 pub use request::{PythonRequest, RequestParseError};
 pub use venv::{OnExisting, VenvError, VenvOptions, VenvReport, create_venv};

@@ -77,6 +77,17 @@ fn selected_versions(root: &Path, env: &DiscoveryEnv) -> Vec<String> {
     }
 }
 
+/// The nearest `.python-version` from `dir` up, and its first entry: the
+/// pin `posy python pin` writes and every command honours.
+pub fn python_version_file(dir: &Path) -> Option<(PathBuf, String)> {
+    dir.ancestors().find_map(|dir| {
+        let path = dir.join(".python-version");
+        let text = fs::read_to_string(&path).ok()?;
+        let first = parse_version_file(&text).into_iter().next()?;
+        Some((path, first))
+    })
+}
+
 /// A `.python-version` or `version` file: whitespace-separated names,
 /// `#` comments to the end of a line.
 fn parse_version_file(text: &str) -> Vec<String> {
@@ -85,6 +96,18 @@ fn parse_version_file(text: &str) -> Vec<String> {
         .flat_map(str::split_whitespace)
         .map(str::to_string)
         .collect()
+}
+
+/// Whether pyenv is in use: its `shims` or `bin` directory is on `PATH`.
+/// A person who took pyenv off `PATH` (or a command run with a minimal
+/// `PATH`) does not mean its interpreters, even with `PYENV_ROOT` still set.
+pub fn is_active(env: &DiscoveryEnv) -> bool {
+    let (Some(root), Some(path)) = (pyenv_root(env), &env.path) else {
+        return false;
+    };
+    let shims = root.join("shims");
+    let bin = root.join("bin");
+    std::env::split_paths(path).any(|dir| dir == shims || dir == bin)
 }
 
 /// `$PYENV_ROOT/versions/*/bin/python`, newest version first (names that
@@ -144,6 +167,7 @@ mod tests {
             pyenv_root: Some(root.to_path_buf()),
             pyenv_version: None,
             home: None,
+            ..DiscoveryEnv::default()
         }
     }
 

@@ -206,6 +206,55 @@ impl PythonRequest {
         }
     }
 
+    /// Whether a build of `implementation` (`cpython`, `pypy`: the
+    /// `sys.implementation.name` spelling) at `version` (`3.12.1`,
+    /// `3.13.0rc1`), free-threaded or not, satisfies this request: what
+    /// [`check`](Self::check) asks of a probed interpreter, asked of a
+    /// download or a managed install that has not run. Without a version
+    /// in the request, a pre-release is not wanted; a free-threaded build
+    /// only when asked for.
+    pub fn admits_build(&self, implementation: &str, version: &str, free_threaded: bool) -> bool {
+        let Ok(parsed) = version.parse::<posy_vocab::Version>() else {
+            return false;
+        };
+        let release = parsed.release();
+        let (major, minor, patch) = (
+            release.first().copied().unwrap_or(0),
+            release.get(1).copied().unwrap_or(0),
+            release.get(2).copied().unwrap_or(0),
+        );
+        let prerelease = parsed.is_prerelease();
+        let cpython = implementation == "cpython";
+        match self {
+            PythonRequest::Any => cpython && major >= 3 && !prerelease && !free_threaded,
+            PythonRequest::Version(wanted) => {
+                cpython
+                    && !free_threaded
+                    && wanted.matches(major, minor, patch)
+                    && (!prerelease || wanted.patch.is_some())
+            }
+            PythonRequest::FreeThreaded(wanted) => {
+                cpython
+                    && free_threaded
+                    && wanted.matches(major, minor, patch)
+                    && (!prerelease || wanted.patch.is_some())
+            }
+            PythonRequest::Specifiers(specifiers) => {
+                cpython && !free_threaded && specifiers.contains(&parsed)
+            }
+            PythonRequest::Implementation {
+                implementation: wanted,
+                version,
+            } => {
+                wanted.sys_name() == implementation
+                    && !free_threaded
+                    && version.is_none_or(|v| v.matches(major, minor, patch))
+                    && (!prerelease || version.is_some_and(|v| v.patch.is_some()))
+            }
+            PythonRequest::Path(_) | PythonRequest::ExecutableName(_) => false,
+        }
+    }
+
     /// The release this request pins, if any: what a `python3.X` file name
     /// must agree with, and which `python3.X` to look for on `PATH`.
     pub fn version(&self) -> Option<PythonVersion> {

@@ -95,6 +95,7 @@ impl World {
             pyenv_root: Some(self.root.join("no-pyenv")),
             pyenv_version: None,
             home: None,
+            ..DiscoveryEnv::default()
         }
     }
 
@@ -264,7 +265,8 @@ fn pyenv_versions_are_searched_last() {
         .unwrap()
         .parent()
         .unwrap();
-    let mut env = w.env(&[]);
+    // pyenv counts when it is on PATH (its `bin`, which holds no python).
+    let mut env = w.env(&[&pyenv_root.join("bin")]);
     env.pyenv_root = Some(pyenv_root.to_path_buf());
     let (om, on) = w.older_version;
     let found = w.find(&format!("{om}.{on}"), &env).unwrap();

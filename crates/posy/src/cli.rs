@@ -2,7 +2,7 @@
 //! spelling as an alias where the two differ (`--constraints` and
 //! `--constraint`, `-C/--config-setting` and `--config-settings`). Every flag
 //! changes what posy does; the few that describe what posy always does
-//! (`--system-certs`, `--no-python-downloads`) say so in their help. uv's flags that posy does not take are listed, with the
+//! (`--system-certs`) say so in their help. uv's flags that posy does not take are listed, with the
 //! reason, in the README ("Flags posy does not take").
 
 use std::path::PathBuf;
@@ -87,8 +87,7 @@ pub struct GlobalArgs {
     /// credentials from URLs and `~/.netrc`; it does not run `keyring`).
     #[arg(long, global = true, value_name = "KEYRING_PROVIDER", value_parser = keyring_provider)]
     pub keyring_provider: Option<String>,
-    /// Use only interpreters posy installs. posy does not install
-    /// interpreters yet, so with this flag a command fails and says so.
+    /// Use only interpreters posy installs (`posy python install`), never the system's.
     #[arg(
         long,
         global = true,
@@ -96,12 +95,10 @@ pub struct GlobalArgs {
         conflicts_with = "no_managed_python"
     )]
     pub managed_python: bool,
-    /// Use only interpreters found on the system. posy has no managed
-    /// interpreters yet, so this is always the case.
+    /// Use only interpreters found on the system, never the ones posy installs.
     #[arg(long, global = true, env = "POSY_NO_MANAGED_PYTHON")]
     pub no_managed_python: bool,
-    /// Never download an interpreter. posy does not download interpreters
-    /// yet, so this is always the case.
+    /// Never download an interpreter when none fits (as `POSY_PYTHON_DOWNLOADS=never`).
     #[arg(long, global = true)]
     pub no_python_downloads: bool,
 }
@@ -127,6 +124,9 @@ pub enum Command {
     Cache(CacheCommand),
     /// Create a virtual environment.
     Venv(Box<VenvArgs>),
+    /// Manage Python interpreters: install, list, find, uninstall, pin, upgrade.
+    #[command(subcommand)]
+    Python(PythonCommand),
     /// pip-compatible commands: compile, install, sync, uninstall, list, freeze, show, check, tree.
     #[command(subcommand)]
     Pip(Box<PipCommand>),
@@ -980,6 +980,58 @@ pub struct VenvArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PythonCommand {
+    /// Download and install interpreters (python-build-standalone builds), in parallel.
+    Install {
+        /// What to install: `3.12`, `3.12.7`, `cpython@3.13`, `3.13t`, `>=3.11`.
+        /// Default: the `.python-version` pin, else the newest Python.
+        targets: Vec<String>,
+        /// Install again even when installed.
+        #[arg(long, short = 'r')]
+        reinstall: bool,
+        /// Download from this mirror instead of python-build-standalone's
+        /// releases (`https://…`, `file://…` or a directory of archives; as
+        /// `POSY_PYTHON_INSTALL_MIRROR`).
+        #[arg(long, value_name = "MIRROR")]
+        mirror: Option<String>,
+    },
+    /// List installed interpreters and the ones posy can download.
+    List {
+        /// Only these (`3.12`, `cpython`, `>=3.10`).
+        request: Option<String>,
+        /// Only installed interpreters.
+        #[arg(long)]
+        only_installed: bool,
+        /// Every patch release, not only the newest of each minor version.
+        #[arg(long)]
+        all_versions: bool,
+    },
+    /// Print the path of the interpreter a request finds (default: the
+    /// `.python-version` pin, else any Python 3).
+    Find { request: Option<String> },
+    /// Remove managed interpreters.
+    Uninstall {
+        /// What to remove: `3.12`, `3.12.7`, `cpython@3.13`.
+        targets: Vec<String>,
+        /// Remove every managed interpreter.
+        #[arg(long, conflicts_with = "targets")]
+        all: bool,
+    },
+    /// Write `.python-version` (or print the current pin).
+    Pin {
+        /// The version to pin: `3.12`, `3.12.7`, `cpython@3.13`.
+        request: Option<String>,
+    },
+    /// Install the newest patch release of installed minor versions (or of the given ones).
+    Upgrade {
+        /// Minor versions to upgrade: `3.12`.
+        targets: Vec<String>,
+    },
+    /// Print the directory managed interpreters are installed in.
+    Dir,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// Print the cache directory.
     Dir,
@@ -1099,6 +1151,10 @@ pub struct LockArgs {
     /// Lock this script's `# /// script` block into `pylock.<name>.toml` beside it (PEP 723, PEP 751).
     #[arg(long, value_name = "SCRIPT")]
     pub script: Option<PathBuf>,
+    /// Move the interpreter build the lock names to the newest one the
+    /// downloads table has for the project's Python.
+    #[arg(long, conflicts_with = "check")]
+    pub upgrade_python: bool,
     #[command(flatten)]
     pub project: ProjectArgs,
 }

@@ -32,7 +32,9 @@ static CONFIG_FILES: OnceLock<Vec<PathBuf>> = OnceLock::new();
 
 /// Applies the global flags that change the process itself, before the
 /// command runs: `--directory` (the working directory), `--cert` (the CA
-/// bundle, as `SSL_CERT_FILE`), `--managed-python`, the config files, and
+/// bundle, as `SSL_CERT_FILE`), `--managed-python`, `--no-managed-python`
+/// and `--no-python-downloads` (as `POSY_PYTHON_PREFERENCE` and
+/// `POSY_PYTHON_DOWNLOADS`), the config files, and
 /// `--no-cache`, whose temporary cache is returned: the caller keeps it
 /// until the command is done, and dropping it removes it.
 pub fn prepare(global: &mut GlobalArgs) -> Result<Option<tempfile::TempDir>> {
@@ -49,11 +51,22 @@ pub fn prepare(global: &mut GlobalArgs) -> Result<Option<tempfile::TempDir>> {
         // the variable when the first client is built, later.
         unsafe { std::env::set_var("SSL_CERT_FILE", cert) };
     }
-    if global.managed_python {
-        bail!(
-            "--managed-python: posy does not install interpreters yet, so there is no managed \
-             interpreter to use; drop the flag to use the system's interpreters"
-        );
+    // Discovery (in the library crates) reads these; set here, before any
+    // thread starts, so a flag wins over the variable.
+    let preference = if global.managed_python {
+        Some("only-managed")
+    } else if global.no_managed_python {
+        Some("only-system")
+    } else {
+        None
+    };
+    if let Some(preference) = preference {
+        // SAFETY: no other thread has started yet.
+        unsafe { std::env::set_var(posy_python::discovery::PREFERENCE_ENV, preference) };
+    }
+    if global.no_python_downloads {
+        // SAFETY: no other thread has started yet.
+        unsafe { std::env::set_var(posy_ops::PYTHON_DOWNLOADS_ENV, "never") };
     }
     let files = if global.no_config {
         Vec::new()

@@ -74,6 +74,14 @@ fn help_of_every_command() {
         "cache dir",
         "cache size",
         "cache clean",
+        "python",
+        "python install",
+        "python list",
+        "python find",
+        "python uninstall",
+        "python pin",
+        "python upgrade",
+        "python dir",
         "generate-shell-completion",
     ] {
         let mut args: Vec<&str> = command.split(' ').filter(|w| !w.is_empty()).collect();
@@ -244,8 +252,13 @@ fn a_failed_resolution_exits_1_and_usage_errors_2() {
         "{}",
         common::stderr(&keyring)
     );
-    let managed = world.fails(&["pip", "list", "--managed-python"]);
-    assert!(managed.stderr.contains("does not install interpreters yet"));
+    // Only managed interpreters, and none is installed in this world.
+    let managed = world.fails(&["python", "find", "3.12", "--managed-python"]);
+    assert!(
+        managed.stderr.contains("no Python interpreter found"),
+        "{}",
+        managed.stderr
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod export;
 mod init;
 mod pip;
 mod project;
+mod python;
 mod script;
 mod tool;
 mod tool_run;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         },
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
         Command::Venv(args) => venv::run(*args, &cli.global),
+        Command::Python(cmd) => python::run(cmd, &cli.global),
         Command::Pip(cmd) => pip::run(*cmd, &cli.global),
         Command::Lock(args) => project::lock(&args, &cli.global),
         Command::Sync(args) => project::sync(&args, &cli.global),

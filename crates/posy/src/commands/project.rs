@@ -67,6 +67,7 @@ pub fn lock(args: &LockArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     let resolver = &args.project.resolver;
     let upgrading = resolver.upgrade
+        || args.upgrade_python
         || !resolver.upgrade_package.is_empty()
         || !resolver.upgrade_group.is_empty();
     if !upgrading && !args.dry_run && freshness(&ws, &key)? == Freshness::Fresh {
@@ -76,6 +77,10 @@ pub fn lock(args: &LockArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let session = settings::session(global)?;
+    let options = ResolveOptions {
+        upgrade_python: args.upgrade_python,
+        ..options
+    };
     relock(&session, &ws, &options, &recorded, args.dry_run)?;
     session.close()?;
     Ok(ExitCode::SUCCESS)

@@ -17,21 +17,23 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use posy_python::{
-    DiscoveryEnv, OnExisting, ProbeCache, PythonRequest, VenvOptions, create_venv, find_interpreter,
-};
+use posy_python::{DiscoveryEnv, OnExisting, PythonRequest, VenvOptions, create_venv};
 
 use crate::cli::{GlobalArgs, VenvArgs};
 use crate::settings;
 
 pub fn run(args: VenvArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let env = DiscoveryEnv::from_process().context("cannot read the working directory")?;
     let request = match &args.python {
         Some(text) => text.parse::<PythonRequest>()?,
-        None => PythonRequest::Any,
+        None => match posy_python::python_version_file(&env.cwd) {
+            Some((path, pin)) => pin
+                .parse()
+                .with_context(|| format!("{}: `{pin}`", path.display()))?,
+            None => PythonRequest::Any,
+        },
     };
-    let cache = ProbeCache::new(&settings::cache_dir(global)?);
-    let env = DiscoveryEnv::from_process().context("cannot read the working directory")?;
-    let interpreter = find_interpreter(&request, &env, &cache)?;
+    let interpreter = posy_ops::find_or_install(&request, &env, &settings::cache_dir(global)?)?;
     eprintln!(
         "Using {} interpreter at: {}",
         interpreter.display_name(),

@@ -31,6 +31,12 @@ const LEAKY_VARS: &[&str] = &[
     "POSY_CACHE_MAX_SIZE",
     "PIP_INDEX_URL",
     "PIP_REQUIRE_VIRTUALENV",
+    "POSY_PYTHON_DOWNLOADS",
+    "POSY_PYTHON_DOWNLOADS_JSON_URL",
+    "POSY_PYTHON_INSTALL_MIRROR",
+    "POSY_PYTHON_PREFERENCE",
+    "POSY_MANAGED_PYTHON",
+    "POSY_NO_MANAGED_PYTHON",
 ];
 
 /// A scratch directory holding a cache, a config home and the working
@@ -104,7 +110,9 @@ impl World {
         cmd.args(args)
             .current_dir(&self.root)
             .env("POSY_CACHE_DIR", self.cache())
-            .env("XDG_CONFIG_HOME", self.root.join("config"));
+            .env("XDG_CONFIG_HOME", self.root.join("config"))
+            // Managed interpreters stay in the world, never in the user's data dir.
+            .env("POSY_PYTHON_INSTALL_DIR", self.root.join("pythons"));
         for var in LEAKY_VARS {
             cmd.env_remove(var);
         }

@@ -67,6 +67,7 @@ pub fn run(args: &PipCompileArgs, global: &GlobalArgs) -> Result<ExitCode> {
             Some(path) => preferences_from(path)?,
             None => Preferences::default(),
         },
+        upgrade_python: false,
     };
     let session = settings::session(global)?;
     let resolved = resolve_brief(&session, brief, &options)?;
