@@ -61,8 +61,10 @@ mod project;
 mod provider;
 mod resolve;
 mod session;
+mod simple_index;
 mod single_use;
 mod target;
+mod wheelhouse;
 
 pub use apply::{Pin, PinSource};
 pub use binary_policy::BinaryPolicy;
@@ -88,8 +90,12 @@ pub use project::{
 };
 pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,
-    resolve_brief, resolve_error,
+    resolve_brief, resolve_brief_for, resolve_error,
 };
 pub use session::Session;
+pub use simple_index::{SimpleIndexSummary, write_simple_index};
 pub use single_use::{Edge, EdgeKind, ExportOptions, SingleUse, single_use};
 pub use target::{TargetRequest, find_interpreter, resolve_target};
+pub use wheelhouse::{
+    WheelTarget, WheelhouseOptions, WheelhouseReport, fill_wheelhouse, wheel_targets,
+};

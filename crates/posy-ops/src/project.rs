@@ -306,7 +306,7 @@ pub fn lock(
 
 /// Writes `text` to `path` through a temporary file in the same directory,
 /// so a reader sees the old file or the new one, never half of one.
-pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
+pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -2,6 +2,7 @@
 
 mod cache;
 mod export;
+mod index;
 mod init;
 mod pip;
 mod project;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Cache(cmd) => cache::run(cmd, &cli.global),
         Command::Venv(args) => venv::run(*args, &cli.global),
         Command::Pip(cmd) => pip::run(*cmd, &cli.global),
+        Command::Index(cmd) => index::run(cmd),
         Command::Lock(args) => project::lock(&args, &cli.global),
         Command::Sync(args) => project::sync(&args, &cli.global),
         Command::Run(args) => project::run(&args, &cli.global),
