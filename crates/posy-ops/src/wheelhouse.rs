@@ -325,6 +325,12 @@ pub fn fill_wheelhouse(
     }
 
     if resolve_brief_too && options.resolve.universal {
+        report.targets = vec![format!(
+            "every environment of a universal resolution (Python {} and later)",
+            targets
+                .first()
+                .map_or_else(String::new, |t| t.target.python_version.to_string())
+        )];
         let resolved = resolve_brief(session, brief, &options.resolve)?;
         report.warnings.extend(resolved.blueprint.warnings.clone());
         for package in &resolved.blueprint.lock.packages {
@@ -476,7 +482,8 @@ async fn fetch_all(
     let mut jobs = Vec::new();
     for needed in needs.files.into_values() {
         let is_sdist = !needed.file.filename.ends_with(".whl");
-        let build_here = options.build && is_sdist;
+        // A universal run names no targets: its sdists are kept as they are.
+        let build_here = options.build && is_sdist && !needed.targets.is_empty();
         if build_here {
             let foreign: Vec<&str> = needed
                 .targets

@@ -56,9 +56,15 @@ pub fn run(
         resolve: ResolveOptions {
             resolver,
             index: args.index.settings(global),
+            // A universal resolution starts at the first Python asked for.
             target: TargetRequest {
                 python,
-                ..TargetRequest::default()
+                python_version: args
+                    .python_version
+                    .first()
+                    .filter(|_| args.universal)
+                    .cloned(),
+                python_platform: None,
             },
             universal: args.universal,
             ..ResolveOptions::default()
