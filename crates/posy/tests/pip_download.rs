@@ -271,6 +271,12 @@ fn a_platform_that_is_neither_form_lists_both() {
         "{stderr}"
     );
     assert!(!world.root.join("wh").exists());
+
+    // Nothing asked for is a mistake, not an empty wheelhouse.
+    let output = fetch(&world, &index, &["download", "-d", "wh"]);
+    let stderr = common::stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing to fetch"), "{stderr}");
 }
 
 #[test]

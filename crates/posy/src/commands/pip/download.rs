@@ -38,6 +38,11 @@ pub fn run(
             sources.push(path.clone());
         }
     }
+    if requirements.is_empty() && sources.is_empty() && locks.is_empty() {
+        anyhow::bail!(
+            "nothing to fetch: name packages, a requirements file (`-r requirements.in`) or a `pylock.toml`"
+        );
+    }
     let inputs = BriefInputs {
         sources,
         requirements,
