@@ -84,6 +84,7 @@ pub struct IndexClient {
 
 struct Inner {
     indexes: Vec<IndexUrl>,
+    pins: Vec<(PackageName, IndexUrl)>,
     find_links: Vec<(FindLinks, OnceCell<Vec<IndexFile>>)>,
     strategy: IndexStrategy,
     refresh: Refresh,
@@ -146,6 +147,7 @@ impl IndexOptions {
         // the same host, as an index URL's do.
         let named: Vec<(Option<&str>, &Url)> = indexes
             .iter()
+            .chain(self.pins.iter().map(|(_, index)| index))
             .map(|i| (i.name(), i.url()))
             .chain(find_links_urls.iter().map(|u| (None, u)))
             .collect();
@@ -174,6 +176,7 @@ impl IndexOptions {
                     .map(|f| (f, OnceCell::new()))
                     .collect(),
                 indexes,
+                pins: self.pins.clone(),
                 strategy: self.strategy,
                 refresh: self.refresh.clone(),
                 freshness: Freshness {
@@ -236,6 +239,11 @@ impl IndexClient {
             versions: None,
             undated_excluded: 0,
         };
+        if let Some((_, index)) = inner.pins.iter().find(|(pinned, _)| pinned == name) {
+            // A pinned package comes from its index alone.
+            let page = self.index_project(index, name, wanted).await?;
+            return self.finish_project_files(result, page.into_iter().collect());
+        }
         for (source, listing) in &inner.find_links {
             let all = listing
                 .get_or_try_init(|| self.list_find_links(source))
@@ -271,8 +279,20 @@ impl IndexClient {
                     .collect::<Result<Vec<_>, _>>()?
             }
         };
+        self.finish_project_files(result, pages)
+    }
+
+    /// Adds `pages` (in index order) to `result`: each package's
+    /// `--exclude-newer` cutoff applied, the same file name kept once.
+    fn finish_project_files(
+        &self,
+        mut result: ProjectFiles,
+        pages: Vec<(Url, Vec<IndexFile>, Option<Vec<String>>)>,
+    ) -> Result<ProjectFiles, IndexError> {
+        let name = result.name.clone();
+        let name = &name;
         for (index, mut files, versions) in pages {
-            if let Some(cutoff) = inner.exclude_newer.of(name) {
+            if let Some(cutoff) = self.inner.exclude_newer.of(name) {
                 result.undated_excluded += cutoff.filter(&mut files);
             }
             result.indexes.push(index);

@@ -181,6 +181,9 @@ pub struct IndexOptions {
     pub(crate) index_url: IndexUrl,
     pub(crate) extra_index_urls: Vec<IndexUrl>,
     pub(crate) find_links: Vec<FindLinks>,
+    /// Packages that come from one index only (`{ index = "name" }`
+    /// sources), whatever the other indexes have.
+    pub(crate) pins: Vec<(PackageName, IndexUrl)>,
     pub(crate) no_index: bool,
     pub(crate) strategy: IndexStrategy,
     pub(crate) offline: bool,
@@ -211,6 +214,14 @@ impl std::fmt::Debug for IndexOptions {
                     .collect::<Vec<_>>(),
             )
             .field("find_links", &self.find_links)
+            .field(
+                "pins",
+                &self
+                    .pins
+                    .iter()
+                    .map(|(n, i)| (n.as_str(), crate::redact::redact(i.url())))
+                    .collect::<Vec<_>>(),
+            )
             .field("no_index", &self.no_index)
             .field("strategy", &self.strategy)
             .field("offline", &self.offline)
@@ -236,6 +247,7 @@ impl IndexOptions {
             ),
             extra_index_urls: Vec::new(),
             find_links: Vec::new(),
+            pins: Vec::new(),
             no_index: false,
             strategy: IndexStrategy::FirstIndex,
             offline: false,
@@ -263,6 +275,18 @@ impl IndexOptions {
     /// `--extra-index-url`: searched before `--index-url`, in order.
     pub fn extra_index_url(mut self, index: IndexUrl) -> Self {
         self.extra_index_urls.push(index);
+        self
+    }
+
+    /// Pins `package` to `index`: its files come from that index alone
+    /// (no other index, no find-links source), and the index is asked for
+    /// no other package unless it is also one of the ordinary indexes. An
+    /// "explicit" named index (uv's `explicit = true`) is one that is only
+    /// ever given here. This is what stops a public package of the same
+    /// name from standing in for a private one.
+    pub fn pin(mut self, package: PackageName, index: IndexUrl) -> Self {
+        self.pins.retain(|(name, _)| *name != package);
+        self.pins.push((package, index));
         self
     }
 

@@ -5,6 +5,7 @@ use posy_index::{
     Cutoffs, ExcludeNewer, FindLinks, IndexClient, IndexOptions, IndexStrategy, IndexUrl,
     PackageCutoff, Refresh,
 };
+use posy_project::NamedIndex;
 use posy_resolve::Upgrade;
 use posy_store::Store;
 use posy_vocab::PackageName;
@@ -27,6 +28,13 @@ pub struct IndexSettings {
     pub refresh: bool,
     /// `--refresh-package`: fetch these packages' pages again.
     pub refresh_package: Vec<String>,
+    /// A project's `[[tool.posy.index]]` entries: the ones neither
+    /// `explicit` nor `default` are asked after the command line's
+    /// indexes; the `default` one replaces the public index unless the
+    /// command line gives `--index-url`.
+    pub named_indexes: Vec<NamedIndex>,
+    /// `{ index = "name" }` sources: each package from that index alone.
+    pub index_pins: Vec<(PackageName, NamedIndex)>,
 }
 
 /// Index settings a requirements file may add (`--index-url`, `--find-links`, …).
@@ -36,6 +44,22 @@ pub struct FileIndexSettings {
     pub extra_index_urls: Vec<String>,
     pub find_links: Vec<String>,
     pub no_index: bool,
+}
+
+/// A `[[tool.posy.index]]` entry as the client takes it (named, for
+/// `POSY_INDEX_<NAME>_USERNAME`/`_PASSWORD`).
+fn named_index(index: &NamedIndex) -> Result<IndexUrl> {
+    let url = IndexUrl::parse(&index.url).with_context(|| {
+        format!(
+            "invalid `url = \"{}\"` of the index `{}` in `[[tool.posy.index]]`",
+            index.url,
+            index.name.as_deref().unwrap_or("(unnamed)")
+        )
+    })?;
+    Ok(match &index.name {
+        Some(name) => url.named(name.clone()),
+        None => url,
+    })
 }
 
 /// Builds the client: command-line flags win over what files say. The
@@ -52,11 +76,21 @@ pub fn build_client(
         options = options.index_url(
             IndexUrl::parse(url).with_context(|| format!("invalid --index-url `{url}`"))?,
         );
+    } else if let Some(index) = args.named_indexes.iter().find(|i| i.default) {
+        options = options.index_url(named_index(index)?);
     }
     for url in args.extra_index_url.iter().chain(&files.extra_index_urls) {
         options = options.extra_index_url(
             IndexUrl::parse(url).with_context(|| format!("invalid --extra-index-url `{url}`"))?,
         );
+    }
+    for index in &args.named_indexes {
+        if !index.explicit && !index.default {
+            options = options.extra_index_url(named_index(index)?);
+        }
+    }
+    for (package, index) in &args.index_pins {
+        options = options.pin(package.clone(), named_index(index)?);
     }
     for link in args.find_links.iter().chain(&files.find_links) {
         options = options.find_links(

@@ -84,9 +84,9 @@ pub use install::{
 pub use output::{elapsed, hide_progress, plural, progress_bar};
 pub use plan::{LockSelection, lock_pins};
 pub use project::{
-    Freshness, LockOutcome, ProjectSelection, ProjectSync, ProjectSyncOptions, fingerprint,
-    freshness, is_synced, lock as lock_project, lock_inputs, options_key, sync_project,
-    workspace_requires_python, write_atomically,
+    Freshness, LockOutcome, ProjectSelection, ProjectSync, ProjectSyncOptions, check_conflicts,
+    fingerprint, freshness, is_synced, lock as lock_project, lock_inputs, options_key,
+    sync_project, workspace_requires_python, write_atomically,
 };
 pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,

@@ -32,13 +32,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use posy_project::{Pylock, Workspace};
-use posy_vocab::{ExtraName, GroupName, PackageName, SpecifierSet};
+use posy_project::{ConflictKind, LockedPackage, PackageSource, Pylock, Workspace};
+use posy_vocab::{ExtraName, GroupName, MarkerSet, MarkerTree, PackageName, SpecifierSet};
 use sha2::{Digest, Sha256};
 
 use posy_project::ExtrasSelection;
 
-use crate::brief::{Brief, BriefInputs, GroupsSelection, project_group};
+use crate::brief::{Brief, BriefInputs, GroupsSelection, Selector, project_group};
 use crate::env::{Env, EnvRequest, Placement};
 use crate::install::{ApplyOptions, SyncOptions, sync};
 use crate::plan::LockSelection;
@@ -251,16 +251,38 @@ pub fn lock(
     if options.required_environments.is_empty() {
         options.required_environments = settings.required_environments.clone();
     }
-    let mut brief = Brief::read(&lock_inputs(ws))?;
-    brief
-        .constraints
-        .extend(settings.constraint_dependencies.iter().cloned());
-    brief
-        .overrides
-        .extend(settings.override_dependencies.iter().cloned());
-    let resolved = resolve_brief(session, brief, &options)?;
-    let blueprint = resolved.blueprint;
-    let mut lock = blueprint.lock;
+    let read_brief = || -> Result<Brief> {
+        let mut brief = Brief::read(&lock_inputs(ws))?;
+        brief
+            .constraints
+            .extend(settings.constraint_dependencies.iter().cloned());
+        brief
+            .overrides
+            .extend(settings.override_dependencies.iter().cloned());
+        Ok(brief)
+    };
+    let conflicts = ws.conflicts();
+    let (mut lock, warnings) = if conflicts.is_empty() {
+        let blueprint = resolve_brief(session, read_brief()?, &options)?.blueprint;
+        (blueprint.lock, blueprint.warnings)
+    } else {
+        let mut parts = Vec::new();
+        let mut warnings = Vec::new();
+        for region in conflict_regions(&conflicts) {
+            let mut brief = read_brief()?;
+            region.narrow(&mut brief);
+            let blueprint = resolve_brief(session, brief, &options)
+                .with_context(|| format!("when {}", region.describe()))?
+                .blueprint;
+            warnings.extend(blueprint.warnings);
+            parts.push((region.marker(), blueprint.lock));
+        }
+        warnings.dedup();
+        (
+            merge_regions(parts, conflicts_context(&conflicts))?,
+            warnings,
+        )
+    };
     lock.path = path.clone();
     relative_paths(&mut lock, &ws.root);
     lock.header = None;
@@ -300,8 +322,216 @@ pub fn lock(
         path,
         written,
         packages,
-        warnings: blueprint.warnings,
+        warnings,
     })
+}
+
+/// One part of the selections a lock with `conflicts` serves: for each
+/// conflict set, the one extra or group that may be on (or none), every
+/// other member of the set off. The parts are disjoint and, with the
+/// combinations `conflicts` forbids left out, cover every selection; each
+/// is resolved on its own, so two conflicting extras may pin a package at
+/// different versions (see [`merge_regions`]).
+struct ConflictRegion {
+    /// Per conflict set, its items and which one is on.
+    sets: Vec<(Vec<ConflictKind>, Option<usize>)>,
+}
+
+impl ConflictRegion {
+    /// Whether a requirement with `selector` belongs to this part.
+    fn keeps(&self, selector: &Selector) -> bool {
+        let kind = match selector {
+            Selector::Always => return true,
+            Selector::Extra(extra) => ConflictKind::Extra(extra.clone()),
+            Selector::Group(group) => ConflictKind::Group(group.clone()),
+        };
+        self.sets
+            .iter()
+            .all(|(items, on)| match items.iter().position(|k| *k == kind) {
+                Some(at) => *on == Some(at),
+                None => true,
+            })
+    }
+
+    /// `brief` without the requirements of the extras and groups that are off.
+    fn narrow(&self, brief: &mut Brief) {
+        let keep: Vec<bool> = (0..brief.requirements.len())
+            .map(|i| self.keeps(brief.selectors.get(i).unwrap_or(&Selector::Always)))
+            .collect();
+        let mut flags = keep.iter();
+        brief
+            .requirements
+            .retain(|_| *flags.next().unwrap_or(&true));
+        let mut flags = keep.iter();
+        brief.origins.retain(|_| *flags.next().unwrap_or(&true));
+        brief.selectors.retain(|s| self.keeps(s));
+        brief.direct.retain(|d| self.keeps(&d.selector));
+    }
+
+    /// The selections of this part, as a marker on `extras` and
+    /// `dependency_groups`: per set, the item that is on (the others are
+    /// off in every selection `conflicts` allows, so saying so would only
+    /// lengthen the markers), or every item off.
+    fn marker(&self) -> MarkerSet {
+        let mut marker = MarkerSet::TRUE;
+        for (items, on) in &self.sets {
+            marker = match on {
+                Some(at) => marker.and(conflict_atom(&items[*at])),
+                None => items
+                    .iter()
+                    .fold(marker, |m, item| m.and(conflict_atom(item).negate())),
+            };
+        }
+        marker
+    }
+
+    /// For messages: "extra `a` is selected" / "none of … is".
+    fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .sets
+            .iter()
+            .map(|(items, on)| match on {
+                Some(at) => format!("{} is selected", items[*at]),
+                None => format!(
+                    "none of {} is",
+                    items
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+            .collect();
+        format!("resolving for the selections where {}", parts.join(" and "))
+    }
+}
+
+/// `'x' in extras` or `'g' in dependency_groups`.
+fn conflict_atom(item: &ConflictKind) -> MarkerSet {
+    let text = match item {
+        ConflictKind::Extra(extra) => format!("'{extra}' in extras"),
+        ConflictKind::Group(group) => format!("'{group}' in dependency_groups"),
+    };
+    let tree: MarkerTree = text.parse().expect("an `in extras` marker parses");
+    MarkerSet::from_tree(&tree)
+}
+
+/// Every [`ConflictRegion`] of `conflicts` (the product of each set's
+/// choices: one of its items, or none).
+fn conflict_regions(conflicts: &[Vec<ConflictKind>]) -> Vec<ConflictRegion> {
+    let mut regions = vec![ConflictRegion { sets: Vec::new() }];
+    for set in conflicts {
+        let mut next = Vec::new();
+        for region in &regions {
+            for on in std::iter::once(None).chain((0..set.len()).map(Some)) {
+                let mut sets = region.sets.clone();
+                sets.push((set.clone(), on));
+                next.push(ConflictRegion { sets });
+            }
+        }
+        regions = next;
+    }
+    regions
+}
+
+/// The selections `conflicts` allows: no two items of one set together.
+fn conflicts_context(conflicts: &[Vec<ConflictKind>]) -> MarkerSet {
+    let mut context = MarkerSet::TRUE;
+    for set in conflicts {
+        for (i, a) in set.iter().enumerate() {
+            for b in &set[i + 1..] {
+                context = context.and(conflict_atom(a).and(conflict_atom(b)).negate());
+            }
+        }
+    }
+    context
+}
+
+/// One lock from the locks of the parts: a package pinned alike in
+/// several parts is one entry (its files and dependencies the union), and
+/// its marker is the `or` over the parts of "this part's selections, and
+/// the marker that part's lock gave it", printed as simply as the allowed
+/// selections (`context`) permit: `'cpu' in extras` rather than
+/// `'cpu' in extras and 'gpu' not in extras`.
+fn merge_regions(parts: Vec<(MarkerSet, Pylock)>, context: MarkerSet) -> Result<Pylock> {
+    let mut base: Option<Pylock> = None;
+    let mut merged: Vec<(LockedPackage, MarkerSet)> = Vec::new();
+    for (region, mut lock) in parts {
+        for package in std::mem::take(&mut lock.packages) {
+            let marker = package
+                .marker
+                .as_ref()
+                .map_or(MarkerSet::TRUE, MarkerSet::from_tree)
+                .and(region);
+            if marker.is_false() {
+                continue;
+            }
+            let same = merged.iter_mut().find(|(p, _)| {
+                p.name == package.name && p.version == package.version && same_source(p, &package)
+            });
+            match same {
+                Some((existing, existing_marker)) => {
+                    *existing_marker = existing_marker.or(marker);
+                    for dependency in package.dependencies {
+                        if !existing.dependencies.contains(&dependency) {
+                            existing.dependencies.push(dependency);
+                        }
+                    }
+                    if let (
+                        PackageSource::Registry { wheels, .. },
+                        PackageSource::Registry { wheels: more, .. },
+                    ) = (&mut existing.source, package.source)
+                    {
+                        for wheel in more {
+                            if !wheels
+                                .iter()
+                                .any(|w| w.name == wheel.name && w.url == wheel.url)
+                            {
+                                wheels.push(wheel);
+                            }
+                        }
+                        wheels.sort_by(|a, b| a.name.cmp(&b.name));
+                    }
+                }
+                None => merged.push((package, marker)),
+            }
+        }
+        match &mut base {
+            None => base = Some(lock),
+            Some(base) => {
+                for extra in lock.extras {
+                    if !base.extras.contains(&extra) {
+                        base.extras.push(extra);
+                    }
+                }
+                for group in lock.dependency_groups {
+                    if !base.dependency_groups.contains(&group) {
+                        base.dependency_groups.push(group);
+                    }
+                }
+            }
+        }
+    }
+    let mut lock = base.context("a lock with conflicts has at least two parts")?;
+    lock.packages = merged
+        .into_iter()
+        .map(|(mut package, marker)| {
+            let tree = marker.to_tree_within(context);
+            package.marker = (!tree.is_true()).then_some(tree);
+            package
+        })
+        .collect();
+    lock.packages
+        .sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    Ok(lock)
+}
+
+/// Whether two entries of one name and version come from the same place.
+fn same_source(a: &LockedPackage, b: &LockedPackage) -> bool {
+    match (&a.source, &b.source) {
+        (PackageSource::Registry { .. }, PackageSource::Registry { .. }) => a.index == b.index,
+        (x, y) => x == y,
+    }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory,
@@ -328,6 +558,8 @@ pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> Result<()> {
 pub struct ProjectSelection {
     /// `--package NAME`: that member instead of the root project.
     pub package: Option<PackageName>,
+    /// `--all-packages`: every member of the workspace.
+    pub all_packages: bool,
     pub extras: Vec<ExtraName>,
     pub all_extras: bool,
     /// `--group G`, on top of the default groups.
@@ -372,6 +604,12 @@ impl ProjectSelection {
                     }
                     vec![project_group(name)]
                 }
+                None if self.all_packages => ws
+                    .members
+                    .iter()
+                    .map(|m| project_group(&m.name))
+                    .filter(|g| lock.dependency_groups.contains(g))
+                    .collect(),
                 None => lock
                     .default_groups
                     .iter()
@@ -408,6 +646,32 @@ impl ProjectSelection {
             all_extras: projects && self.all_extras,
         })
     }
+}
+
+/// Refuses a selection that turns on two extras or groups of one
+/// `conflicts` set: the lock resolved them apart, so no single
+/// environment holds both.
+pub fn check_conflicts(ws: &Workspace, lock: &Pylock, selection: &LockSelection) -> Result<()> {
+    let extras_on: &[ExtraName] = if selection.all_extras {
+        &lock.extras
+    } else {
+        &selection.extras
+    };
+    for set in ws.conflicts() {
+        let on: Vec<&ConflictKind> = set
+            .iter()
+            .filter(|kind| match kind {
+                ConflictKind::Extra(extra) => extras_on.contains(extra),
+                ConflictKind::Group(group) => selection.groups.contains(group),
+            })
+            .collect();
+        if let [first, second, ..] = on.as_slice() {
+            bail!(
+                "the {first} and the {second} conflict (`conflicts` in `[tool.posy]`): they cannot be installed together; select one of them"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// How [`sync_project`] finds its interpreter and installs.
@@ -451,6 +715,7 @@ pub fn sync_project(
     check_lock_version(&lock_text, &lock_path)?;
     let lock = Pylock::parse(&lock_text, &lock_path)?;
     let selection = options.selection.lock_selection(ws, &lock)?;
+    check_conflicts(ws, &lock, &selection)?;
     let venv = ws.venv_path();
     let created = ensure_venv(session, ws, &venv, options.python.as_deref())?;
     let python = crate::venv_python(&venv)

@@ -276,6 +276,32 @@ impl PyProjectEditor {
         Ok(())
     }
 
+    /// Whether any list of the file (`project.dependencies`, an extra's,
+    /// a dependency group's) still names `name`.
+    pub fn depends_on(&self, name: &PackageName) -> Result<bool, EditError> {
+        let mut arrays: Vec<&Array> = Vec::new();
+        let project = self.doc.get("project");
+        if let Some(list) = project
+            .and_then(|p| p.get("dependencies"))
+            .and_then(Item::as_array)
+        {
+            arrays.push(list);
+        }
+        for table in [
+            project.and_then(|p| p.get("optional-dependencies")),
+            self.doc.get("dependency-groups"),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(Item::as_table_like)
+        {
+            arrays.extend(table.iter().filter_map(|(_, item)| item.as_array()));
+        }
+        Ok(arrays
+            .into_iter()
+            .any(|array| entries(array).any(|(_, entry)| entry.name == *name)))
+    }
+
     /// Records where `name` comes from in `[tool.posy.sources]`, replacing
     /// an entry for the same package.
     pub fn set_source(&mut self, name: &PackageName, source: &Source) -> Result<(), EditError> {
@@ -668,6 +694,9 @@ fn source_table(name: &PackageName, source: &Source) -> Result<InlineTable, Edit
         }
         Source::Workspace => {
             table.insert("workspace", true.into());
+        }
+        Source::Index { name } => {
+            table.insert("index", name.as_str().into());
         }
     }
     Ok(table)

@@ -21,8 +21,8 @@ pub use pylock::{
     LockedArtifact, LockedDependency, LockedPackage, PackageSource, Pylock, PylockError,
 };
 pub use pyproject::{
-    ExtrasSelection, GroupEntry, OptionValue, Project, ProjectSettings, PyProject, PyProjectError,
-    Requirements, WorkspaceTable,
+    ConflictItem, ConflictKind, ExtrasSelection, GroupEntry, NamedIndex, OptionValue, Project,
+    ProjectSettings, PyProject, PyProjectError, Requirements, WorkspaceTable,
 };
 pub use script::{
     ScriptBlock, ScriptEditor, ScriptError, ScriptMetadata, find_block, init_script,

@@ -70,6 +70,49 @@ pub struct ProjectSettings {
     /// `extra-index-url`, `find-links`: resolution options, as the command
     /// line takes them (the command line wins).
     pub resolution_options: BTreeMap<String, OptionValue>,
+    /// `[[tool.posy.index]]`: named indexes, in the order written.
+    pub indexes: Vec<NamedIndex>,
+    /// `conflicts`: sets of extras and groups of which at most one may be
+    /// installed at a time, so the lock may resolve them differently.
+    pub conflicts: Vec<Vec<ConflictItem>>,
+}
+
+/// One member of a `conflicts` set: `{ extra = "x" }` or `{ group = "g" }`
+/// (with `package`, the workspace member it belongs to, as uv writes it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictItem {
+    pub kind: ConflictKind,
+    pub package: Option<PackageName>,
+}
+
+/// What a [`ConflictItem`] names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConflictKind {
+    Extra(ExtraName),
+    Group(GroupName),
+}
+
+impl std::fmt::Display for ConflictKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Extra(extra) => write!(f, "extra `{extra}`"),
+            Self::Group(group) => write!(f, "group `{group}`"),
+        }
+    }
+}
+
+/// One `[[tool.posy.index]]` entry, in the shape of uv's `[[tool.uv.index]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedIndex {
+    /// What sources call it (`{ index = "name" }`) and what credentials
+    /// are looked up by (`POSY_INDEX_<NAME>_USERNAME`).
+    pub name: Option<String>,
+    /// The index's simple URL (or a local directory).
+    pub url: String,
+    /// Used only for the packages whose source names it.
+    pub explicit: bool,
+    /// Replaces the public index as the last one asked.
+    pub default: bool,
 }
 
 /// The value of a resolution option in `[tool.posy]`.
@@ -235,6 +278,7 @@ impl PyProject {
                 .target(self.directory()),
                 None => return (requirement, false),
             },
+            Source::Index { .. } => return (requirement, false),
             source => source.target(self.directory()),
         };
         requirement.version_or_url = Some(VersionOrUrl::Url(target));

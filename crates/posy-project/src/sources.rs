@@ -19,10 +19,12 @@
 //!
 //! A git source names at most one of `tag`, `branch` and `rev` (none: the
 //! default branch). A path is relative to the `pyproject.toml`'s directory.
+//! An `{ index = "name" }` source is not a direct reference: the
+//! requirement keeps its specifiers and its package is looked up on that
+//! named index (`[[tool.posy.index]]`) alone.
 //!
 //! Not yet: several sources for one package chosen by `marker`, sources
-//! for one `extra` or `group` only, `index` and `workspace` sources, and a
-//! `subdirectory` of a `url` archive. Each is refused with the entry's
+//! for one `extra` or `group` only, and a `subdirectory` of a `url` archive. Each is refused with the entry's
 //! name rather than ignored, so a project never resolves differently from
 //! what its file says. Also not yet: sources applied to dependencies that
 //! only the build backend can tell (`dynamic = ["dependencies"]`), which
@@ -55,6 +57,9 @@ pub enum Source {
     /// `{ workspace = true }`: the workspace member of that name
     /// (installed editable).
     Workspace,
+    /// `{ index = "name" }`: from the index of that name in
+    /// `[[tool.posy.index]]` only; the requirement keeps its specifiers.
+    Index { name: String },
 }
 
 /// Which commit of a git source: what its entry names.
@@ -117,6 +122,12 @@ impl Source {
             Source::Workspace => SourceTarget {
                 target: path_target(project_dir),
                 editable: true,
+            },
+            // Not a direct reference: `PyProject::with_source_in` leaves
+            // the requirement to the index; this answer is never used.
+            Source::Index { name } => SourceTarget {
+                target: name.clone(),
+                editable: false,
             },
         }
     }
@@ -195,7 +206,20 @@ fn parse_source(value: &toml::Value) -> Result<Source, String> {
             _ => Err("`workspace` must be `true` (the member of that name)".into()),
         };
     }
-    for key in ["marker", "extra", "group", "index"] {
+    if let Some(value) = table.get("index") {
+        return match (value, table.len()) {
+            (toml::Value::String(name), 1) if !name.trim().is_empty() => Ok(Source::Index {
+                name: name.trim().to_owned(),
+            }),
+            (toml::Value::String(_), 1) => Err("`index` is empty".into()),
+            (toml::Value::String(_), _) => Err(
+                "an `index` source takes no other keys (name an index of `[[tool.posy.index]]`)"
+                    .into(),
+            ),
+            _ => Err("`index` must be the name of an index of `[[tool.posy.index]]`".into()),
+        };
+    }
+    for key in ["marker", "extra", "group"] {
         if table.contains_key(key) {
             return Err(format!(
                 "`{key}` in a source is not supported yet (posy takes `git`, `path` and `url` sources)"
@@ -445,8 +469,8 @@ mod tests {
             ("lib = { url = 'git+https://h/r.git' }", "a `git` source"),
             ("lib = { workspace = false }", "`workspace` must be `true`"),
             (
-                "lib = { index = 'pytorch' }",
-                "`index` in a source is not supported yet",
+                "lib = { index = 'pytorch', path = 'x' }",
+                "an `index` source takes no other keys",
             ),
             (
                 "lib = [{ git = 'https://h/r.git', marker = 'sys_platform == \"linux\"' }]",

@@ -22,9 +22,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use posy_vocab::{GroupName, PackageName};
+use posy_vocab::{ExtraName, GroupName, PackageName};
 
-use crate::pyproject::{OptionValue, ProjectSettings, PyProject, PyProjectError, WorkspaceTable};
+use crate::Source;
+use crate::pyproject::{
+    ConflictItem, ConflictKind, NamedIndex, OptionValue, ProjectSettings, PyProject,
+    PyProjectError, WorkspaceTable,
+};
 
 /// A workspace: its root directory and its members, the root first when it
 /// is a project itself, then by path.
@@ -77,22 +81,35 @@ impl Workspace {
             .to_path_buf();
         let project = PyProject::read(&project_dir.join("pyproject.toml"))?;
         if project.settings.workspace.is_some() {
+            // A workspace root inside another workspace that lists it is
+            // refused from either end (see `from_root`).
+            if let Some(outer) = Self::enclosing(&project_dir)? {
+                return Self::from_root(outer.0, outer.1);
+            }
             return Self::from_root(project_dir, project);
         }
-        for dir in project_dir.ancestors().skip(1) {
-            let path = dir.join("pyproject.toml");
+        match Self::enclosing(&project_dir)? {
+            Some((root, pyproject)) => Self::from_root(root, pyproject),
+            None => Self::from_root(project_dir, project),
+        }
+    }
+
+    /// The workspace above `dir` whose members include `dir`, if any.
+    fn enclosing(dir: &Path) -> Result<Option<(PathBuf, PyProject)>, WorkspaceError> {
+        for above in dir.ancestors().skip(1) {
+            let path = above.join("pyproject.toml");
             if !path.is_file() {
                 continue;
             }
             let candidate = PyProject::read(&path)?;
             if let Some(table) = &candidate.settings.workspace
-                && let Ok(relative) = project_dir.strip_prefix(dir)
+                && let Ok(relative) = dir.strip_prefix(above)
                 && is_member(table, relative)
             {
-                return Self::from_root(dir.to_path_buf(), candidate);
+                return Ok(Some((above.to_path_buf(), candidate)));
             }
         }
-        Self::from_root(project_dir, project)
+        Ok(None)
     }
 
     /// The workspace whose root `pyproject.toml` (in `root`) is `pyproject`.
@@ -128,6 +145,15 @@ impl Workspace {
                 });
             }
             let member = PyProject::read(&path)?;
+            if member.settings.workspace.is_some() {
+                return Err(WorkspaceError::Invalid {
+                    path,
+                    message: format!(
+                        "a workspace member cannot be a workspace root too (it is a member of the workspace at {}); nested workspaces are not supported: move its `[tool.posy.workspace]` members into the root's",
+                        root.display()
+                    ),
+                });
+            }
             let Some(project) = &member.project else {
                 return Err(WorkspaceError::Invalid {
                     path,
@@ -187,6 +213,90 @@ impl Workspace {
             .iter()
             .map(|m| (m.name.clone(), m.dir.clone()))
             .collect()
+    }
+
+    /// The named indexes of `[[tool.posy.index]]`: the root's first, then
+    /// each member's (a name already taken is the root's), with the
+    /// directory a relative local path is read from. A relative `url` that
+    /// is a path is made absolute against the file that names it.
+    pub fn indexes(&self) -> Vec<NamedIndex> {
+        let mut out: Vec<NamedIndex> = Vec::new();
+        let files =
+            std::iter::once(&self.root_pyproject).chain(self.members.iter().map(|m| &m.pyproject));
+        for pyproject in files {
+            for index in &pyproject.settings.indexes {
+                if index.name.is_some() && out.iter().any(|i| i.name == index.name) {
+                    continue;
+                }
+                let mut index = index.clone();
+                if !index.url.contains("://") && Path::new(&index.url).is_relative() {
+                    index.url = pyproject.directory().join(&index.url).display().to_string();
+                }
+                out.push(index);
+            }
+        }
+        out
+    }
+
+    /// The packages that `{ index = "name" }` sources pin to a named
+    /// index, with that index's URL. A name no `[[tool.posy.index]]`
+    /// defines, or one package pinned to two indexes, is an error naming
+    /// the file.
+    pub fn index_pins(&self) -> Result<Vec<(PackageName, NamedIndex)>, WorkspaceError> {
+        let indexes = self.indexes();
+        let mut pins: Vec<(PackageName, NamedIndex)> = Vec::new();
+        let files =
+            std::iter::once(&self.root_pyproject).chain(self.members.iter().map(|m| &m.pyproject));
+        for pyproject in files {
+            for (package, source) in &pyproject.sources {
+                let Source::Index { name } = source else {
+                    continue;
+                };
+                let invalid = |message: String| WorkspaceError::Invalid {
+                    path: pyproject.path.clone(),
+                    message,
+                };
+                let Some(index) = indexes.iter().find(|i| i.name.as_ref() == Some(name)) else {
+                    let known: Vec<&str> =
+                        indexes.iter().filter_map(|i| i.name.as_deref()).collect();
+                    return Err(invalid(format!(
+                        "`tool.posy.sources.{package}` names the index `{name}`, but no `[[tool.posy.index]]` is named so{}",
+                        if known.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (the named ones: {})", known.join(", "))
+                        }
+                    )));
+                };
+                match pins.iter().find(|(p, _)| p == package) {
+                    Some((_, other)) if other.name != index.name => {
+                        return Err(invalid(format!(
+                            "`tool.posy.sources.{package}` names the index `{name}`, but another member pins it to `{}`",
+                            other.name.as_deref().unwrap_or_default()
+                        )));
+                    }
+                    Some(_) => {}
+                    None => pins.push((package.clone(), index.clone())),
+                }
+            }
+        }
+        Ok(pins)
+    }
+
+    /// The `conflicts` sets of the root and every member, each set once.
+    pub fn conflicts(&self) -> Vec<Vec<ConflictKind>> {
+        let mut out: Vec<Vec<ConflictKind>> = Vec::new();
+        let files =
+            std::iter::once(&self.root_pyproject).chain(self.members.iter().map(|m| &m.pyproject));
+        for pyproject in files {
+            for set in &pyproject.settings.conflicts {
+                let kinds: Vec<ConflictKind> = set.iter().map(|i| i.kind.clone()).collect();
+                if !out.contains(&kinds) {
+                    out.push(kinds);
+                }
+            }
+        }
+        out
     }
 
     /// The lock file of the workspace.
@@ -401,6 +511,12 @@ pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, Stri
     };
     settings.constraint_dependencies = requirements("constraint-dependencies")?;
     settings.override_dependencies = requirements("override-dependencies")?;
+    if let Some(value) = posy.get("index") {
+        settings.indexes = parse_indexes(value)?;
+    }
+    if let Some(value) = posy.get("conflicts") {
+        settings.conflicts = parse_conflicts(value)?;
+    }
     for key in RESOLUTION_OPTIONS {
         let lists = matches!(*key, "extra-index-url" | "find-links");
         let value = match posy.get(*key) {
@@ -421,6 +537,140 @@ pub(crate) fn parse_settings(posy: &toml::Table) -> Result<ProjectSettings, Stri
         settings.resolution_options.insert((*key).to_owned(), value);
     }
     Ok(settings)
+}
+
+/// `conflicts = [[{ extra = "a" }, { extra = "b" }], …]`.
+fn parse_conflicts(value: &toml::Value) -> Result<Vec<Vec<ConflictItem>>, String> {
+    let shape = "`tool.posy.conflicts` must be a list of lists such as `[[{ extra = \"cpu\" }, { extra = \"gpu\" }]]`";
+    let toml::Value::Array(sets) = value else {
+        return Err(shape.into());
+    };
+    let mut out = Vec::new();
+    for (n, set) in sets.iter().enumerate() {
+        let at = format!("`tool.posy.conflicts` set {}", n + 1);
+        let toml::Value::Array(items) = set else {
+            return Err(shape.into());
+        };
+        let mut parsed: Vec<ConflictItem> = Vec::new();
+        for item in items {
+            let toml::Value::Table(table) = item else {
+                return Err(format!(
+                    "{at}: each entry is a table, `{{ extra = \"x\" }}` or `{{ group = \"g\" }}`"
+                ));
+            };
+            if let Some(key) = table
+                .keys()
+                .find(|k| !["extra", "group", "package"].contains(&k.as_str()))
+            {
+                return Err(format!(
+                    "{at}: unknown key `{key}` (an entry takes `extra` or `group`, and `package`)"
+                ));
+            }
+            let text = |key: &str| match table.get(key) {
+                None => Ok(None),
+                Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(format!("{at}: `{key}` must be a string")),
+            };
+            let kind = match (text("extra")?, text("group")?) {
+                (Some(extra), None) => ConflictKind::Extra(
+                    ExtraName::new(&extra)
+                        .map_err(|e| format!("{at}: `{extra}` is not an extra name: {e}"))?,
+                ),
+                (None, Some(group)) => ConflictKind::Group(
+                    GroupName::new(&group)
+                        .map_err(|e| format!("{at}: `{group}` is not a group name: {e}"))?,
+                ),
+                _ => return Err(format!("{at}: each entry names one `extra` or one `group`")),
+            };
+            let package = text("package")?
+                .map(|p| {
+                    PackageName::new(&p)
+                        .map_err(|e| format!("{at}: `{p}` is not a package name: {e}"))
+                })
+                .transpose()?;
+            if !parsed.iter().any(|i| i.kind == kind) {
+                parsed.push(ConflictItem { kind, package });
+            }
+        }
+        if parsed.len() < 2 {
+            return Err(format!(
+                "{at} names fewer than two different extras or groups"
+            ));
+        }
+        out.push(parsed);
+    }
+    Ok(out)
+}
+
+/// `[[tool.posy.index]]`: a list of `{ name, url, explicit, default }` tables.
+fn parse_indexes(value: &toml::Value) -> Result<Vec<NamedIndex>, String> {
+    let toml::Value::Array(entries) = value else {
+        return Err(
+            "`tool.posy.index` must be a list of tables (`[[tool.posy.index]]` with `name` and `url`)"
+                .into(),
+        );
+    };
+    let mut indexes: Vec<NamedIndex> = Vec::new();
+    for (n, entry) in entries.iter().enumerate() {
+        let at = format!("`tool.posy.index` entry {}", n + 1);
+        let toml::Value::Table(table) = entry else {
+            return Err(format!("{at} must be a table with `name` and `url`"));
+        };
+        if let Some(key) = table
+            .keys()
+            .find(|k| !["name", "url", "explicit", "default"].contains(&k.as_str()))
+        {
+            return Err(format!(
+                "{at}: unknown key `{key}` (an index takes `name`, `url`, `explicit` and `default`)"
+            ));
+        }
+        let name = match table.get("name") {
+            None => None,
+            Some(toml::Value::String(name))
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
+            {
+                Some(name.clone())
+            }
+            Some(other) => {
+                return Err(format!(
+                    "{at}: `name = {other}` must be a string of letters, digits, `-`, `_` and `.`"
+                ));
+            }
+        };
+        let url = match table.get("url") {
+            Some(toml::Value::String(url)) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => return Err(format!("{at}: `url` (a string) is required")),
+        };
+        let flag = |key: &str| match table.get(key) {
+            None => Ok(false),
+            Some(toml::Value::Boolean(b)) => Ok(*b),
+            Some(_) => Err(format!("{at}: `{key}` must be `true` or `false`")),
+        };
+        let (explicit, default) = (flag("explicit")?, flag("default")?);
+        if explicit && name.is_none() {
+            return Err(format!(
+                "{at}: an `explicit` index needs a `name`, for sources to name it"
+            ));
+        }
+        if let Some(name) = &name
+            && indexes.iter().any(|i| i.name.as_ref() == Some(name))
+        {
+            return Err(format!("{at}: another index is also named `{name}`"));
+        }
+        if default && indexes.iter().any(|i| i.default) {
+            return Err(format!("{at}: only one index can be `default = true`"));
+        }
+        indexes.push(NamedIndex {
+            name,
+            url,
+            explicit,
+            default,
+        });
+    }
+    Ok(indexes)
 }
 
 #[cfg(test)]
@@ -523,5 +773,96 @@ mod tests {
         assert!(wildcard(b"a?c", b"abc"));
         assert!(!wildcard(b"a?c", b"ac"));
         assert!(!wildcard(b"old*", b"new"));
+    }
+
+    #[test]
+    fn named_indexes_are_read_and_their_mistakes_named() {
+        let settings = |text: &str| parse_settings(&toml::from_str::<toml::Table>(text).unwrap());
+        let ok = settings(
+            "[[index]]\nname = \"corp\"\nurl = \"https://corp/simple\"\nexplicit = true\n[[index]]\nurl = \"https://mirror/simple\"\ndefault = true\n",
+        )
+        .unwrap();
+        assert_eq!(ok.indexes.len(), 2);
+        assert!(ok.indexes[0].explicit && !ok.indexes[0].default);
+        assert_eq!(ok.indexes[1].name, None);
+        for (text, want) in [
+            ("index = 1", "must be a list of tables"),
+            ("[[index]]\nname = \"a\"", "`url` (a string) is required"),
+            (
+                "[[index]]\nurl = \"u\"\nexplicit = true",
+                "an `explicit` index needs a `name`",
+            ),
+            (
+                "[[index]]\nname = \"a\"\nurl = \"u\"\n[[index]]\nname = \"a\"\nurl = \"v\"",
+                "another index is also named `a`",
+            ),
+            (
+                "[[index]]\nurl = \"u\"\ndefault = true\n[[index]]\nurl = \"v\"\ndefault = true",
+                "only one index can be `default = true`",
+            ),
+            (
+                "[[index]]\nurl = \"u\"\npriority = 1",
+                "unknown key `priority`",
+            ),
+            (
+                "[[index]]\nname = \"a b\"\nurl = \"u\"",
+                "must be a string of letters",
+            ),
+        ] {
+            let err = settings(text).unwrap_err();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn conflicts_are_sets_of_extras_and_groups() {
+        let settings = |text: &str| parse_settings(&toml::from_str::<toml::Table>(text).unwrap());
+        let ok = settings(
+            "conflicts = [[{ extra = \"cpu\" }, { extra = \"gpu\" }], [{ group = \"a\", package = \"m\" }, { group = \"b\" }]]",
+        )
+        .unwrap();
+        assert_eq!(ok.conflicts.len(), 2);
+        assert_eq!(
+            ok.conflicts[1][0].kind,
+            ConflictKind::Group(GroupName::new("a").unwrap())
+        );
+        for (text, want) in [
+            ("conflicts = 1", "must be a list of lists"),
+            ("conflicts = [[{ extra = \"a\" }]]", "fewer than two"),
+            (
+                "conflicts = [[{ extra = \"a\" }, { extra = \"a\" }]]",
+                "fewer than two",
+            ),
+            (
+                "conflicts = [[{ extra = \"a\", group = \"b\" }, { extra = \"c\" }]]",
+                "one `extra` or one `group`",
+            ),
+            (
+                "conflicts = [[{ extra = \"a\" }, { marker = \"b\" }]]",
+                "unknown key `marker`",
+            ),
+            ("conflicts = [[\"a\", \"b\"]]", "each entry is a table"),
+        ] {
+            let err = settings(text).unwrap_err();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_nested_workspace_is_refused_from_either_end() {
+        let t = tempfile::tempdir().unwrap();
+        write(
+            &t.path().join("pyproject.toml"),
+            &project("root", "[tool.posy.workspace]\nmembers = [\"p/*\"]\n"),
+        );
+        write(
+            &t.path().join("p/a/pyproject.toml"),
+            &project("a", "[tool.posy.workspace]\nmembers = [\"sub/*\"]\n"),
+        );
+        for start in [t.path().to_path_buf(), t.path().join("p/a")] {
+            let err = Workspace::discover(&start).unwrap_err().to_string();
+            assert!(err.contains("nested workspaces are not supported"), "{err}");
+            assert!(err.contains("p/a/pyproject.toml"), "{err}");
+        }
     }
 }

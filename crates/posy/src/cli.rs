@@ -985,6 +985,9 @@ pub struct SelectionArgs {
     /// Act on this workspace member instead of the root project.
     #[arg(long, value_name = "PACKAGE")]
     pub package: Option<String>,
+    /// Act on every member of the workspace.
+    #[arg(long, conflicts_with = "package")]
+    pub all_packages: bool,
     /// Include this extra of the project; repeat for more.
     #[arg(long, value_name = "EXTRA")]
     pub extra: Vec<String>,
@@ -1111,6 +1114,9 @@ pub struct TreeArgs {
     /// Show a package's dependencies again each time it appears (default: once, then `(*)`).
     #[arg(long)]
     pub no_dedupe: bool,
+    /// Show the newest version on the index beside each package that has a newer one.
+    #[arg(long)]
+    pub outdated: bool,
     #[command(flatten)]
     pub groups: GroupArgs,
     #[command(flatten)]
@@ -1146,9 +1152,27 @@ pub struct PlaceArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// Requirements to add (`requests`, `'rich>=13'`, `name @ URL`).
+    /// Requirements to add (`requests`, `'rich>=13'`, `name @ URL`), or a
+    /// project directory, wheel or sdist (`./lib`, `../x-1.0-py3-none-any.whl`)
+    /// or the URL of a wheel or sdist: these are written as sources.
     #[arg(required = true, value_name = "PACKAGES")]
     pub packages: Vec<String>,
+    /// Add a local project directory as editable (`{ path = …, editable = true }`).
+    #[arg(long, short = 'e')]
+    pub editable: bool,
+    /// Write a direct reference (`name @ URL`) into the dependency list
+    /// instead of a `[tool.posy.sources]` entry.
+    #[arg(long, alias = "raw-sources")]
+    pub raw: bool,
+    /// The git tag of a `git+` URL.
+    #[arg(long, value_name = "TAG", conflicts_with_all = ["branch", "rev"])]
+    pub tag: Option<String>,
+    /// The git branch of a `git+` URL.
+    #[arg(long, value_name = "BRANCH", conflicts_with = "rev")]
+    pub branch: Option<String>,
+    /// The git commit (or any revision) of a `git+` URL.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
     #[command(flatten)]
     pub place: PlaceArgs,
     #[command(flatten)]
@@ -1226,6 +1250,8 @@ impl IndexArgs {
             offline: global.offline,
             refresh: self.refresh,
             refresh_package: self.refresh_package.clone(),
+            named_indexes: Vec::new(),
+            index_pins: Vec::new(),
         }
     }
 }

@@ -475,3 +475,21 @@ fn a_workspace_exports_like_uv() {
         );
     }
 }
+
+#[test]
+fn tree_outdated_names_the_newest_version_on_the_locked_index() {
+    let index = index();
+    let world = locked(&index);
+    index.publish(Package::new("b", "2.0")).unwrap();
+    index.publish(Package::new("d", "1.1rc1")).unwrap();
+    let out = world.ok(&["tree", "--frozen", "--outdated", "--depth", "2"]);
+    assert_eq!(
+        out.stdout,
+        "app v0.1.0\n\
+         ├── a v1.0\n\
+         │   └── b v1.0 (latest: v2.0)\n\
+         ├── c v1.0 (extra: fast)\n\
+         │   └── b v1.0 (latest: v2.0)\n\
+         └── d v1.0 (group: dev)\n"
+    );
+}

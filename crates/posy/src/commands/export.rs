@@ -23,13 +23,9 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
     session.close()?;
     let lock = Pylock::read(&ws.lock_path())?;
     let selection = selection(&args.selection)?;
-    let mut single = single_use(
-        &ws,
-        &lock,
-        &selection.lock_selection(&ws, &lock)?,
-        None,
-        false,
-    )?;
+    let lock_selection = selection.lock_selection(&ws, &lock)?;
+    posy_ops::check_conflicts(&ws, &lock, &lock_selection)?;
+    let mut single = single_use(&ws, &lock, &lock_selection, None, false)?;
     let omit: Vec<PackageName> = if args.no_emit_workspace {
         ws.members.iter().map(|m| m.name.clone()).collect()
     } else if args.no_emit_project {

@@ -20,7 +20,7 @@ use posy_ops::{
 use posy_project::Workspace;
 use posy_vocab::{ExtraName, GroupName, PackageName};
 
-use posy_project::{Place, PyProjectEditor};
+use posy_project::{GitReference, Place, PyProjectEditor, Source};
 use posy_vocab::Requirement;
 
 use crate::cli::{
@@ -86,6 +86,7 @@ pub fn sync(args: &SyncArgs, global: &GlobalArgs) -> Result<ExitCode> {
         &session,
         &ws,
         &sync_options(
+            &ws,
             &args.project,
             &args.selection,
             &args.install,
@@ -114,6 +115,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 &session,
                 &ws,
                 &sync_options(
+                    &ws,
                     &args.project,
                     &args.selection,
                     &args.install,
@@ -130,14 +132,18 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 pub fn add(args: &AddArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let requirements: Vec<Requirement> = args
+    let here = std::env::current_dir().context("cannot read the working directory")?;
+    let (_, member_dir) = target_member(&here, &args.place)?;
+    let entries: Vec<(Requirement, Option<Source>)> = args
         .packages
         .iter()
-        .map(|text| {
-            text.parse::<Requirement>()
-                .with_context(|| format!("cannot add `{text}`"))
-        })
+        .map(|text| add_entry(text, args, &here, &member_dir))
         .collect::<Result<_>>()?;
+    let requirements: Vec<Requirement> = entries
+        .iter()
+        .filter(|(_, source)| source.is_none())
+        .map(|(r, _)| r.clone())
+        .collect();
     let place = place(&args.place)?;
     edit_and_lock(
         &args.place,
@@ -146,8 +152,11 @@ pub fn add(args: &AddArgs, global: &GlobalArgs) -> Result<ExitCode> {
         global,
         true,
         |editor| {
-            for requirement in &requirements {
+            for (requirement, source) in &entries {
                 editor.add_dependency(requirement, &place)?;
+                if let Some(source) = source {
+                    editor.set_source(&requirement.name, source)?;
+                }
             }
             Ok(())
         },
@@ -190,11 +199,242 @@ pub fn remove(args: &RemoveArgs, global: &GlobalArgs) -> Result<ExitCode> {
         |editor| {
             for name in &names {
                 editor.remove_dependency(name, &place)?;
+                if !editor.depends_on(name)? {
+                    editor.remove_source(name)?;
+                }
             }
             Ok(())
         },
         |_, _| Ok(false),
     )
+}
+
+/// The workspace, and the directory of the member `add`/`remove` edit:
+/// `--package`'s, else the one the working directory is in.
+fn target_member(here: &Path, place_args: &PlaceArgs) -> Result<(Workspace, PathBuf)> {
+    let ws = Workspace::discover(here)?;
+    let dir = match &place_args.package {
+        Some(name) => {
+            let name = PackageName::new(name).context("invalid --package")?;
+            ws.member(&name)
+                .with_context(|| format!("the workspace has no member `{name}`"))?
+                .dir
+                .clone()
+        }
+        None => ws
+            .member_at(here)
+            .context("the working directory is in no project of the workspace")?
+            .dir
+            .clone(),
+    };
+    Ok((ws, dir))
+}
+
+/// What `posy add` writes for one argument: the dependency, and the
+/// `[tool.posy.sources]` entry when it comes from somewhere other than
+/// an index (as uv writes them): a `name @ URL` requirement (unless
+/// `--raw`), a local directory, wheel or sdist (`./lib`), or the URL of a
+/// wheel or sdist. Paths are written relative to the member's directory.
+fn add_entry(
+    text: &str,
+    args: &AddArgs,
+    here: &Path,
+    member_dir: &Path,
+) -> Result<(Requirement, Option<Source>)> {
+    let git_flag = args.tag.is_some() || args.branch.is_some() || args.rev.is_some();
+    let looks_like_path = text.starts_with(['.', '/', '~'])
+        || ([".whl", ".tar.gz", ".zip"]
+            .iter()
+            .any(|e| text.ends_with(e))
+            && !text.contains("://"));
+    if looks_like_path {
+        let path = match text.strip_prefix("~/") {
+            Some(rest) => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(rest),
+            None => here.join(text),
+        };
+        let name = local_name(&path).with_context(|| format!("cannot add `{text}`"))?;
+        if git_flag {
+            bail!("cannot add `{text}`: --tag, --branch and --rev are for `git+` URLs");
+        }
+        let source = Source::Path {
+            path: relative_path(&path, member_dir),
+            editable: args.editable,
+        };
+        return Ok((name.as_str().parse::<Requirement>()?, Some(source)));
+    }
+    let (requirement, url) = match text.parse::<Requirement>() {
+        Ok(requirement) => {
+            let url = requirement.url().map(str::to_owned);
+            (requirement, url)
+        }
+        Err(error) if text.contains("://") && !text.contains(' ') => {
+            let filename = text
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .split(['#', '?'])
+                .next()
+                .unwrap_or_default();
+            let name = dist_name(filename).with_context(|| {
+                format!(
+                    "cannot add `{text}`: {error}; write it as `name @ {text}` to give the package's name"
+                )
+            })?;
+            (name.as_str().parse::<Requirement>()?, Some(text.to_owned()))
+        }
+        Err(error) => return Err(error).with_context(|| format!("cannot add `{text}`")),
+    };
+    let Some(url) = url else {
+        if args.editable {
+            bail!(
+                "cannot add `{text}` as editable: --editable takes a local project directory (`./lib`)"
+            );
+        }
+        if git_flag {
+            bail!("cannot add `{text}`: --tag, --branch and --rev are for `git+` URLs");
+        }
+        return Ok((requirement, None));
+    };
+    let mut bare = requirement.clone();
+    bare.version_or_url = None;
+    if args.raw {
+        return Ok((requirement, None));
+    }
+    let source = if let Some(git) = url.strip_prefix("git+") {
+        let (rest, subdirectory) = match git.split_once('#') {
+            Some((rest, fragment)) => (
+                rest,
+                fragment
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("subdirectory="))
+                    .map(str::to_owned),
+            ),
+            None => (git, None),
+        };
+        // `@ref` after the path (not the `user@` of the host).
+        let path_start = rest.find("://").map_or(0, |i| i + 3);
+        let (repository, in_url) = match rest[path_start..].rfind('@') {
+            Some(at) if rest[path_start..][..at].contains('/') => (
+                rest[..path_start + at].to_owned(),
+                Some(rest[path_start + at + 1..].to_owned()),
+            ),
+            _ => (rest.to_owned(), None),
+        };
+        let reference = match (&args.tag, &args.branch, &args.rev, in_url) {
+            (Some(tag), _, _, _) => GitReference::Tag(tag.clone()),
+            (_, Some(branch), _, _) => GitReference::Branch(branch.clone()),
+            (_, _, Some(rev), _) => GitReference::Rev(rev.clone()),
+            (_, _, _, Some(reference)) => GitReference::Rev(reference),
+            _ => GitReference::DefaultBranch,
+        };
+        Source::Git {
+            repository,
+            reference,
+            subdirectory,
+        }
+    } else if git_flag {
+        bail!("cannot add `{text}`: --tag, --branch and --rev are for `git+` URLs");
+    } else if let Some(path) = url
+        .strip_prefix("file://")
+        .map(|p| PathBuf::from(percent_decode(p)))
+    {
+        Source::Path {
+            path: relative_path(&path, member_dir),
+            editable: args.editable,
+        }
+    } else if args.editable {
+        bail!("cannot add `{text}` as editable: --editable takes a local project directory");
+    } else {
+        Source::Url { url }
+    };
+    Ok((bare, Some(source)))
+}
+
+/// The name of the project in a local directory (its `pyproject.toml`'s
+/// `[project] name`), wheel or sdist (its file name).
+fn local_name(path: &Path) -> Result<PackageName> {
+    if path.is_dir() {
+        let pyproject = path.join("pyproject.toml");
+        let project = posy_project::PyProject::read(&pyproject).with_context(|| {
+            format!(
+                "{} is not a project directory with a `pyproject.toml`",
+                path.display()
+            )
+        })?;
+        return match project.project {
+            Some(project) => Ok(project.name),
+            None => bail!(
+                "{} has no `[project]` table to read the name from; write it as `name @ file://…`",
+                pyproject.display()
+            ),
+        };
+    }
+    if !path.exists() {
+        bail!("{} does not exist", path.display());
+    }
+    let filename = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dist_name(&filename)
+}
+
+/// The package name in a wheel's or an sdist's file name.
+fn dist_name(filename: &str) -> Result<PackageName> {
+    if filename.ends_with(".whl") {
+        let wheel: posy_vocab::WheelFilename = filename.parse()?;
+        return Ok(wheel.name().clone());
+    }
+    let sdist: posy_vocab::SdistFilename = filename
+        .parse()
+        .with_context(|| format!("`{filename}` is neither a wheel nor an sdist file name"))?;
+    Ok(sdist.name().clone())
+}
+
+/// `path` as written relative to `base` when one is below the other's
+/// parent chain (`../lib`, `./vendor/x.whl`), else absolute.
+fn relative_path(path: &Path, base: &Path) -> PathBuf {
+    let clean =
+        |p: &Path| -> PathBuf { std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()) };
+    let (path, base) = (clean(path), clean(base));
+    let ours: Vec<_> = path.components().collect();
+    let theirs: Vec<_> = base.components().collect();
+    let common = ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return path;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..theirs.len() {
+        out.push("..");
+    }
+    for part in &ours[common..] {
+        out.push(part);
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+/// `%20` and friends in a `file://` URL's path.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn place(args: &PlaceArgs) -> Result<Place> {
@@ -239,17 +479,10 @@ fn edit_and_lock(
         );
     }
     let here = std::env::current_dir().context("cannot read the working directory")?;
-    let ws = Workspace::discover(&here)?;
-    let member = match &place_args.package {
-        Some(name) => {
-            let name = PackageName::new(name).context("invalid --package")?;
-            ws.member(&name)
-                .with_context(|| format!("the workspace has no member `{name}`"))?
-        }
-        None => ws
-            .member_at(&here)
-            .context("the working directory is in no project of the workspace")?,
-    };
+    let (ws, member_dir) = target_member(&here, place_args)?;
+    let member = ws
+        .member_at(&member_dir)
+        .context("the working directory is in no project of the workspace")?;
     let pyproject = member.pyproject.path.clone();
     let lock_path = ws.lock_path();
     let old_pyproject = std::fs::read_to_string(&pyproject)
@@ -298,6 +531,7 @@ fn edit_and_lock(
             &session,
             &ws,
             &sync_options(
+                &ws,
                 project,
                 &SelectionArgs::default(),
                 install,
@@ -379,7 +613,7 @@ fn relock(
 
 /// The resolution options of a lock of `ws`: the command line's, with
 /// what the existing lock recorded for the ones it does not give.
-fn lock_options(
+pub(super) fn lock_options(
     ws: &Workspace,
     project: &ProjectArgs,
     global: &GlobalArgs,
@@ -424,6 +658,8 @@ fn lock_options(
     };
     index.exclude_newer = text("exclude-newer");
     index.index_url = text("index-url");
+    index.named_indexes = ws.indexes();
+    index.index_pins = ws.index_pins()?;
     index.extra_index_url = list("extra-index-url");
     index.find_links = list("find-links");
     if let Some(prerelease) = text("prerelease") {
@@ -526,6 +762,7 @@ pub(super) fn selection(args: &SelectionArgs) -> Result<ProjectSelection> {
             .map(|e| ExtraName::new(e).with_context(|| format!("invalid extra name `{e}`")))
             .collect::<Result<_>>()?,
         all_extras: args.all_extras,
+        all_packages: args.all_packages,
         groups: groups(&args.groups.group)?,
         no_dev: args.groups.no_dev,
         no_default_groups: args.groups.no_default_groups,
@@ -536,6 +773,7 @@ pub(super) fn selection(args: &SelectionArgs) -> Result<ProjectSelection> {
 }
 
 fn sync_options(
+    ws: &Workspace,
     project: &ProjectArgs,
     selection_args: &SelectionArgs,
     install: &ProjectInstallArgs,
@@ -551,7 +789,11 @@ fn sync_options(
             dry_run,
             ..install.options()
         },
-        index: project.index.settings(global),
+        index: posy_ops::IndexSettings {
+            named_indexes: ws.indexes(),
+            index_pins: ws.index_pins()?,
+            ..project.index.settings(global)
+        },
         resolver: project.resolver.build.options(),
     })
 }
@@ -603,4 +845,95 @@ fn display(path: &Path) -> String {
         .unwrap_or_else(|| path.to_path_buf())
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn add_args(argv: &[&str]) -> AddArgs {
+        let mut full = vec!["posy", "add"];
+        full.extend_from_slice(argv);
+        match crate::cli::Cli::parse_from(full).command {
+            crate::cli::Command::Add(args) => *args,
+            _ => unreachable!("an add command"),
+        }
+    }
+
+    fn entry(argv: &[&str]) -> Result<(Requirement, Option<Source>)> {
+        let args = add_args(argv);
+        let dir = Path::new("/nonexistent/project");
+        add_entry(&args.packages[0], &args, dir, dir)
+    }
+
+    #[test]
+    fn git_urls_become_git_sources_with_their_reference() {
+        let (requirement, source) =
+            entry(&["pkg @ git+https://host/org/repo.git@v1.2#subdirectory=py"]).unwrap();
+        assert_eq!(requirement.to_string(), "pkg");
+        assert_eq!(
+            source,
+            Some(Source::Git {
+                repository: "https://host/org/repo.git".into(),
+                reference: GitReference::Rev("v1.2".into()),
+                subdirectory: Some("py".into()),
+            })
+        );
+        // `user@host` is not a reference; --tag/--branch name one.
+        let (_, source) = entry(&[
+            "pkg[x] @ git+ssh://git@host/org/repo.git",
+            "--branch",
+            "main",
+        ])
+        .unwrap();
+        assert_eq!(
+            source,
+            Some(Source::Git {
+                repository: "ssh://git@host/org/repo.git".into(),
+                reference: GitReference::Branch("main".into()),
+                subdirectory: None,
+            })
+        );
+        // --raw keeps the direct reference in the list.
+        let (requirement, source) = entry(&["pkg @ https://h/pkg-1.0.tar.gz", "--raw"]).unwrap();
+        assert_eq!(requirement.url(), Some("https://h/pkg-1.0.tar.gz"));
+        assert_eq!(source, None);
+        // A bare URL: the name from the file name.
+        let (requirement, source) =
+            entry(&["https://h/files/My_Pkg-2.0-py3-none-any.whl"]).unwrap();
+        assert_eq!(requirement.name.as_str(), "my-pkg");
+        assert_eq!(
+            source,
+            Some(Source::Url {
+                url: "https://h/files/My_Pkg-2.0-py3-none-any.whl".into()
+            })
+        );
+        let err = entry(&["git+https://host/org/repo.git"]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("write it as `name @ git+https://host/org/repo.git`"),
+            "{err:#}"
+        );
+        let err = entry(&["pkg", "--tag", "v1"]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("are for `git+` URLs"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn paths_are_written_relative_to_the_member() {
+        assert_eq!(
+            relative_path(Path::new("/a/b/libs/x"), Path::new("/a/b/app")),
+            PathBuf::from("../libs/x")
+        );
+        assert_eq!(
+            relative_path(Path::new("/a/b/app/vendor/x.whl"), Path::new("/a/b/app")),
+            PathBuf::from("vendor/x.whl")
+        );
+        assert_eq!(
+            relative_path(Path::new("/elsewhere/x"), Path::new("/a/b")),
+            PathBuf::from("/elsewhere/x")
+        );
+    }
 }

@@ -11,8 +11,10 @@
 //! └── d v1.0 (group: dev)
 //! ```
 //!
-//! Like uv's, the tree shows every extra and the selected dependency
-//! groups. Roots are the packages nothing selected depends on (with
+//! Like uv's, the tree shows every member of the workspace, every extra
+//! and the selected dependency groups; `--outdated` asks the lock's
+//! indexes for each package's newest version and writes `(latest: vX)`
+//! beside those that have a newer one. Roots are the packages nothing selected depends on (with
 //! `--invert`, those that depend on nothing), or `--package`'s; the
 //! drawing (`(*)` for a subtree already shown) is `posy pip tree`'s, with
 //! uv's footer when a `(*)` was drawn.
@@ -23,14 +25,15 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use posy_ops::{EdgeKind, single_use};
 use posy_project::Pylock;
-use posy_vocab::PackageName;
+use posy_vocab::{PackageName, Version};
 
 use crate::cli::{GlobalArgs, SelectionArgs, TreeArgs};
 use crate::output::outln;
 use crate::settings;
 use crate::tree_drawing::Drawing;
 
-use super::project::{ensure_lock, selection, workspace};
+use super::pip::inspect::latest_versions;
+use super::project::{ensure_lock, lock_options, selection, workspace};
 
 pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let ws = workspace()?;
@@ -42,10 +45,10 @@ pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
             .map(|p| p.display().to_string())
     });
     let interpreter = posy_ops::find_interpreter(python.as_deref(), session.cache_dir())?;
-    session.close()?;
     let lock = Pylock::read(&ws.lock_path())?;
     let selection = selection(&SelectionArgs {
         all_extras: true,
+        all_packages: true,
         groups: args.groups.clone(),
         ..SelectionArgs::default()
     })?;
@@ -57,6 +60,28 @@ pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         true,
     )?;
     let packages = &single.lock.packages;
+    let latest: Vec<Option<Version>> = if args.outdated {
+        let (mut options, _) = lock_options(&ws, &args.project, global)?;
+        // Newer than what the lock saw: ask again (revalidated, so cheap).
+        options.index.refresh = true;
+        // The workspace's own projects are not on an index.
+        let wanted: Vec<(usize, (PackageName, Version))> = packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| ws.member(&p.name).is_none())
+            .filter_map(|(i, p)| Some((i, (p.name.clone(), p.version.clone()?))))
+            .collect();
+        let pairs: Vec<(PackageName, Version)> = wanted.iter().map(|(_, w)| w.clone()).collect();
+        let found = latest_versions(&session, &options.index, &interpreter, &pairs)?;
+        let mut latest = vec![None; packages.len()];
+        for ((i, (_, version)), newest) in wanted.iter().zip(found) {
+            latest[*i] = newest.map(|(v, _)| v).filter(|v| v > version);
+        }
+        latest
+    } else {
+        vec![None; packages.len()]
+    };
+    session.close()?;
     let names = |values: &[String]| -> Result<Vec<PackageName>> {
         values
             .iter()
@@ -93,6 +118,9 @@ pub fn run(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
         };
         if let Some(kind) = kind.filter(|k| **k != EdgeKind::Dependency) {
             text.push_str(&format!(" ({kind})"));
+        }
+        if let Some(newest) = &latest[i] {
+            text.push_str(&format!(" (latest: v{newest})"));
         }
         text
     };

@@ -421,7 +421,11 @@ fn outdated(
     dists: &[InstalledDist],
 ) -> Result<ExitCode> {
     let session = crate::settings::session(global)?;
-    let latest = latest_versions(&session, &args.index.settings(global), interpreter, dists)?;
+    let wanted: Vec<(PackageName, posy_vocab::Version)> = dists
+        .iter()
+        .map(|d| (d.name.clone(), d.version.clone()))
+        .collect();
+    let latest = latest_versions(&session, &args.index.settings(global), interpreter, &wanted)?;
     let rows: Vec<(&InstalledDist, posy_vocab::Version, &str)> = dists
         .iter()
         .zip(latest)
@@ -435,13 +439,13 @@ fn outdated(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The newest usable version on the index of each of `dists` (in order),
-/// and whether it is a wheel or an sdist.
-pub(super) fn latest_versions(
+/// The newest usable version on the index of each of `dists` (name and
+/// the version there is, in order), and whether it is a wheel or an sdist.
+pub(crate) fn latest_versions(
     session: &posy_ops::Session,
     index: &posy_ops::IndexSettings,
     interpreter: &Interpreter,
-    dists: &[InstalledDist],
+    dists: &[(PackageName, posy_vocab::Version)],
 ) -> Result<Vec<Option<(posy_vocab::Version, &'static str)>>> {
     let client = posy_ops::build_client(
         index,
@@ -456,12 +460,12 @@ pub(super) fn latest_versions(
     // An index that cannot be asked is an error, not "nothing is outdated".
     let latest: Vec<Result<Option<(posy_vocab::Version, &'static str)>>> =
         runtime.block_on(async {
-            let lookups = dists.iter().map(|dist| {
+            let lookups = dists.iter().map(|(name, version)| {
                 let client = &client;
                 let tags = &tags;
                 async move {
-                    let project = client.project(&dist.name).await.map_err(|e| {
-                        anyhow::anyhow!("cannot look up the newest version of {}: {e}", dist.name)
+                    let project = client.project(name).await.map_err(|e| {
+                        anyhow::anyhow!("cannot look up the newest version of {name}: {e}")
                     })?;
                     Ok(project
                         .files
@@ -476,7 +480,7 @@ pub(super) fn latest_versions(
                             }
                             _ => None,
                         })
-                        .filter(|(v, _)| !v.is_prerelease() || dist.version.is_prerelease())
+                        .filter(|(v, _)| !v.is_prerelease() || version.is_prerelease())
                         .max_by(|a, b| {
                             a.0.cmp(&b.0)
                                 .then_with(|| (a.1 == "wheel").cmp(&(b.1 == "wheel")))

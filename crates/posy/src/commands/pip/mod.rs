@@ -2,7 +2,7 @@
 
 mod compile;
 mod download;
-mod inspect;
+pub(crate) mod inspect;
 mod install;
 mod sync;
 mod tree;

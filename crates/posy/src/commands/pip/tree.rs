@@ -44,11 +44,15 @@ pub fn run(args: &PipTreeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let markers = env.interpreter.markers();
     let latest = if args.outdated {
         let session = settings::session(global)?;
+        let wanted: Vec<_> = dists
+            .iter()
+            .map(|d| (d.name.clone(), d.version.clone()))
+            .collect();
         let latest = latest_versions(
             &session,
             &args.index.settings(global),
             &env.interpreter,
-            &dists,
+            &wanted,
         )?;
         session.close()?;
         latest
