@@ -447,6 +447,25 @@ fn choose<'f>(
         Vec::new()
     };
     let sdist = sdist.filter(|_| apply.policy.allows_sdist(&pin.name) && apply.builder.is_some());
+    match best_of(&pin.name, wheels, sdist, apply.tags, apply.python) {
+        Some(best) => Ok(best),
+        None => bail!(
+            "{} has no wheel compatible with this interpreter and no source distribution to build",
+            pin.label(),
+        ),
+    }
+}
+
+/// The best of a version's files for an interpreter with `tags` and
+/// Python `python`, by the resolver's rule ([`posy_resolve::best_file`]):
+/// its best wheel, else the sdist; `None` when neither fits.
+pub(crate) fn best_of<'f>(
+    name: &PackageName,
+    wheels: Vec<&'f IndexFile>,
+    sdist: Option<&'f IndexFile>,
+    tags: &Tags,
+    python: &Version,
+) -> Option<&'f IndexFile> {
     // Each file as the resolver sees it; a name that does not parse as
     // this package's wheel or sdist is not a candidate.
     let (candidates, files): (Vec<&IndexFile>, Vec<DistFile>) = wheels
@@ -455,7 +474,7 @@ fn choose<'f>(
         .filter_map(|f| {
             let dist = match &f.dist {
                 Some(parsed) => DistFile::from_parsed(f.filename.clone(), parsed.clone(), ""),
-                None => DistFile::from_filename(&pin.name, &f.filename, "").ok()??,
+                None => DistFile::from_filename(name, &f.filename, "").ok()??,
             };
             Some(match f.requires_python.as_deref() {
                 Some(text) => (f, dist.with_requires_python_text(text)),
@@ -463,13 +482,7 @@ fn choose<'f>(
             })
         })
         .unzip();
-    match posy_resolve::best_file(&files, apply.tags, apply.python) {
-        Some(best) => Ok(candidates[best]),
-        None => bail!(
-            "{} has no wheel compatible with this interpreter and no source distribution to build",
-            pin.label(),
-        ),
-    }
+    posy_resolve::best_file(&files, tags, python).map(|best| candidates[best])
 }
 
 /// The unpacked wheel of one file: downloaded (hash-checked) and unpacked,

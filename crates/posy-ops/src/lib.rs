@@ -66,10 +66,12 @@ mod resolve;
 mod script;
 mod session;
 mod shell_path;
+mod simple_index;
 mod single_use;
 mod target;
 mod tool;
 mod tool_run;
+mod wheelhouse;
 
 pub use apply::{Pin, PinSource};
 pub use binary_policy::BinaryPolicy;
@@ -105,7 +107,7 @@ pub use python_install::{
 pub use python_pin::project_request;
 pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,
-    resolve_brief, resolve_error,
+    resolve_brief, resolve_brief_for, resolve_error,
 };
 pub use script::{
     Script, ScriptEnv, ScriptLock, ScriptOptions, fetch_script, keep_script_text, lock_script,
@@ -113,6 +115,7 @@ pub use script::{
 };
 pub use session::Session;
 pub use shell_path::{Shell, add_to_path, update_shell};
+pub use simple_index::{SimpleIndexSummary, write_simple_index};
 pub use single_use::{Edge, EdgeKind, ExportOptions, SingleUse, single_use};
 pub use target::{TargetRequest, find_interpreter, resolve_target};
 pub use tool::{
@@ -122,4 +125,7 @@ pub use tool::{
 };
 pub use tool_run::{
     ToolCommand, ToolRun, installed_tool_command, prepare_tool_command, remembered_tool_command,
+};
+pub use wheelhouse::{
+    WheelTarget, WheelhouseOptions, WheelhouseReport, fill_wheelhouse, wheel_targets,
 };

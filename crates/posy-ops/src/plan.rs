@@ -212,7 +212,11 @@ pub(crate) fn chosen(
 
 /// A lock artifact as a file to download: its URL, or its path as a
 /// `file:` URL, with its name, size and hashes.
-fn index_file(name: &PackageName, artifact: &LockedArtifact, base: &Path) -> Result<IndexFile> {
+pub(crate) fn index_file(
+    name: &PackageName,
+    artifact: &LockedArtifact,
+    base: &Path,
+) -> Result<IndexFile> {
     let url = match (&artifact.url, &artifact.path) {
         (_, Some(path)) => {
             let path: PathBuf = base.join(path);

@@ -539,7 +539,7 @@ fn same_source(a: &LockedPackage, b: &LockedPackage) -> bool {
 
 /// Writes `text` to `path` through a temporary file in the same directory,
 /// so a reader sees the old file or the new one, never half of one.
-pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
+pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

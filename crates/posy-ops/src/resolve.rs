@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use posy_git::GitUrl;
 use posy_project::{PackageSource, RequirementSpec, RequirementsTxt};
-use posy_resolve::{ForkStrategy, Preference, ResolveRequest, Universe, Upgrade, resolve};
+use posy_resolve::{ForkStrategy, Preference, ResolveRequest, Target, Universe, Upgrade, resolve};
 use posy_vocab::{MarkerTree, PackageName, Version};
 use version_ranges::Ranges;
 
@@ -243,10 +243,22 @@ pub struct Resolved {
 /// Resolves `brief` for the target the options describe.
 pub fn resolve_brief(
     session: &Session,
-    mut brief: Brief,
+    brief: Brief,
     options: &ResolveOptions,
 ) -> Result<Resolved> {
     let target = resolve_target(&options.target, session.cache_dir())?;
+    resolve_brief_for(session, brief, options, target)
+}
+
+/// Resolves `brief` for `target`, a target already described (a wheelhouse
+/// makes one per Python and platform); `options.target` still says whether
+/// an interpreter is there to build sdists with.
+pub fn resolve_brief_for(
+    session: &Session,
+    mut brief: Brief,
+    options: &ResolveOptions,
+    target: Target,
+) -> Result<Resolved> {
     let upgrade = options.resolver.upgrade()?;
     let client = build_client(&options.index, &brief.index, session.store(), &upgrade)?;
     let policy = options.resolver.binary_policy(&brief)?;

@@ -34,7 +34,7 @@ pub fn resolve_target(request: &TargetRequest, cache_dir: &Path) -> Result<Targe
         })
         .transpose()?;
     if let Some(platform) = &request.python_platform {
-        let platform = Platform::from_python_platform(platform)?;
+        let platform = Platform::from_name_or_tag(platform)?;
         let version = match version {
             Some(v) => v,
             None => find_interpreter(python, cache_dir)?

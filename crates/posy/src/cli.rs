@@ -127,9 +127,12 @@ pub enum Command {
     /// Manage Python interpreters: install, list, find, uninstall, pin, upgrade.
     #[command(subcommand)]
     Python(PythonCommand),
-    /// pip-compatible commands: compile, install, sync, uninstall, list, freeze, show, check, tree.
+    /// pip-compatible commands: compile, install, sync, uninstall, list, freeze, show, check, tree, download, wheel.
     #[command(subcommand)]
     Pip(Box<PipCommand>),
+    /// Simple indexes (PEP 503/691) over a directory of wheels.
+    #[command(subcommand)]
+    Index(IndexCommand),
     /// Lock the project's dependencies into `pylock.toml` (PEP 751).
     Lock(Box<LockArgs>),
     /// Make the project's `.venv` hold what its lock selects.
@@ -176,6 +179,92 @@ pub enum PipCommand {
     Check(PipCheckArgs),
     /// Print the dependency tree of the installed packages.
     Tree(PipTreeArgs),
+    /// Download the files requirements need into a directory, for many Pythons and platforms at once.
+    Download(Box<PipDownloadArgs>),
+    /// Download requirements' wheels into a directory, building the sdists this machine needs.
+    Wheel(Box<PipWheelArgs>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Write a simple index (PEP 503 HTML, PEP 691 JSON, PEP 658 metadata) over a directory of wheels and sdists.
+    Build(IndexBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexBuildArgs {
+    /// The directory of wheels and sdists (a wheelhouse).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Where to write the index (default: `DIR/simple`); use it as `--index-url file:///…/simple`.
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub out: Option<PathBuf>,
+}
+
+/// What `pip download` and `pip wheel` share: what to fetch, for which
+/// Pythons and platforms.
+#[derive(Debug, Args)]
+pub struct WheelhouseArgs {
+    /// Packages (PEP 508 requirements), requirements files, or a `pylock.toml` whose files to fetch.
+    #[arg(value_name = "PACKAGE")]
+    pub packages: Vec<String>,
+    /// Fetch what these requirements files (or `pylock.toml` locks) ask for.
+    #[arg(
+        long = "requirements",
+        alias = "requirement",
+        short = 'r',
+        value_name = "FILE"
+    )]
+    pub requirement: Vec<PathBuf>,
+    /// A Python version to fetch for (e.g. `3.12`); repeat for more (default: the interpreter's).
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Vec<String>,
+    /// A platform to fetch for, as uv names it (`x86_64-manylinux_2_28`, `aarch64-apple-darwin`, `x86_64-pc-windows-msvc`) or as pip's tag (`manylinux_2_28_x86_64`, `win_amd64`); repeat for more (default: this machine).
+    #[arg(long, alias = "platform", value_name = "PLATFORM")]
+    pub python_platform: Vec<String>,
+    /// The Python implementation to fetch for: `cp` (CPython), the only one posy describes.
+    #[arg(long, value_name = "IMPL")]
+    pub implementation: Option<String>,
+    /// Accept only wheels with these ABIs (and `abi3`, `none`); repeat for more.
+    #[arg(long, value_name = "ABI")]
+    pub abi: Vec<String>,
+    /// Fetch only the packages named, not their dependencies.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Include pre-releases (`--prerelease allow`).
+    #[arg(long)]
+    pub pre: bool,
+    /// Fetch every file of a universal resolution (every platform and Python from the target's up), not one set per target.
+    #[arg(long, conflicts_with = "python_platform")]
+    pub universal: bool,
+    /// Also write a simple index (PEP 503/691, with PEP 658 metadata) over the directory here.
+    #[arg(long, value_name = "DIR")]
+    pub index_out: Option<PathBuf>,
+    /// The interpreter for this machine's target and for builds (default: the active or nearest one).
+    #[arg(long, short = 'p', env = "POSY_PYTHON")]
+    pub python: Option<String>,
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PipDownloadArgs {
+    /// The directory to fill (created when missing).
+    #[arg(long, short = 'd', value_name = "DIR", default_value = ".")]
+    pub dest: PathBuf,
+    #[command(flatten)]
+    pub wheelhouse: WheelhouseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PipWheelArgs {
+    /// The directory to fill with wheels (created when missing).
+    #[arg(long, short = 'w', value_name = "DIR", default_value = ".")]
+    pub wheel_dir: PathBuf,
+    #[command(flatten)]
+    pub wheelhouse: WheelhouseArgs,
 }
 
 #[derive(Debug, Subcommand)]

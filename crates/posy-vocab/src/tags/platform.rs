@@ -191,6 +191,10 @@ const PYTHON_PLATFORM_FORMS: &str = "linux, macos, windows, <arch>-unknown-linux
 <arch>-musllinux_1_<minor>, <arch>-apple-darwin, <arch>-pc-windows-msvc \
 (e.g. x86_64-manylinux_2_28, aarch64-apple-darwin, i686-pc-windows-msvc)";
 
+/// pip-style platform tags `from_platform_tag` accepts, for help text.
+const PLATFORM_TAG_FORMS: &str = "manylinux_2_28_x86_64, manylinux2014_aarch64, \
+musllinux_1_2_x86_64, linux_armv7l, macosx_11_0_arm64, macosx_10_9_x86_64, win_amd64, win32, win_arm64";
+
 /// glibc version assumed for `linux` and `<arch>-unknown-linux-gnu`: 2.17,
 /// manylinux2014, which every current manylinux wheel still runs on.
 const DEFAULT_GLIBC: (u16, u16) = (2, 17);
@@ -319,6 +323,126 @@ impl Platform {
             ));
         }
         Ok(platform)
+    }
+
+    /// Parses pip's `--platform` form, a platform tag: `manylinux_2_28_x86_64`,
+    /// `manylinux2014_aarch64`, `musllinux_1_2_x86_64`, `linux_x86_64`,
+    /// `macosx_11_0_arm64`, `win_amd64`, `win32`, `win_arm64`.
+    ///
+    /// The platform is the machine the tag names, so it accepts what such a
+    /// machine accepts: a glibc 2.28 machine also runs `manylinux2014`
+    /// wheels (pip would take the one tag literally; uv and posy describe the
+    /// machine). A `macosx_*_universal2` tag means Apple silicon.
+    pub fn from_platform_tag(tag: &str) -> Result<Self, ParseError> {
+        let unknown = |why: &str| {
+            ParseError::new(
+                "platform tag",
+                tag,
+                0..tag.len(),
+                format!("{why}; expected a platform tag such as {PLATFORM_TAG_FORMS}"),
+            )
+        };
+        let lower = tag.trim().to_ascii_lowercase();
+        match lower.as_str() {
+            "win32" => return Ok(Platform::Windows { arch: Arch::I686 }),
+            "win_amd64" => return Ok(Platform::Windows { arch: Arch::X86_64 }),
+            "win_arm64" => {
+                return Ok(Platform::Windows {
+                    arch: Arch::Aarch64,
+                });
+            }
+            _ => {}
+        }
+        let arch_of = |rest: &str| -> Result<Arch, ParseError> {
+            rest.parse().map_err(|e: ParseError| unknown(e.message()))
+        };
+        // `<prefix>_<major>_<minor>_<arch>`; the arch may hold `_` (x86_64).
+        let versioned = |rest: &str| -> Result<((u16, u16), Arch), ParseError> {
+            let mut parts = rest.splitn(3, '_');
+            let (major, minor, arch) = (parts.next(), parts.next(), parts.next());
+            let (Some(major), Some(minor), Some(arch)) = (major, minor, arch) else {
+                return Err(unknown("expected <major>_<minor>_<arch> after the prefix"));
+            };
+            let version = parse_libc_version(&format!("{major}_{minor}"))
+                .ok_or_else(|| unknown("bad version"))?;
+            Ok((version, arch_of(arch)?))
+        };
+        let platform = if let Some(rest) = lower.strip_prefix("manylinux_") {
+            let (glibc, arch) = versioned(rest)?;
+            Platform::Manylinux { arch, glibc }
+        } else if let Some(rest) = lower.strip_prefix("manylinux2014_") {
+            Platform::Manylinux {
+                arch: arch_of(rest)?,
+                glibc: (2, 17),
+            }
+        } else if let Some(rest) = lower.strip_prefix("manylinux2010_") {
+            Platform::Manylinux {
+                arch: arch_of(rest)?,
+                glibc: (2, 12),
+            }
+        } else if let Some(rest) = lower.strip_prefix("manylinux1_") {
+            Platform::Manylinux {
+                arch: arch_of(rest)?,
+                glibc: (2, 5),
+            }
+        } else if let Some(rest) = lower.strip_prefix("musllinux_") {
+            let (musl, arch) = versioned(rest)?;
+            Platform::Musllinux { arch, musl }
+        } else if let Some(rest) = lower.strip_prefix("linux_") {
+            Platform::Linux {
+                arch: arch_of(rest)?,
+            }
+        } else if let Some(rest) = lower.strip_prefix("macosx_") {
+            let mut parts = rest.splitn(3, '_');
+            let (major, minor, arch) = (parts.next(), parts.next(), parts.next());
+            let number = |t: Option<&str>| t.and_then(|t| t.parse::<u16>().ok());
+            let (Some(major), Some(minor), Some(arch)) = (number(major), number(minor), arch)
+            else {
+                return Err(unknown("expected macosx_<major>_<minor>_<arch>"));
+            };
+            let arch = match arch {
+                "universal2" => Arch::Aarch64,
+                "intel" | "fat64" | "fat3" | "universal" => Arch::X86_64,
+                other => arch_of(other)?,
+            };
+            Platform::MacOs {
+                arch,
+                version: (major, minor),
+            }
+        } else {
+            return Err(unknown("unknown platform tag"));
+        };
+        if let Platform::Manylinux { arch, .. } = &platform
+            && arch.oldest_manylinux_minor().is_none()
+        {
+            return Err(unknown(&format!("no manylinux wheels exist for {arch}")));
+        }
+        Ok(platform)
+    }
+
+    /// A target platform named either way: uv's `--python-platform` name
+    /// (`x86_64-manylinux_2_28`, `aarch64-apple-darwin`) or pip's
+    /// `--platform` tag (`manylinux_2_28_x86_64`, `win_amd64`). The error
+    /// lists both forms.
+    pub fn from_name_or_tag(name: &str) -> Result<Self, ParseError> {
+        if let Ok(platform) = Platform::from_python_platform(name) {
+            return Ok(platform);
+        }
+        // A uv-style name has a `-`; a tag never does.
+        if name.contains('-') || name.is_empty() {
+            return Platform::from_python_platform(name);
+        }
+        Platform::from_platform_tag(name).map_err(|_| {
+            ParseError::new(
+                "platform",
+                name,
+                0..name.len(),
+                format!(
+                    "neither a platform name nor a platform tag; expected one of \
+                     {PYTHON_PLATFORM_FORMS}, or a platform tag such as {PLATFORM_TAG_FORMS}"
+                ),
+            )
+        })
     }
 
     /// The platform tags this platform accepts, best first, without `any`.
@@ -851,5 +975,89 @@ mod tests {
             .markers(),
             None
         );
+    }
+
+    #[test]
+    fn pip_platform_tags_name_the_machine() {
+        for (tag, want) in [
+            (
+                "manylinux_2_28_x86_64",
+                Platform::Manylinux {
+                    arch: Arch::X86_64,
+                    glibc: (2, 28),
+                },
+            ),
+            (
+                "manylinux2014_aarch64",
+                Platform::Manylinux {
+                    arch: Arch::Aarch64,
+                    glibc: (2, 17),
+                },
+            ),
+            (
+                "musllinux_1_2_x86_64",
+                Platform::Musllinux {
+                    arch: Arch::X86_64,
+                    musl: (1, 2),
+                },
+            ),
+            ("linux_armv7l", Platform::Linux { arch: Arch::Armv7l }),
+            (
+                "macosx_11_0_arm64",
+                Platform::MacOs {
+                    arch: Arch::Aarch64,
+                    version: (11, 0),
+                },
+            ),
+            (
+                "macosx_10_9_x86_64",
+                Platform::MacOs {
+                    arch: Arch::X86_64,
+                    version: (10, 9),
+                },
+            ),
+            ("win_amd64", Platform::Windows { arch: Arch::X86_64 }),
+            ("win32", Platform::Windows { arch: Arch::I686 }),
+            (
+                "WIN_ARM64",
+                Platform::Windows {
+                    arch: Arch::Aarch64,
+                },
+            ),
+        ] {
+            assert_eq!(Platform::from_platform_tag(tag).unwrap(), want, "{tag}");
+            assert_eq!(Platform::from_name_or_tag(tag).unwrap(), want, "{tag}");
+        }
+        // The machine accepts older manylinux wheels too, as uv's names do.
+        let tags = Platform::from_platform_tag("manylinux_2_28_x86_64")
+            .unwrap()
+            .platform_tags();
+        assert!(tags.contains(&"manylinux2014_x86_64".to_string()));
+        assert_eq!(
+            Platform::from_name_or_tag("x86_64-manylinux_2_28").unwrap(),
+            Platform::from_platform_tag("manylinux_2_28_x86_64").unwrap()
+        );
+    }
+
+    #[test]
+    fn a_bad_platform_lists_both_forms() {
+        for bad in [
+            "manylinux_2_x86_64",
+            "manylinux_2_28_sparc",
+            "macosx_arm64",
+            "solaris",
+            "armv6l_manylinux",
+            "manylinux_2_28_armv6l",
+        ] {
+            let e = Platform::from_name_or_tag(bad).unwrap_err();
+            assert!(
+                e.message().contains("x86_64-manylinux_2_28")
+                    && e.message().contains("manylinux_2_28_x86_64"),
+                "{bad}: {e}"
+            );
+        }
+        // A uv-style name keeps its precise error.
+        let e = Platform::from_name_or_tag("x86_64-unknown-freebsd").unwrap_err();
+        assert_eq!(e.span(), 7..22);
     }
 }

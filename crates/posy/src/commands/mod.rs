@@ -2,6 +2,7 @@
 
 mod cache;
 mod export;
+mod index;
 mod init;
 mod pip;
 mod project;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Venv(args) => venv::run(*args, &cli.global),
         Command::Python(cmd) => python::run(cmd, &cli.global),
         Command::Pip(cmd) => pip::run(*cmd, &cli.global),
+        Command::Index(cmd) => index::run(cmd),
         Command::Lock(args) => project::lock(&args, &cli.global),
         Command::Sync(args) => project::sync(&args, &cli.global),
         Command::Run(args) => project::run(&args, &cli.global),

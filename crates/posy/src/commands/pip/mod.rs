@@ -1,6 +1,7 @@
 //! `posy pip …`: the pip-compatible interface.
 
 mod compile;
+mod download;
 pub(crate) mod inspect;
 mod install;
 mod sync;
@@ -28,6 +29,8 @@ pub fn run(cmd: PipCommand, global: &GlobalArgs) -> Result<ExitCode> {
         PipCommand::Sync(args) => sync::run(&args, global),
         PipCommand::Compile(args) => compile::run(&args, global),
         PipCommand::Install(args) => install::run(&args, global),
+        PipCommand::Download(args) => download::run(&args.wheelhouse, &args.dest, false, global),
+        PipCommand::Wheel(args) => download::run(&args.wheelhouse, &args.wheel_dir, true, global),
     }
 }
 
