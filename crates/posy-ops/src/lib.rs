@@ -59,6 +59,7 @@ mod output;
 mod plan;
 mod project;
 mod provider;
+mod publish;
 mod resolve;
 mod session;
 mod single_use;
@@ -81,10 +82,14 @@ pub use install::{
 };
 pub use output::{elapsed, hide_progress, plural, progress_bar};
 pub use plan::{LockSelection, lock_pins};
+pub use posy_publish::PYPI_UPLOAD;
 pub use project::{
     Freshness, LockOutcome, ProjectSelection, ProjectSync, ProjectSyncOptions, fingerprint,
     freshness, is_synced, lock as lock_project, lock_inputs, options_key, sync_project,
     workspace_requires_python, write_atomically,
+};
+pub use publish::{
+    PublishCredentials, PublishRequest, PublishSummary, configured_publish_url, dist_files, publish,
 };
 pub use resolve::{
     LockedCommit, Preferences, ResolveOptions, Resolved, ResolverOptions, preferences_from,

@@ -144,6 +144,8 @@ pub enum Command {
     Tree(Box<TreeArgs>),
     /// Write the project's lock, for one selection, as requirements.txt or pylock.toml.
     Export(Box<ExportArgs>),
+    /// Upload wheels and sdists to a package index.
+    Publish(Box<PublishArgs>),
     /// Print a completion script for a shell (`bash`, `zsh`, `fish`, `powershell`, `elvish`).
     GenerateShellCompletion {
         #[arg(value_enum)]
@@ -974,6 +976,41 @@ pub struct SyncArgs {
     pub install: ProjectInstallArgs,
     #[command(flatten)]
     pub project: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Wheels and sdists to upload, or directories holding them (default: `dist/`).
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+    /// The upload endpoint (default: the public index's, https://upload.pypi.org/legacy/).
+    #[arg(
+        long,
+        env = "POSY_PUBLISH_URL",
+        value_name = "URL",
+        conflicts_with = "index"
+    )]
+    pub publish_url: Option<String>,
+    /// Upload to the index of this name in `[[tool.posy.index]]` of `pyproject.toml` (its `publish-url`).
+    #[arg(long, value_name = "NAME")]
+    pub index: Option<String>,
+    /// A token, sent as user `__token__`.
+    #[arg(long, short = 't', env = "POSY_PUBLISH_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// The user name for the upload.
+    #[arg(long, short = 'u', env = "POSY_PUBLISH_USERNAME")]
+    pub username: Option<String>,
+    /// The password for the upload.
+    #[arg(
+        long,
+        short = 'p',
+        env = "POSY_PUBLISH_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+    /// Skip files this index (simple API URL) already has with the same content, so a retried upload is harmless.
+    #[arg(long, env = "POSY_PUBLISH_CHECK_URL", value_name = "CHECK_URL")]
+    pub check_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod export;
 mod init;
 mod pip;
 mod project;
+mod publish;
 mod script;
 mod tree;
 mod venv;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         },
         Command::Tree(args) => tree::run(&args, &cli.global),
         Command::Export(args) => export::run(&args, &cli.global),
+        Command::Publish(args) => publish::run(&args, &cli.global),
         Command::GenerateShellCompletion { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "posy", &mut script);
