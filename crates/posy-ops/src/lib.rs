@@ -47,6 +47,7 @@ mod binary_policy;
 mod blueprint;
 mod blueprint_json;
 mod brief;
+mod build_cache;
 mod build_envs;
 mod build_progress;
 mod changes;
@@ -72,6 +73,7 @@ pub use brief::{
     Brief, BriefInputs, GroupsSelection, Selector, extras_selection, groups_selection,
     project_group,
 };
+pub use build_cache::BuildCacheSettings;
 pub use changes::{Changes, WouldChange};
 pub use env::{Env, EnvRequest, Placement, find_env, venv_python};
 pub use index::{FileIndexSettings, IndexSettings, build_client};

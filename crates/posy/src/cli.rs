@@ -303,6 +303,12 @@ pub struct BuildArgs {
     /// Never use wheels for these packages (`:all:` for every package).
     #[arg(long, value_delimiter = ',', value_name = "PACKAGE")]
     pub no_binary: Vec<String>,
+    /// A package index (simple API URL) shared as a build cache: wheels built from sdists are looked up there before building.
+    #[arg(long, env = "POSY_BUILD_CACHE", value_name = "INDEX_URL")]
+    pub build_cache: Option<String>,
+    /// Upload wheels built here to this upload endpoint of the build cache (credentials as `posy publish` takes them).
+    #[arg(long, env = "POSY_BUILD_CACHE_UPLOAD", value_name = "UPLOAD_URL")]
+    pub build_cache_upload: Option<String>,
 }
 
 /// `[tool.posy.sources]` (posy's `tool.uv.sources`) of a `pyproject.toml` input.
@@ -1220,6 +1226,14 @@ impl BuildArgs {
             no_build_isolation: self.no_build_isolation,
             no_build_isolation_package: self.no_build_isolation_package.clone(),
             build_constraints: self.build_constraints.clone(),
+            build_cache: self
+                .build_cache
+                .clone()
+                .or_else(|| crate::settings::config_string("build-cache")),
+            build_cache_upload: self
+                .build_cache_upload
+                .clone()
+                .or_else(|| crate::settings::config_string("build-cache-upload")),
             ..Default::default()
         }
     }
