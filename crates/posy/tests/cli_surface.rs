@@ -58,6 +58,7 @@ fn help_of_every_command() {
         "remove",
         "tree",
         "export",
+        "publish",
         "cache prune",
         "",
         "pip",
