@@ -105,7 +105,8 @@ pub type CacheFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///   once, then answer `None`): a shared cache never fails a build.
 /// - `upload` sends `wheel` under the name `filename` (the built wheel's
 ///   name with the identity's build tag), and says whether it did: `false`
-///   for a cache that takes no uploads (read-only). A refusal is an error,
+///   for a cache that takes no uploads (read-only) or already has the
+///   file (another machine raced this one to the same build). A refusal is an error,
 ///   which the frontend logs as a warning and otherwise ignores.
 pub trait SharedBuildCache: Send + Sync + std::fmt::Debug {
     fn fetch<'a>(

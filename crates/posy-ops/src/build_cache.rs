@@ -59,6 +59,7 @@ impl BuildCacheSettings {
 }
 
 /// A shared build cache on one index (see the module documentation).
+/// An upload answered "already exists" counts as not uploaded, quietly.
 pub struct IndexBuildCache {
     store: Store,
     client: IndexClient,
@@ -152,14 +153,15 @@ impl IndexBuildCache {
         std::fs::copy(wheel, &named)?;
         let dist = DistFile::read(&named)?;
         match publisher.upload(&dist).await {
-            Ok(Outcome::Uploaded | Outcome::AlreadyPresent) => Ok(true),
+            Ok(Outcome::Uploaded) => Ok(true),
+            Ok(Outcome::AlreadyPresent) => Ok(false),
             Err(PublishError::Refused {
                 status, message, ..
             }) if matches!(status.as_u16(), 400 | 409)
                 && message.to_ascii_lowercase().contains("exist") =>
             {
                 tracing::debug!("{filename} is already in the build cache");
-                Ok(true)
+                Ok(false)
             }
             Err(e) => Err(e.into()),
         }
