@@ -1,8 +1,10 @@
 //! devpi-server as a pull-through mirror of the public index: posy installs
-//! through its `root/pypi/+simple/` with nothing special, and what it
-//! cached from devpi's answers (pages with devpi's caching headers, and
-//! the files) is enough to install again with the mirror gone and
-//! `--offline`. A live test: devpi pulls from the public index, so it is
+//! through its `root/pypi/+simple/` with nothing special, and its HTTP cache
+//! follows devpi's headers: project pages come with `Cache-Control:
+//! no-store, must-revalidate` (the mirror's answer may change at any
+//! time), so posy keeps none of them and asks again on the next run, while
+//! files, named by their hash, are kept (a second environment needs no
+//! build). A live test: devpi pulls from the public index, so it is
 //! `#[ignore]`d and runs with `POSY_LIVE=1` (CI runs it).
 
 mod common;
@@ -11,12 +13,13 @@ use common::{World, servers};
 
 #[test]
 #[ignore = "live: devpi pulls from the public index; runs with POSY_LIVE=1 (CI runs it)"]
-fn installs_through_a_devpi_mirror_and_again_from_the_cache_without_it() {
+fn installs_through_a_devpi_mirror_following_its_cache_headers() {
     assert!(
         std::env::var_os("POSY_LIVE").is_some_and(|v| v == "1"),
         "a live test: run it with POSY_LIVE=1 (it needs the public index)"
     );
     let server = servers::devpi("root-pw", false);
+    server.warm("/root/pypi/+simple/six/");
     let mirror = format!("{}root/pypi/+simple/", server.base());
     let world = World::new();
     let env = world.venv("env");
@@ -36,8 +39,23 @@ fn installs_through_a_devpi_mirror_and_again_from_the_cache_without_it() {
         env.python_ok("import six, docopt; print(six.__version__)"),
         "1.16.0"
     );
-    drop(server);
 
+    // Pages are not kept (devpi says `no-store`): offline, there are none.
+    let offline = world.venv("offline");
+    let run = world.posy(&[
+        "pip",
+        "install",
+        "six==1.16.0",
+        "--index-url",
+        &mirror,
+        "--offline",
+        "--python",
+        offline.arg(),
+    ]);
+    let stderr = common::stderr(&run);
+    assert!(stderr.contains("is not in the cache"), "{stderr}");
+
+    // Online again, the pages are asked for anew; the built wheel is reused.
     let again = world.venv("again");
     let run = world.ok(&[
         "pip",
@@ -46,7 +64,6 @@ fn installs_through_a_devpi_mirror_and_again_from_the_cache_without_it() {
         "docopt==0.6.2",
         "--index-url",
         &mirror,
-        "--offline",
         "--python",
         again.arg(),
     ]);

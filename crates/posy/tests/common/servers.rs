@@ -110,6 +110,23 @@ impl Server {
         format!("http://127.0.0.1:{}/", self.port)
     }
 
+    /// GETs `path` and waits for the answer, however long it takes: a
+    /// cold devpi mirror loads the public index's project list on its first
+    /// request (tens of seconds) and answers 404 to requests racing it.
+    pub fn warm(&self, path: &str) {
+        use std::io::{Read, Write};
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.split(' ').nth(1) == Some("200"),
+            "{path}: {}",
+            answer.lines().next().unwrap_or_default()
+        );
+    }
+
     /// pypiserver's served files, sorted.
     pub fn files(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.dir.path().join("packages"))
