@@ -79,4 +79,14 @@ pub trait BuildEnvironments: Send + Sync {
         requires: &[Requirement],
         building: &BuildLabel,
     ) -> impl Future<Output = Result<BuildEnv, EnvironmentError>> + Send;
+
+    /// The exact pins (`name==version`) `requires` resolves to for
+    /// `python`, as [`environment`](Self::environment) would install them,
+    /// without installing anything: what the shared build cache puts in a
+    /// build's identity (see [`crate::BuildIdentity`]).
+    fn pins(
+        &self,
+        python: &Interpreter,
+        requires: &[Requirement],
+    ) -> impl Future<Output = Result<Vec<String>, EnvironmentError>> + Send;
 }

@@ -31,6 +31,15 @@
 //!    failure drops the reservation, which deletes the temporary: a failed
 //!    build leaves no cache entry.
 //!
+//! With a [shared cache](crate::SharedBuildCache) configured, a wheel
+//! build of an sdist in isolation asks it between steps 1 and 2, once the
+//! sdist is unpacked and its build requirements resolved (the
+//! [`BuildIdentity`](crate::BuildIdentity) needs both): a wheel it has is
+//! checked and committed under the local key, and no backend runs;
+//! otherwise the wheel built in step 2 is uploaded to it after step 3. A
+//! metadata request asks it too, before any hook. Every failure of the
+//! shared cache is a warning and a local build.
+//!
 //! At most `max_concurrent_builds` builds (hook subprocesses and the
 //! unpacking for them) run at once. Each build that does work (a metadata
 //! hook or a wheel build, not a cache hit) is announced to the
@@ -73,7 +82,7 @@
 //! the cache key is made (the settings are part of it); a project whose
 //! name only its backend can tell gets the common settings.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -94,7 +103,8 @@ use crate::error::{BuildError, IoContext};
 use crate::fingerprint::fingerprint_tree;
 use crate::hook::{Hook, HookContext, HookOutcome};
 use crate::pyproject_metadata::pyproject_metadata;
-use crate::reporter::{BuildLabel, BuildReporter, BuildStage, Reported};
+use crate::reporter::{BuildLabel, BuildReporter, BuildStage, Reported, SharedCacheEvent};
+use crate::shared_cache::{BuildIdentity, SharedBuildCache, check_cached_wheel};
 use crate::source::BuildSource;
 use crate::wheel_name::{wheel_filename, wheel_metadata};
 
@@ -132,6 +142,10 @@ pub struct BuildOptions {
     pub max_concurrent_builds: usize,
     /// Told when each build starts and ends (progress lines).
     pub reporter: Option<Arc<dyn BuildReporter>>,
+    /// A package index shared with other machines: sdist builds are
+    /// looked up there first and uploaded there after (see
+    /// [`SharedBuildCache`]).
+    pub shared_cache: Option<Arc<dyn SharedBuildCache>>,
 }
 
 impl Default for BuildOptions {
@@ -143,6 +157,7 @@ impl Default for BuildOptions {
             shared_isolation: BTreeSet::new(),
             max_concurrent_builds: std::thread::available_parallelism().map_or(2, |n| n.get()),
             reporter: None,
+            shared_cache: None,
         }
     }
 }
@@ -211,6 +226,9 @@ struct Inner<E> {
     /// kind: a metadata hook and the build that follows it for the same
     /// source ask once.
     extra_requires: Mutex<HashMap<(Key, Kind), Vec<Requirement>>>,
+    /// Identities the shared cache did not have (or had unusable), so a
+    /// metadata request and the build that follows ask once.
+    shared_misses: Mutex<HashSet<String>>,
 }
 
 /// Wheel or editable wheel: which hooks to call.
@@ -295,6 +313,7 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
                 permits,
                 hook_runs: AtomicU64::new(0),
                 extra_requires: Mutex::default(),
+                shared_misses: Mutex::default(),
             }),
         }
     }
@@ -317,6 +336,12 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         let _permit = self.permit().await;
         let kind = Kind::of(source);
         let prepared = self.prepare(source, settings).await?;
+        let shared = self.shared_identity(source, &prepared, kind).await;
+        if let Some(identity) = &shared
+            && let Some(wheel) = self.fetch_shared(identity, &prepared, &key).await?
+        {
+            return Ok(wheel);
+        }
         tracing::info!(target: "posy_build", source = %source.display_name(), "Building {}", prepared.label);
         let mut reported = Reported::start(self.reporter(), &prepared.build_label, kind.stage());
         let env = self.environment(&prepared, kind, &key).await?;
@@ -327,11 +352,173 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         let wheel = match self.reserve(&key).await? {
             Lookup::Hit(path) => self.open_cached(path).await?,
             Lookup::Miss(reservation) => {
-                self.build_into(reservation, &prepared, &env, kind).await?
+                let wheel = self.build_into(reservation, &prepared, &env, kind).await?;
+                if let Some(identity) = &shared {
+                    self.upload_shared(identity, &wheel, &prepared).await;
+                }
+                wheel
             }
         };
         reported.succeeded();
         Ok(wheel)
+    }
+
+    /// The shared-cache identity of building `source`, when it can be
+    /// shared: an sdist built into a wheel in isolation, with a shared
+    /// cache configured, whose build requirements resolve. `None` (with
+    /// a warning when resolving failed) means "build locally".
+    async fn shared_identity(
+        &self,
+        source: &BuildSource,
+        prepared: &Prepared,
+        kind: Kind,
+    ) -> Option<BuildIdentity> {
+        self.inner.options.shared_cache.as_ref()?;
+        let BuildSource::Sdist { path, sha256 } = source else {
+            return None;
+        };
+        if kind != Kind::Wheel || prepared.settings.isolation == Isolation::Shared {
+            return None;
+        }
+        let name = prepared.build_label.name.clone()?;
+        let version = prepared.build_label.version.clone()?;
+        let sdist_sha256 = match sha256 {
+            Some(digest) => digest.clone(),
+            None => {
+                let path = path.clone();
+                blocking(move || sha256_file(&path)).await.ok()?
+            }
+        };
+        let python = &self.inner.python;
+        let pins = match self
+            .inner
+            .environments
+            .pins(python, &prepared.system.requires)
+            .await
+        {
+            Ok(pins) => pins,
+            Err(e) => {
+                tracing::warn!(
+                    "not using the build cache for {}: its build requirements do not resolve ({e})",
+                    prepared.label
+                );
+                return None;
+            }
+        };
+        let target = python
+            .tags()
+            .iter()
+            .next()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        Some(BuildIdentity::new(
+            name,
+            version,
+            &sdist_sha256,
+            &pins,
+            &prepared.settings.config_settings.to_json().to_string(),
+            &target,
+        ))
+    }
+
+    /// The wheel of `identity` from the shared cache, checked and put in
+    /// the local cache under `key`; `None` when the cache has no usable one.
+    async fn fetch_shared(
+        &self,
+        identity: &BuildIdentity,
+        prepared: &Prepared,
+        key: &Key,
+    ) -> Result<Option<BuiltWheel>, BuildError> {
+        let Some(cache) = &self.inner.options.shared_cache else {
+            return Ok(None);
+        };
+        let missed = self
+            .inner
+            .shared_misses
+            .lock()
+            .is_ok_and(|misses| misses.contains(&identity.digest));
+        if missed {
+            return Ok(None);
+        }
+        let miss = || {
+            if let Ok(mut misses) = self.inner.shared_misses.lock() {
+                misses.insert(identity.digest.clone());
+            }
+        };
+        let path = match cache.fetch(identity).await {
+            Ok(Some(path)) => path,
+            Ok(None) => {
+                miss();
+                return Ok(None);
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "the build cache could not be asked for {} ({e}); building locally",
+                    prepared.label
+                );
+                miss();
+                return Ok(None);
+            }
+        };
+        let checked = {
+            let (path, identity, python) =
+                (path.clone(), identity.clone(), self.inner.python.clone());
+            blocking(move || check_cached_wheel(&path, &identity, &python)).await
+        };
+        if let Err(e) = checked {
+            tracing::warn!(
+                "refusing the build cache's wheel for {}: {e}; building locally",
+                prepared.label
+            );
+            miss();
+            return Ok(None);
+        }
+        let wheel = match self.reserve(key).await? {
+            Lookup::Hit(path) => self.open_cached(path).await?,
+            Lookup::Miss(mut reservation) => {
+                if let Ok(tag) = Tag::new(identity.name.as_str()) {
+                    reservation.tag(tag);
+                }
+                let stored = blocking(move || {
+                    let mut file = std::fs::File::open(&path).ctx("open", &path)?;
+                    let target = reservation.path().to_path_buf();
+                    std::io::copy(&mut file, reservation.file()).ctx("write", &target)?;
+                    reservation.commit().map_err(BuildError::from)
+                })
+                .await?;
+                self.open_cached(stored).await?
+            }
+        };
+        tracing::info!(target: "posy_build", "Fetched {} from the build cache", prepared.label);
+        if let Some(reporter) = self.reporter() {
+            reporter.on_shared_cache(&prepared.build_label, SharedCacheEvent::Fetched);
+        }
+        Ok(Some(wheel))
+    }
+
+    /// Uploads a wheel just built to the shared cache; a failure is a
+    /// warning (the local build stands).
+    async fn upload_shared(
+        &self,
+        identity: &BuildIdentity,
+        wheel: &BuiltWheel,
+        prepared: &Prepared,
+    ) {
+        let Some(cache) = &self.inner.options.shared_cache else {
+            return;
+        };
+        let filename = identity.upload_filename(&wheel.filename);
+        match cache.upload(identity, &wheel.path, &filename).await {
+            Ok(false) => {}
+            Ok(true) => {
+                if let Some(reporter) = self.reporter() {
+                    reporter.on_shared_cache(&prepared.build_label, SharedCacheEvent::Uploaded);
+                }
+            }
+            Err(e) => tracing::warn!(
+                "the build cache did not take {filename} ({e}); the local build is used"
+            ),
+        }
     }
 
     fn reporter(&self) -> Option<&dyn BuildReporter> {
@@ -417,6 +604,15 @@ impl<E: BuildEnvironments> BuildFrontend<E> {
         let _permit = self.permit().await;
         let kind = Kind::of(source);
         let prepared = self.prepare(source, settings).await?;
+        if let Some(identity) = self.shared_identity(source, &prepared, kind).await
+            && let Some(wheel) = self.fetch_shared(&identity, &prepared, &key).await?
+        {
+            let metadata = blocking(move || wheel_metadata(&wheel.path)).await?;
+            return Ok(SourceMetadata {
+                metadata,
+                origin: MetadataOrigin::CachedWheel,
+            });
+        }
         tracing::info!(target: "posy_build", source = %source.display_name(), "Preparing metadata for {}", prepared.label);
         let mut reported =
             Reported::start(self.reporter(), &prepared.build_label, BuildStage::Metadata);

@@ -16,6 +16,10 @@
 //! - [`BuildOptions::reporter`] takes a [`BuildReporter`], told when each
 //!   build starts and ends (with a [`BuildLabel`] such as `docopt==0.6.2`),
 //!   for progress lines.
+//! - [`BuildOptions::shared_cache`] takes a [`SharedBuildCache`]: a package
+//!   index that machines share built wheels through, each named by its
+//!   [`BuildIdentity`] (see the `shared_cache` module for why a build tag
+//!   carries it).
 //! - [`unpack_sdist`] extracts archives refusing anything that could write
 //!   outside the target; [`BuildSystem`] reads `[build-system]`;
 //!   [`fingerprint_tree`] decides when a local project must be rebuilt.
@@ -31,6 +35,11 @@
 //!         -> Result<BuildEnv, EnvironmentError> {
 //!         // Resolve `requires` for `python`, install into a cached venv...
 //!         Ok(BuildEnv::from_python("/cache/envs/abc/bin/python"))
+//!     }
+//!     async fn pins(&self, python: &Interpreter, requires: &[Requirement])
+//!         -> Result<Vec<String>, EnvironmentError> {
+//!         // Resolve `requires` for `python`, without installing...
+//!         Ok(vec!["setuptools==80.9.0".into()])
 //!     }
 //! }
 //!
@@ -51,6 +60,7 @@ mod frontend;
 mod hook;
 mod pyproject_metadata;
 mod reporter;
+mod shared_cache;
 mod source;
 mod wheel_name;
 
@@ -65,6 +75,7 @@ pub use frontend::{
 };
 pub use hook::{Hook, TAIL_LINES};
 pub use pyproject_metadata::pyproject_metadata;
-pub use reporter::{BuildLabel, BuildReporter, BuildStage};
+pub use reporter::{BuildLabel, BuildReporter, BuildStage, SharedCacheEvent};
+pub use shared_cache::{BuildIdentity, CacheFuture, SharedBuildCache, SharedCacheError};
 pub use source::BuildSource;
 pub use wheel_name::{wheel_filename, wheel_metadata};

@@ -112,6 +112,18 @@ pub trait BuildReporter: Send + Sync + fmt::Debug {
     /// The build `id` ended; `succeeded` is false when it failed (its
     /// error reaches the caller of the frontend, not the reporter).
     fn on_build_finish(&self, id: usize, succeeded: bool);
+    /// The shared build cache gave the wheel of `label` (no build ran), or
+    /// took the wheel just built (see [`crate::SharedBuildCache`]).
+    fn on_shared_cache(&self, label: &BuildLabel, event: SharedCacheEvent);
+}
+
+/// What the shared build cache did for a build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedCacheEvent {
+    /// The wheel came from the cache.
+    Fetched,
+    /// The wheel built here was uploaded to it.
+    Uploaded,
 }
 
 /// Reports the end of a build when dropped, so that every exit path of a

@@ -333,6 +333,11 @@ impl BuildReporter for Recorder {
         let mut events = self.events.lock().unwrap();
         events.push(format!("finish {id} {succeeded}"));
     }
+
+    fn on_shared_cache(&self, label: &BuildLabel, event: posy_build::SharedCacheEvent) {
+        let mut events = self.events.lock().unwrap();
+        events.push(format!("shared {event:?} {label}"));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

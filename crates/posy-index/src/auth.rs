@@ -150,6 +150,18 @@ impl Auth {
     }
 }
 
+/// The netrc credentials for `url`'s host, read from `source` (`$NETRC`,
+/// else `~/.netrc`, for [`NetrcSource::Default`]), for requests made
+/// outside an index client (uploads).
+pub fn netrc_credentials(url: &Url, source: &NetrcSource) -> Option<Credentials> {
+    let netrc = read_netrc(source, &|key| std::env::var(key).ok())?;
+    let entry = netrc.get(&url.host_str()?.to_ascii_lowercase())?;
+    Some(Credentials {
+        username: entry.login.clone(),
+        password: Some(entry.password.clone()),
+    })
+}
+
 /// `pkgs.example.com` → `PKGS_EXAMPLE_COM`.
 fn env_key(name: &str) -> String {
     name.chars()

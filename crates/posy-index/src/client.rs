@@ -205,6 +205,12 @@ impl IndexClient {
         self.inner.transport.stats()
     }
 
+    /// The configured index URLs, in order (they may carry credentials:
+    /// show them through [`crate::Redacted`]).
+    pub fn index_urls(&self) -> Vec<&Url> {
+        self.inner.indexes.iter().map(IndexUrl::url).collect()
+    }
+
     /// Every file of `name` from the configured sources.
     pub async fn project(&self, name: &PackageName) -> Result<ProjectFiles, IndexError> {
         self.project_files(name, &Wanted::All).await

@@ -43,7 +43,7 @@ use anyhow::Context;
 use futures_util::future::try_join_all;
 use posy_build::{
     BuildEnv, BuildEnvironments, BuildLabel, BuildOptions, BuildReporter, BuildSource,
-    EnvironmentError,
+    EnvironmentError, SharedBuildCache,
 };
 use posy_index::IndexClient;
 use posy_install::{
@@ -56,6 +56,7 @@ use posy_store::{Key, Lookup, Store, Tag};
 use posy_vocab::{PackageName, Requirement};
 
 use crate::binary_policy::BinaryPolicy;
+use crate::build_cache::{BuildCacheSettings, IndexBuildCache};
 use crate::provider::{Builder, IndexProvider};
 
 /// Bumped when the content of an environment entry changes meaning (v2:
@@ -76,6 +77,8 @@ pub struct PosyBuildEnvironments {
     link_mode: LinkMode,
     /// The packages whose builds led to this level, outermost first.
     chain: Arc<Vec<BuildLabel>>,
+    /// `--build-cache`, for builds of build requirements too.
+    shared_cache: Option<Arc<dyn SharedBuildCache>>,
 }
 
 impl PosyBuildEnvironments {
@@ -95,6 +98,7 @@ impl PosyBuildEnvironments {
             constraints: settings.constraints.clone(),
             link_mode: settings.link_mode,
             chain: Arc::new(Vec::new()),
+            shared_cache: None,
         }
     }
 
@@ -109,6 +113,7 @@ impl PosyBuildEnvironments {
         };
         let options = BuildOptions {
             reporter: self.reporter.clone(),
+            shared_cache: self.shared_cache.clone(),
             ..BuildOptions::default()
         };
         posy_build::BuildFrontend::new(self.store.clone(), environments, python.clone(), options)
@@ -150,28 +155,7 @@ impl BuildEnvironments for PosyBuildEnvironments {
         async move {
             check_cycle(&this.chain, &building)?;
             let nested = this.nested_builder(&python, &building);
-
-            // The resolver's futures are not `Send`; give it a thread and a
-            // runtime of its own, so this future can be awaited anywhere.
-            let resolve_client = this.client.clone();
-            let target_python = python.clone();
-            let resolve_builder = nested.clone();
-            let policy = this.policy.clone();
-            let constraints = this.constraints.clone();
-            let resolution = tokio::task::spawn_blocking(move || -> Result<_, EnvironmentError> {
-                let target =
-                    Target::from_environment(target_python.markers(), target_python.tags())
-                        .ok_or("the interpreter reports no usable python_version")?;
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                let provider =
-                    IndexProvider::with_builder(&resolve_client, Some(&resolve_builder), policy);
-                let mut request = ResolveRequest::new(requires, target);
-                request.constraints = constraints;
-                Ok(runtime.block_on(resolve(&request, &provider))?)
-            })
-            .await??;
+            let resolution = this.resolve(&python, requires, &nested).await?;
             let mut parts: Vec<String> = vec![
                 ENV_FORMAT.into(),
                 python.executable().display().to_string(),
@@ -229,9 +213,64 @@ impl BuildEnvironments for PosyBuildEnvironments {
             Ok(env_in(&dir))
         }
     }
+
+    fn pins(
+        &self,
+        python: &Interpreter,
+        requires: &[Requirement],
+    ) -> impl Future<Output = Result<Vec<String>, EnvironmentError>> + Send {
+        let this = self.clone();
+        let python = python.clone();
+        let requires = requires.to_vec();
+        async move {
+            let building = BuildLabel {
+                name: None,
+                version: None,
+                directory: None,
+                fallback: "build requirements".into(),
+            };
+            let nested = this.nested_builder(&python, &building);
+            let resolution = this.resolve(&python, requires, &nested).await?;
+            Ok(resolution
+                .packages
+                .iter()
+                .map(|p| format!("{}=={}", p.name, p.version))
+                .collect())
+        }
+    }
 }
 
 impl PosyBuildEnvironments {
+    /// Resolves `requires` for `python`; sdist-only requirements have
+    /// their metadata from `builder`.
+    async fn resolve(
+        &self,
+        python: &Interpreter,
+        requires: Vec<Requirement>,
+        builder: &Builder,
+    ) -> Result<posy_resolve::Resolution, EnvironmentError> {
+        // The resolver's futures are not `Send`; give it a thread and a
+        // runtime of its own, so this future can be awaited anywhere.
+        let resolve_client = self.client.clone();
+        let target_python = python.clone();
+        let resolve_builder = builder.clone();
+        let policy = self.policy.clone();
+        let constraints = self.constraints.clone();
+        tokio::task::spawn_blocking(move || -> Result<_, EnvironmentError> {
+            let target = Target::from_environment(target_python.markers(), target_python.tags())
+                .ok_or("the interpreter reports no usable python_version")?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let provider =
+                IndexProvider::with_builder(&resolve_client, Some(&resolve_builder), policy);
+            let mut request = ResolveRequest::new(requires, target);
+            request.constraints = constraints;
+            Ok(runtime.block_on(resolve(&request, &provider))?)
+        })
+        .await?
+    }
+
     /// The unpacked wheel of one pin: from the index, or built from its
     /// sdist (by `builder`, one level down `chain`).
     async fn prepare(
@@ -345,6 +384,8 @@ pub struct BuildSettings {
     /// `--build-constraints`, for build requirements.
     pub constraints: Vec<Requirement>,
     pub link_mode: LinkMode,
+    /// `--build-cache` / `--build-cache-upload`.
+    pub build_cache: Option<BuildCacheSettings>,
 }
 
 impl BuildSettings {
@@ -409,7 +450,19 @@ pub fn builder(
     settings: &BuildSettings,
 ) -> Builder {
     let reporter: Arc<dyn BuildReporter> = Arc::new(crate::build_progress::BuildProgress::new());
+    let shared_cache =
+        settings
+            .build_cache
+            .as_ref()
+            .and_then(|cache| match IndexBuildCache::new(store, cache) {
+                Ok(cache) => Some(Arc::new(cache) as Arc<dyn SharedBuildCache>),
+                Err(e) => {
+                    tracing::warn!("not using the build cache: {e:#}");
+                    None
+                }
+            });
     let options = BuildOptions {
+        shared_cache: shared_cache.clone(),
         reporter: Some(Arc::clone(&reporter)),
         config_settings: settings.config_settings.clone(),
         package_config_settings: settings.package_config_settings.clone(),
@@ -421,12 +474,11 @@ pub fn builder(
         shared_isolation: settings.no_build_isolation_package.clone(),
         ..BuildOptions::default()
     };
-    posy_build::BuildFrontend::new(
-        store.clone(),
-        PosyBuildEnvironments::new(store.clone(), client.clone(), Some(reporter), settings),
-        python,
-        options,
-    )
+    let environments = PosyBuildEnvironments {
+        shared_cache,
+        ..PosyBuildEnvironments::new(store.clone(), client.clone(), Some(reporter), settings)
+    };
+    posy_build::BuildFrontend::new(store.clone(), environments, python, options)
 }
 
 #[cfg(test)]

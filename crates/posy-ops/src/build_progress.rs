@@ -13,6 +13,10 @@
 //! only, and nothing in a log, as uv does: the wheel build that follows
 //! for an install prints the lasting lines.
 //!
+//! A wheel the shared build cache gave prints `    Fetched docopt==0.6.2
+//! from the build cache` (no build ran: no `Built` line), and one built
+//! here and uploaded to it `   Uploaded docopt==0.6.2 to the build cache`.
+//!
 //! Spinners live in one process-wide [`MultiProgress`] ([`terminal`]), so
 //! other bars drawn while builds run should be added to it to share the
 //! screen without tearing.
@@ -23,7 +27,7 @@ use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use posy_build::{BuildLabel, BuildReporter, BuildStage};
+use posy_build::{BuildLabel, BuildReporter, BuildStage, SharedCacheEvent};
 
 /// The process's stderr multi-bar: spinners of builds, and any bar that
 /// must share the terminal with them.
@@ -137,6 +141,13 @@ impl BuildReporter for BuildProgress {
             }
             self.println(&built);
         }
+    }
+
+    fn on_shared_cache(&self, label: &BuildLabel, event: SharedCacheEvent) {
+        self.println(&match event {
+            SharedCacheEvent::Fetched => format!("    Fetched {label} from the build cache"),
+            SharedCacheEvent::Uploaded => format!("   Uploaded {label} to the build cache"),
+        });
     }
 }
 

@@ -47,6 +47,7 @@ mod binary_policy;
 mod blueprint;
 mod blueprint_json;
 mod brief;
+mod build_cache;
 mod build_envs;
 mod build_progress;
 mod cached_env;
@@ -60,6 +61,7 @@ mod output;
 mod plan;
 mod project;
 mod provider;
+mod publish;
 mod python_install;
 mod python_pin;
 mod resolve;
@@ -80,6 +82,7 @@ pub use brief::{
     Brief, BriefInputs, GroupsSelection, Selector, extras_selection, groups_selection,
     project_group,
 };
+pub use build_cache::BuildCacheSettings;
 pub use cached_env::{
     CachedEnv, CachedEnvOptions, ENV_FORMAT, ensure_cached_env, env_key, exec_holding,
     open_cached_env,
@@ -94,10 +97,14 @@ pub use install::{
 };
 pub use output::{elapsed, hide_progress, plural, progress_bar};
 pub use plan::{LockSelection, lock_pins};
+pub use posy_publish::PYPI_UPLOAD;
 pub use project::{
     Freshness, LockOutcome, ProjectSelection, ProjectSync, ProjectSyncOptions, check_conflicts,
     fingerprint, freshness, is_synced, lock as lock_project, lock_inputs, options_key,
     sync_project, workspace_requires_python, write_atomically,
+};
+pub use publish::{
+    PublishCredentials, PublishRequest, PublishSummary, configured_publish_url, dist_files, publish,
 };
 pub use python_install::{
     DOWNLOADS_ENV as PYTHON_DOWNLOADS_ENV, PythonDownloads, PythonInstalled, PythonListing,

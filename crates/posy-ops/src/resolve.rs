@@ -55,6 +55,10 @@ pub struct ResolverOptions {
     pub build_constraints: Vec<std::path::PathBuf>,
     /// `--link-mode` for build environments (the default when `None`).
     pub build_link_mode: Option<String>,
+    /// `--build-cache`: the index (simple API) of the shared build cache.
+    pub build_cache: Option<String>,
+    /// `--build-cache-upload`: its upload endpoint.
+    pub build_cache_upload: Option<String>,
     /// `--excludes`: packages left out of the resolution; every
     /// requirement of them, the Brief's own too, is dropped.
     pub excludes: Vec<String>,
@@ -109,6 +113,18 @@ impl ResolverOptions {
             )?;
         settings.policy = policy.clone();
         settings.link_mode = crate::apply::link_mode(self.build_link_mode.as_deref())?;
+        settings.build_cache = match (&self.build_cache, &self.build_cache_upload) {
+            (Some(index), upload) => Some(crate::build_cache::BuildCacheSettings::new(
+                index,
+                upload.as_deref(),
+            )?),
+            (None, Some(_)) => {
+                return Err(anyhow!(
+                    "--build-cache-upload needs --build-cache: the index the cache's wheels are looked up on"
+                ));
+            }
+            (None, None) => None,
+        };
         for file in &self.build_constraints {
             for entry in RequirementsTxt::parse_file(file)?.requirements {
                 match entry.requirement {

@@ -152,6 +152,8 @@ pub enum Command {
     Tool(Box<ToolCommand>),
     /// Run a command from a Python package: the same as `posy tool run` (and as `posyx`).
     X(Box<ToolRunArgs>),
+    /// Upload wheels and sdists to a package index.
+    Publish(Box<PublishArgs>),
     /// Print a completion script for a shell (`bash`, `zsh`, `fish`, `powershell`, `elvish`).
     GenerateShellCompletion {
         #[arg(value_enum)]
@@ -527,6 +529,12 @@ pub struct BuildArgs {
     /// Never use wheels for these packages (`:all:` for every package).
     #[arg(long, value_delimiter = ',', value_name = "PACKAGE")]
     pub no_binary: Vec<String>,
+    /// A package index (simple API URL) shared as a build cache: wheels built from sdists are looked up there before building.
+    #[arg(long, env = "POSY_BUILD_CACHE", value_name = "INDEX_URL")]
+    pub build_cache: Option<String>,
+    /// Upload wheels built here to this upload endpoint of the build cache (credentials as `posy publish` takes them).
+    #[arg(long, env = "POSY_BUILD_CACHE_UPLOAD", value_name = "UPLOAD_URL")]
+    pub build_cache_upload: Option<String>,
 }
 
 /// `[tool.posy.sources]` (posy's `tool.uv.sources`) of a `pyproject.toml` input.
@@ -1265,6 +1273,41 @@ pub struct SyncArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Wheels and sdists to upload, or directories holding them (default: `dist/`).
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+    /// The upload endpoint (default: the public index's, https://upload.pypi.org/legacy/).
+    #[arg(
+        long,
+        env = "POSY_PUBLISH_URL",
+        value_name = "URL",
+        conflicts_with = "index"
+    )]
+    pub publish_url: Option<String>,
+    /// Upload to the index of this name in `[[tool.posy.index]]` of `pyproject.toml` (its `publish-url`).
+    #[arg(long, value_name = "NAME")]
+    pub index: Option<String>,
+    /// A token, sent as user `__token__`.
+    #[arg(long, short = 't', env = "POSY_PUBLISH_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// The user name for the upload.
+    #[arg(long, short = 'u', env = "POSY_PUBLISH_USERNAME")]
+    pub username: Option<String>,
+    /// The password for the upload.
+    #[arg(
+        long,
+        short = 'p',
+        env = "POSY_PUBLISH_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+    /// Skip files this index (simple API URL) already has with the same content, so a retried upload is harmless.
+    #[arg(long, env = "POSY_PUBLISH_CHECK_URL", value_name = "CHECK_URL")]
+    pub check_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct ExportArgs {
     /// `requirements.txt` (default) or `pylock.toml` (default when `-o` names a `pylock.toml`).
     #[arg(long, value_name = "FORMAT", value_parser = ["requirements.txt", "pylock.toml"])]
@@ -1500,6 +1543,14 @@ impl BuildArgs {
             no_build_isolation: self.no_build_isolation,
             no_build_isolation_package: self.no_build_isolation_package.clone(),
             build_constraints: self.build_constraints.clone(),
+            build_cache: self
+                .build_cache
+                .clone()
+                .or_else(|| crate::settings::config_string("build-cache")),
+            build_cache_upload: self
+                .build_cache_upload
+                .clone()
+                .or_else(|| crate::settings::config_string("build-cache-upload")),
             ..Default::default()
         }
     }

@@ -9,7 +9,9 @@
 //! with a bad value, is an error naming the file. Keys posy does not know are
 //! ignored, so a newer posy's config does not break an older one.
 //!
-//! Keys: `cache-max-size` (a size such as `"5GiB"`, or a number of bytes).
+//! Keys: `cache-max-size` (a size such as `"5GiB"`, or a number of bytes);
+//! `build-cache` and `build-cache-upload` (URLs: the shared build cache's
+//! index and upload endpoint, as `--build-cache`/`--build-cache-upload`).
 
 use std::fs;
 use std::io;
@@ -179,6 +181,22 @@ fn default_config_files(project: &Path) -> Vec<PathBuf> {
 #[serde(rename_all = "kebab-case")]
 struct ConfigFile {
     cache_max_size: Option<SizeSetting>,
+    build_cache: Option<String>,
+    build_cache_upload: Option<String>,
+}
+
+/// A text setting (`build-cache`, `build-cache-upload`) from the first
+/// config file that sets it. An unreadable config file is skipped here:
+/// opening the session reads the same files and reports it.
+pub fn config_string(key: &str) -> Option<String> {
+    config_files().iter().find_map(|path| {
+        let config = read_config(path).ok()??;
+        match key {
+            "build-cache" => config.build_cache,
+            "build-cache-upload" => config.build_cache_upload,
+            _ => None,
+        }
+    })
 }
 
 /// A size in a config file: `"5GiB"` or `5368709120`.
@@ -208,7 +226,7 @@ fn read_config(path: &Path) -> Result<Option<ConfigFile>> {
     };
     let config = toml::from_str(&text).with_context(|| {
         format!(
-            "config file {} is not valid (`cache-max-size` takes a size like \"5GiB\" or a number of bytes)",
+            "config file {} is not valid (`cache-max-size` takes a size like \"5GiB\" or a number of bytes; `build-cache` and `build-cache-upload` take URLs)",
             display(path)
         )
     })?;

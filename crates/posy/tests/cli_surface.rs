@@ -71,6 +71,7 @@ fn help_of_every_command() {
         "tool uninstall",
         "tool update-shell",
         "tool dir",
+        "publish",
         "cache prune",
         "",
         "pip",

@@ -138,6 +138,22 @@ impl BuildEnvironments for VenvEnvironments {
         })
         .await?
     }
+
+    async fn pins(
+        &self,
+        _python: &Interpreter,
+        requires: &[Requirement],
+    ) -> Result<Vec<String>, EnvironmentError> {
+        Ok(Self::written(requires))
+    }
+}
+
+impl VenvEnvironments {
+    /// What `environment` would install: pip picks the versions when it
+    /// installs, so the requirements as written are all this provider knows.
+    fn written(requires: &[Requirement]) -> Vec<String> {
+        requires.iter().map(ToString::to_string).collect()
+    }
 }
 
 fn run(command: &mut Command) -> Result<(), EnvironmentError> {
@@ -165,6 +181,14 @@ impl BuildEnvironments for NoEnvironments {
         _building: &BuildLabel,
     ) -> Result<BuildEnv, EnvironmentError> {
         Err(format!("no build environment expected (asked for {requires:?})").into())
+    }
+
+    async fn pins(
+        &self,
+        _python: &Interpreter,
+        requires: &[Requirement],
+    ) -> Result<Vec<String>, EnvironmentError> {
+        Err(format!("no build requirements expected (asked for {requires:?})").into())
     }
 }
 

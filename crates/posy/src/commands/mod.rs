@@ -6,6 +6,7 @@ mod index;
 mod init;
 mod pip;
 mod project;
+mod publish;
 mod python;
 mod script;
 mod tool;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => export::run(&args, &cli.global),
         Command::Tool(cmd) => tool::run(*cmd, &cli.global),
         Command::X(args) => tool_run::run(&args, &cli.global),
+        Command::Publish(args) => publish::run(&args, &cli.global),
         Command::GenerateShellCompletion { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "posy", &mut script);

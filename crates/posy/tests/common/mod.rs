@@ -16,6 +16,8 @@ use std::process::{Command, Output};
 
 use posy_testkit::IndexServer;
 
+pub mod servers;
+
 /// Variables a developer may have set that would change what posy does.
 const LEAKY_VARS: &[&str] = &[
     "VIRTUAL_ENV",
@@ -387,3 +389,30 @@ pub fn project(world: &World, dir: &str, name: &str, body: &str) {
     world.write(&format!("{base}backend/proj_backend.py"), IN_TREE_BACKEND);
     world.write(&format!("{base}{name}.py"), &format!("NAME = '{name}'\n"));
 }
+
+/// A PEP 517 backend for sdists to ship in themselves (`backend-path`):
+/// it zips the tree's top-level modules, with `PKG-INFO` as the METADATA.
+pub const SDIST_BACKEND: &str = r#"
+import base64, email.parser, hashlib, os, zipfile
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    info = open("PKG-INFO", encoding="utf-8").read()
+    fields = email.parser.Parser().parsestr(info)
+    stem = "{}-{}".format(fields["Name"].replace("-", "_").lower(), fields["Version"])
+    name = stem + "-py3-none-any.whl"
+    lines = []
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as out:
+        def put(path, data):
+            out.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            lines.append("%s,sha256=%s,%d" % (path, digest, len(data)))
+        for module in sorted(os.listdir(".")):
+            if module.endswith(".py"):
+                put(module, open(module, "rb").read())
+        put(stem + ".dist-info/METADATA", info.encode())
+        put(stem + ".dist-info/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        lines.append(stem + ".dist-info/RECORD,,")
+        out.writestr(stem + ".dist-info/RECORD", "\n".join(lines) + "\n")
+    return name
+"#;
