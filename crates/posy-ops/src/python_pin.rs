@@ -9,11 +9,22 @@
 //! records the interpreter the project's environment uses (its `.venv`'s
 //! base, else the one discovery picks for the project's request) when that
 //! is a managed one: only a managed interpreter is a build another machine
-//! can fetch. Entries of other platforms are kept, so a lock made on Linux
-//! and on macOS names a build for each. An existing entry for this
-//! platform is kept while it satisfies the project's request, unless
+//! can fetch (a system or pyenv interpreter is not recorded: putting a
+//! download of the same version in its place would pin a build the
+//! project was never locked against). An existing entry for this platform
+//! is kept while it satisfies the project's request, unless
 //! `posy lock --upgrade-python`, which moves it to the newest build the
 //! table has for the request.
+//!
+//! The lock is universal, so it names a build for each environment it
+//! covers, not only this machine's: for every main platform python-build-
+//! standalone publishes ([`PLATFORMS`]: Linux glibc x86-64 and aarch64,
+//! Linux musl x86-64, macOS x86-64 and arm64, Windows x86-64) that the
+//! project's `environments` admit, the same implementation, version and
+//! variant, from the same release when the table has it. An entry of
+//! another platform already in the lock is kept while it satisfies the
+//! request (it may have been locked on that platform) and has this
+//! platform's version, unless `--upgrade-python`.
 //!
 //! `posy sync` and `posy run` creating the environment use the pinned
 //! build when the lock has one for this platform: the managed install of
@@ -150,6 +161,39 @@ pub fn lock_pins(session: &Session, ws: &Workspace, upgrade: bool) -> Result<Opt
     }
     if let Some(download) = chosen {
         entries.push(entry_of(&download, &host));
+        let table = download_table(session.cache_dir())?;
+        let environments = &ws.root_pyproject.settings.environments;
+        for other in PLATFORMS {
+            if other.key() == host.key() {
+                continue;
+            }
+            let existing = entries.iter().position(|e| {
+                e.get("platform").and_then(toml::Value::as_str) == Some(&other.key())
+            });
+            if !platform_admitted(&other, &download, environments) {
+                // The lock does not cover that platform.
+                if let Some(i) = existing {
+                    entries.remove(i);
+                }
+                continue;
+            }
+            let keep = existing
+                .and_then(|i| download_from_entry(&entries[i]))
+                .is_some_and(|pin| {
+                    !upgrade
+                        && pin.version() == download.version()
+                        && request.admits_build(&pin.name, &pin.version(), pin.is_free_threaded())
+                });
+            if keep {
+                continue;
+            }
+            if let Some(i) = existing {
+                entries.remove(i);
+            }
+            if let Some(same) = same_build_for(&table, &download, &other) {
+                entries.push(entry_of(same, &other));
+            }
+        }
     }
     entries.sort_by(|a, b| {
         let platform = |e: &toml::Table| {
@@ -161,6 +205,99 @@ pub fn lock_pins(session: &Session, ws: &Workspace, upgrade: bool) -> Result<Opt
     });
     Ok((!entries.is_empty())
         .then(|| toml::Value::Array(entries.into_iter().map(toml::Value::Table).collect())))
+}
+
+/// The platforms a lock names an interpreter build for, beside the one it
+/// was made on.
+pub const PLATFORMS: [HostPlatform; 6] = [
+    HostPlatform {
+        os: "linux",
+        arch: "x86_64",
+        libc: "gnu",
+    },
+    HostPlatform {
+        os: "linux",
+        arch: "aarch64",
+        libc: "gnu",
+    },
+    HostPlatform {
+        os: "linux",
+        arch: "x86_64",
+        libc: "musl",
+    },
+    HostPlatform {
+        os: "darwin",
+        arch: "x86_64",
+        libc: "none",
+    },
+    HostPlatform {
+        os: "darwin",
+        arch: "aarch64",
+        libc: "none",
+    },
+    HostPlatform {
+        os: "windows",
+        arch: "x86_64",
+        libc: "none",
+    },
+];
+
+/// Whether the project's `environments` (none: every platform) admit
+/// `download`'s Python on `platform`.
+fn platform_admitted(
+    platform: &HostPlatform,
+    download: &PythonDownload,
+    environments: &[posy_vocab::MarkerTree],
+) -> bool {
+    if environments.is_empty() {
+        return true;
+    }
+    let triple = match (platform.os, platform.libc) {
+        ("linux", "musl") => format!("{}-unknown-linux-musl", platform.arch),
+        ("linux", _) => format!("{}-unknown-linux-gnu", platform.arch),
+        ("darwin", _) => format!("{}-apple-darwin", platform.arch),
+        ("windows", _) => format!("{}-pc-windows-msvc", platform.arch),
+        _ => return false,
+    };
+    let Ok(tag_platform) = posy_vocab::Platform::from_python_platform(&triple) else {
+        return false;
+    };
+    let Ok(version) = download.version().parse::<posy_vocab::Version>() else {
+        return false;
+    };
+    let Some(target) = posy_resolve::Target::cpython(&version, tag_platform) else {
+        return false;
+    };
+    environments
+        .iter()
+        .any(|marker| marker.evaluate(&target.markers, &[]))
+}
+
+/// `download`'s implementation, version and variant for `platform`: from
+/// the same release when the table has it, else the newest release.
+fn same_build_for<'t>(
+    table: &'t posy_python::managed::DownloadTable,
+    download: &PythonDownload,
+    platform: &HostPlatform,
+) -> Option<&'t PythonDownload> {
+    let mut candidates: Vec<&PythonDownload> = table
+        .iter()
+        .filter(|d| {
+            platform.runs(d)
+                && d.is_installable()
+                && d.name == download.name
+                && d.version() == download.version()
+                && d.variant == download.variant
+        })
+        .collect();
+    candidates.sort_by(|a, b| {
+        let same = |d: &PythonDownload| d.build == download.build;
+        same(b)
+            .cmp(&same(a))
+            .then_with(|| b.build.cmp(&a.build))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    candidates.into_iter().next()
 }
 
 /// The managed build the project's environment uses or would use.

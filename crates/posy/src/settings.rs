@@ -11,7 +11,15 @@
 //!
 //! Keys: `cache-max-size` (a size such as `"5GiB"`, or a number of bytes);
 //! `build-cache` and `build-cache-upload` (URLs: the shared build cache's
-//! index and upload endpoint, as `--build-cache`/`--build-cache-upload`).
+//! index and upload endpoint, as `--build-cache`/`--build-cache-upload`);
+//! and the managed-Python settings, each standing in for its environment
+//! variable when that is unset: `python-install-mirror`
+//! (`POSY_PYTHON_INSTALL_MIRROR`), `python-downloads-json-url`
+//! (`POSY_PYTHON_DOWNLOADS_JSON_URL`), `python-downloads` (`automatic`,
+//! `manual` or `never`: `POSY_PYTHON_DOWNLOADS`) and `python-preference`
+//! (`managed`, `only-managed`, `system` or `only-system`:
+//! `POSY_PYTHON_PREFERENCE`). A flag (`--no-python-downloads`,
+//! `--managed-python`) wins over both.
 
 use std::fs;
 use std::io;
@@ -81,6 +89,7 @@ pub fn prepare(global: &mut GlobalArgs) -> Result<Option<tempfile::TempDir>> {
         let project = global.project.clone().unwrap_or_default();
         default_config_files(&project)
     };
+    apply_python_settings(&files)?;
     let _ = CONFIG_FILES.set(files);
     if !global.no_cache {
         return Ok(None);
@@ -91,6 +100,60 @@ pub fn prepare(global: &mut GlobalArgs) -> Result<Option<tempfile::TempDir>> {
         .context("cannot create a temporary cache directory for --no-cache")?;
     global.cache_dir = Some(temporary.path().to_path_buf());
     Ok(Some(temporary))
+}
+
+/// The managed-Python keys of the config files, and the environment
+/// variable each stands in for.
+const PYTHON_KEYS: [(&str, &str); 4] = [
+    ("python-install-mirror", posy_python::managed::MIRROR_ENV),
+    (
+        "python-downloads-json-url",
+        posy_python::managed::DOWNLOADS_JSON_ENV,
+    ),
+    ("python-downloads", posy_ops::PYTHON_DOWNLOADS_ENV),
+    ("python-preference", posy_python::discovery::PREFERENCE_ENV),
+];
+
+/// Sets each managed-Python variable that neither a flag nor the
+/// environment set from the first config file that has its key, checking
+/// the value. Runs before any thread starts.
+fn apply_python_settings(files: &[PathBuf]) -> Result<()> {
+    let unset: Vec<_> = PYTHON_KEYS
+        .iter()
+        .filter(|(_, env)| std::env::var_os(env).is_none_or(|v| v.is_empty()))
+        .collect();
+    if unset.is_empty() {
+        return Ok(());
+    }
+    let mut configs = Vec::new();
+    for path in files {
+        if let Some(config) = read_config(path)? {
+            configs.push((path, config));
+        }
+    }
+    for (key, env) in unset {
+        let Some((path, value)) = configs
+            .iter()
+            .find_map(|(path, config)| config.python_value(key).map(|v| (path, v)))
+        else {
+            continue;
+        };
+        let allowed: &[&str] = match *key {
+            "python-downloads" => &["automatic", "manual", "never"],
+            "python-preference" => &["managed", "only-managed", "system", "only-system"],
+            _ => &[],
+        };
+        if !allowed.is_empty() && !allowed.contains(&value) {
+            bail!(
+                "invalid `{key} = \"{value}\"` in {}: expected one of {}",
+                display(path),
+                allowed.join(", ")
+            );
+        }
+        // SAFETY: called from `prepare`, before any other thread starts.
+        unsafe { std::env::set_var(env, value) };
+    }
+    Ok(())
 }
 
 /// The cache root: `--cache-dir`/`POSY_CACHE_DIR`, else `$XDG_CACHE_HOME/posy`,
@@ -183,6 +246,23 @@ struct ConfigFile {
     cache_max_size: Option<SizeSetting>,
     build_cache: Option<String>,
     build_cache_upload: Option<String>,
+    python_install_mirror: Option<String>,
+    python_downloads_json_url: Option<String>,
+    python_downloads: Option<String>,
+    python_preference: Option<String>,
+}
+
+impl ConfigFile {
+    /// The value of one of [`PYTHON_KEYS`].
+    fn python_value(&self, key: &str) -> Option<&str> {
+        match key {
+            "python-install-mirror" => self.python_install_mirror.as_deref(),
+            "python-downloads-json-url" => self.python_downloads_json_url.as_deref(),
+            "python-downloads" => self.python_downloads.as_deref(),
+            "python-preference" => self.python_preference.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// A text setting (`build-cache`, `build-cache-upload`) from the first
@@ -226,7 +306,7 @@ fn read_config(path: &Path) -> Result<Option<ConfigFile>> {
     };
     let config = toml::from_str(&text).with_context(|| {
         format!(
-            "config file {} is not valid (`cache-max-size` takes a size like \"5GiB\" or a number of bytes; `build-cache` and `build-cache-upload` take URLs)",
+            "config file {} is not valid (`cache-max-size` takes a size like \"5GiB\" or a number of bytes; `build-cache`, `build-cache-upload`, `python-install-mirror` and `python-downloads-json-url` take URLs; `python-downloads` and `python-preference` take words)",
             display(path)
         )
     })?;

@@ -586,3 +586,115 @@ fn a_pybi_installs_and_runs() {
     let out = python_runs(&python, "import sys, ssl; print(sys.version_info[:3])");
     assert_eq!(out.trim(), "(3, 12, 1)");
 }
+
+/// The managed-Python settings in the user's `posy.toml`: the mirror
+/// replaces python-build-standalone's host (as the variable does), and
+/// `python-downloads = "never"` stops an automatic install; a bad value
+/// names the file.
+#[test]
+fn config_keys_set_the_mirror_and_the_download_policy() {
+    let f = fixture();
+    let table_url = format!(
+        "{}/{}",
+        "https://github.com/astral-sh/python-build-standalone/releases/download", f.name
+    );
+    let world = world_with(&[entry(VERSION, &table_url, &f.sha256)]);
+    let config = world.root.join("config/posy/posy.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        "python-downloads = \"never\"\npython-install-mirror = \"http://127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let err = fails(&world, &["venv", "v", "--python", "3.12"]);
+    assert!(
+        err.contains("no Python interpreter found for Python 3.12"),
+        "{err}"
+    );
+    assert!(installed(&world).is_empty());
+    // The environment variable wins over the file.
+    let out = posy(&world, &["python", "install", "3.12"])
+        .env("POSY_PYTHON_INSTALL_MIRROR", &f.base)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&world, &["python", "uninstall", "3.12"]);
+    std::fs::write(&config, format!("python-install-mirror = \"{}\"\n", f.base)).unwrap();
+    ok(&world, &["venv", "v", "--python", "3.12"]);
+    assert_eq!(installed(&world).len(), 2, "{:?}", installed(&world));
+    std::fs::write(&config, "python-preference = \"sometimes\"\n").unwrap();
+    let err = fails(&world, &["python", "list"]);
+    assert!(
+        err.contains("python-preference")
+            && err.contains("posy.toml")
+            && err.contains("only-managed"),
+        "{err}"
+    );
+}
+
+/// One entry of a downloads table for another platform.
+fn entry_on(version: &str, os: &str, arch: &str, libc: &str, build: &str) -> String {
+    let mut parts = version.split('.');
+    let (major, minor, patch) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    format!(
+        r#""cpython-{version}-{os}-{arch}-{libc}": {{"name": "cpython", "arch": {{"family": "{arch}", "variant": null}}, "os": "{os}", "libc": "{libc}", "major": {major}, "minor": {minor}, "patch": {patch}, "prerelease": "", "url": "https://example.invalid/{build}/cpython-{version}+{build}-{os}-{arch}.tar.gz", "sha256": "{}", "variant": null, "build": "{build}"}}"#,
+        format!("{:0>64}", build)
+    )
+}
+
+/// The lock names a build for each platform it covers, not only this
+/// machine's: the same version (from another release where the table has
+/// only that; none where the version is missing), only for the platforms
+/// `environments` admits.
+#[test]
+fn the_lock_names_a_build_for_every_platform_it_covers() {
+    let world = world_with(&[
+        good_entry(VERSION),
+        entry_on(VERSION, "darwin", "aarch64", "none", "20990101"),
+        entry_on(VERSION, "windows", "x86_64", "none", "20980101"),
+        entry_on("3.12.2", "linux", "aarch64", "gnu", "20990101"),
+    ]);
+    world.write(
+        "pyproject.toml",
+        "[project]\nname = \"proj\"\nversion = \"0.1.0\"\nrequires-python = \">=3.12\"\ndependencies = []\n",
+    );
+    world.write(".python-version", "3.12\n");
+    ok(&world, &["sync"]);
+    let lock = world.read("pylock.toml");
+    let platforms: Vec<&str> = lock
+        .lines()
+        .filter_map(|l| l.strip_prefix("platform = "))
+        .collect();
+    assert_eq!(
+        platforms,
+        [
+            "\"darwin-aarch64-none\"",
+            "\"linux-x86_64-gnu\"",
+            "\"windows-x86_64-none\""
+        ],
+        "{lock}"
+    );
+    assert!(
+        lock.contains("cpython-3.12.1+20990101-darwin-aarch64"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("cpython-3.12.1+20980101-windows-x86_64"),
+        "{lock}"
+    );
+
+    // Only Linux: the other platforms' entries go.
+    world.write(
+        "pyproject.toml",
+        "[project]\nname = \"proj\"\nversion = \"0.1.0\"\nrequires-python = \">=3.12\"\ndependencies = []\n\n[tool.posy]\nenvironments = [\"sys_platform == 'linux'\"]\n",
+    );
+    ok(&world, &["lock"]);
+    let lock = world.read("pylock.toml");
+    assert!(!lock.contains("darwin-aarch64-none"), "{lock}");
+    assert!(!lock.contains("windows-x86_64-none"), "{lock}");
+    assert!(lock.contains("linux-x86_64-gnu"), "{lock}");
+}
