@@ -641,8 +641,7 @@ fn entry_on(version: &str, os: &str, arch: &str, libc: &str, build: &str) -> Str
         parts.next().unwrap(),
     );
     format!(
-        r#""cpython-{version}-{os}-{arch}-{libc}": {{"name": "cpython", "arch": {{"family": "{arch}", "variant": null}}, "os": "{os}", "libc": "{libc}", "major": {major}, "minor": {minor}, "patch": {patch}, "prerelease": "", "url": "https://example.invalid/{build}/cpython-{version}+{build}-{os}-{arch}.tar.gz", "sha256": "{}", "variant": null, "build": "{build}"}}"#,
-        format!("{:0>64}", build)
+        r#""cpython-{version}-{os}-{arch}-{libc}": {{"name": "cpython", "arch": {{"family": "{arch}", "variant": null}}, "os": "{os}", "libc": "{libc}", "major": {major}, "minor": {minor}, "patch": {patch}, "prerelease": "", "url": "https://example.invalid/{build}/cpython-{version}+{build}-{os}-{arch}.tar.gz", "sha256": "{build:0>64}", "variant": null, "build": "{build}"}}"#
     )
 }
 
