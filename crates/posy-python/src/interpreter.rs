@@ -71,7 +71,17 @@ impl Interpreter {
     /// still matches the file, else by running the probe (and caching the
     /// answer). A failure to write the cache is not an error: the next run
     /// just probes again.
+    ///
+    /// An installed PyBI is not run: its metadata stands in for the probe
+    /// ([`crate::managed::pybi_facts`]), and `was_cached` says so.
     pub fn query(path: &Path, cache: &ProbeCache) -> Result<Interpreter, ProbeError> {
+        if let Some(facts) = crate::managed::pybi_facts::facts_for(path) {
+            return Ok(Interpreter {
+                path: path.to_path_buf(),
+                facts,
+                cached: true,
+            });
+        }
         let (facts, cached) = match CacheKey::for_executable(path) {
             Some(key) => cache.get_or_probe(&key, || run_probe(path))?,
             None => (run_probe(path)?, false),
@@ -102,7 +112,8 @@ impl Interpreter {
         &self.path
     }
 
-    /// Whether the facts came from the probe cache (no subprocess ran).
+    /// Whether the facts came from the probe cache or a PyBI's metadata (no
+    /// subprocess ran).
     pub fn was_cached(&self) -> bool {
         self.cached
     }

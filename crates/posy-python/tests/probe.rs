@@ -304,3 +304,99 @@ fn libc_detection_helpers() {
     let glibc = probe_helper(&python, "glibc_version()");
     assert_eq!(glibc[0], 2, "{glibc}");
 }
+
+/// `python PYBI_METADATA`: the `pybi-info/METADATA` a PyBI of this
+/// interpreter would carry (PEP 711): the static marker values (no
+/// `platform_release`/`platform_version`, as in the PEP's example), the
+/// sysconfig paths relative to the prefix, the interpreter's own tag first.
+const PYBI_METADATA: &str = r#"
+import json, os, platform, sys, sysconfig
+m = {
+    "implementation_name": sys.implementation.name,
+    "implementation_version": "%d.%d.%d" % sys.implementation.version[:3],
+    "os_name": os.name, "platform_machine": platform.machine(),
+    "platform_system": platform.system(),
+    "platform_python_implementation": platform.python_implementation(),
+    "python_full_version": platform.python_version(),
+    "python_version": "%d.%d" % sys.version_info[:2], "sys_platform": sys.platform,
+}
+if sys.version_info.releaselevel != "final":
+    m["implementation_version"] += sys.version_info.releaselevel[0] + str(sys.version_info.serial)
+paths = {k: os.path.relpath(v, sys.prefix) for k, v in sysconfig.get_paths().items()}
+flags = ""
+if sysconfig.get_config_var("Py_GIL_DISABLED"): flags += "t"
+if sysconfig.get_config_var("Py_DEBUG"): flags += "d"
+if sysconfig.get_config_var("WITH_PYMALLOC") and sys.version_info < (3, 8): flags += "m"
+v = "%d%d" % sys.version_info[:2]
+print("Metadata-Version: 2.2\nName: cpython\nVersion: " + platform.python_version())
+print("Pybi-Environment-Marker-Variables: " + json.dumps(m))
+print("Pybi-Paths: " + json.dumps(paths))
+print("Pybi-Wheel-Tag: cp%s-cp%s%s-PLATFORM\nPybi-Wheel-Tag: cp%s-abi3-PLATFORM\nPybi-Wheel-Tag: py3-none-any" % (v, v, flags, v))
+"#;
+
+/// A PyBI's metadata stands in for the probe: for every CPython here, the
+/// facts read from the METADATA the interpreter would ship give the same
+/// markers, tags, ABI, platform and venv scheme as probing it, and the
+/// interpreter is not run (`was_cached` with the cache disabled).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn a_pybi_metadata_is_the_probe() {
+    let mut compared = 0;
+    for python in interpreters() {
+        let real = Interpreter::query(&python, &ProbeCache::disabled()).unwrap();
+        // A distribution's Python (Debian's `posix_local` scheme) is not
+        // what a PyBI ships.
+        if real.facts().sys.implementation != "cpython"
+            || real.facts().sys.is_venv
+            || real.facts().sys.prefix.starts_with("/usr")
+        {
+            continue;
+        }
+        let output = Command::new(&python)
+            .args(["-c", PYBI_METADATA])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", python.display());
+        let root = tempfile::tempdir().unwrap();
+        let (major, minor) = (
+            real.facts().sys.version_info.0,
+            real.facts().sys.version_info.1,
+        );
+        fs::create_dir_all(root.path().join("bin")).unwrap();
+        fs::create_dir_all(root.path().join("pybi-info")).unwrap();
+        fs::write(root.path().join("pybi-info/METADATA"), &output.stdout).unwrap();
+        // The real binary's bytes (its ELF loader is read), never run: a
+        // copy without its libpython next to it would not start anyway.
+        let exe = root.path().join(format!("bin/python{major}.{minor}"));
+        fs::copy(real.facts().sys.executable.canonicalize().unwrap(), &exe).unwrap();
+        let pybi = Interpreter::query(&exe, &ProbeCache::disabled())
+            .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
+        assert!(
+            pybi.was_cached(),
+            "{}: the PyBI was probed",
+            python.display()
+        );
+        let ours = pybi.facts();
+        let theirs = real.facts();
+        let what = python.display().to_string();
+        assert_eq!(ours.markers, theirs.markers, "{what}: markers");
+        assert_eq!(ours.abi, theirs.abi, "{what}: abi");
+        assert_eq!(ours.platform, theirs.platform, "{what}: platform");
+        assert_eq!(ours.venv_scheme, theirs.venv_scheme, "{what}: venv scheme");
+        assert_eq!(ours.sys.abiflags, theirs.sys.abiflags, "{what}: abiflags");
+        assert_eq!(ours.sys.version_info, theirs.sys.version_info, "{what}");
+        let tags =
+            |i: &Interpreter| -> Vec<String> { i.tags().iter().map(|t| t.to_string()).collect() };
+        assert_same_list(&tags(&pybi), &tags(&real), &what);
+        assert_eq!(ours.sys.prefix, root.path(), "{what}: prefix");
+        assert_eq!(
+            ours.paths.stdlib,
+            root.path().join(format!("lib/python{major}.{minor}"))
+        );
+        compared += 1;
+    }
+    assert!(
+        compared >= 2,
+        "only {compared} CPython interpreters compared"
+    );
+}

@@ -39,6 +39,7 @@
 mod downloads;
 mod install;
 pub mod pybi;
+pub mod pybi_facts;
 
 use std::fs;
 use std::io;
