@@ -222,7 +222,7 @@ impl DownloadTable {
         flate2::read::GzDecoder::new(BUILTIN)
             .read_to_end(&mut text)
             .expect("the compiled-in downloads table is valid gzip");
-        DownloadTable::parse(&text, "(built in)").expect("the compiled-in downloads table parses")
+        DownloadTable::parse(&text, "built in").expect("the compiled-in downloads table parses")
     }
 
     /// Parses a table in uv's format.
