@@ -125,12 +125,12 @@ fn apply_python_settings(files: &[PathBuf]) -> Result<()> {
     if unset.is_empty() {
         return Ok(());
     }
-    let mut configs = Vec::new();
-    for path in files {
-        if let Some(config) = read_config(path)? {
-            configs.push((path, config));
-        }
-    }
+    // A file that cannot be read or parsed is skipped here: the command
+    // reports it when it reads its own keys (as `config_string` does).
+    let configs: Vec<_> = files
+        .iter()
+        .filter_map(|path| Some((path, read_config(path).ok()??)))
+        .collect();
     for (key, env) in unset {
         let Some((path, value)) = configs
             .iter()
