@@ -16,7 +16,8 @@ major, minor, patch, prerelease, url, sha256, variant, build.
 
 What posy installs, and so what is kept: CPython's `install_only` archives
 (`install_only_stripped` preferred: the same files without debug symbols),
-the default build and the free-threaded one. The `-full.tar.zst` archives
+the default build and the free-threaded one; from a table, PyPy's release
+tarballs too (PyPy publishes no SHA256SUMS file of this shape). The `-full.tar.zst` archives
 (debug builds) are left out. For each (version, platform, variant) the
 newest release wins.
 
@@ -109,8 +110,11 @@ def read_sums(text: str, tag: str | None):
 
 
 def keep_from_table(entry: dict) -> bool:
-    """What posy installs from an existing uv table."""
+    """What posy installs from an existing uv table: CPython's install_only
+    archives and PyPy's release tarballs (not its Windows zips)."""
     url = entry.get("url", "")
+    if entry.get("name") == "pypy":
+        return entry.get("variant") is None and url.endswith(".tar.gz")
     return (
         entry.get("name") == "cpython"
         and entry.get("variant") in (None, "freethreaded")

@@ -353,7 +353,21 @@ pub fn list_pythons(
     }
     let table = download_table(cache_dir)?;
     let mut minors_seen: Vec<String> = Vec::new();
-    for download in table.matching(request, &host) {
+    // With no request, every implementation's final releases are listed
+    // (as `uv python list` does): CPython first, then PyPy.
+    let offered: Vec<&PythonDownload> = if *request == PythonRequest::Any {
+        let mut all: Vec<&PythonDownload> = table
+            .iter()
+            .filter(|d| {
+                host.runs(d) && d.is_installable() && d.prerelease.is_empty() && d.variant.is_none()
+            })
+            .collect();
+        all.sort_by_key(|d| d.name != "cpython");
+        all
+    } else {
+        table.matching(request, &host)
+    };
+    for download in offered {
         if rows.iter().any(|r| r.key == download.key) {
             continue;
         }

@@ -413,17 +413,14 @@ fn download_from_entry(entry: &toml::Table) -> Option<PythonDownload> {
     })
 }
 
-/// `POSY_PYTHON_INSTALL_MIRROR` applies to a pinned URL as to the table's.
+/// `POSY_PYTHON_INSTALL_MIRROR` (`POSY_PYPY_INSTALL_MIRROR`) applies to a
+/// pinned URL as to the table's.
 fn apply_mirror(download: &mut PythonDownload) {
-    if let Ok(mirror) = std::env::var(posy_python::managed::MIRROR_ENV)
-        && !mirror.is_empty()
-    {
-        let mut table = posy_python::managed::DownloadTable::default();
-        table.push(download.clone());
-        table.apply_mirror(&mirror);
-        if let Some(moved) = table.iter().next() {
-            *download = moved.clone();
-        }
+    let mut table = posy_python::managed::DownloadTable::default();
+    table.push(download.clone());
+    table.apply_env_mirrors();
+    if let Some(moved) = table.iter().next() {
+        *download = moved.clone();
     }
 }
 

@@ -1078,9 +1078,9 @@ pub struct VenvArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PythonCommand {
-    /// Download and install interpreters (python-build-standalone builds), in parallel.
+    /// Download and install interpreters (python-build-standalone builds, PyPy), in parallel.
     Install {
-        /// What to install: `3.12`, `3.12.7`, `cpython@3.13`, `3.13t`, `>=3.11`.
+        /// What to install: `3.12`, `3.12.7`, `cpython@3.13`, `3.13t`, `>=3.11`, `pypy@3.10`.
         /// Default: the `.python-version` pin, else the newest Python.
         targets: Vec<String>,
         /// Install again even when installed.
@@ -1091,6 +1091,10 @@ pub enum PythonCommand {
         /// `POSY_PYTHON_INSTALL_MIRROR`).
         #[arg(long, value_name = "MIRROR")]
         mirror: Option<String>,
+        /// Download PyPy from this mirror instead of downloads.python.org
+        /// (as `POSY_PYPY_INSTALL_MIRROR`).
+        #[arg(long, value_name = "MIRROR")]
+        pypy_mirror: Option<String>,
     },
     /// List installed interpreters and the ones posy can download.
     List {

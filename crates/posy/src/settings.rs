@@ -104,8 +104,9 @@ pub fn prepare(global: &mut GlobalArgs) -> Result<Option<tempfile::TempDir>> {
 
 /// The managed-Python keys of the config files, and the environment
 /// variable each stands in for.
-const PYTHON_KEYS: [(&str, &str); 4] = [
+const PYTHON_KEYS: [(&str, &str); 5] = [
     ("python-install-mirror", posy_python::managed::MIRROR_ENV),
+    ("pypy-install-mirror", posy_python::managed::PYPY_MIRROR_ENV),
     (
         "python-downloads-json-url",
         posy_python::managed::DOWNLOADS_JSON_ENV,

@@ -246,7 +246,10 @@ fn entry(key_version: &str, url: &str, sha256: &str) -> String {
 /// A world whose downloads table holds `entries`, and whose `PATH` has no
 /// Python (and no pyenv).
 fn world_with(entries: &[String]) -> World {
-    let world = World::new();
+    table_in(World::new(), entries)
+}
+
+fn table_in(world: World, entries: &[String]) -> World {
     world.write("downloads.json", &format!("{{{}}}", entries.join(",\n")));
     std::fs::create_dir_all(world.root.join("empty-bin")).unwrap();
     world
@@ -585,6 +588,215 @@ fn a_pybi_installs_and_runs() {
     let python = PathBuf::from(ok(&world, &["python", "find", "3.12"]).trim());
     let out = python_runs(&python, "import sys, ssl; print(sys.version_info[:3])");
     assert_eq!(out.trim(), "(3, 12, 1)");
+}
+
+/// PyPy's release archive, made from Debian's PyPy: the `pypy3` and
+/// `pypy3-lib` packages (fetched once per machine with `apt-get download`
+/// into `$POSY_TEST_PYPY`, else `/tmp/posy-ci-pypy`; `.ci/run` does it
+/// first) laid out as downloads.python.org's `pypy3.X-vA.B.C-linux64/`
+/// (`bin/pypy3.X` finding `bin/libpypy3.X-c.so` through `$ORIGIN`, the
+/// standard library in `lib/pypy3.X`) and served from 127.0.0.1.
+struct PypyFixture {
+    _dir: tempfile::TempDir,
+    /// `pypy3.9-v7.3.11-linux64.tar.gz`.
+    name: String,
+    sha256: String,
+    /// The Python version it implements (`3.9.16`).
+    python: String,
+    /// PyPy's own (`7.3.11`).
+    pypy: String,
+    base: String,
+}
+
+fn pypy_fixture() -> &'static PypyFixture {
+    static FIXTURE: OnceLock<PypyFixture> = OnceLock::new();
+    FIXTURE.get_or_init(build_pypy_fixture)
+}
+
+fn build_pypy_fixture() -> PypyFixture {
+    let debs = std::env::var_os("POSY_TEST_PYPY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp/posy-ci-pypy"));
+    let root = debs.join("root");
+    let find_binary = || {
+        std::fs::read_dir(root.join("usr/bin"))
+            .ok()
+            .and_then(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .find(|n| n.starts_with("pypy3.") && !n.contains('-'))
+            })
+    };
+    if find_binary().is_none() {
+        std::fs::create_dir_all(&debs).unwrap();
+        let output = Command::new("apt-get")
+            .args(["download", "pypy3", "pypy3-lib"])
+            .current_dir(&debs)
+            .output()
+            .expect("apt-get runs");
+        assert!(
+            output.status.success(),
+            "the PyPy test repacks Debian's pypy3 and pypy3-lib packages; `apt-get download` them into {} (or set POSY_TEST_PYPY): {}",
+            debs.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        for deb in std::fs::read_dir(&debs).unwrap() {
+            let deb = deb.unwrap().path();
+            if deb.extension().is_some_and(|e| e == "deb") {
+                run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&root));
+            }
+        }
+    }
+    let binary = find_binary().expect("Debian's pypy3 package holds /usr/bin/pypy3.X");
+    let dir = tempfile::tempdir().unwrap();
+    let build = dir.path().join("build");
+    let tree = build.join("pypy");
+    std::fs::create_dir_all(tree.join("bin")).unwrap();
+    std::fs::create_dir_all(tree.join("lib")).unwrap();
+    run(Command::new("cp")
+        .arg(root.join("usr/bin").join(&binary))
+        .arg(tree.join("bin")));
+    run(Command::new("cp")
+        .arg(
+            root.join("usr/lib/x86_64-linux-gnu")
+                .join(format!("lib{binary}-c.so")),
+        )
+        .arg(tree.join("bin")));
+    run(Command::new("cp")
+        .arg("-a")
+        .arg(root.join("usr/lib").join(&binary))
+        .arg(tree.join("lib")));
+    let stdlib = tree.join("lib").join(&binary);
+    let _ = std::fs::remove_dir_all(stdlib.join("test"));
+    let _ = std::fs::remove_file(stdlib.join("EXTERNALLY-MANAGED"));
+    run(Command::new("patchelf")
+        .args(["--set-rpath", "$ORIGIN"])
+        .arg(tree.join("bin").join(&binary)));
+    let versions = python_runs(
+        &tree.join("bin").join(&binary),
+        "import sys; print('%d.%d.%d' % sys.version_info[:3], '%d.%d.%d' % sys.pypy_version_info[:3])",
+    );
+    let (python, pypy) = versions.trim().split_once(' ').unwrap();
+    let (python, pypy) = (python.to_string(), pypy.to_string());
+    let top = format!("{binary}-v{pypy}-linux64");
+    std::fs::rename(&tree, build.join(&top)).unwrap();
+    let mirror = dir.path().join("mirror");
+    std::fs::create_dir_all(&mirror).unwrap();
+    let name = format!("{top}.tar.gz");
+    run(Command::new("tar")
+        .arg("-C")
+        .arg(&build)
+        .arg("-czf")
+        .arg(mirror.join(&name))
+        .arg(&top));
+    std::fs::remove_dir_all(&build).unwrap();
+    let sha256 = sha256_of(&mirror.join(&name));
+    let base = serve(mirror);
+    PypyFixture {
+        _dir: dir,
+        name,
+        sha256,
+        python,
+        pypy,
+        base,
+    }
+}
+
+/// `posy python install pypy@3.X` from PyPy's archive (through
+/// `POSY_PYPY_INSTALL_MIRROR`, as a table kept for uv names
+/// downloads.python.org), then find, list, a venv made from it and a
+/// wheel installed there; the lock's pin names the publisher's URL.
+#[test]
+fn pypy_installs_from_its_release_archive() {
+    let f = pypy_fixture();
+    let mut parts = f.python.split('.');
+    let (major, minor, patch) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let key = format!("pypy-{}-linux-x86_64-gnu", f.python);
+    let entry = format!(
+        r#""{key}": {{"name": "pypy", "arch": {{"family": "x86_64", "variant": null}}, "os": "linux", "libc": "gnu", "major": {major}, "minor": {minor}, "patch": {patch}, "prerelease": "", "url": "https://downloads.python.org/pypy/{}", "sha256": "{}", "variant": null, "build": "{}"}}"#,
+        f.name, f.sha256, f.pypy
+    );
+    let index = posy_testkit::Index::new()
+        .package(posy_testkit::Package::new("six", "1.16.0").file("six.py", "X = 1\n"))
+        .serve();
+    let world = table_in(World::with_index(&index), &[entry]);
+    let install = |args: &[&str]| {
+        let mut cmd = posy(&world, args);
+        cmd.env("POSY_PYPY_INSTALL_MIRROR", &f.base);
+        let output = cmd.output().unwrap();
+        assert!(
+            output.status.success(),
+            "posy {args:?}: {}",
+            stderr(&output)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let request = format!("pypy@{major}.{minor}");
+    install(&["python", "install", &request]);
+    assert_eq!(
+        installed(&world),
+        [
+            format!("pypy-{major}.{minor}-linux-x86_64-gnu"),
+            key.clone()
+        ]
+    );
+    let found =
+        PathBuf::from(ok(&world, &["python", "find", &format!("pypy{major}.{minor}")]).trim());
+    assert_eq!(
+        found,
+        world.root.join(format!(
+            "pythons/pypy-{major}.{minor}-linux-x86_64-gnu/bin/pypy{major}.{minor}"
+        ))
+    );
+    let out = python_runs(
+        &found,
+        "import sys, platform; print(sys.implementation.name, platform.python_version())",
+    );
+    assert_eq!(out.trim(), format!("pypy {}", f.python));
+    let install_dir = world.root.join("pythons").join(&key);
+    assert!(install_dir.join("bin/python").exists());
+    let marker = std::fs::read_to_string(
+        install_dir.join(format!("lib/pypy{major}.{minor}/EXTERNALLY-MANAGED")),
+    )
+    .unwrap();
+    assert!(marker.contains("managed by posy"), "{marker}");
+    for args in [
+        &["python", "list"][..],
+        &["python", "list", "--only-installed"],
+    ] {
+        let list = ok(&world, args);
+        assert!(list.contains(&key), "{list}");
+    }
+    // Plain version requests stay CPython's.
+    let err = fails(&world, &["python", "find", &format!("{major}.{minor}")]);
+    assert!(err.contains(&format!("{major}.{minor}")), "{err}");
+
+    // A venv from it, and a wheel installed into the venv.
+    ok(&world, &["venv", "pv", "--python", &request]);
+    let venv = world.root.join("pv");
+    let out = python_runs(
+        &venv.join("bin/python"),
+        "import sys; print(sys.implementation.name, sys.prefix != sys.base_prefix)",
+    );
+    assert_eq!(out.trim(), "pypy True");
+    let output = posy(
+        &world,
+        &world
+            .pip_args(&["install", "six", "--python", "pv/bin/python"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    )
+    .output()
+    .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = python_runs(&venv.join("bin/python"), "import six; print(six.__file__)");
+    assert!(out.contains("/pv/lib/pypy"), "{out}");
 }
 
 /// The managed-Python settings in the user's `posy.toml`: the mirror

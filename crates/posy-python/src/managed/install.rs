@@ -13,6 +13,12 @@
 //! `bin/python3` are added where the archive lacks them, and an
 //! `EXTERNALLY-MANAGED` file (PEP 668) tells pip to leave the interpreter
 //! alone: packages go into virtual environments.
+//!
+//! PyPy's archives hold one top-level directory too
+//! (`pypy3.10-v7.3.19-linux64/`), with `bin/pypy3.10` and the standard
+//! library in `lib/pypy3.10`; PyPy computes its prefix from where it runs,
+//! so there is nothing to rewrite, only the `python`/`python3`/`pypy3`
+//! links to add where missing and `EXTERNALLY-MANAGED`.
 
 use std::fs;
 use std::io;
@@ -168,13 +174,17 @@ fn check_interpreter(tree: &Path, download: &PythonDownload) -> Result<(), Strin
     if download.os == "windows" {
         return Ok(());
     }
-    let t = if download.is_free_threaded() { "t" } else { "" };
-    let name = format!("bin/python{}.{}{t}", download.major, download.minor);
+    let name = format!("bin/{}", download.executable_name());
     if tree.join(&name).exists() {
         Ok(())
     } else {
         Err(format!(
-            "the archive has no {name}: it is not the Python {} its table entry ({}) says",
+            "the archive has no {name}: it is not the {} {} its table entry ({}) says",
+            if download.name == "pypy" {
+                "PyPy"
+            } else {
+                "Python"
+            },
             download.version(),
             download.url
         ))
@@ -191,7 +201,7 @@ fn top_directory(staging: &Path) -> Result<PathBuf, String> {
     match entries.as_slice() {
         [only] if only.is_dir() => Ok(only.clone()),
         _ => Err(
-            "the archive does not hold one top-level directory (python-build-standalone's `python/` layout was expected)"
+            "the archive does not hold one top-level directory (python-build-standalone's `python/` or PyPy's `pypy3.X-vX.Y.Z-PLATFORM/` layout was expected)"
                 .to_string(),
         ),
     }
@@ -203,14 +213,14 @@ fn relocate(tree: &Path, final_dir: &Path, download: &PythonDownload) -> io::Res
         return Ok(());
     }
     let final_text = final_dir.to_string_lossy();
-    let stdlib = tree.join(format!(
-        "lib/python{}.{}{}",
-        download.major,
-        download.minor,
-        if download.is_free_threaded() { "t" } else { "" }
-    ));
+    let stdlib = tree.join(download.stdlib_relative());
     if stdlib.is_dir() {
-        for entry in fs::read_dir(&stdlib)?.filter_map(Result::ok) {
+        // PyPy's sysconfig data names no build prefix.
+        let entries = match download.name.as_str() {
+            "pypy" => Vec::new(),
+            _ => fs::read_dir(&stdlib)?.filter_map(Result::ok).collect(),
+        };
+        for entry in entries {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with("_sysconfigdata_") && name.ends_with(".py") {
@@ -246,10 +256,13 @@ fn relocate(tree: &Path, final_dir: &Path, download: &PythonDownload) -> io::Res
         }
     }
     let bin = tree.join("bin");
-    let t = if download.is_free_threaded() { "t" } else { "" };
-    let versioned = format!("python{}.{}{t}", download.major, download.minor);
+    let versioned = download.executable_name();
+    let links: &[&str] = match download.name.as_str() {
+        "pypy" => &["pypy3", "pypy", "python3", "python"],
+        _ => &["python3", "python"],
+    };
     if bin.join(&versioned).exists() {
-        for name in ["python3", "python"] {
+        for name in links {
             let link = bin.join(name);
             if fs::symlink_metadata(&link).is_err() {
                 #[cfg(unix)]

@@ -31,10 +31,15 @@
 //! metadata carries the marker values and wheel tags, which stand in for
 //! the probe.
 //!
+//! PyPy's release archives (`pypy3.10-v7.3.19-linux64.tar.gz`: one
+//! top-level directory, `bin/pypy3.10` beside its `libpypy3.10-c.so`, the
+//! standard library in `lib/pypy3.10`) install into the same layout under
+//! `pypy-3.10.16-linux-x86_64-gnu`; PyPy finds its prefix from its own
+//! path, so nothing in them is rewritten.
+//!
 //! Not done here: Windows archives unpack (the layout is known) but posy's
-//! venvs are Unix-only for now; PyPy and GraalPy archives are not in the
-//! compiled-in table (their layouts differ) and a table naming them is
-//! refused at unpack time with a message.
+//! venvs are Unix-only for now; GraalPy's archives, and PyPy's Windows
+//! `.zip`s, are left out of `python list` and `install` (`is_installable`).
 
 mod downloads;
 mod install;
@@ -47,7 +52,7 @@ use std::path::{Path, PathBuf};
 
 pub use downloads::{
     DEFAULT_HOST, DOWNLOADS_JSON_ENV, DownloadArch, DownloadTable, HostPlatform, MIRROR_ENV,
-    PythonDownload, TableError, canonical_url, local_path,
+    PYPY_HOST, PYPY_MIRROR_ENV, PythonDownload, TableError, canonical_url, local_path,
 };
 pub use install::{InstallError, install};
 
@@ -220,20 +225,13 @@ impl ManagedPython {
     }
 
     /// The interpreter inside the install: `bin/python3.12` (`python3.13t`
-    /// for a free-threaded build; `python.exe` on Windows).
+    /// for a free-threaded build, `pypy3.10` for PyPy; `python.exe` on
+    /// Windows).
     pub fn executable_relative(&self) -> PathBuf {
         if self.download.os == "windows" {
             return PathBuf::from("python.exe");
         }
-        let t = if self.download.is_free_threaded() {
-            "t"
-        } else {
-            ""
-        };
-        let versioned = PathBuf::from(format!(
-            "bin/python{}.{}{t}",
-            self.download.major, self.download.minor
-        ));
+        let versioned = Path::new("bin").join(self.download.executable_name());
         if self.dir.join(&versioned).exists() {
             versioned
         } else {

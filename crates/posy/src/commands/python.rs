@@ -19,10 +19,16 @@ pub fn run(cmd: PythonCommand, global: &GlobalArgs) -> Result<ExitCode> {
             targets,
             reinstall,
             mirror,
+            pypy_mirror,
         } => {
-            if let Some(mirror) = mirror {
-                // SAFETY: no other thread has started yet; the table reads it.
-                unsafe { std::env::set_var(posy_python::managed::MIRROR_ENV, mirror) };
+            for (value, env) in [
+                (mirror, posy_python::managed::MIRROR_ENV),
+                (pypy_mirror, posy_python::managed::PYPY_MIRROR_ENV),
+            ] {
+                if let Some(value) = value {
+                    // SAFETY: no other thread has started yet; the table reads it.
+                    unsafe { std::env::set_var(env, value) };
+                }
             }
             let requests = requests_or_pin(&targets)?;
             let started = Instant::now();
