@@ -68,7 +68,11 @@ wheelhouse() {
   echo "## wheelhouse: jupyter, CPython 3.10-3.13 x 4 platforms"
   local pys="3.10 3.11 3.12 3.13"
   local plats="x86_64-manylinux_2_28 aarch64-manylinux_2_28 aarch64-apple-darwin x86_64-pc-windows-msvc"
-  local pipplats="manylinux_2_28_x86_64 manylinux_2_28_aarch64 macosx_11_0_arm64 win_amd64"
+  # pip expands a macOS tag to older macOS versions itself, not a
+  # manylinux_2_28 tag to older glibcs: those are listed (without them pip
+  # backtracks for tens of minutes on the first target).
+  local linux="" v; for v in $(seq 28 -1 17); do linux="$linux manylinux_2_${v}_ARCH"; done; linux="$linux manylinux2014_ARCH"
+  local pipplats="${linux//ARCH/x86_64};${linux//ARCH/aarch64};macosx_11_0_arm64;win_amd64"
   local args=()
   for v in $pys; do args+=(--python-version "$v"); done
   for p in $plats; do args+=(--python-platform "$p"); done
@@ -79,10 +83,18 @@ wheelhouse() {
   local rx1; rx1=$(awk '/^ *(eth0|ens|enp)/ {print $2}' /proc/net/dev | head -n 1)
   echo "posy, one run: $(python3 -c "print(round($e-$s,1))") s, $(ls "$t/wh" | wc -l) files, $(du -sb "$t/wh" | cut -f1) bytes in the wheelhouse, $((rx1-rx0)) bytes received"
   s=$(date +%s.%N); rx0=$rx1
-  for v in $pys; do for p in $pipplats; do
-    $PIP download -q --cache-dir "$t/pipcache" --only-binary :all: --platform "$p" --python-version "$v" \
-      -r "$REQS/jupyter.in" -d "$t/pip-$v-$p" >"$t/log" 2>&1 || echo "pip $v $p failed: $(tail -n 1 "$t/log")"
-  done; done
+  local IFS_=$IFS n=0
+  for v in $pys; do
+    IFS=';'; for p in $pipplats; do
+      IFS=$IFS_; n=$((n + 1))
+      local flags=(); for tag in $p; do flags+=(--platform "$tag"); done
+      $PIP download -q --cache-dir "$t/pipcache" --only-binary :all: "${flags[@]}" --python-version "$v" \
+        --uploaded-prior-to $EXCLUDE_NEWER -r "$REQS/jupyter.in" -d "$t/pip-$n" >"$t/log" 2>&1 \
+        || echo "pip $v ${flags[1]} failed: $(tail -n 1 "$t/log")"
+      IFS=';'
+    done
+    IFS=$IFS_
+  done
   e=$(date +%s.%N); rx1=$(awk '/^ *(eth0|ens|enp)/ {print $2}' /proc/net/dev | head -n 1)
   echo "pip, 16 runs (one cache): $(python3 -c "print(round($e-$s,1))") s, $(cat "$t"/pip-*/* 2>/dev/null | wc -c) bytes over the 16 directories, $((rx1-rx0)) bytes received"
 }

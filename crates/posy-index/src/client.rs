@@ -432,7 +432,9 @@ impl IndexClient {
         let transport = &inner.transport;
         let (status, final_url, content_type, policy, body) = transport
             .execute(url, || async {
-                let mut request = transport.request(Method::GET, url).header("accept", accept);
+                let mut request = transport
+                    .request(Method::GET, url)?
+                    .header("accept", accept);
                 if let Decision::Revalidate {
                     etag,
                     last_modified,
@@ -640,7 +642,9 @@ impl IndexClient {
         let transport = &self.inner.transport;
         let body = transport
             .execute(&url, || async {
-                let response = transport.send(transport.request(Method::GET, &url)).await?;
+                let response = transport
+                    .send(transport.request(Method::GET, &url)?)
+                    .await?;
                 if response.status() != StatusCode::OK {
                     return Err(status_failure(&response));
                 }

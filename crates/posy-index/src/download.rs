@@ -314,7 +314,7 @@ async fn read_verified(
 /// and fails unless the answer is 200.
 async fn get_as_is(transport: &Transport, url: &Url) -> Result<Response, Failure> {
     let request = transport
-        .request(Method::GET, url)
+        .request(Method::GET, url)?
         .header("accept-encoding", "identity");
     let response = transport.send(request).await?;
     if response.status() != StatusCode::OK {

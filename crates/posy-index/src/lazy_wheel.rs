@@ -141,7 +141,7 @@ impl<'a> HttpRanges<'a> {
                 let range = range.clone();
                 async move {
                     let request = transport
-                        .request(Method::GET, url)
+                        .request(Method::GET, url)?
                         .header("range", range)
                         .header("accept-encoding", "identity");
                     let response = transport.send(request).await?;

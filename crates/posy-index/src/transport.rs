@@ -2,7 +2,10 @@
 //! retries, and the final error that names the URL.
 //!
 //! All requests of a client share one `reqwest::Client`, so connections
-//! (HTTP/2 where the server offers it) are reused: on the public index a new
+//! (HTTP/2 where the server offers it) are reused. It is made on the first
+//! request, not with the transport: making it reads the platform's
+//! certificate store (~10 ms of a `posy sync` that has nothing to do),
+//! which a command served from the cache never needs. Connections are reused: on the public index a new
 //! TLS connection costs more than most pages take to transfer. A semaphore
 //! bounds how many requests are in flight at once; the permit is held for
 //! the whole exchange, body included, so the bound is on real work.
@@ -69,7 +72,11 @@ pub(crate) struct TransportConfig {
 }
 
 pub(crate) struct Transport {
-    client: Client,
+    /// Made on first use (see the module doc); an error is kept as its
+    /// message and given to every request.
+    client: std::sync::OnceLock<Result<Client, String>>,
+    connect_timeout: Duration,
+    read_timeout: Duration,
     permits: Semaphore,
     first_connection: FirstConnection,
     auth: Auth,
@@ -81,25 +88,10 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub fn new(config: TransportConfig, auth: Auth) -> Result<Self, IndexError> {
-        // ring, not aws-lc: aws-lc seeds its random generator from CPU
-        // jitter on first use, ~30 ms of CPU before the first handshake.
-        // Installing fails harmlessly when a provider is already installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = Client::builder()
-            .user_agent(concat!("posy/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(config.connect_timeout)
-            .read_timeout(config.read_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .dns_resolver(Arc::new(crate::dns::CachingResolver::default()))
-            .build()
-            .map_err(|e| {
-                IndexError::InvalidOption(format!(
-                    "cannot set up the HTTP client: {}",
-                    error_chain(&e)
-                ))
-            })?;
         Ok(Self {
-            client,
+            client: std::sync::OnceLock::new(),
+            connect_timeout: config.connect_timeout,
+            read_timeout: config.read_timeout,
             permits: Semaphore::new(config.concurrency.max(1)),
             first_connection: FirstConnection::default(),
             auth,
@@ -108,6 +100,26 @@ impl Transport {
             requests: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
         })
+    }
+
+    /// The shared client, made on the first call.
+    fn client(&self) -> Result<&Client, Failure> {
+        let made = self.client.get_or_init(|| {
+            // ring, not aws-lc: aws-lc seeds its random generator from CPU
+            // jitter on first use, ~30 ms of CPU before the first handshake.
+            // Installing fails harmlessly when a provider is already installed.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            Client::builder()
+                .user_agent(concat!("posy/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(self.connect_timeout)
+                .read_timeout(self.read_timeout)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .dns_resolver(Arc::new(crate::dns::CachingResolver::default()))
+                .build()
+                .map_err(|e| format!("cannot set up the HTTP client: {}", error_chain(&e)))
+        });
+        made.as_ref()
+            .map_err(|message| Failure::Fatal(IndexError::InvalidOption(message.clone())))
     }
 
     pub fn is_offline(&self) -> bool {
@@ -122,12 +134,12 @@ impl Transport {
     }
 
     /// A request for `url` with credentials moved into a header.
-    pub fn request(&self, method: Method, url: &Url) -> RequestBuilder {
-        let builder = self.client.request(method, strip_credentials(url));
-        match self.auth.for_url(url) {
+    pub fn request(&self, method: Method, url: &Url) -> Result<RequestBuilder, Failure> {
+        let builder = self.client()?.request(method, strip_credentials(url));
+        Ok(match self.auth.for_url(url) {
             Some(credentials) => builder.basic_auth(credentials.username, credentials.password),
             None => builder,
-        }
+        })
     }
 
     /// Sends a request, counting it. The first request to an origin goes
@@ -136,7 +148,7 @@ impl Transport {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let request = builder.build().map_err(Failure::Transport)?;
         let _opener = self.first_connection.admit(request.url()).await;
-        self.client
+        self.client()?
             .execute(request)
             .await
             .map_err(Failure::Transport)

@@ -296,6 +296,19 @@ pub fn sync(
     sources: &[PathBuf],
     options: &SyncOptions,
 ) -> Result<Changes> {
+    sync_with(session, env, sources, None, options)
+}
+
+/// [`sync`], with the `pylock.toml` among `sources` at `parsed.path`
+/// already read (a project's sync has parsed it to check it: a lock of
+/// many wheels costs milliseconds to parse again).
+pub fn sync_with(
+    session: &Session,
+    env: &Env,
+    sources: &[PathBuf],
+    mut parsed: Option<Pylock>,
+    options: &SyncOptions,
+) -> Result<Changes> {
     let start = Instant::now();
     let markers = env.interpreter.markers();
     let python = env.python_version();
@@ -307,7 +320,10 @@ pub fn sync(
     let mut requirement_files = Vec::new();
     for path in sources {
         if is_pylock(path) {
-            let lock = Pylock::read(path)?;
+            let lock = match parsed.take_if(|lock| lock.path == *path) {
+                Some(lock) => lock,
+                None => Pylock::read(path)?,
+            };
             let base = path
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())

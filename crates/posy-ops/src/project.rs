@@ -40,7 +40,7 @@ use posy_project::ExtrasSelection;
 
 use crate::brief::{Brief, BriefInputs, GroupsSelection, Selector, project_group};
 use crate::env::{Env, EnvRequest, Placement};
-use crate::install::{ApplyOptions, SyncOptions, sync};
+use crate::install::{ApplyOptions, SyncOptions, sync_with};
 use crate::plan::LockSelection;
 use crate::resolve::{ResolveOptions, preferences_from, resolve_brief};
 use crate::session::Session;
@@ -720,7 +720,8 @@ pub fn sync_project(
     let selection = options.selection.lock_selection(ws, &lock)?;
     check_conflicts(ws, &lock, &selection)?;
     let venv = ws.venv_path();
-    let created = ensure_venv(session, ws, &venv, options.python.as_deref())?;
+    let pin = crate::python_pin::pin_in(&lock.tool);
+    let created = ensure_venv(session, ws, &venv, options.python.as_deref(), pin.as_ref())?;
     let python = crate::venv_python(&venv)
         .with_context(|| format!("{} is not a virtual environment", venv.display()))?;
     let env = Env::find(
@@ -733,10 +734,11 @@ pub fn sync_project(
     )?;
     let stamp = venv.join(SYNC_STAMP);
     let _ = std::fs::remove_file(&stamp);
-    let changes = sync(
+    let changes = sync_with(
         session,
         &env,
         &[lock_path],
+        Some(lock),
         &SyncOptions {
             index: options.index.clone(),
             resolver: options.resolver.clone(),
@@ -790,16 +792,18 @@ fn stamp_of(lock_text: &str, selection: &ProjectSelection, exact: bool) -> Strin
 /// Creates `venv` if it does not hold an interpreter: with `python` if
 /// given, else the `.python-version` pin, else one that fits the
 /// workspace's `requires-python`. Returns the interpreter's description
-/// when it created the environment.
+/// when it created the environment. `pin` is the build the lock names for
+/// this platform.
 fn ensure_venv(
     session: &Session,
     ws: &Workspace,
     venv: &Path,
     python: Option<&str>,
+    pin: Option<&posy_python::managed::PythonDownload>,
 ) -> Result<Option<String>> {
     if crate::venv_python(venv).is_some_and(|p| p.exists())
         && python.is_none()
-        && !crate::python_pin::venv_differs_from_pin(ws, venv)
+        && !pin.is_some_and(|pin| crate::python_pin::venv_differs_from(pin, venv))
     {
         return Ok(None);
     }

@@ -119,12 +119,9 @@ pub fn project_interpreter(
     find_or_install(request, discovery, cache_dir)
 }
 
-/// Whether the `.venv` at `venv` runs another Python version than the
-/// build the lock pins for this platform (then it is made again).
-pub fn venv_differs_from_pin(ws: &Workspace, venv: &Path) -> bool {
-    let Some(pin) = read_pin(ws) else {
-        return false;
-    };
+/// Whether the `.venv` at `venv` runs another Python version than `pin`,
+/// the build the lock pins for this platform (then it is made again).
+pub fn venv_differs_from(pin: &PythonDownload, venv: &Path) -> bool {
     let Ok(cfg) = std::fs::read_to_string(venv.join("pyvenv.cfg")) else {
         return false;
     };
@@ -335,8 +332,15 @@ fn owner(dir: &ManagedDir, executable: &Path) -> Option<posy_python::managed::Ma
 
 /// This platform's pinned build in `ws`'s lock.
 fn read_pin(ws: &Workspace) -> Option<PythonDownload> {
+    let text = std::fs::read_to_string(ws.lock_path()).ok()?;
+    let doc: toml::Table = text.parse().ok()?;
+    pin_in(doc.get("tool")?.as_table()?)
+}
+
+/// This platform's pinned build in a lock's `[tool]` table.
+pub fn pin_in(tool: &toml::Table) -> Option<PythonDownload> {
     let host = HostPlatform::current().key();
-    existing_entries(ws)
+    entries_in(tool)
         .iter()
         .find(|e| e.get("platform").and_then(toml::Value::as_str) == Some(&host))
         .and_then(download_from_entry)
@@ -350,7 +354,14 @@ fn existing_entries(ws: &Workspace) -> Vec<toml::Table> {
         return Vec::new();
     };
     doc.get("tool")
-        .and_then(|t| t.get("posy"))
+        .and_then(toml::Value::as_table)
+        .map(entries_in)
+        .unwrap_or_default()
+}
+
+/// The `[[tool.posy.python]]` entries of a lock's `[tool]` table.
+fn entries_in(tool: &toml::Table) -> Vec<toml::Table> {
+    tool.get("posy")
         .and_then(|t| t.get("python"))
         .and_then(toml::Value::as_array)
         .map(|items| items.iter().filter_map(|v| v.as_table().cloned()).collect())

@@ -575,22 +575,14 @@ pub struct ResolverArgs {
     /// Files naming packages to leave out of the resolution: every dependency on them is dropped.
     #[arg(long, env = "POSY_EXCLUDE", value_delimiter = ' ', value_name = "FILE")]
     pub excludes: Vec<PathBuf>,
+    // `None` when not given, so a project's recorded choice is kept unless
+    // a flag names one (the default included).
     /// `highest` (default), `lowest` or `lowest-direct`.
-    #[arg(
-        long,
-        value_name = "STRATEGY",
-        env = "POSY_RESOLUTION",
-        default_value = "highest"
-    )]
-    pub resolution: String,
+    #[arg(long, value_name = "STRATEGY", env = "POSY_RESOLUTION")]
+    pub resolution: Option<String>,
     /// `disallow`, `allow`, `if-necessary`, `explicit` or `if-necessary-or-explicit` (default).
-    #[arg(
-        long,
-        value_name = "POLICY",
-        env = "POSY_PRERELEASE",
-        default_value = "if-necessary-or-explicit"
-    )]
-    pub prerelease: String,
+    #[arg(long, value_name = "POLICY", env = "POSY_PRERELEASE")]
+    pub prerelease: Option<String>,
     /// A pre-release policy for one package in place of `--prerelease` (`PACKAGE=POLICY`); repeat for more.
     #[arg(long, value_name = "PACKAGE=POLICY")]
     pub prerelease_package: Vec<String>,
@@ -1565,8 +1557,11 @@ impl ResolverArgs {
     /// package names of the `--excludes` files.
     pub fn options(&self, excludes: Vec<String>) -> posy_ops::ResolverOptions {
         posy_ops::ResolverOptions {
-            resolution: self.resolution.clone(),
-            prerelease: self.prerelease.clone(),
+            resolution: self.resolution.clone().unwrap_or_else(|| "highest".into()),
+            prerelease: self
+                .prerelease
+                .clone()
+                .unwrap_or_else(|| "if-necessary-or-explicit".into()),
             prerelease_package: self.prerelease_package.clone(),
             upgrade: self.upgrade,
             upgrade_package: self.upgrade_package.clone(),

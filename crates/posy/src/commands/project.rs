@@ -695,8 +695,8 @@ pub(super) fn lock_options(
 }
 
 /// The recorded options of `ws`'s lock, overridden by the ones the
-/// command line gives (`--prerelease` and `--resolution` count as given
-/// when they differ from their defaults).
+/// command line gives (a `--resolution highest` given puts the default
+/// back).
 fn recorded_options(ws: &Workspace, project: &ProjectArgs) -> Result<toml::Table> {
     let mut recorded = read_recorded(&ws.lock_path());
     // `[tool.posy]` of the root sets them for every command.
@@ -724,11 +724,11 @@ fn recorded_options(ws: &Workspace, project: &ProjectArgs) -> Result<toml::Table
         set("find-links", strings(&index.find_links));
     }
     let resolver = &project.resolver;
-    if resolver.prerelease != "if-necessary-or-explicit" {
-        set("prerelease", resolver.prerelease.clone().into());
+    if let Some(prerelease) = &resolver.prerelease {
+        set("prerelease", prerelease.clone().into());
     }
-    if resolver.resolution != "highest" {
-        set("resolution", resolver.resolution.clone().into());
+    if let Some(resolution) = &resolver.resolution {
+        set("resolution", resolution.clone().into());
     }
     recorded.retain(|key, _| RECORDED.contains(&key));
     Ok(recorded)
