@@ -136,6 +136,8 @@ pythons() {
   echo "archive: $(du -b "$t/mirror/$name" | cut -f1) bytes"
   hyperfine -N -r 5 --style basic -p "rm -rf $t/pythons $t/pc" \
     "env POSY_PYTHON_INSTALL_DIR=$t/pythons $POSY python install 3.12" 2>&1 | grep -E '^(Benchmark|  Time)'
+  hyperfine -N -r 5 --style basic -p "rm -rf $t/uvpythons $t/uvc" \
+    "env UV_PYTHON_DOWNLOADS_JSON_URL=file://$t/downloads.json UV_PYTHON_INSTALL_DIR=$t/uvpythons UV_CACHE_DIR=$t/uvc $UV python install 3.12" 2>&1 | grep -E '^(Benchmark|  Time)'
   mkdir -p "$t/proj" && printf '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.12"\ndependencies = ["six"]\n' > "$t/proj/pyproject.toml"
   cd "$t/proj" && echo 3.12 > .python-version
   mkdir -p "$t/empty"
