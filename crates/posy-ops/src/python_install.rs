@@ -321,8 +321,9 @@ pub struct PythonListing {
     pub managed: bool,
 }
 
-/// What `posy python list` shows: managed installs, then (unless
-/// `only_installed`) the downloads not installed, only the newest patch
+/// What `posy python list` shows: managed installs, the interpreters found
+/// on `PATH` and in pyenv, then (unless `only_installed`) the downloads not
+/// installed, only the newest patch
 /// of each minor version unless `all_versions`.
 pub fn list_pythons(
     cache_dir: &Path,
@@ -348,6 +349,36 @@ pub fn list_pythons(
             });
         }
     }
+    // The interpreters found outside the managed directory (`PATH`,
+    // pyenv), as `uv python list` shows them.
+    let discovery = DiscoveryEnv::from_process().context("cannot read the working directory")?;
+    if discovery.preference.allows_system() {
+        let cache = ProbeCache::new(cache_dir);
+        let mut found = posy_python::system_interpreters(&discovery, &cache);
+        // Newest first; the search order among equals.
+        found.sort_by_key(|i| std::cmp::Reverse(i.python_release()));
+        for interpreter in found {
+            if request.check(&interpreter).is_err() {
+                continue;
+            }
+            let variant = if interpreter.is_free_threaded() {
+                "+freethreaded"
+            } else {
+                ""
+            };
+            rows.push(PythonListing {
+                key: format!(
+                    "{}-{}{variant}-{}",
+                    interpreter.implementation().sys_name(),
+                    interpreter.python_full_version(),
+                    host.key()
+                ),
+                version: interpreter.python_full_version().to_owned(),
+                path: Some(interpreter.executable().to_path_buf()),
+                managed: false,
+            });
+        }
+    }
     if only_installed {
         return Ok(rows);
     }
@@ -368,7 +399,7 @@ pub fn list_pythons(
         table.matching(request, &host)
     };
     for download in offered {
-        if rows.iter().any(|r| r.key == download.key) {
+        if rows.iter().any(|r| r.managed && r.key == download.key) {
             continue;
         }
         if !all_versions {

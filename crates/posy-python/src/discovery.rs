@@ -343,6 +343,53 @@ fn candidates(
     }
 }
 
+/// The interpreters outside posy's managed directory that discovery can
+/// see: `python3.N`, `python3` and `python` in each `PATH` directory, and
+/// pyenv's versions when pyenv is active; probed (through the cache), one
+/// per real file, in search order. Virtual environments are left out: they
+/// are not interpreters to install from. What `posy python list` shows
+/// beside the managed ones.
+pub fn system_interpreters(env: &DiscoveryEnv, cache: &ProbeCache) -> Vec<Interpreter> {
+    let mut paths = Vec::new();
+    for dir in search_path(env) {
+        paths.extend(versioned_pythons(&dir));
+        for name in path_names(None, false) {
+            let path = dir.join(executable_name(&name));
+            if path.is_file() {
+                paths.push(path);
+            }
+        }
+    }
+    if pyenv::is_active(env) {
+        paths.extend(pyenv::installed_interpreters(env));
+    }
+    let managed_root = env
+        .managed
+        .as_ref()
+        .and_then(|dir| fs::canonicalize(dir.root()).ok());
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    for path in paths {
+        let target = pyenv::resolve_shim(&path, env).unwrap_or(path);
+        let Ok(real) = fs::canonicalize(&target) else {
+            continue;
+        };
+        if managed_root
+            .as_ref()
+            .is_some_and(|root| real.starts_with(root))
+            || !seen.insert(real)
+        {
+            continue;
+        }
+        if let Ok(interpreter) = Interpreter::query(&target, cache)
+            && !interpreter.is_venv()
+        {
+            found.push(interpreter);
+        }
+    }
+    found
+}
+
 /// The managed installs that satisfy `request` here, newest first.
 fn managed_candidates(request: &PythonRequest, env: &DiscoveryEnv) -> Vec<(PathBuf, Source)> {
     let Some(dir) = &env.managed else {

@@ -39,7 +39,9 @@ mod request;
 mod tag_facts;
 mod venv;
 
-pub use discovery::{DiscoveryEnv, DiscoveryError, PythonPreference, find_interpreter};
+pub use discovery::{
+    DiscoveryEnv, DiscoveryError, PythonPreference, find_interpreter, system_interpreters,
+};
 pub use interpreter::{Implementation, Interpreter};
 pub use probe::ProbeError;
 pub use probe_cache::ProbeCache;

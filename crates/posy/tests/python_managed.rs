@@ -590,6 +590,53 @@ fn a_pybi_installs_and_runs() {
     assert_eq!(out.trim(), "(3, 12, 1)");
 }
 
+/// `python list` shows the interpreters found on `PATH` beside the
+/// managed ones (as `uv python list` does), filtered by the request, and
+/// not when only managed Pythons are wanted.
+#[test]
+fn list_shows_interpreters_found_on_path() {
+    let world = world_with(&[good_entry(VERSION)]);
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))
+        .unwrap();
+    let python = root.join("versions").join(VERSION).join("bin/python3.12");
+    assert!(python.is_file(), "pyenv's {VERSION} is needed");
+    std::os::unix::fs::symlink(&python, world.root.join("empty-bin/python3.12")).unwrap();
+    let list = ok(&world, &["python", "list", "--only-installed"]);
+    let found = world.root.join("empty-bin/python3.12");
+    assert_eq!(
+        list.trim(),
+        format!("cpython-{VERSION}-linux-x86_64-gnu    {}", found.display()),
+        "{list}"
+    );
+    // The download of the same version is still offered, after it.
+    let list = ok(&world, &["python", "list"]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(
+        list.lines()
+            .nth(1)
+            .unwrap()
+            .contains("<download available>"),
+        "{list}"
+    );
+    assert!(
+        ok(&world, &["python", "list", "--only-installed", "3.11"])
+            .trim()
+            .is_empty()
+    );
+    let only_managed = posy(&world, &["python", "list", "--only-installed"])
+        .env("POSY_PYTHON_PREFERENCE", "only-managed")
+        .output()
+        .unwrap();
+    assert!(only_managed.status.success(), "{}", stderr(&only_managed));
+    assert!(
+        only_managed.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&only_managed.stdout)
+    );
+}
+
 /// PyPy's release archive, made from Debian's PyPy: the `pypy3` and
 /// `pypy3-lib` packages (fetched once per machine with `apt-get download`
 /// into `$POSY_TEST_PYPY`, else `/tmp/posy-ci-pypy`; `.ci/run` does it
