@@ -321,9 +321,9 @@ pub struct PythonListing {
     pub managed: bool,
 }
 
-/// What `posy python list` shows: managed installs, the interpreters found
-/// on `PATH` and in pyenv, then (unless `only_installed`) the downloads not
-/// installed, only the newest patch
+/// What `posy python list` shows: managed installs, then (unless
+/// `only_installed`) the interpreters found on `PATH` and in pyenv and the
+/// downloads not installed, only the newest patch
 /// of each minor version unless `all_versions`.
 pub fn list_pythons(
     cache_dir: &Path,
@@ -349,8 +349,12 @@ pub fn list_pythons(
             });
         }
     }
+    if only_installed {
+        return Ok(rows);
+    }
     // The interpreters found outside the managed directory (`PATH`,
-    // pyenv), as `uv python list` shows them.
+    // pyenv). `--only-installed` means installed by posy, so they are
+    // listed only in the full listing.
     let discovery = DiscoveryEnv::from_process().context("cannot read the working directory")?;
     if discovery.preference.allows_system() {
         let cache = ProbeCache::new(cache_dir);
@@ -378,9 +382,6 @@ pub fn list_pythons(
                 managed: false,
             });
         }
-    }
-    if only_installed {
-        return Ok(rows);
     }
     let table = download_table(cache_dir)?;
     let mut minors_seen: Vec<String> = Vec::new();
