@@ -49,12 +49,16 @@ fn run(cmd: &mut Command) {
     );
 }
 
-fn build_fixture() -> Fixture {
-    let root = std::env::var_os("PYENV_ROOT")
+/// pyenv's root: `$PYENV_ROOT`, else `~/.pyenv`.
+fn pyenv_root() -> PathBuf {
+    std::env::var_os("PYENV_ROOT")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))
-        .expect("PYENV_ROOT or HOME");
-    let source = root.join("versions").join(VERSION);
+        .expect("PYENV_ROOT or HOME")
+}
+
+fn build_fixture() -> Fixture {
+    let source = pyenv_root().join("versions").join(VERSION);
     assert!(
         source.join("bin/python3.12").is_file(),
         "these tests build their archive from pyenv's Python {VERSION} at {} (CI installs it)",
@@ -597,11 +601,10 @@ fn a_pybi_installs_and_runs() {
 #[test]
 fn list_shows_interpreters_found_on_path() {
     let world = world_with(&[good_entry(VERSION)]);
-    let root = std::env::var_os("PYENV_ROOT")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))
-        .unwrap();
-    let python = root.join("versions").join(VERSION).join("bin/python3.12");
+    let python = pyenv_root()
+        .join("versions")
+        .join(VERSION)
+        .join("bin/python3.12");
     assert!(python.is_file(), "pyenv's {VERSION} is needed");
     std::os::unix::fs::symlink(&python, world.root.join("empty-bin/python3.12")).unwrap();
     let found = world.root.join("empty-bin/python3.12");

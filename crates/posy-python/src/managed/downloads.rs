@@ -544,12 +544,27 @@ mod tests {
         assert!(err.to_string().contains("/tmp/t.json"), "{err}");
     }
 
+    /// The table `scripts/gen-python-downloads.py ARGS` writes.
+    fn generate(args: &[String]) -> DownloadTable {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let output = std::process::Command::new("python3")
+            .arg(root.join("scripts/gen-python-downloads.py"))
+            .args(args)
+            .output()
+            .expect("python3 runs the generator");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        DownloadTable::parse(&output.stdout, "generated").unwrap()
+    }
+
     /// From a table in uv's format the generator keeps CPython's
     /// install_only archives and PyPy's tarballs, and leaves out what
     /// posy does not unpack (PyPy's Windows zips, GraalPy, full builds).
     #[test]
     fn the_generator_script_takes_pypy_from_a_table() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let dir = tempfile::tempdir().unwrap();
         let entry = |name: &str, os: &str, url: &str| {
             format!(
@@ -581,18 +596,10 @@ mod tests {
             ),
         );
         std::fs::write(dir.path().join("uv.json"), table).unwrap();
-        let output = std::process::Command::new("python3")
-            .arg(root.join("scripts/gen-python-downloads.py"))
-            .arg("--table")
-            .arg(dir.path().join("uv.json"))
-            .output()
-            .expect("python3 runs the generator");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let table = DownloadTable::parse(&output.stdout, "generated").unwrap();
+        let table = generate(&[
+            "--table".into(),
+            dir.path().join("uv.json").display().to_string(),
+        ]);
         let keys: Vec<&str> = table.iter().map(|d| d.key.as_str()).collect();
         assert_eq!(keys, ["pypy-3.10.16-linux-x86_64-gnu"]);
     }
@@ -601,19 +608,8 @@ mod tests {
     /// this parser reads: stripped archives preferred, debug builds left out.
     #[test]
     fn the_generator_script_writes_a_table_posy_reads() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let sums = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/managed/testdata/SHA256SUMS");
-        let output = std::process::Command::new("python3")
-            .arg(root.join("scripts/gen-python-downloads.py"))
-            .arg(format!("20240107={}", sums.display()))
-            .output()
-            .expect("python3 runs the generator");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let table = DownloadTable::parse(&output.stdout, "generated").unwrap();
+        let table = generate(&[format!("20240107={}", sums.display())]);
         let keys: Vec<&str> = table.iter().map(|d| d.key.as_str()).collect();
         assert_eq!(
             keys,
